@@ -1,0 +1,3 @@
+"""mockums: a local sandbox of the ChinaUMS open-platform payment API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from mockums.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""The netpay business error catalogue (`errCode` + `errMsg`, always HTTP 200).
+
+Codes and texts come from four independent copies of the official enum (protocol-evidence §5); the
+`NO_ORDER` text is the one the real sandbox answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+BUSINESS_ERRORS: Mapping[str, str] = {
+    "SUCCESS": "",
+    "INTERNAL_ERROR": "内部错误",
+    "BAD_REQUEST": "请求报文有错",
+    "NO_SERVICE": "msgType无服务",
+    "TIMEOUT": "处理超时",
+    "NO_ORDER": "无法找到指定的订单",
+    "OPERATION_NOT_ALLOWED": "当前不允许此操作",
+    "TARGET_FAIL": "支付宝/微信方失败",
+    "DUP_ORDER": "重复订单",
+    "NET_ERROR": "与渠道通讯异常",
+    "NO_MERCHANT": "找不到商户",
+    "ORDER_PROCESSING": "订单处理中，请一分钟后再试",
+    "INACTIVE_MERCHANT": "商户被冻结",
+    "ABNORMAL_REQUEST_TIME": "请求时间异常",
+    "TXN_DISCARDED": "延迟过大被丢弃",
+    "BAD_SIGN": "签名错误",
+    "INVALID_MSGSRC": "来源错误",
+    "INVALID_ORDER": "订单信息异常",
+    "NO_CROSS_DAY_TRADING": "不允许跨日",
+    "DENIED_IP": "IP不在白名单",
+    "INVLID_MERCHANT_CONFIG": "错误的商户配置",  # sic: the official spelling
+    "INVALID_RESPONSE": "渠道应答无效",
+    "HAS_CANCELLED": "已撤销",
+    "SYSTEM_BUSY": "系统繁忙",
+    "NO_BILL": "找不到账单",
+}
+
+
+def default_message(err_code: str) -> str:
+    return BUSINESS_ERRORS.get(err_code, "")

@@ -1,0 +1,191 @@
+"""The `mockums` command: serve, check, sign."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mockums import __version__, signing
+from mockums.clock import Clock, format_body_time, format_compact
+from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, load_config_file
+from mockums.endpoints import ENDPOINTS
+from mockums.gateway_errors import gateway_error_table
+from mockums.scenarios import load_paths
+from mockums.sandbox import load_scenarios
+
+STRICT_PARTS = ("header", "timestamp", "request", "orders")
+DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockums", description="A local sandbox of the ChinaUMS open-platform payment API.")
+    parser.add_argument("--version", action="version", version=f"mockums {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the sandbox server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000; 0 picks a free one)")
+    serve.add_argument("-s", "--scenarios", action="append", type=Path, default=[], metavar="PATH",
+                       help="a scenario file or folder; repeatable, added to the bundled set")
+    serve.add_argument("--no-bundled", action="store_true", help="do not load the bundled scenarios")
+    serve.add_argument("-c", "--config", type=Path, help="a YAML config file (apps, strictness, error table…)")
+    serve.add_argument("--seed", type=int, help="seed for generated ids and names (reproducible answers)")
+    serve.add_argument("--strict", nargs="?", const="all", metavar="PARTS",
+                       help=f"strict mode: all, or a comma list of {', '.join(STRICT_PARTS)}")
+    serve.add_argument("--skew-window", type=int, metavar="SECONDS",
+                       help="flag (strict: reject) timestamps further than this from Beijing time; 0 = off (default 600)")
+    serve.add_argument("--faithful", action="store_true",
+                       help="answer exactly like the gateway: no diagnosis, no X-Mockums headers")
+    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default INFO")
+
+    check = commands.add_parser("check", help="validate scenario files without serving")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument("-c", "--config", type=Path, help="config file (its gateway_errors names are allowed)")
+
+    sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body")
+    sign.add_argument("--body", help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
+    sign.add_argument("--app-id", default=DEMO_APP.app_id, help="default: the demo app")
+    sign.add_argument("--app-key", default=DEMO_APP.app_key, help="default: the demo app's key")
+    sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
+    sign.add_argument("--nonce", help="default: 32 random hex characters")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "check":
+            return check(args)
+        return sign(args)
+    except ConfigError as error:
+        print(f"mockums: {error}", file=sys.stderr)
+        return 2
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    settings = load_config_file(args.config) if args.config else Settings()
+    changes: dict[str, object] = {}
+    for name in ("host", "port", "seed", "skew_window", "log_level"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.scenarios:
+        changes["scenario_paths"] = (*settings.scenario_paths, *(p.resolve() for p in args.scenarios))
+    if args.no_bundled:
+        changes["bundled_scenarios"] = False
+    if args.faithful:
+        changes["faithful"] = True
+    if args.strict:
+        changes["strict"] = parse_strict(args.strict)
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def parse_strict(text: str) -> Strictness:
+    parts = {part.strip() for part in text.split(",") if part.strip()}
+    if parts == {"all"}:
+        return Strictness.all(True)
+    unknown = sorted(parts - set(STRICT_PARTS))
+    if unknown:
+        raise ConfigError(f"--strict: unknown parts {unknown} (use all or {', '.join(STRICT_PARTS)})")
+    return Strictness(**{part: True for part in parts})
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scenarios, errors = load_scenarios(settings)
+    if errors:
+        for error in errors:
+            print(f"mockums: {error}", file=sys.stderr)
+        print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
+        return 2
+    from mockums.server.runner import run
+
+    return asyncio.run(run(settings, scenarios))
+
+
+def check(args: argparse.Namespace) -> int:
+    settings = load_config_file(args.config) if args.config else Settings()
+    table = gateway_error_table(settings.gateway_errors)
+    missing = [path for path in args.paths if not path.exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=sys.stderr)
+    result = load_paths(args.paths, gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    if result.errors or missing:
+        print(f"{len(result.errors) + len(missing)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{len(result.scenarios)} scenario(s) in {len(result.files)} file(s): OK")
+    for scenario in result.scenarios:
+        magic = f"  magic id {scenario.magic_id}" if scenario.magic_id else ""
+        print(f"  {scenario.name:<28} {scenario.match.describe()}{magic}")
+    return 0
+
+
+def sample_body(clock: Clock) -> bytes:
+    sample = {
+        "requestTimestamp": format_body_time(clock.beijing()),
+        "merOrderId": "3194" + format_compact(clock.beijing()) + "0001",
+        "instMid": "APPDEFAULT",
+        "mid": "898201612345678",
+        "tid": "88880001",
+        "srcReserve": "C20220119000001",
+    }
+    return json.dumps(sample, ensure_ascii=False).encode()
+
+
+def read_body_argument(value: str | None, clock: Clock) -> bytes:
+    if value is None:
+        return sample_body(clock)
+    if value == "-":
+        return sys.stdin.buffer.read()
+    if value.startswith("@"):
+        try:
+            return Path(value[1:]).read_bytes()
+        except OSError as error:
+            raise ConfigError(f"--body {value}: {error}") from error
+    return value.encode()
+
+
+def sign(args: argparse.Namespace) -> int:
+    clock = Clock()
+    body = read_body_argument(args.body, clock)
+    try:
+        json.loads(body)
+    except ValueError as error:
+        print(f"mockums: warning: the body is not valid JSON ({error}); signing it anyway", file=sys.stderr)
+    timestamp = args.timestamp or format_compact(clock.beijing())
+    header = signing.authorization_header(args.app_id, args.app_key, timestamp, body, args.nonce)
+    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        print("mockums: warning: the URL is not on this machine; is that intended?", file=sys.stderr)
+    print(f"Authorization: {header}")
+    print()
+    print("curl -sS -X POST " + _quote(args.url) + " \\")
+    print("  -H 'Content-Type: application/json' \\")
+    print("  -H " + _quote(f"Authorization: {header}") + " \\")
+    print("  --data-binary " + _quote(body.decode("utf-8", "replace")))
+    return 0
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass

@@ -1,0 +1,189 @@
+"""Settings: defaults that work with no configuration, a YAML config file, and CLI overrides.
+
+Every problem in a config file is reported with the key that is wrong and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockums.gateway_errors import gateway_error_table
+
+
+def _demo_secret(label: str) -> str:
+    # Derived, not invented: obviously not a real ChinaUMS credential, and the same on every machine.
+    return hashlib.sha256(f"mockums demo {label}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class App:
+    app_id: str
+    app_key: str
+    name: str = ""
+    notify_key: str = ""  # the 通讯密钥 that signs payment notifications (distinct from appKey)
+
+    def __repr__(self) -> str:  # appKey must never reach a log line
+        return f"App(app_id={self.app_id!r}, name={self.name!r})"
+
+
+DEMO_APP = App(_demo_secret("appId"), _demo_secret("appKey"), "demo", _demo_secret("notifyKey"))
+
+
+@dataclass(frozen=True)
+class Strictness:
+    header: bool = False  # only the canonical OPEN-BODY-SIG header form
+    timestamp: bool = False  # reject a skewed Timestamp instead of flagging it
+    request: bool = False  # request fields exactly as the tables say (formats, types, no empty optionals)
+    orders: bool = False  # NO_ORDER for orders mockums has not seen
+
+    @classmethod
+    def all(cls, on: bool) -> Strictness:
+        return cls(on, on, on, on)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    scenario_paths: tuple[Path, ...] = ()
+    bundled_scenarios: bool = True
+    seed: int | None = None
+    apps: tuple[App, ...] = (DEMO_APP,)
+    strict: Strictness = field(default_factory=Strictness)
+    skew_window: int = 600
+    faithful: bool = False  # answers carry nothing the real gateway would not send
+    max_body_bytes: int = 256 * 1024
+    token_lifetime: int = 3600
+    max_live_tokens: int = 10
+    no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
+    gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    log_level: str = "INFO"
+
+    @property
+    def app_keys(self) -> dict[str, str]:
+        return {app.app_id: app.app_key for app in self.apps}
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the person who wrote the file."""
+
+
+_SIMPLE_KEYS = {
+    "host": str, "port": int, "seed": int, "skew_window": int, "faithful": bool,
+    "max_body_bytes": int, "bundled_scenarios": bool, "no_answer_hold": (int, float),
+    "log_level": str,
+}
+
+
+def load_config_file(path: Path, base: Settings | None = None) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the config file: {error}") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    if data is None:
+        return base or Settings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    return settings_from_mapping(data, path, base or Settings())
+
+
+def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
+    changes: dict[str, Any] = {}
+    known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
+    for key, kind in _SIMPLE_KEYS.items():
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+                raise ConfigError(f"{path}: {key} must be {_kind_name(kind)}, got {value!r}")
+            changes[key] = value
+    if "scenarios" in data:
+        changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
+    if "apps" in data:
+        changes["apps"] = _apps(data["apps"], path)
+    if "strict" in data:
+        changes["strict"] = _strictness(data["strict"], path)
+    if "tokens" in data:
+        changes.update(_tokens(data["tokens"], path))
+    if "gateway_errors" in data:
+        overrides = data["gateway_errors"]
+        if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+            raise ConfigError(f"{path}: gateway_errors must map an entry name to {{status, errCode, errInfo}}")
+        try:
+            gateway_error_table(overrides)
+        except ValueError as error:
+            raise ConfigError(f"{path}: {error}") from error
+        changes["gateway_errors"] = overrides
+    return replace(base, **changes)
+
+
+def _kind_name(kind: object) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false"}
+    return names.get(kind, "a number")  # type: ignore[call-overload]
+
+
+def _scenario_paths(value: object, path: Path) -> tuple[Path, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"{path}: scenarios must be a folder or a list of folders")
+    # Relative folders are relative to the config file, so the file works from any directory.
+    return tuple((path.parent / item).resolve() for item in items)
+
+
+def _apps(value: object, path: Path) -> tuple[App, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{path}: apps must be a non-empty list of {{appId, appKey}}")
+    apps = []
+    for index, item in enumerate(value):
+        where = f"{path}: apps[{index}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} must be a mapping with appId and appKey")
+        unknown = sorted(set(item) - {"appId", "appKey", "name", "notifyKey"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {unknown} (allowed: appId, appKey, name, notifyKey)")
+        for key in ("appId", "appKey"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise ConfigError(f"{where}: {key} must be a non-empty string")
+        apps.append(App(item["appId"], item["appKey"], str(item.get("name", "")),
+                        str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"])))
+    ids = [app.app_id for app in apps]
+    duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
+    if duplicates:
+        raise ConfigError(f"{path}: apps: appId {duplicates[0]} is listed twice")
+    return tuple(apps)
+
+
+def _strictness(value: object, path: Path) -> Strictness:
+    if isinstance(value, bool):
+        return Strictness.all(value)
+    names = [f.name for f in fields(Strictness)]
+    if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+        raise ConfigError(f"{path}: strict must be true/false or a mapping of {names} to true/false")
+    unknown = sorted(set(value) - set(names))
+    if unknown:
+        raise ConfigError(f"{path}: strict: unknown keys {unknown} (known: {names})")
+    return Strictness(**value)
+
+
+def _tokens(value: object, path: Path) -> dict[str, int]:
+    if not isinstance(value, dict) or set(value) - {"lifetime", "max_live"}:
+        raise ConfigError(f"{path}: tokens must be a mapping with lifetime and/or max_live")
+    out = {}
+    for key, target in (("lifetime", "token_lifetime"), ("max_live", "max_live_tokens")):
+        if key in value:
+            if not isinstance(value[key], int) or isinstance(value[key], bool) or value[key] < 1:
+                raise ConfigError(f"{path}: tokens.{key} must be a positive integer")
+            out[target] = value[key]
+    return out

@@ -1,0 +1,173 @@
+"""Request field rules and the validator they drive.
+
+Real clients send more than the tables list (extra fields, optional fields as "" or 0, amounts as
+numeric strings, a compact requestTimestamp). The lenient default accepts those, flagging the last
+one; strict mode rejects what the table does not allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from mockums.clock import Clock, describe_skew, parse_body_time, parse_compact
+
+FieldKind = Literal["string", "body_time", "amount"]
+
+AMOUNT_MIN, AMOUNT_MAX = 1, 100_000_000
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    kind: FieldKind
+    required: bool
+    description: str
+    example: str
+    min_length: int | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def rule_text(self) -> str:
+        """The rule in words, for error messages and the README's endpoint reference."""
+        parts = ["required" if self.required else "optional"]
+        if self.kind == "body_time":
+            parts.append("format yyyy-MM-dd HH:mm:ss (Beijing time)")
+        elif self.kind == "amount":
+            parts.append(f"integer fen {AMOUNT_MIN}..{AMOUNT_MAX} (number or numeric string)")
+        if self.min_length is not None and self.max_length is not None:
+            span = (str(self.max_length) if self.min_length == self.max_length
+                    else f"{self.min_length}..{self.max_length}")
+            parts.append(f"{span} characters")
+        elif self.max_length is not None:
+            parts.append(f"at most {self.max_length} characters")
+        if self.choices:
+            parts.append("one of " + ", ".join(self.choices))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message} (rule: {self.rule})"
+
+
+@dataclass(frozen=True)
+class ValidationPolicy:
+    strict: bool = False  # reject compact requestTimestamp, non-string scalars, empty optionals
+    skew_window: int = 600  # seconds between requestTimestamp and now before it is flagged; 0 = off
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    violations: tuple[Violation, ...]
+    warnings: tuple[str, ...]
+    abnormal_time: str | None  # set when strict mode rejects requestTimestamp as too far off
+
+
+def _absent(value: object) -> bool:
+    return value is None or value == "" or (value == 0 and not isinstance(value, bool))
+
+
+def validate_body(
+    body: Mapping[str, object], rules: tuple[FieldRule, ...], policy: ValidationPolicy, clock: Clock
+) -> ValidationResult:
+    violations: list[Violation] = []
+    warnings: list[str] = []
+    abnormal: str | None = None
+    for rule in rules:
+        value = body.get(rule.name)
+        if _absent(value):
+            if rule.required:
+                violations.append(Violation(rule.name, rule.rule_text(), "is missing or empty"))
+            elif value is not None and policy.strict:
+                violations.append(Violation(rule.name, rule.rule_text(), f"is {value!r}; omit it instead (strict mode)"))
+            continue
+        problem, warning, skew_text = _check(rule, value, policy, clock)
+        if problem:
+            violations.append(Violation(rule.name, rule.rule_text(), problem))
+        if warning:
+            warnings.append(f"{rule.name}: {warning}")
+        if skew_text and abnormal is None:
+            abnormal = f"{rule.name}: {skew_text}"
+    return ValidationResult(tuple(violations), tuple(warnings), abnormal)
+
+
+def _check(
+    rule: FieldRule, value: object, policy: ValidationPolicy, clock: Clock
+) -> tuple[str | None, str | None, str | None]:
+    """(violation, warning, strict-mode abnormal time) for one present value."""
+    if rule.kind == "amount":
+        return _check_amount(value, policy), None, None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return f"must be a string, got {type(value).__name__}", None, None
+    warning = None
+    if not isinstance(value, str):
+        if policy.strict:
+            return f"must be a string, got the number {value}", None, None
+        warning = f"sent as the number {value}; the API table says string"
+    text = str(value)
+    if rule.min_length is not None and len(text) < rule.min_length:
+        return f"length {len(text)} is below {rule.min_length}", None, None
+    if rule.max_length is not None and len(text) > rule.max_length:
+        return f"length {len(text)} is above {rule.max_length}", None, None
+    if rule.choices and text not in rule.choices:
+        return f"{text!r} is not one of {', '.join(rule.choices)}", None, None
+    if rule.kind == "body_time":
+        return _check_body_time(text, policy, clock, warning)
+    return None, warning, None
+
+
+def _check_amount(value: object, policy: ValidationPolicy) -> str | None:
+    if isinstance(value, bool):
+        return "must be an integer amount in fen, got a boolean"
+    if isinstance(value, str):
+        if policy.strict:
+            return f"must be a number, got the string {value!r} (strict mode)"
+        if not value.isdigit():
+            return f"{value!r} is not a whole number of fen"
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        return f"must be a whole number of fen, got {value!r}"
+    if not AMOUNT_MIN <= value <= AMOUNT_MAX:
+        return f"{value} is outside {AMOUNT_MIN}..{AMOUNT_MAX}"
+    return None
+
+
+def _check_body_time(
+    text: str, policy: ValidationPolicy, clock: Clock, warning: str | None
+) -> tuple[str | None, str | None, str | None]:
+    moment = parse_body_time(text)
+    if moment is None:
+        compact = parse_compact(text)
+        if compact is None or policy.strict:
+            return f"{text!r} is not yyyy-MM-dd HH:mm:ss", None, None
+        moment = compact
+        warning = f"{text!r} is yyyyMMddHHmmss; the API table says yyyy-MM-dd HH:mm:ss"
+    skew = moment.timestamp() - clock.now()
+    if policy.skew_window and abs(skew) > policy.skew_window:
+        text_skew = f"{text} is {describe_skew(skew)} (window {policy.skew_window} s)"
+        if policy.strict:
+            return None, warning, text_skew
+        warning = f"{warning}; {text_skew}" if warning else text_skew
+    return None, warning, None
+
+
+def coerce_amount(value: object) -> int | None:
+    """An amount the validator accepted, as an int."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,300 @@
+"""The sandbox core: one request in (path, Authorization header, body bytes), one `Reply` out.
+
+No HTTP here. The aiohttp shell reads the request, calls `Sandbox.handle_api` or `handle_token`,
+then performs the reply: waits `delay`, injects `fault`, or writes `status` + `body` + `headers`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockums import netpay, signing
+from mockums.auth import Authenticator, AuthPolicy, AuthResult
+from mockums.business_errors import default_message
+from mockums.clock import Clock, describe_skew, format_body_time, parse_compact
+from mockums.config import Settings
+from mockums.endpoints import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
+from mockums.gateway_errors import GatewayError, gateway_error_table
+from mockums.generate import Generator
+from mockums.orders import OrderStore
+from mockums.scenarios import (
+    Fault,
+    LoadError,
+    Scenario,
+    ScenarioRegistry,
+    SequenceTracker,
+    Step,
+    load_paths,
+    render_fields,
+)
+from mockums.tokens import TokenStore
+
+log = logging.getLogger("mockums")
+
+TOKEN_PATH = "/v1/token/access"
+WARNING_HEADER = "X-Mockums-Warning"
+SCENARIO_HEADER = "X-Mockums-Scenario"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Mapping[str, object]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    fault: Fault | None = None
+    # What happened, for logs and the journal.
+    app_id: str | None = None
+    mer_order_id: str | None = None
+    scenario: str | None = None
+    scenario_reason: str = ""
+    auth_reason: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def err_code(self) -> str:
+        return str(self.body.get("errCode", ""))
+
+
+class BodyError(ValueError):
+    """The body is not a JSON object we can read; the message says why."""
+
+
+def bundled_scenario_dir() -> Path:
+    """The bundled scenarios: inside the wheel when installed, at the repository top otherwise."""
+    packaged = Path(__file__).parent / "_bundled_scenarios"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def scenario_sources(settings: Settings) -> tuple[Path, ...]:
+    bundled = (bundled_scenario_dir(),) if settings.bundled_scenarios else ()
+    return (*bundled, *settings.scenario_paths)
+
+
+def load_scenarios(settings: Settings) -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
+    table = gateway_error_table(settings.gateway_errors)
+    result = load_paths(scenario_sources(settings), gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
+    return result.scenarios, result.errors
+
+
+class Sandbox:
+    def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] = (),
+                 clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.gateway_errors = gateway_error_table(settings.gateway_errors)
+        self.tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime,
+                                 settings.max_live_tokens)
+        self.authenticator = Authenticator(
+            settings.app_keys, self.tokens, self.clock,
+            AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window),
+        )
+        self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
+        self.orders = OrderStore()
+        self.generator = Generator(settings.seed)
+        self.registry = ScenarioRegistry(scenarios)
+        self.sequences = SequenceTracker()
+
+    def replace_scenarios(self, scenarios: tuple[Scenario, ...]) -> None:
+        self.registry = ScenarioRegistry(scenarios)
+        self.sequences.reset()
+
+    # -- gateway ------------------------------------------------------------------------------
+
+    def gateway_reply(self, key: str, reason: str = "", diagnosis: Mapping[str, object] | None = None,
+                      **context: object) -> Reply:
+        error: GatewayError = self.gateway_errors[key]
+        body: dict[str, object] = error.body()
+        if diagnosis and not self.settings.faithful:
+            body["diagnosis"] = {"failure": key, **diagnosis}
+        return Reply(error.status, body, auth_reason=reason or error.when, **context)  # type: ignore[arg-type]
+
+    def _with_flags(self, reply: Reply) -> Reply:
+        """Attach warnings and the chosen scenario as headers, unless faithful mode is on."""
+        for warning in reply.warnings:
+            log.warning("%s", warning)
+        if self.settings.faithful:
+            return reply
+        headers = dict(reply.headers)
+        if reply.warnings:
+            headers[WARNING_HEADER] = " | ".join(reply.warnings)
+        if reply.scenario:
+            headers[SCENARIO_HEADER] = reply.scenario
+        return Reply(**{**reply.__dict__, "headers": headers})
+
+    # -- netpay API ---------------------------------------------------------------------------
+
+    def handle_api(self, path: str, authorization: str | None, body: bytes) -> Reply:
+        spec = ENDPOINTS.get(path)
+        if spec is None:
+            return self.gateway_reply("not_found", f"no endpoint {path}")
+        auth = self.authenticator.authenticate(authorization, body)
+        if not auth.ok:
+            assert auth.failure is not None
+            log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
+            return self._with_flags(self.gateway_reply(
+                auth.failure, auth.reason, auth.diagnosis, app_id=auth.app_id))
+        return self._with_flags(self._answer(spec, auth, body))
+
+    def _answer(self, spec: EndpointSpec, auth: AuthResult, raw: bytes) -> Reply:
+        context: dict[str, object] = {"app_id": auth.app_id, "auth_reason": auth.reason}
+        warnings = list(auth.warnings)
+        try:
+            request = read_json_object(raw)
+        except BodyError as error:
+            return self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {error}", warnings, context)
+        mer_order_id = request.get("merOrderId")
+        context["mer_order_id"] = mer_order_id if isinstance(mer_order_id, str) else None
+        selection = self.registry.choose(spec.path, request)
+        context["scenario_reason"] = selection.reason
+        step: Step | None = None
+        if selection.scenario is not None:
+            context["scenario"] = selection.scenario.name
+            step = self.sequences.next_step(selection.scenario, _sequence_key(request)).step
+            if step.gateway_error:
+                reply = self.gateway_reply(step.gateway_error, "forced by scenario",
+                                           {"reason": f"scenario {selection.scenario.name} forces {step.gateway_error}"},
+                                           **context)
+                return Reply(**{**reply.__dict__, "delay": step.delay, "warnings": tuple(warnings)})
+            if step.fault:
+                return Reply(200, {}, delay=step.delay, fault=step.fault, warnings=tuple(warnings),
+                             **context)  # type: ignore[arg-type]
+        checked = validate_body(request, spec.request, self.validation, self.clock)
+        warnings.extend(checked.warnings)
+        delay = step.delay if step else 0.0
+        if checked.violations:
+            message = "请求报文有错: " + "; ".join(str(v) for v in checked.violations)
+            return self._business(spec, request, "BAD_REQUEST", message, warnings, context, delay)
+        if checked.abnormal_time:
+            message = f"{default_message('ABNORMAL_REQUEST_TIME')}: {checked.abnormal_time}"
+            return self._business(spec, request, "ABNORMAL_REQUEST_TIME", message, warnings, context, delay)
+        now = self.clock.now()
+        overrides = self._render_overrides(step, request, now)
+        forced_code = overrides.get("errCode")
+        if forced_code not in (None, "SUCCESS"):
+            # A scripted failure: the operation did not happen, so the order is left as it was.
+            message = overrides.get("errMsg", default_message(str(forced_code)))
+            result = netpay.outcome(str(forced_code), None, str(message))
+        else:
+            order = netpay.find_order(self.orders, self.generator, request, now,
+                                      strict=self.settings.strict.orders,
+                                      status=step.order_status if step else None)
+            result = netpay.close(order, now)
+            if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
+                overrides.setdefault("errMsg", "")
+        answer = netpay.render_answer(spec, request, result, now)
+        merged = {**answer, **overrides}
+        answer = {key: value for key, value in merged.items() if value is not None}
+        return Reply(200, answer, delay=delay, warnings=tuple(warnings), **context)  # type: ignore[arg-type]
+
+    def _render_overrides(self, step: Step | None, request: Mapping[str, object],
+                          now: float) -> dict[str, object]:
+        if step is None or not step.fields:
+            return {}
+        faker = self.generator.faker_for("template", request.get("mid"), request.get("merOrderId"), now)
+        return render_fields(step.fields, request, faker, format_body_time(self.clock.beijing()))
+
+    def _business(self, spec: EndpointSpec, request: Mapping[str, object], err_code: str,
+                  err_msg: str, warnings: list[str], context: Mapping[str, object],
+                  delay: float = 0.0) -> Reply:
+        result = netpay.Outcome(err_code, err_msg, None)
+        answer = netpay.render_answer(spec, request, result, self.clock.now())
+        return Reply(200, answer, delay=delay, warnings=tuple(warnings), **context)  # type: ignore[arg-type]
+
+    # -- token endpoint -----------------------------------------------------------------------
+
+    def handle_token(self, body: bytes) -> Reply:
+        return self._with_flags(self._token(body))
+
+    def _token(self, raw: bytes) -> Reply:
+        try:
+            request = read_json_object(raw)
+        except BodyError as error:
+            return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)})
+        missing = [key for key in ("appId", "timestamp", "nonce", "signature")
+                   if not isinstance(request.get(key), str) or not request.get(key)]
+        if missing:
+            reason = f"{', '.join(missing)} missing, empty or not a string"
+            return self.gateway_reply("bad_token_request", reason, {"reason": reason})
+        app_id, timestamp = str(request["appId"]), str(request["timestamp"])
+        nonce, received = str(request["nonce"]), str(request["signature"])
+        app_key = self.settings.app_keys.get(app_id)
+        if app_key is None:
+            reason = f"appId {app_id!r} is not a configured app"
+            return self.gateway_reply("unknown_app", reason, {"reason": reason}, app_id=app_id)
+        stamped = parse_compact(timestamp)
+        if stamped is None:
+            reason = f"timestamp {timestamp!r} is not yyyyMMddHHmmss (14 digits, Beijing time)"
+            return self.gateway_reply("bad_timestamp", reason, {"reason": reason}, app_id=app_id)
+        method = request.get("signMethod")
+        methods = _token_methods(method, self.settings.strict.header)
+        if not methods:
+            reason = f"signMethod {method!r} is not supported (use SHA256)"
+            return self.gateway_reply("bad_token_request", reason, {"reason": reason}, app_id=app_id)
+        expected = signing.token_request_signature(app_id, timestamp, nonce, app_key, methods[0])
+        if not any(signing.signatures_equal(signing.token_request_signature(
+                app_id, timestamp, nonce, app_key, m), received.lower()) for m in methods):
+            reason = "signature does not match lowerhex(SHA256(appId + timestamp + nonce + appKey))"
+            return self.gateway_reply("bad_token_signature", reason, {
+                "reason": reason,
+                "string_hashed": f"{app_id}{timestamp}{nonce}{signing.REDACTED}",
+                "expected_signature": expected,
+                "received_signature": received,
+            }, app_id=app_id)
+        warnings = []
+        skew = stamped.timestamp() - self.clock.now()
+        window = self.settings.skew_window
+        if window and abs(skew) > window:
+            text = f"timestamp {timestamp} is {describe_skew(skew)} (window {window} s)"
+            if self.settings.strict.timestamp:
+                return self.gateway_reply("skewed_timestamp", text, {"reason": text}, app_id=app_id)
+            warnings.append(text)
+        token = self.tokens.issue(app_id)
+        body = {"errCode": "0000", "errInfo": "正常", "accessToken": token,
+                "expiresIn": self.tokens.lifetime}
+        return Reply(200, body, app_id=app_id, auth_reason="token issued", warnings=tuple(warnings))
+
+
+def _token_methods(method: object, strict: bool) -> tuple[str, ...]:
+    if method is None or method == "":
+        # The older token API signs with SHA1 and sends no signMethod; lenient mode accepts both.
+        return ("SHA256",) if strict else ("SHA256", "SHA1")
+    if isinstance(method, str) and method.upper() in ("SHA256", "SHA1"):
+        return (method.upper(),)
+    return ()
+
+
+def _sequence_key(request: Mapping[str, object]) -> str:
+    return f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
+
+
+def read_json_object(raw: bytes) -> dict[str, object]:
+    """The request's JSON object; `{"data": {...}}` (the SDKs' needDataTag) is unwrapped."""
+    if not raw.strip():
+        raise BodyError("the body is empty; expected a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyError(f"the body is not UTF-8 (byte {error.start})") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise BodyError("the JSON is nested too deeply") from None
+    except ValueError as error:
+        raise BodyError(f"the body is not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
+    wrapped = data.get("data")
+    if len(data) == 1 and isinstance(wrapped, str):
+        try:
+            wrapped = json.loads(wrapped)
+        except ValueError:
+            pass
+    if len(data) == 1 and isinstance(wrapped, dict):
+        return wrapped
+    return data
+

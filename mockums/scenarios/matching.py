@@ -1,0 +1,219 @@
+"""Choose the scenario for a request: the most specific matching rule wins, always with a reason.
+
+Precedence: exact id > prefix (longer first) > pattern; within one level a rule narrowed by
+endpoint beats one that is not, then more body conditions beat fewer; then load order.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .model import IdMatch, MatchRule, Scenario, condition_text
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one predicate, with a sentence saying why."""
+
+    matched: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen scenario (None: the faithful default applies) and why."""
+
+    scenario: Scenario | None
+    reason: str
+    near_misses: tuple[str, ...] = ()
+
+
+def check_order_id(rule: MatchRule, order_id: str | None) -> Check:
+    if order_id is None:
+        return Check(False, "the request has no merOrderId")
+    matched = rule.matches_order_id(order_id)
+    if rule.kind is IdMatch.EXACT:
+        if matched:
+            return Check(True, f"merOrderId {order_id} is the exact id")
+        return Check(False, f"merOrderId is {order_id}, expected {rule.value}")
+    if rule.kind is IdMatch.PREFIX:
+        if matched:
+            return Check(True, f"merOrderId {order_id} starts with prefix {rule.value}")
+        return Check(False, f"merOrderId is {order_id}, expected prefix {rule.value}")
+    if matched:
+        return Check(True, f"merOrderId {order_id} fully matches pattern {rule.value}")
+    return Check(False, f"merOrderId is {order_id}, expected a full match of pattern {rule.value}")
+
+
+def check_endpoint(rule: MatchRule, endpoint: str) -> Check:
+    if not rule.endpoints:
+        return Check(True, "the scenario accepts any endpoint")
+    if endpoint in rule.endpoints:
+        return Check(True, f"endpoint is {endpoint}")
+    return Check(False, f"endpoint is {endpoint}, expected {' or '.join(sorted(rule.endpoints))}")
+
+
+def _lookup(body: Mapping[str, object], dotted: str) -> object:
+    current: object = body
+    for part in dotted.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return _MISSING
+        current = current[part]
+    return current
+
+
+def check_body(rule: MatchRule, body: Mapping[str, object]) -> tuple[Check, ...]:
+    """One check per body condition; values compare as text (see `condition_text`)."""
+    checks = []
+    for field, expected in rule.body.items():
+        actual = _lookup(body, field)
+        if actual is _MISSING:
+            checks.append(Check(False, f"body {field} is missing, expected {expected}"))
+        elif condition_text(actual) == expected:
+            checks.append(Check(True, f"body {field} is {expected}"))
+        else:
+            actual_text = condition_text(actual)
+            checks.append(Check(False, f"body {field} is {actual_text}, expected {expected}"))
+    return tuple(checks)
+
+
+def _narrowing_checks(rule: MatchRule, endpoint: str, body: Mapping[str, object]) -> list[Check]:
+    checks = [check_endpoint(rule, endpoint)] if rule.endpoints else []
+    checks.extend(check_body(rule, body))
+    return checks
+
+
+def _order_id(body: Mapping[str, object]) -> str | None:
+    value = body.get("merOrderId")
+    if isinstance(value, str):
+        return value
+    # Some clients send numeric ids as JSON numbers; the id is still the digits.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _shared_prefix(order_id: str, rule: MatchRule) -> int:
+    if rule.kind is IdMatch.PATTERN:
+        return 0
+    shared = 0
+    for ours, theirs in zip(order_id, rule.value, strict=False):
+        if ours != theirs:
+            break
+        shared += 1
+    return shared
+
+
+class ScenarioRegistry:
+    """An immutable, indexed set of scenarios; build a new one to reload."""
+
+    def __init__(self, scenarios: Iterable[Scenario]) -> None:
+        self._scenarios = tuple(scenarios)
+        self._position = {id(scenario): index for index, scenario in enumerate(self._scenarios)}
+        self._by_name: dict[str, Scenario] = {}
+        for scenario in self._scenarios:
+            self._by_name.setdefault(scenario.name, scenario)
+        # A stable sort keeps load order among equally specific rules.
+        ordered = sorted(self._scenarios, key=lambda item: item.match.specificity, reverse=True)
+        self._exact: dict[str, list[Scenario]] = {}
+        self._prefix: dict[str, list[Scenario]] = {}
+        self._patterns: list[Scenario] = []
+        for scenario in ordered:
+            rule = scenario.match
+            if rule.kind is IdMatch.EXACT:
+                self._exact.setdefault(rule.value, []).append(scenario)
+            elif rule.kind is IdMatch.PREFIX:
+                self._prefix.setdefault(rule.value, []).append(scenario)
+            else:
+                self._patterns.append(scenario)
+        # One dict probe per distinct prefix length, longest first, instead of a scan.
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix}, reverse=True)
+        self._sorted_ids = sorted(self._exact)
+        self._sorted_prefixes = sorted(self._prefix)
+
+    def __iter__(self) -> Iterator[Scenario]:
+        return iter(self._scenarios)
+
+    def __len__(self) -> int:
+        return len(self._scenarios)
+
+    def by_name(self, name: str) -> Scenario | None:
+        return self._by_name.get(name)
+
+    def list(self) -> tuple[Scenario, ...]:
+        """Every scenario in load order (for the control API and the docs)."""
+        return self._scenarios
+
+    def _id_candidates(self, order_id: str) -> Iterator[Scenario]:
+        """Scenarios whose merOrderId test passes, most specific first."""
+        yield from self._exact.get(order_id, ())
+        for length in self._prefix_lengths:
+            if length <= len(order_id):
+                yield from self._prefix.get(order_id[:length], ())
+        for scenario in self._patterns:
+            if scenario.match.matches_order_id(order_id):
+                yield scenario
+
+    def choose(
+        self, endpoint: str, body: Mapping[str, object], *, max_near_misses: int = 3
+    ) -> Selection:
+        """The scenario for this request; with none, up to `max_near_misses` explanations."""
+        order_id = _order_id(body)
+        if order_id is None:
+            return Selection(None, "the request has no merOrderId, so no scenario applies")
+        id_matched: list[Scenario] = []
+        for scenario in self._id_candidates(order_id):
+            narrowing = _narrowing_checks(scenario.match, endpoint, body)
+            if all(check.matched for check in narrowing):
+                reasons = [
+                    f"{check_order_id(scenario.match, order_id).reason} of scenario "
+                    f"{scenario.name} ({scenario.source})",
+                    *(check.reason for check in narrowing),
+                ]
+                return Selection(scenario, "; ".join(reasons))
+            id_matched.append(scenario)
+        reason = f"no scenario matches merOrderId {order_id} on {endpoint}"
+        near_misses = self._near_misses(order_id, endpoint, body, id_matched, max_near_misses)
+        return Selection(None, reason, near_misses)
+
+    def _near_misses(
+        self,
+        order_id: str,
+        endpoint: str,
+        body: Mapping[str, object],
+        id_matched: Sequence[Scenario],
+        limit: int,
+    ) -> tuple[str, ...]:
+        if limit <= 0:
+            return ()
+        # Neighbours in sorted order share the longest prefixes with the id: cheap "closest".
+        candidates = list(id_matched)
+        for values, index in (
+            (self._sorted_ids, self._exact),
+            (self._sorted_prefixes, self._prefix),
+        ):
+            position = bisect.bisect_left(values, order_id)
+            for value in values[max(0, position - limit) : position + limit]:
+                candidates.extend(index[value])
+        candidates.extend(self._patterns[:limit])
+        ranked: dict[int, tuple[tuple[int, int, int, int], Scenario, list[Check]]] = {}
+        for scenario in candidates:
+            checks = [check_order_id(scenario.match, order_id)]
+            checks.extend(_narrowing_checks(scenario.match, endpoint, body))
+            failed = [check for check in checks if not check.matched]
+            closeness = (
+                0 if checks[0].matched else 1,
+                -_shared_prefix(order_id, scenario.match),
+                len(failed),
+                self._position[id(scenario)],
+            )
+            ranked[id(scenario)] = (closeness, scenario, failed)
+        closest = sorted(ranked.values(), key=lambda item: item[0])[:limit]
+        return tuple(
+            f"{scenario.name} ({scenario.source}): {'; '.join(check.reason for check in failed)}"
+            for _, scenario, failed in closest
+        )

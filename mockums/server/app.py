@@ -1,0 +1,108 @@
+"""The application factory: state on typed AppKeys, resources in cleanup_ctx."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from aiohttp import web
+
+from mockums import __version__
+from mockums.config import Settings
+from mockums.sandbox import TOKEN_PATH, Reply, Sandbox
+from mockums.scenarios import Scenario
+from mockums.server import faults
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
+CONTROL_PREFIX = "/__mockums"
+
+log = logging.getLogger("mockums.http")
+
+
+def _dumps(body: object) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _read_body(request: web.Request, sandbox: Sandbox) -> bytes | Reply:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        limit = sandbox.settings.max_body_bytes
+        return sandbox.gateway_reply("body_too_large", f"body larger than {limit} bytes",
+                                     {"reason": f"the body is larger than {limit} bytes"})
+
+
+async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.StreamResponse:
+    if reply.delay:
+        await asyncio.sleep(reply.delay)
+    payload = _dumps(reply.body).encode()
+    if reply.fault is not None:
+        return await faults.inject(request, reply.fault, payload, sandbox.settings.no_answer_hold)
+    return web.Response(status=reply.status, body=payload, headers=reply.headers,
+                        content_type="application/json", charset="utf-8")
+
+
+async def api(request: web.Request) -> web.StreamResponse:
+    sandbox = request.app[SANDBOX]
+    started = time.perf_counter()
+    body = await _read_body(request, sandbox)
+    if isinstance(body, Reply):
+        reply = body
+    elif request.path == TOKEN_PATH:
+        reply = sandbox.handle_token(body)
+    else:
+        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body)
+    response = await _perform(request, reply, sandbox)
+    log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
+             reply.status, reply.err_code or reply.fault, reply.mer_order_id, reply.scenario,
+             (time.perf_counter() - started) * 1000)
+    return response
+
+
+async def not_allowed(request: web.Request) -> web.Response:
+    reply = request.app[SANDBOX].gateway_reply("method_not_allowed", f"{request.method} {request.path}")
+    return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+
+
+async def not_found(request: web.Request) -> web.Response:
+    reply = request.app[SANDBOX].gateway_reply("not_found", f"no endpoint {request.path}")
+    return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+
+
+async def health(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    return web.json_response({
+        "status": "ok",
+        "version": __version__,
+        "scenarios": len(sandbox.registry),
+        "orders": len(sandbox.orders),
+    })
+
+
+@web.middleware
+async def never_a_traceback(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Whatever goes wrong inside mockums, the client still gets a gateway-shaped answer."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("internal error on %s %s", request.method, request.path)
+        body = {"errCode": "INTERNAL_ERROR", "errMsg": "内部错误 (mockums internal error; see its log)"}
+        return web.Response(status=200, text=_dumps(body), content_type="application/json")
+
+
+def create_app(settings: Settings, scenarios: tuple[Scenario, ...] = (),
+               sandbox: Sandbox | None = None) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[never_a_traceback])
+    app[SANDBOX] = sandbox or Sandbox(settings, scenarios)
+    app.router.add_get(f"{CONTROL_PREFIX}/health", health)
+    app.router.add_post(TOKEN_PATH, api)
+    app.router.add_post("/v1/{path:.*}", api)
+    app.router.add_route("*", "/v1/{path:.*}", not_allowed)
+    app.router.add_route("*", "/{path:.*}", not_found)
+    return app

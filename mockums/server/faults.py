@@ -1,0 +1,52 @@
+"""Transport faults: the ways a real network path fails between a client and the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+
+from aiohttp import web
+
+from mockums.scenarios import Fault
+
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+NON_JSON = "服务暂时不可用，请稍后重试 (Service Temporarily Unavailable)"
+
+
+def _reset(request: web.Request) -> None:
+    """Close with a TCP RST, as a crashed proxy or a middlebox does, rather than a clean FIN."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    transport.abort()
+
+
+async def inject(request: web.Request, fault: Fault, body: bytes, hold: float) -> web.StreamResponse:
+    if fault is Fault.HTML_502:
+        return web.Response(status=502, text=HTML_502, content_type="text/html")
+    if fault is Fault.NON_JSON_BODY:
+        return web.Response(status=200, text=NON_JSON, content_type="text/plain")
+    if fault is Fault.TRUNCATED_BODY:
+        response = web.StreamResponse(status=200)
+        response.content_type = "application/json"
+        response.charset = "utf-8"
+        response.content_length = len(body)
+        await response.prepare(request)
+        await response.write(body[: max(1, len(body) // 2)])
+        _reset(request)
+        return response
+    if fault is Fault.NO_ANSWER:
+        await asyncio.sleep(hold)
+    _reset(request)
+    # The connection is gone; aiohttp discards whatever is returned here.
+    return web.Response(status=204)

@@ -1,0 +1,63 @@
+"""Running the app on a socket, and the start-up banner."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+from aiohttp import web
+
+from mockums.config import DEMO_APP, Settings
+from mockums.scenarios import Scenario
+from mockums.server.app import CONTROL_PREFIX, create_app
+
+
+def base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> str:
+    url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
+    lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
+    for app in settings.apps:
+        if app == DEMO_APP:
+            lines.append(f"  demo app:  appId={app.app_id}  appKey={app.app_key}")
+        else:
+            lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
+    magic = [s.magic_id for s in scenarios if s.magic_id]
+    lines.append(f"  scenarios: {len(scenarios)} loaded" + (f" (magic ids such as {', '.join(magic[:3])})" if magic else ""))
+    if settings.seed is not None:
+        lines.append(f"  seed:      {settings.seed}")
+    lines.append(f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close")
+    return "\n".join(lines)
+
+
+async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
+    from mockums.cli import install_signal_handlers
+
+    app = create_app(settings, scenarios)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+        return 1
+    port = settings.port
+    server = site._server  # aiohttp exposes no public accessor for the bound port
+    if server is not None and getattr(server, "sockets", None):
+        port = server.sockets[0].getsockname()[1]
+    print(banner(settings, port, scenarios), flush=True)
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+

@@ -1,0 +1,59 @@
+"""The ChinaUMS signing rules, as pure functions (no I/O, no aiohttp).
+
+OPEN-BODY-SIG:  Signature = Base64(HMAC-SHA256(appKey, appId + Timestamp + Nonce + lowerhex(SHA256(body))))
+Token request:  signature = lowerhex(SHA256(appId + timestamp + nonce + appKey))  (a plain hash, not HMAC)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+REDACTED = "<appKey redacted>"
+
+
+def body_digest(body: bytes) -> str:
+    """Lowercase hex SHA-256 of the exact bytes sent: the gateway never re-serialises JSON."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def string_to_sign(app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
+    return app_id + timestamp + nonce + body_digest(body)
+
+
+def hmac_base64(app_key: str, message: str) -> str:
+    mac = hmac.new(app_key.encode(), message.encode(), hashlib.sha256).digest()
+    return base64.b64encode(mac).decode("ascii")
+
+
+def body_signature(app_key: str, app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
+    return hmac_base64(app_key, string_to_sign(app_id, timestamp, nonce, body))
+
+
+def signatures_equal(expected: str, received: str) -> bool:
+    return hmac.compare_digest(expected.encode(), received.encode())
+
+
+def token_request_signature(
+    app_id: str, timestamp: str, nonce: str, app_key: str, method: str = "SHA256"
+) -> str:
+    algorithm = "sha1" if method.upper() == "SHA1" else "sha256"
+    return hashlib.new(algorithm, (app_id + timestamp + nonce + app_key).encode()).hexdigest()
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def authorization_header(
+    app_id: str, app_key: str, timestamp: str, body: bytes, nonce: str | None = None
+) -> str:
+    """The canonical header, exactly as ChinaUMS's demo code builds it."""
+    nonce = nonce or new_nonce()
+    signature = body_signature(app_key, app_id, timestamp, nonce, body)
+    return (
+        f'OPEN-BODY-SIG AppId="{app_id}", Timestamp="{timestamp}", '
+        f'Nonce="{nonce}", Signature="{signature}"'
+    )

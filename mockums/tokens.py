@@ -1,0 +1,99 @@
+"""Access tokens for OPEN-ACCESS-TOKEN.
+
+Tokens are self-verifying (issue time + random + a MAC keyed with the app's appKey, 32 hex
+characters like the real ones), so a token a client cached before a sandbox restart still works
+after it, within its lifetime, without anything written to disk. The "at most N live tokens per
+appId" rule is kept in memory: issuing one more revokes the oldest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import struct
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from mockums.clock import Clock
+
+_MAC_LABEL = b"mockums-access-token\x00"
+_REVOKED_CAP = 1000  # per app; revoked tokens expire anyway, this only bounds memory
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    verdict: Literal["ok", "unknown_token", "expired_token"]
+    app_id: str | None
+    reason: str
+    age: float = 0.0
+
+
+def _mac(app_key: str, app_id: str, head: bytes) -> bytes:
+    return hmac.new(app_key.encode(), _MAC_LABEL + app_id.encode() + head, hashlib.sha256).digest()[:8]
+
+
+class TokenStore:
+    def __init__(
+        self, app_keys: Mapping[str, str], clock: Clock, lifetime: int = 3600, max_live: int = 10
+    ) -> None:
+        self._app_keys = dict(app_keys)
+        self._clock = clock
+        self.lifetime = lifetime
+        self.max_live = max_live
+        self._live: dict[str, deque[tuple[str, float]]] = {}
+        self._revoked: dict[str, deque[str]] = {}
+
+    def issue(self, app_id: str) -> str:
+        now = self._clock.now()
+        head = struct.pack(">I", int(now) & 0xFFFFFFFF) + secrets.token_bytes(4)
+        token = (head + _mac(self._app_keys[app_id], app_id, head)).hex()
+        live = self._live.setdefault(app_id, deque())
+        while live and live[0][1] + self.lifetime <= now:
+            live.popleft()
+        while len(live) >= self.max_live:
+            oldest, _ = live.popleft()
+            revoked = self._revoked.setdefault(app_id, deque(maxlen=_REVOKED_CAP))
+            revoked.append(oldest)
+        live.append((token, now))
+        return token
+
+    def check(self, token: str, claimed_app_id: str | None = None) -> TokenCheck:
+        try:
+            raw = bytes.fromhex(token)
+        except ValueError:
+            raw = b""
+        if len(raw) != 16:
+            return TokenCheck("unknown_token", None, "the token is not one this sandbox issued "
+                              "(expected 32 hex characters from POST /v1/token/access)")
+        head, mac = raw[:8], raw[8:]
+        owner = next(
+            (app_id for app_id, key in self._app_keys.items()
+             if hmac.compare_digest(_mac(key, app_id, head), mac)),
+            None,
+        )
+        if owner is None:
+            return TokenCheck("unknown_token", None, "no configured app issued this token")
+        if claimed_app_id is not None and claimed_app_id != owner:
+            return TokenCheck("unknown_token", owner,
+                              f"the token belongs to appId {owner}, but the header says AppId={claimed_app_id}")
+        if token in self._revoked.get(owner, ()):
+            return TokenCheck("unknown_token", owner,
+                              f"the token was revoked when more than {self.max_live} live tokens "
+                              "were issued for this appId")
+        (issued,) = struct.unpack(">I", head[:4])
+        age = self._clock.now() - issued
+        if age >= self.lifetime:
+            return TokenCheck("expired_token", owner,
+                              f"the token was issued {int(age)} s ago; tokens live {self.lifetime} s", age)
+        return TokenCheck("ok", owner, "valid token", age)
+
+    def live_count(self, app_id: str) -> int:
+        now = self._clock.now()
+        return sum(1 for _, issued in self._live.get(app_id, ()) if issued + self.lifetime > now)
+
+    def reset(self) -> None:
+        self._live.clear()
+        self._revoked.clear()
