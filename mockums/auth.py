@@ -101,13 +101,67 @@ class Authenticator:
         if not signing.signatures_equal(expected, header.signature):
             reason = "Signature does not match: " + _signature_hint(app_key, header, body)
             return _fail("bad_signature", reason, scheme, header.app_id, **diagnosis)
+        skewed = self._skew(f"Timestamp {header.timestamp}", skew)
+        if skewed and self.policy.strict_timestamp:
+            return _fail("skewed_timestamp", skewed, scheme, header.app_id, **diagnosis)
+        if skewed:
+            warnings.append(skewed)
+        return AuthResult(header.app_id, scheme, None, "valid signature", tuple(warnings))
+
+
+    def _skew(self, what: str, skew: float) -> str | None:
+        """A sentence when `skew` is outside the window, else None."""
         window = self.policy.skew_window
         if window and abs(skew) > window:
-            text = f"Timestamp {header.timestamp} is {describe_skew(skew)} (window {window} s)"
-            if self.policy.strict_timestamp:
-                return _fail("skewed_timestamp", text, scheme, header.app_id, **diagnosis)
-            warnings.append(text)
-        return AuthResult(header.app_id, scheme, None, "valid signature", tuple(warnings))
+            return f"{what} is {describe_skew(skew)} (window {window} s)"
+        return None
+
+    def check_token_request(self, request: Mapping[str, object]) -> AuthResult:
+        """POST /v1/token/access: signature = lowerhex(SHA256(appId + timestamp + nonce + appKey))."""
+        missing = [key for key in ("appId", "timestamp", "nonce", "signature")
+                   if not isinstance(request.get(key), str) or not request.get(key)]
+        if missing:
+            return _fail("bad_token_request", f"{', '.join(missing)} missing, empty or not a string")
+        app_id, timestamp = str(request["appId"]), str(request["timestamp"])
+        nonce, received = str(request["nonce"]), str(request["signature"])
+        app_key = self._app_keys.get(app_id)
+        if app_key is None:
+            return _fail("unknown_app", f"appId {app_id!r} is not a configured app", app_id=app_id)
+        stamped = parse_compact(timestamp)
+        if stamped is None:
+            return _fail("bad_timestamp",
+                         f"timestamp {timestamp!r} is not yyyyMMddHHmmss (14 digits, Beijing time)",
+                         app_id=app_id)
+        method = request.get("signMethod")
+        methods = _token_methods(method, self.policy.strict_header)
+        if not methods:
+            return _fail("bad_token_request", f"signMethod {method!r} is not supported (use SHA256)",
+                         app_id=app_id)
+        if not any(signing.signatures_equal(
+                signing.token_request_signature(app_id, timestamp, nonce, app_key, m), received.lower())
+                for m in methods):
+            return _fail(
+                "bad_token_signature",
+                "signature does not match lowerhex(SHA256(appId + timestamp + nonce + appKey))",
+                app_id=app_id,
+                string_hashed=f"{app_id}{timestamp}{nonce}{signing.REDACTED}",
+                expected_signature=signing.token_request_signature(app_id, timestamp, nonce, app_key, methods[0]),
+                received_signature=received,
+            )
+        skewed = self._skew(f"timestamp {timestamp}", stamped.timestamp() - self._clock.now())
+        if skewed and self.policy.strict_timestamp:
+            return _fail("skewed_timestamp", skewed, app_id=app_id)
+        return AuthResult(app_id, "token-request", None, "token request signature valid",
+                          (skewed,) if skewed else ())
+
+
+def _token_methods(method: object, strict: bool) -> tuple[str, ...]:
+    if method is None or method == "":
+        # The older token API signs with SHA1 and sends no signMethod; lenient mode accepts both.
+        return ("SHA256",) if strict else ("SHA256", "SHA1")
+    if isinstance(method, str) and method.upper() in ("SHA256", "SHA1"):
+        return (method.upper(),)
+    return ()
 
 
 def _signature_hint(app_key: str, header: BodySigHeader, body: bytes) -> str:

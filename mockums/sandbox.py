@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mockums import netpay, signing
-from mockums.auth import Authenticator, AuthPolicy, AuthResult
+from mockums import netpay
+from mockums.auth import Authenticator, AuthPolicy
 from mockums.business_errors import default_message
-from mockums.clock import Clock, describe_skew, format_body_time, parse_compact
+from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
 from mockums.endpoints import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
 from mockums.gateway_errors import GatewayError, gateway_error_table
@@ -40,20 +40,26 @@ WARNING_HEADER = "X-Mockums-Warning"
 SCENARIO_HEADER = "X-Mockums-Scenario"
 
 
+@dataclass
+class Trace:
+    """What happened to one request, for logs and the journal; filled in as handling proceeds."""
+
+    app_id: str | None = None
+    mer_order_id: str | None = None
+    auth_reason: str = ""
+    scenario: str | None = None
+    scenario_reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: Mapping[str, object]
-    headers: Mapping[str, str] = field(default_factory=dict)
+    trace: Trace = field(default_factory=Trace)
     delay: float = 0.0
     fault: Fault | None = None
-    # What happened, for logs and the journal.
-    app_id: str | None = None
-    mer_order_id: str | None = None
-    scenario: str | None = None
-    scenario_reason: str = ""
-    auth_reason: str = ""
-    warnings: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def err_code(self) -> str:
@@ -105,26 +111,29 @@ class Sandbox:
 
     # -- gateway ------------------------------------------------------------------------------
 
-    def gateway_reply(self, key: str, reason: str = "", diagnosis: Mapping[str, object] | None = None,
-                      **context: object) -> Reply:
+    def gateway_reply(self, key: str, reason: str, diagnosis: Mapping[str, object] | None = None,
+                      trace: Trace | None = None) -> Reply:
         error: GatewayError = self.gateway_errors[key]
         body: dict[str, object] = error.body()
         if diagnosis and not self.settings.faithful:
             body["diagnosis"] = {"failure": key, **diagnosis}
-        return Reply(error.status, body, auth_reason=reason or error.when, **context)  # type: ignore[arg-type]
+        trace = trace or Trace()
+        trace.auth_reason = trace.auth_reason or reason
+        return Reply(error.status, body, trace)
 
     def _with_flags(self, reply: Reply) -> Reply:
-        """Attach warnings and the chosen scenario as headers, unless faithful mode is on."""
-        for warning in reply.warnings:
+        """Log warnings; show them and the chosen scenario as headers unless faithful mode is on."""
+        trace = reply.trace
+        for warning in trace.warnings:
             log.warning("%s", warning)
         if self.settings.faithful:
             return reply
         headers = dict(reply.headers)
-        if reply.warnings:
-            headers[WARNING_HEADER] = " | ".join(reply.warnings)
-        if reply.scenario:
-            headers[SCENARIO_HEADER] = reply.scenario
-        return Reply(**{**reply.__dict__, "headers": headers})
+        if trace.warnings:
+            headers[WARNING_HEADER] = " | ".join(trace.warnings)
+        if trace.scenario:
+            headers[SCENARIO_HEADER] = trace.scenario
+        return replace(reply, headers=headers)
 
     # -- netpay API ---------------------------------------------------------------------------
 
@@ -133,45 +142,40 @@ class Sandbox:
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}")
         auth = self.authenticator.authenticate(authorization, body)
-        if not auth.ok:
-            assert auth.failure is not None
+        trace = Trace(app_id=auth.app_id, auth_reason=auth.reason, warnings=list(auth.warnings))
+        if auth.failure is not None:
             log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
-            return self._with_flags(self.gateway_reply(
-                auth.failure, auth.reason, auth.diagnosis, app_id=auth.app_id))
-        return self._with_flags(self._answer(spec, auth, body))
+            return self._with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
+        return self._with_flags(self._answer(spec, body, trace))
 
-    def _answer(self, spec: EndpointSpec, auth: AuthResult, raw: bytes) -> Reply:
-        context: dict[str, object] = {"app_id": auth.app_id, "auth_reason": auth.reason}
-        warnings = list(auth.warnings)
+    def _answer(self, spec: EndpointSpec, raw: bytes, trace: Trace) -> Reply:
         try:
             request = read_json_object(raw)
         except BodyError as error:
-            return self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {error}", warnings, context)
+            return self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {error}", trace)
         mer_order_id = request.get("merOrderId")
-        context["mer_order_id"] = mer_order_id if isinstance(mer_order_id, str) else None
+        trace.mer_order_id = mer_order_id if isinstance(mer_order_id, str) else None
         selection = self.registry.choose(spec.path, request)
-        context["scenario_reason"] = selection.reason
+        trace.scenario_reason = selection.reason
         step: Step | None = None
         if selection.scenario is not None:
-            context["scenario"] = selection.scenario.name
+            trace.scenario = selection.scenario.name
             step = self.sequences.next_step(selection.scenario, _sequence_key(request)).step
             if step.gateway_error:
-                reply = self.gateway_reply(step.gateway_error, "forced by scenario",
-                                           {"reason": f"scenario {selection.scenario.name} forces {step.gateway_error}"},
-                                           **context)
-                return Reply(**{**reply.__dict__, "delay": step.delay, "warnings": tuple(warnings)})
+                reason = f"forced by scenario {selection.scenario.name}"
+                reply = self.gateway_reply(step.gateway_error, reason, {"reason": reason}, trace)
+                return replace(reply, delay=step.delay)
             if step.fault:
-                return Reply(200, {}, delay=step.delay, fault=step.fault, warnings=tuple(warnings),
-                             **context)  # type: ignore[arg-type]
-        checked = validate_body(request, spec.request, self.validation, self.clock)
-        warnings.extend(checked.warnings)
+                return Reply(200, {}, trace, delay=step.delay, fault=step.fault)
         delay = step.delay if step else 0.0
+        checked = validate_body(request, spec.request, self.validation, self.clock)
+        trace.warnings.extend(checked.warnings)
         if checked.violations:
             message = "请求报文有错: " + "; ".join(str(v) for v in checked.violations)
-            return self._business(spec, request, "BAD_REQUEST", message, warnings, context, delay)
+            return self._business(spec, request, "BAD_REQUEST", message, trace, delay)
         if checked.abnormal_time:
             message = f"{default_message('ABNORMAL_REQUEST_TIME')}: {checked.abnormal_time}"
-            return self._business(spec, request, "ABNORMAL_REQUEST_TIME", message, warnings, context, delay)
+            return self._business(spec, request, "ABNORMAL_REQUEST_TIME", message, trace, delay)
         now = self.clock.now()
         overrides = self._render_overrides(step, request, now)
         forced_code = overrides.get("errCode")
@@ -186,10 +190,9 @@ class Sandbox:
             result = netpay.close(order, now)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
                 overrides.setdefault("errMsg", "")
-        answer = netpay.render_answer(spec, request, result, now)
-        merged = {**answer, **overrides}
+        merged = {**netpay.render_answer(spec, request, result, now), **overrides}
         answer = {key: value for key, value in merged.items() if value is not None}
-        return Reply(200, answer, delay=delay, warnings=tuple(warnings), **context)  # type: ignore[arg-type]
+        return Reply(200, answer, trace, delay=delay)
 
     def _render_overrides(self, step: Step | None, request: Mapping[str, object],
                           now: float) -> dict[str, object]:
@@ -199,11 +202,9 @@ class Sandbox:
         return render_fields(step.fields, request, faker, format_body_time(self.clock.beijing()))
 
     def _business(self, spec: EndpointSpec, request: Mapping[str, object], err_code: str,
-                  err_msg: str, warnings: list[str], context: Mapping[str, object],
-                  delay: float = 0.0) -> Reply:
-        result = netpay.Outcome(err_code, err_msg, None)
-        answer = netpay.render_answer(spec, request, result, self.clock.now())
-        return Reply(200, answer, delay=delay, warnings=tuple(warnings), **context)  # type: ignore[arg-type]
+                  err_msg: str, trace: Trace, delay: float = 0.0) -> Reply:
+        answer = netpay.render_answer(spec, request, netpay.outcome(err_code, None, err_msg), self.clock.now())
+        return Reply(200, answer, trace, delay=delay)
 
     # -- token endpoint -----------------------------------------------------------------------
 
@@ -215,57 +216,13 @@ class Sandbox:
             request = read_json_object(raw)
         except BodyError as error:
             return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)})
-        missing = [key for key in ("appId", "timestamp", "nonce", "signature")
-                   if not isinstance(request.get(key), str) or not request.get(key)]
-        if missing:
-            reason = f"{', '.join(missing)} missing, empty or not a string"
-            return self.gateway_reply("bad_token_request", reason, {"reason": reason})
-        app_id, timestamp = str(request["appId"]), str(request["timestamp"])
-        nonce, received = str(request["nonce"]), str(request["signature"])
-        app_key = self.settings.app_keys.get(app_id)
-        if app_key is None:
-            reason = f"appId {app_id!r} is not a configured app"
-            return self.gateway_reply("unknown_app", reason, {"reason": reason}, app_id=app_id)
-        stamped = parse_compact(timestamp)
-        if stamped is None:
-            reason = f"timestamp {timestamp!r} is not yyyyMMddHHmmss (14 digits, Beijing time)"
-            return self.gateway_reply("bad_timestamp", reason, {"reason": reason}, app_id=app_id)
-        method = request.get("signMethod")
-        methods = _token_methods(method, self.settings.strict.header)
-        if not methods:
-            reason = f"signMethod {method!r} is not supported (use SHA256)"
-            return self.gateway_reply("bad_token_request", reason, {"reason": reason}, app_id=app_id)
-        expected = signing.token_request_signature(app_id, timestamp, nonce, app_key, methods[0])
-        if not any(signing.signatures_equal(signing.token_request_signature(
-                app_id, timestamp, nonce, app_key, m), received.lower()) for m in methods):
-            reason = "signature does not match lowerhex(SHA256(appId + timestamp + nonce + appKey))"
-            return self.gateway_reply("bad_token_signature", reason, {
-                "reason": reason,
-                "string_hashed": f"{app_id}{timestamp}{nonce}{signing.REDACTED}",
-                "expected_signature": expected,
-                "received_signature": received,
-            }, app_id=app_id)
-        warnings = []
-        skew = stamped.timestamp() - self.clock.now()
-        window = self.settings.skew_window
-        if window and abs(skew) > window:
-            text = f"timestamp {timestamp} is {describe_skew(skew)} (window {window} s)"
-            if self.settings.strict.timestamp:
-                return self.gateway_reply("skewed_timestamp", text, {"reason": text}, app_id=app_id)
-            warnings.append(text)
-        token = self.tokens.issue(app_id)
-        body = {"errCode": "0000", "errInfo": "正常", "accessToken": token,
+        auth = self.authenticator.check_token_request(request)
+        trace = Trace(app_id=auth.app_id, auth_reason=auth.reason, warnings=list(auth.warnings))
+        if auth.failure is not None or auth.app_id is None:
+            return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
+        body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),
                 "expiresIn": self.tokens.lifetime}
-        return Reply(200, body, app_id=app_id, auth_reason="token issued", warnings=tuple(warnings))
-
-
-def _token_methods(method: object, strict: bool) -> tuple[str, ...]:
-    if method is None or method == "":
-        # The older token API signs with SHA1 and sends no signMethod; lenient mode accepts both.
-        return ("SHA256",) if strict else ("SHA256", "SHA1")
-    if isinstance(method, str) and method.upper() in ("SHA256", "SHA1"):
-        return (method.upper(),)
-    return ()
+        return Reply(200, body, trace)
 
 
 def _sequence_key(request: Mapping[str, object]) -> str:

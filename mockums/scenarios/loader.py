@@ -37,6 +37,7 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (
     f"{_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null")
 )
 _TIMESTAMP, _MERGE = f"{_TAG}timestamp", f"{_TAG}merge"
+_MAP, _SEQ = f"{_TAG}map", f"{_TAG}seq"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALARS: dict[str, Callable[[ScalarNode], object]] = {
     _STR: lambda node: node.value,
@@ -207,6 +208,8 @@ class _Document:
     def entries(
         self, node: MappingNode, where: str, merging: frozenset[int] = frozenset()
     ) -> dict[str, _Pair]:
+        if node.tag != _MAP:  # e.g. !!set or !!python/object: nothing we would construct
+            self.error(node, where, f"unsupported YAML tag {node.tag}")
         found: dict[str, _Pair] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
@@ -293,6 +296,8 @@ class _Document:
             )
             return None
         if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:  # e.g. !!omap or !!pairs
+                self.error(node, where, f"unsupported YAML tag {node.tag}")
             return [
                 self.value(item, f"{where}[{index}]", depth + 1)
                 for index, item in enumerate(node.value)
@@ -693,9 +698,9 @@ def load_text(
 
 def _node(value: object) -> Node:
     if isinstance(value, Mapping):
-        return MappingNode(f"{_TAG}map", [(_node(key), _node(item)) for key, item in value.items()])
+        return MappingNode(_MAP, [(_node(key), _node(item)) for key, item in value.items()])
     if isinstance(value, (list, tuple)):
-        return SequenceNode(f"{_TAG}seq", [_node(item) for item in value])
+        return SequenceNode(_SEQ, [_node(item) for item in value])
     if value is None:
         return ScalarNode(_NULL, "null")
     if isinstance(value, bool):

@@ -83,7 +83,10 @@ class _Expression:
         if self.root == "now":
             return context.now
         if self.root == "faker":
-            value = getattr(context.faker, self.path[0])()
+            try:
+                value = getattr(context.faker, self.path[0])()
+            except Exception as problem:  # a provider bug must not fail the whole answer
+                return f"<faker.{self.path[0]} failed: {type(problem).__name__}>"
             # Only JSON-native values survive as such; dates, Decimals and the like become text.
             return value if isinstance(value, (str, int, float, bool)) else str(value)
         current: object = context.request

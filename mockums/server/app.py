@@ -56,7 +56,7 @@ async def api(request: web.Request) -> web.StreamResponse:
         reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body)
     response = await _perform(request, reply, sandbox)
     log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
-             reply.status, reply.err_code or reply.fault, reply.mer_order_id, reply.scenario,
+             reply.status, reply.err_code or reply.fault, reply.trace.mer_order_id, reply.trace.scenario,
              (time.perf_counter() - started) * 1000)
     return response
 

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mockums.scenarios import (
+    Check,
+    MatchRule,
+    Scenario,
+    ScenarioRegistry,
+    SourceRef,
+    Step,
+    check_body,
+    check_endpoint,
+    check_order_id,
+)
+
+CLOSE = "/v1/netpay/wx/app-pre-close"
+QUERY = "/v1/netpay/query"
+
+
+def scenario(name: str, rule: MatchRule, line: int = 1) -> Scenario:
+    return Scenario(
+        name=name, source=SourceRef("close.yaml", line), match=rule, steps=(Step(delay=0.1),)
+    )
+
+
+def chosen(registry: ScenarioRegistry, order_id: object, endpoint: str = CLOSE, **body: object) -> str | None:
+    selection = registry.choose(endpoint, {"merOrderId": order_id, **body})
+    return None if selection.scenario is None else selection.scenario.name
+
+
+def test_exact_beats_prefix_beats_pattern() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("pattern", MatchRule.regex(r"MK\w+")),
+            scenario("prefix", MatchRule.prefix("MK")),
+            scenario("exact", MatchRule.exact("MKPAID0001")),
+        ]
+    )
+    assert chosen(registry, "MKPAID0001") == "exact"
+    assert chosen(registry, "MKPAID0002") == "prefix"
+    assert chosen(registry, "XMK") is None
+    only_pattern = ScenarioRegistry([scenario("pattern", MatchRule.regex(r"MK\w+"))])
+    assert chosen(only_pattern, "MKPAID0002") == "pattern"
+    assert chosen(only_pattern, "MK-1") is None  # fullmatch, not search
+
+
+def test_longer_prefix_wins_whatever_the_load_order() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("mk", MatchRule.prefix("MK")),
+            scenario("mkpaid", MatchRule.prefix("MKPAID")),
+            scenario("mkp", MatchRule.prefix("MKP")),
+        ]
+    )
+    assert chosen(registry, "MKPAID0001") == "mkpaid"
+    assert chosen(registry, "MKPX") == "mkp"
+    assert chosen(registry, "MKX") == "mk"
+    assert chosen(registry, "M") is None
+
+
+def test_at_one_level_endpoint_narrowing_then_body_conditions_win() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("plain", MatchRule.prefix("MK")),
+            scenario("two-fields", MatchRule.prefix("MK", body={"instMid": "APPDEFAULT", "tid": "T1"})),
+            scenario("one-field", MatchRule.prefix("MK", body={"instMid": "APPDEFAULT"})),
+            scenario("close-only", MatchRule.prefix("MK", endpoints=[CLOSE])),
+        ]
+    )
+    assert chosen(registry, "MK1", CLOSE, instMid="APPDEFAULT", tid="T1") == "close-only"
+    assert chosen(registry, "MK1", QUERY, instMid="APPDEFAULT", tid="T1") == "two-fields"
+    assert chosen(registry, "MK1", QUERY, instMid="APPDEFAULT", tid="T2") == "one-field"
+    assert chosen(registry, "MK1", QUERY, instMid="OTHER") == "plain"
+
+
+def test_a_narrowed_rule_that_fails_falls_through_to_a_less_specific_one() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("exact-close", MatchRule.exact("MK1", endpoints=[CLOSE])),
+            scenario("prefix", MatchRule.prefix("MK")),
+        ]
+    )
+    assert chosen(registry, "MK1", CLOSE) == "exact-close"
+    assert chosen(registry, "MK1", QUERY) == "prefix"
+
+
+def test_remaining_ties_go_to_load_order() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("first", MatchRule.regex(r"MK\d+")),
+            scenario("second", MatchRule.regex(r"MK.*")),
+        ]
+    )
+    assert chosen(registry, "MK1") == "first"
+    assert chosen(registry, "MKX") == "second"
+
+
+def test_body_values_compare_as_text_and_reach_nested_fields() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("amount", MatchRule.prefix("A", body={"totalAmount": "100"})),
+            scenario("flag", MatchRule.prefix("F", body={"extra.paid": "true"})),
+        ]
+    )
+    assert chosen(registry, "A1", totalAmount=100) == "amount"
+    assert chosen(registry, "A1", totalAmount="100") == "amount"
+    assert chosen(registry, "A1", totalAmount=100.5) is None
+    assert chosen(registry, "F1", extra={"paid": True}) == "flag"
+    assert chosen(registry, "F1", extra="paid") is None
+
+
+def test_numeric_order_ids_are_read_as_their_digits() -> None:
+    registry = ScenarioRegistry([scenario("digits", MatchRule.prefix("3194"))])
+    assert chosen(registry, 31940001) == "digits"
+    assert chosen(registry, True) is None
+
+
+def test_reason_of_a_choice() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("already-paid", MatchRule.prefix("MKPAID"), line=12),
+            scenario("exact", MatchRule.exact("MKX1", endpoints=[CLOSE], body={"instMid": "APPDEFAULT"}), 20),
+            scenario("pattern", MatchRule.regex(r"P\d+"), line=30),
+        ]
+    )
+    selection = registry.choose(CLOSE, {"merOrderId": "MKPAID0001"})
+    assert selection.reason == (
+        "merOrderId MKPAID0001 starts with prefix MKPAID of scenario already-paid (close.yaml:12)"
+    )
+    assert selection.near_misses == ()
+    assert registry.choose(CLOSE, {"merOrderId": "MKX1", "instMid": "APPDEFAULT"}).reason == (
+        "merOrderId MKX1 is the exact id of scenario exact (close.yaml:20); "
+        f"endpoint is {CLOSE}; body instMid is APPDEFAULT"
+    )
+    assert registry.choose(CLOSE, {"merOrderId": "P42"}).reason == (
+        r"merOrderId P42 fully matches pattern P\d+ of scenario pattern (close.yaml:30)"
+    )
+
+
+def test_near_misses_explain_the_closest_scenarios_first() -> None:
+    registry = ScenarioRegistry(
+        [
+            scenario("far", MatchRule.exact("ZZZ"), line=1),
+            scenario("paid", MatchRule.exact("MKPAID0001"), line=2),
+            scenario("close-only", MatchRule.prefix("MKPAID", endpoints=[CLOSE]), line=3),
+            scenario("app", MatchRule.exact("MKPAID0002", body={"instMid": "APPDEFAULT"}), line=4),
+            scenario("pattern", MatchRule.regex(r"Q\d+"), line=5),
+        ]
+    )
+    selection = registry.choose(QUERY, {"merOrderId": "MKPAID0002", "instMid": "MINIDEFAULT"})
+    assert selection.scenario is None
+    assert selection.reason == f"no scenario matches merOrderId MKPAID0002 on {QUERY}"
+    assert selection.near_misses == (
+        "app (close.yaml:4): body instMid is MINIDEFAULT, expected APPDEFAULT",
+        f"close-only (close.yaml:3): endpoint is {QUERY}, expected {CLOSE}",
+        "paid (close.yaml:2): merOrderId is MKPAID0002, expected MKPAID0001",
+    )
+    unlimited = registry.choose(QUERY, {"merOrderId": "MKPAID0002"}, max_near_misses=10)
+    assert unlimited.near_misses[-2:] == (
+        "far (close.yaml:1): merOrderId is MKPAID0002, expected ZZZ",
+        r"pattern (close.yaml:5): merOrderId is MKPAID0002, expected a full match of pattern Q\d+",
+    )
+    assert registry.choose(QUERY, {"merOrderId": "X"}, max_near_misses=0).near_misses == ()
+
+
+def test_a_request_without_order_id_matches_nothing() -> None:
+    registry = ScenarioRegistry([scenario("any", MatchRule.regex(".*"))])
+    selection = registry.choose(CLOSE, {"mid": "898"})
+    assert selection == registry.choose(CLOSE, {"merOrderId": ["not", "an", "id"]})
+    assert (selection.scenario, selection.reason, selection.near_misses) == (
+        None,
+        "the request has no merOrderId, so no scenario applies",
+        (),
+    )
+
+
+def test_predicates_return_outcome_and_reason() -> None:
+    rule = MatchRule.exact("A1", endpoints=[CLOSE, QUERY], body={"tid": "T1", "mid": "M"})
+    assert check_order_id(rule, "A1") == Check(True, "merOrderId A1 is the exact id")
+    assert check_order_id(rule, None) == Check(False, "the request has no merOrderId")
+    assert check_endpoint(rule, "/x") == Check(False, f"endpoint is /x, expected {QUERY} or {CLOSE}")
+    assert check_endpoint(MatchRule.exact("A1"), "/x") == Check(True, "the scenario accepts any endpoint")
+    assert check_body(rule, {"tid": "T1"}) == (
+        Check(True, "body tid is T1"),
+        Check(False, "body mid is missing, expected M"),
+    )
+
+
+def test_listing_and_lookup_by_name() -> None:
+    first = scenario("b-first", MatchRule.regex("B.*"))
+    second = scenario("a-second", MatchRule.exact("A"))
+    registry = ScenarioRegistry([first, second])
+    assert registry.list() == (first, second)
+    assert list(registry) == [first, second]
+    assert len(registry) == 2
+    assert registry.by_name("a-second") is second
+    assert registry.by_name("missing") is None
+
+
+@pytest.mark.parametrize("count", [5_000])
+def test_lookup_stays_fast_with_thousands_of_scenarios(count: int) -> None:
+    scenarios = [scenario(f"exact-{i}", MatchRule.exact(f"EX{i:06d}")) for i in range(count)]
+    scenarios += [scenario(f"prefix-{i}", MatchRule.prefix(f"PR{i:04d}")) for i in range(count // 10)]
+    scenarios += [scenario(f"pattern-{i}", MatchRule.regex(rf"PA{i}-\d+")) for i in range(20)]
+    registry = ScenarioRegistry(scenarios)
+    started = time.perf_counter()
+    for i in range(1_000):
+        assert chosen(registry, f"EX{i:06d}") == f"exact-{i}"
+        assert chosen(registry, f"PR{i % 500:04d}X") == f"prefix-{i % 500}"
+        assert chosen(registry, "PA7-12") == "pattern-7"
+        assert len(registry.choose(CLOSE, {"merOrderId": "EX9999999"}).near_misses) == 3
+    # Generous bound: a linear scan over 5,520 rules per call would take seconds here.
+    assert time.perf_counter() - started < 1.5
