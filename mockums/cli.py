@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,15 +17,18 @@ from mockums.clock import Clock, format_body_time, format_compact
 from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, load_config_file
 from mockums.endpoints import ENDPOINTS
 from mockums.gateway_errors import gateway_error_table
-from mockums.scenarios import load_paths
 from mockums.sandbox import load_scenarios
+from mockums.scenarios import load_paths
+from mockums.server.runner import run
 
 STRICT_PARTS = ("header", "timestamp", "request", "orders")
 DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockums", description="A local sandbox of the ChinaUMS open-platform payment API.")
+    parser = argparse.ArgumentParser(
+        prog="mockums", description="A local sandbox of the ChinaUMS open-platform payment API."
+    )
     parser.add_argument("--version", action="version", version=f"mockums {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -41,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--strict", nargs="?", const="all", metavar="PARTS",
                        help=f"strict mode: all, or a comma list of {', '.join(STRICT_PARTS)}")
     serve.add_argument("--skew-window", type=int, metavar="SECONDS",
-                       help="flag (strict: reject) timestamps further than this from Beijing time; 0 = off (default 600)")
+                       help="flag (strict: reject) timestamps further than this from Beijing time; "
+                       "0 = off (default 600)")
     serve.add_argument("--faithful", action="store_true",
                        help="answer exactly like the gateway: no diagnosis, no X-Mockums headers")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default INFO")
@@ -51,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-c", "--config", type=Path, help="config file (its gateway_errors names are allowed)")
 
     sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body")
-    sign.add_argument("--body", help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    sign.add_argument("--body",
+                      help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
     sign.add_argument("--app-id", default=DEMO_APP.app_id, help="default: the demo app")
     sign.add_argument("--app-key", default=DEMO_APP.app_key, help="default: the demo app's key")
@@ -97,7 +101,7 @@ def parse_strict(text: str) -> Strictness:
     unknown = sorted(parts - set(STRICT_PARTS))
     if unknown:
         raise ConfigError(f"--strict: unknown parts {unknown} (use all or {', '.join(STRICT_PARTS)})")
-    return Strictness(**{part: True for part in parts})
+    return Strictness(**dict.fromkeys(parts, True))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -109,8 +113,6 @@ def serve(args: argparse.Namespace) -> int:
             print(f"mockums: {error}", file=sys.stderr)
         print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
         return 2
-    from mockums.server.runner import run
-
     return asyncio.run(run(settings, scenarios))
 
 
@@ -181,11 +183,3 @@ def sign(args: argparse.Namespace) -> int:
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
-
-def install_signal_handlers(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass

@@ -74,10 +74,10 @@ class ConfigError(ValueError):
     """A configuration problem, worded for the person who wrote the file."""
 
 
-_SIMPLE_KEYS = {
-    "host": str, "port": int, "seed": int, "skew_window": int, "faithful": bool,
-    "max_body_bytes": int, "bundled_scenarios": bool, "no_answer_hold": (int, float),
-    "log_level": str,
+_SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
+    "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
+    "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
+    "log_level": (str,),
 }
 
 
@@ -106,7 +106,7 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     for key, kind in _SIMPLE_KEYS.items():
         if key in data:
             value = data[key]
-            if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+            if (isinstance(value, bool) and bool not in kind) or not isinstance(value, kind):
                 raise ConfigError(f"{path}: {key} must be {_kind_name(kind)}, got {value!r}")
             changes[key] = value
     if "scenarios" in data:
@@ -129,9 +129,9 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     return replace(base, **changes)
 
 
-def _kind_name(kind: object) -> str:
-    names = {str: "a string", int: "an integer", bool: "true or false"}
-    return names.get(kind, "a number")  # type: ignore[call-overload]
+def _kind_name(kind: tuple[type, ...]) -> str:
+    names: dict[tuple[type, ...], str] = {(str,): "a string", (int,): "an integer", (bool,): "true or false"}
+    return names.get(kind, "a number")
 
 
 def _scenario_paths(value: object, path: Path) -> tuple[Path, ...]:

@@ -79,7 +79,9 @@ def gateway_error_table(overrides: Mapping[str, Mapping[str, object]] | None = N
             raise ValueError(f"gateway_errors.{key}: unknown entry (known: {', '.join(table)})")
         unknown = set(change) - {"status", "errCode", "errInfo"}
         if unknown:
-            raise ValueError(f"gateway_errors.{key}: unknown fields {sorted(unknown)} (allowed: status, errCode, errInfo)")
+            raise ValueError(
+                f"gateway_errors.{key}: unknown fields {sorted(unknown)} (allowed: status, errCode, errInfo)"
+            )
         row = table[key]
         status = change.get("status", row.status)
         if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:

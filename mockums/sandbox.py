@@ -6,6 +6,7 @@ then performs the reply: waits `delay`, injects `fault`, or writes `status` + `b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Mapping
@@ -114,7 +115,7 @@ class Sandbox:
     def gateway_reply(self, key: str, reason: str, diagnosis: Mapping[str, object] | None = None,
                       trace: Trace | None = None) -> Reply:
         error: GatewayError = self.gateway_errors[key]
-        body: dict[str, object] = error.body()
+        body: dict[str, object] = dict(error.body())
         if diagnosis and not self.settings.faithful:
             body["diagnosis"] = {"failure": key, **diagnosis}
         trace = trace or Trace()
@@ -181,8 +182,8 @@ class Sandbox:
         forced_code = overrides.get("errCode")
         if forced_code not in (None, "SUCCESS"):
             # A scripted failure: the operation did not happen, so the order is left as it was.
-            message = overrides.get("errMsg", default_message(str(forced_code)))
-            result = netpay.outcome(str(forced_code), None, str(message))
+            forced_msg = overrides.get("errMsg")
+            result = netpay.outcome(str(forced_code), None, None if forced_msg is None else str(forced_msg))
         else:
             order = netpay.find_order(self.orders, self.generator, request, now,
                                       strict=self.settings.strict.orders,
@@ -247,10 +248,8 @@ def read_json_object(raw: bytes) -> dict[str, object]:
         raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
     wrapped = data.get("data")
     if len(data) == 1 and isinstance(wrapped, str):
-        try:
+        with contextlib.suppress(ValueError):
             wrapped = json.loads(wrapped)
-        except ValueError:
-            pass
     if len(data) == 1 and isinstance(wrapped, dict):
         return wrapped
     return data

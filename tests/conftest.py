@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import chinaums_client
 import pytest
 from aiohttp.test_utils import TestClient
 
-import chinaums_client
 from mockums.config import DEMO_APP, App, Settings
 from mockums.sandbox import Sandbox, load_scenarios
 from mockums.server.app import create_app

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import aiohttp
-import pytest
-
 import chinaums_client
+import pytest
 from conftest import CLOSE, Caller, MakeCaller
+
 from mockums.config import DEMO_APP, Settings
 from mockums.sandbox import load_scenarios
 
@@ -126,7 +127,7 @@ async def test_non_json_body(caller: Caller) -> None:
     answer = await caller.close("MKNOTJSON0001")
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/plain")
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         _ = answer.json
 
 

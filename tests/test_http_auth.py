@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 import chinaums_client
+import pytest
 from conftest import CLOSE, SECOND_APP, Caller, MakeCaller
+
 from mockums.config import DEMO_APP, Strictness
 
 

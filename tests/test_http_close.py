@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import chinaums_client
+import pytest
 from conftest import CLOSE, Caller, MakeCaller
+
 from mockums.config import Strictness
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 import chinaums_client
+import pytest
 from conftest import CLOSE, SECOND_APP, Caller, MakeCaller
+
 from mockums.config import DEMO_APP, App
 
 TOKEN = "/v1/token/access"

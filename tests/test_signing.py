@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import chinaums_client
+
 from mockums import signing
 
 APP_ID = "f0ec96ad2c3848b5b810e7aadf369e2f"

@@ -86,7 +86,8 @@ def validate_body(
             if rule.required:
                 violations.append(Violation(rule.name, rule.rule_text(), "is missing or empty"))
             elif value is not None and policy.strict:
-                violations.append(Violation(rule.name, rule.rule_text(), f"is {value!r}; omit it instead (strict mode)"))
+                message = f"is {value!r}; omit it instead (strict mode)"
+                violations.append(Violation(rule.name, rule.rule_text(), message))
             continue
         problem, warning, skew_text = _check(rule, value, policy, clock)
         if problem:

@@ -33,9 +33,7 @@ from .model import (
 from .templating import CompiledFields, template_problems
 
 _TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (
-    f"{_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null")
-)
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null"))
 _TIMESTAMP, _MERGE = f"{_TAG}timestamp", f"{_TAG}merge"
 _MAP, _SEQ = f"{_TAG}map", f"{_TAG}seq"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -73,11 +71,7 @@ class LoadError:
     message: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.path}:{self.line}: {self.message}"
-            if self.line
-            else f"{self.path}: {self.message}"
-        )
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -164,9 +158,7 @@ class _Document:
         except yaml.MarkedYAMLError as problem:
             mark = problem.problem_mark or problem.context_mark
             line = mark.line + 1 if mark is not None else 0
-            self.errors.append(
-                LoadError(self.path, line, f"YAML syntax error: {_explain(problem)}")
-            )
+            self.errors.append(LoadError(self.path, line, f"YAML syntax error: {_explain(problem)}"))
         except yaml.reader.ReaderError as problem:
             line = text.count("\n", 0, problem.position) + 1
             character = problem.character
@@ -205,9 +197,7 @@ class _Document:
 
     # -- generic node readers ------------------------------------------------------------------
 
-    def entries(
-        self, node: MappingNode, where: str, merging: frozenset[int] = frozenset()
-    ) -> dict[str, _Pair]:
+    def entries(self, node: MappingNode, where: str, merging: frozenset[int] = frozenset()) -> dict[str, _Pair]:
         if node.tag != _MAP:  # e.g. !!set or !!python/object: nothing we would construct
             self.error(node, where, f"unsupported YAML tag {node.tag}")
         found: dict[str, _Pair] = {}
@@ -225,9 +215,7 @@ class _Document:
                 self.error(key_node, where, f"keys must be strings, got {_kind(key_node)}")
             elif key_node.value in found:
                 first = _line(found[key_node.value][0])
-                self.error(
-                    key_node, where, f"duplicate key '{key_node.value}' (first at line {first})"
-                )
+                self.error(key_node, where, f"duplicate key '{key_node.value}' (first at line {first})")
             else:
                 found[key_node.value] = (key_node, value_node)
         for source in merged:  # explicit keys win over merged ones, earlier merges over later
@@ -260,18 +248,14 @@ class _Document:
         self.error(node, where, f"expected a string, got {_kind(node)}")
         return None
 
-    def choice(
-        self, node: Node, where: str, allowed: Sequence[str] | None, what: str
-    ) -> str | None:
+    def choice(self, node: Node, where: str, allowed: Sequence[str] | None, what: str) -> str | None:
         value = self.text(node, where)
         if value is None or allowed is None or value in allowed:
             return value
         self.error(node, where, f"unknown {what} '{value}'; allowed: {', '.join(allowed)}")
         return None
 
-    def scalar(
-        self, node: Node, where: str, tags: Collection[str], expected: str
-    ) -> tuple[bool, object]:
+    def scalar(self, node: Node, where: str, tags: Collection[str], expected: str) -> tuple[bool, object]:
         """(True, value) for a scalar with one of `tags`, else (False, None) and an error."""
         if not (isinstance(node, ScalarNode) and node.tag in tags):
             self.error(node, where, f"expected {expected}, got {_kind(node)}")
@@ -291,23 +275,15 @@ class _Document:
         if self.values_left < 0:
             return None
         if depth > _MAX_DEPTH:
-            self.error(
-                node, where, f"nested more than {_MAX_DEPTH} levels deep (a recursive alias?)"
-            )
+            self.error(node, where, f"nested more than {_MAX_DEPTH} levels deep (a recursive alias?)")
             return None
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:  # e.g. !!omap or !!pairs
                 self.error(node, where, f"unsupported YAML tag {node.tag}")
-            return [
-                self.value(item, f"{where}[{index}]", depth + 1)
-                for index, item in enumerate(node.value)
-            ]
+            return [self.value(item, f"{where}[{index}]", depth + 1) for index, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             entries = self.entries(node, where)
-            return {
-                key: self.value(pair[1], f"{where}.{key}", depth + 1)
-                for key, pair in entries.items()
-            }
+            return {key: self.value(pair[1], f"{where}.{key}", depth + 1) for key, pair in entries.items()}
         if node.tag not in _SCALARS:
             self.error(node, where, f"unsupported YAML tag {node.tag}")
             return None
@@ -325,15 +301,9 @@ class _Document:
         if entries is None:
             return
         name = self.name(entries["name"][1], f"{where}.name") if "name" in entries else None
-        description = (
-            self.text(entries["description"][1], f"{where}.description")
-            if "description" in entries
-            else ""
-        )
+        description = self.text(entries["description"][1], f"{where}.description") if "description" in entries else ""
         magic_id = (
-            self.text(entries["magic_id"][1], f"{where}.magic_id", id_like=True)
-            if "magic_id" in entries
-            else None
+            self.text(entries["magic_id"][1], f"{where}.magic_id", id_like=True) if "magic_id" in entries else None
         )
         rule = self.match(entries["match"][1], f"{where}.match") if "match" in entries else None
         steps = self.steps(node, entries, where)
@@ -399,9 +369,7 @@ class _Document:
                 )
                 value = None
         endpoints = (
-            self.endpoints(entries["endpoint"][1], f"{where}.endpoint")
-            if "endpoint" in entries
-            else frozenset()
+            self.endpoints(entries["endpoint"][1], f"{where}.endpoint") if "endpoint" in entries else frozenset()
         )
         body = self.body(entries["body"][1], f"{where}.body") if "body" in entries else {}
         if value is None or endpoints is None or body is None:
@@ -417,10 +385,7 @@ class _Document:
             if isinstance(node, SequenceNode)
             else [(node, where)]
         )
-        chosen = [
-            self.choice(item, label, self.vocabulary.endpoints, "endpoint")
-            for item, label in labelled
-        ]
+        chosen = [self.choice(item, label, self.vocabulary.endpoints, "endpoint") for item, label in labelled]
         valid = [endpoint for endpoint in chosen if endpoint is not None]
         return frozenset(valid) if len(valid) == len(chosen) else None
 
@@ -437,9 +402,7 @@ class _Document:
                 conditions[key] = condition_text(value)
         return conditions if len(conditions) == len(entries) else None
 
-    def steps(
-        self, node: Node, entries: Mapping[str, _Pair], where: str
-    ) -> tuple[Step, ...] | None:
+    def steps(self, node: Node, entries: Mapping[str, _Pair], where: str) -> tuple[Step, ...] | None:
         respond, sequence = entries.get("respond"), entries.get("sequence")
         if respond is not None and sequence is not None:
             self.error(sequence[0], where, "use either 'respond' or 'sequence', not both")
@@ -448,20 +411,15 @@ class _Document:
             step = self.step(respond[1], f"{where}.respond", in_sequence=False)
             return None if step is None else (step,)
         if sequence is None:
-            self.error(
-                node, where, "missing 'respond' (one answer) or 'sequence' (a list of answers)"
-            )
+            self.error(node, where, "missing 'respond' (one answer) or 'sequence' (a list of answers)")
             return None
         items = sequence[1]
         if not isinstance(items, SequenceNode) or not items.value:
             got = "an empty list" if isinstance(items, SequenceNode) else _kind(items)
-            self.error(
-                items, f"{where}.sequence", f"expected a list of at least one step, got {got}"
-            )
+            self.error(items, f"{where}.sequence", f"expected a list of at least one step, got {got}")
             return None
         steps = [
-            self.step(item, f"{where}.sequence[{index}]", in_sequence=True)
-            for index, item in enumerate(items.value)
+            self.step(item, f"{where}.sequence[{index}]", in_sequence=True) for index, item in enumerate(items.value)
         ]
         valid = tuple(step for step in steps if step is not None)
         return valid if len(valid) == len(steps) else None
@@ -483,13 +441,9 @@ class _Document:
         if not any(key in entries for key in _STEP_ACTIONS):
             self.error(node, where, f"a step must set at least one of {', '.join(_STEP_ACTIONS)}")
         if "gateway_error" in entries and "fault" in entries:
-            self.error(
-                entries["fault"][0], where, "use either 'gateway_error' or 'fault', not both"
-            )
+            self.error(entries["fault"][0], where, "use either 'gateway_error' or 'fault', not both")
         if "repeat" in entries and not in_sequence:
-            self.error(
-                entries["repeat"][0], where, "'repeat' only applies to the steps of a 'sequence'"
-            )
+            self.error(entries["repeat"][0], where, "'repeat' only applies to the steps of a 'sequence'")
 
         def read(key: str, reader: Callable[[Node, str], object]) -> object:
             return reader(entries[key][1], f"{where}.{key}") if key in entries else None
@@ -501,9 +455,7 @@ class _Document:
             lambda n, w: self.choice(n, w, self.vocabulary.gateway_errors, "gateway error"),
         )
         fault = read("fault", lambda n, w: self.choice(n, w, _FAULTS, "fault"))
-        order_status = read(
-            "order_status", lambda n, w: self.choice(n, w, ORDER_STATUSES, "order status")
-        )
+        order_status = read("order_status", lambda n, w: self.choice(n, w, ORDER_STATUSES, "order status"))
         repeat = read("repeat", self.repeat)
         if len(self.errors) > errors_before:
             return None
@@ -520,10 +472,7 @@ class _Document:
         if not isinstance(node, MappingNode):
             self.error(node, where, f"expected a mapping of response fields, got {_kind(node)}")
             return None
-        return {
-            key: self.value(pair[1], f"{where}.{key}", 1)
-            for key, pair in self.entries(node, where).items()
-        }
+        return {key: self.value(pair[1], f"{where}.{key}", 1) for key, pair in self.entries(node, where).items()}
 
     def delay(self, node: Node, where: str) -> float | None:
         valid, value = self.scalar(node, where, (_INT, _FLOAT), "a number of seconds")
@@ -531,9 +480,7 @@ class _Document:
             return None
         seconds = float(value) if isinstance(value, (int, float)) else math.nan
         if not (math.isfinite(seconds) and 0 <= seconds <= MAX_DELAY_SECONDS):
-            self.error(
-                node, where, f"must be between 0 and {MAX_DELAY_SECONDS} seconds, got {node.value}"
-            )
+            self.error(node, where, f"must be between 0 and {MAX_DELAY_SECONDS} seconds, got {node.value}")
             return None
         return seconds
 
@@ -550,9 +497,7 @@ class _Document:
 # -- entry points ------------------------------------------------------------------------------
 
 
-def _vocabulary(
-    gateway_errors: Collection[str] | None, endpoints: Collection[str] | None
-) -> _Vocabulary:
+def _vocabulary(gateway_errors: Collection[str] | None, endpoints: Collection[str] | None) -> _Vocabulary:
     return _Vocabulary(
         gateway_errors=None if gateway_errors is None else tuple(sorted(gateway_errors)),
         endpoints=None if endpoints is None else tuple(sorted(endpoints)),
@@ -575,11 +520,7 @@ def _yaml_files(folder: Path) -> list[Path]:
     for root, folders, names in os.walk(folder):
         # Hidden entries are VCS folders, editor lock files and the like, never scenarios.
         folders[:] = [name for name in folders if not name.startswith(".")]
-        found.extend(
-            Path(root) / name
-            for name in names
-            if name.endswith(_YAML_SUFFIXES) and not name.startswith(".")
-        )
+        found.extend(Path(root) / name for name in names if name.endswith(_YAML_SUFFIXES) and not name.startswith("."))
     return sorted(found)
 
 
@@ -592,11 +533,7 @@ def _files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
             candidates = _yaml_files(path)
         elif path.is_file():
             if not path.name.endswith(_YAML_SUFFIXES):
-                errors.append(
-                    LoadError(
-                        str(path), 0, "not a scenario file: the name must end in .yaml or .yml"
-                    )
-                )
+                errors.append(LoadError(str(path), 0, "not a scenario file: the name must end in .yaml or .yml"))
                 continue
             candidates = [path]
         else:
@@ -625,9 +562,7 @@ def _combine(
                 first_by_name[name] = f"{source} ({where})" if source.line == 0 else str(source)
                 winners.add((document_index, name_index))
                 continue
-            message = (
-                f"{where}: duplicate scenario name '{name}'; also defined at {first_by_name[name]}"
-            )
+            message = f"{where}: duplicate scenario name '{name}'; also defined at {first_by_name[name]}"
             document.errors.append(LoadError(source.path, source.line, message))
     by_rule = {scenario.match.key: scenario for scenario in existing}
     kept: list[Scenario] = []
@@ -708,11 +643,7 @@ def _node(value: object) -> Node:
     if isinstance(value, int):
         return ScalarNode(_INT, str(value))
     if isinstance(value, float):
-        text = (
-            ".nan"
-            if math.isnan(value)
-            else {math.inf: ".inf", -math.inf: "-.inf"}.get(value, repr(value))
-        )
+        text = ".nan" if math.isnan(value) else {math.inf: ".inf", -math.inf: "-.inf"}.get(value, repr(value))
         return ScalarNode(_FLOAT, text)
     if isinstance(value, str):
         return ScalarNode(_STR, value)

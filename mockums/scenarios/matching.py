@@ -158,9 +158,7 @@ class ScenarioRegistry:
             if scenario.match.matches_order_id(order_id):
                 yield scenario
 
-    def choose(
-        self, endpoint: str, body: Mapping[str, object], *, max_near_misses: int = 3
-    ) -> Selection:
+    def choose(self, endpoint: str, body: Mapping[str, object], *, max_near_misses: int = 3) -> Selection:
         """The scenario for this request; with none, up to `max_near_misses` explanations."""
         order_id = _order_id(body)
         if order_id is None:

@@ -93,28 +93,16 @@ class MatchRule:
             object.__setattr__(self, "pattern", re.compile(self.value))
 
     @classmethod
-    def exact(
-        cls, order_id: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None
-    ) -> MatchRule:
-        return cls(
-            kind=IdMatch.EXACT, value=order_id, endpoints=frozenset(endpoints), body=body or {}
-        )
+    def exact(cls, order_id: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None) -> MatchRule:
+        return cls(kind=IdMatch.EXACT, value=order_id, endpoints=frozenset(endpoints), body=body or {})
 
     @classmethod
-    def prefix(
-        cls, prefix: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None
-    ) -> MatchRule:
-        return cls(
-            kind=IdMatch.PREFIX, value=prefix, endpoints=frozenset(endpoints), body=body or {}
-        )
+    def prefix(cls, prefix: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None) -> MatchRule:
+        return cls(kind=IdMatch.PREFIX, value=prefix, endpoints=frozenset(endpoints), body=body or {})
 
     @classmethod
-    def regex(
-        cls, pattern: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None
-    ) -> MatchRule:
-        return cls(
-            kind=IdMatch.PATTERN, value=pattern, endpoints=frozenset(endpoints), body=body or {}
-        )
+    def regex(cls, pattern: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None) -> MatchRule:
+        return cls(kind=IdMatch.PATTERN, value=pattern, endpoints=frozenset(endpoints), body=body or {})
 
     @property
     def specificity(self) -> tuple[int, int, bool, int]:

@@ -54,9 +54,7 @@ def _faker_problem(name: str) -> str | None:
     except AttributeError:
         return f"unknown Faker provider '{name}' (locale zh_CN)"
     # Only provider methods: proxy methods such as seed_instance would change shared state.
-    if name.startswith("_") or not (
-        inspect.ismethod(attribute) and isinstance(attribute.__self__, BaseProvider)
-    ):
+    if name.startswith("_") or not (inspect.ismethod(attribute) and isinstance(attribute.__self__, BaseProvider)):
         return f"'{name}' is not a Faker provider"
     try:
         parameters = inspect.signature(attribute).parameters.values()
@@ -104,11 +102,7 @@ def _parse_expression(source: str) -> tuple[_Expression | None, str | None]:
         return None, f"cannot read template {shown}; write {_SHAPES}"
     root, *path = text.split(".")
     if root == "now":
-        return (
-            (None, f"{{{{ now }}}} takes no field, got {shown}")
-            if path
-            else (_Expression(root, ()), None)
-        )
+        return (None, f"{{{{ now }}}} takes no field, got {shown}") if path else (_Expression(root, ()), None)
     if root == "request":
         if not path:
             return None, "{{ request }} needs a field, e.g. {{ request.merOrderId }}"
@@ -184,10 +178,7 @@ class _Text(CompiledValue):
     parts: tuple[str | _Expression, ...]
 
     def render(self, context: _Context) -> object:
-        return "".join(
-            part if isinstance(part, str) else _as_text(part.evaluate(context))
-            for part in self.parts
-        )
+        return "".join(part if isinstance(part, str) else _as_text(part.evaluate(context)) for part in self.parts)
 
 
 @dataclass(frozen=True)

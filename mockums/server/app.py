@@ -8,6 +8,7 @@ import logging
 import time
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from mockums import __version__
 from mockums.config import Settings
@@ -82,7 +83,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 @web.middleware
-async def never_a_traceback(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def never_a_traceback(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Whatever goes wrong inside mockums, the client still gets a gateway-shaped answer."""
     try:
         return await handler(request)

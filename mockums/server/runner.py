@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-
+import contextlib
+import signal
 
 from aiohttp import web
 
@@ -26,7 +27,8 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
         else:
             lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
     magic = [s.magic_id for s in scenarios if s.magic_id]
-    lines.append(f"  scenarios: {len(scenarios)} loaded" + (f" (magic ids such as {', '.join(magic[:3])})" if magic else ""))
+    examples = f" (magic ids such as {', '.join(magic[:3])})" if magic else ""
+    lines.append(f"  scenarios: {len(scenarios)} loaded{examples}")
     if settings.seed is not None:
         lines.append(f"  seed:      {settings.seed}")
     lines.append(f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close")
@@ -34,8 +36,6 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
 
 
 async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
-    from mockums.cli import install_signal_handlers
-
     app = create_app(settings, scenarios)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -46,10 +46,9 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
         await runner.cleanup()
         print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
         return 1
-    port = settings.port
-    server = site._server  # aiohttp exposes no public accessor for the bound port
-    if server is not None and getattr(server, "sockets", None):
-        port = server.sockets[0].getsockname()[1]
+    # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
+    sockets = getattr(site._server, "sockets", None) or ()
+    port = sockets[0].getsockname()[1] if sockets else settings.port
     print(banner(settings, port, scenarios), flush=True)
     stop = asyncio.Event()
     install_signal_handlers(stop)
@@ -61,3 +60,10 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
 
 
 
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

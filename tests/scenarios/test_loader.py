@@ -1,5 +1,3 @@
-# Expected messages are kept whole on one line so they can be compared with the output by eye.
-# ruff: noqa: E501
 from __future__ import annotations
 
 from pathlib import Path
@@ -344,9 +342,7 @@ def test_missing_scenarios_key_is_reported() -> None:
 def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("scenarios:\n  - name: café\n".encode("latin-1"))
-    assert [str(error) for error in load(path).errors] == [
-        f"{path}:2: file is not UTF-8 text (byte 0xe9 at offset 24)"
-    ]
+    assert [str(error) for error in load(path).errors] == [f"{path}:2: file is not UTF-8 text (byte 0xe9 at offset 24)"]
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
@@ -429,9 +425,7 @@ def test_existing_scenarios_take_part_in_cross_checks() -> None:
     text = scenario_yaml(name="paid", match="{merOrderId: B}") + scenario_yaml(
         name="other", match="{merOrderId: A}"
     ).removeprefix("scenarios:\n")
-    result = load_text(
-        text, "<control>", gateway_errors=None, endpoints=None, existing=[existing_scenario()]
-    )
+    result = load_text(text, "<control>", gateway_errors=None, endpoints=None, existing=[existing_scenario()])
     assert result.scenarios == ()
     assert [str(error) for error in result.errors] == [
         "<control>:2: scenarios[0]: duplicate scenario name 'paid'; also defined at bundled.yaml:4",

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from mockums.scenarios import (
     Check,
     MatchRule,
@@ -21,9 +19,7 @@ QUERY = "/v1/netpay/query"
 
 
 def scenario(name: str, rule: MatchRule, line: int = 1) -> Scenario:
-    return Scenario(
-        name=name, source=SourceRef("close.yaml", line), match=rule, steps=(Step(delay=0.1),)
-    )
+    return Scenario(name=name, source=SourceRef("close.yaml", line), match=rule, steps=(Step(delay=0.1),))
 
 
 def chosen(registry: ScenarioRegistry, order_id: object, endpoint: str = CLOSE, **body: object) -> str | None:
@@ -200,8 +196,8 @@ def test_listing_and_lookup_by_name() -> None:
     assert registry.by_name("missing") is None
 
 
-@pytest.mark.parametrize("count", [5_000])
-def test_lookup_stays_fast_with_thousands_of_scenarios(count: int) -> None:
+def test_lookup_stays_fast_with_thousands_of_scenarios() -> None:
+    count = 5_000
     scenarios = [scenario(f"exact-{i}", MatchRule.exact(f"EX{i:06d}")) for i in range(count)]
     scenarios += [scenario(f"prefix-{i}", MatchRule.prefix(f"PR{i:04d}")) for i in range(count // 10)]
     scenarios += [scenario(f"pattern-{i}", MatchRule.regex(rf"PA{i}-\d+")) for i in range(20)]
