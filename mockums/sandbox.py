@@ -138,12 +138,15 @@ class Sandbox:
 
     # -- netpay API ---------------------------------------------------------------------------
 
-    def handle_api(self, path: str, authorization: str | None, body: bytes) -> Reply:
+    def handle_api(self, path: str, authorization: str | None, body: bytes,
+                   content_type: str = "application/json") -> Reply:
         spec = ENDPOINTS.get(path)
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}")
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, auth_reason=auth.reason, warnings=list(auth.warnings))
+        if content_type != "application/json":
+            trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:
             log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
             return self._with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))

@@ -527,20 +527,20 @@ def _yaml_files(folder: Path) -> list[Path]:
 def _files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
     files: list[Path] = []
     errors: list[LoadError] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        if path.is_dir():
+        if os.path.isdir(path):  # os.path, unlike Path.is_dir on 3.10/3.11, never raises
             candidates = _yaml_files(path)
-        elif path.is_file():
+        elif os.path.isfile(path):
             if not path.name.endswith(_YAML_SUFFIXES):
                 errors.append(LoadError(str(path), 0, "not a scenario file: the name must end in .yaml or .yml"))
                 continue
             candidates = [path]
         else:
-            errors.append(LoadError(str(path), 0, "no such file or folder"))
+            errors.append(LoadError(str(path), 0, "no such file or folder (or not readable)"))
             continue
         for candidate in candidates:
-            resolved = candidate.resolve()
+            resolved = os.path.realpath(candidate)  # unlike Path.resolve, survives symlink loops
             if resolved not in seen:  # a file named directly and inside a named folder loads once
                 seen.add(resolved)
                 files.append(candidate)

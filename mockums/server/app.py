@@ -54,7 +54,7 @@ async def api(request: web.Request) -> web.StreamResponse:
     elif request.path == TOKEN_PATH:
         reply = sandbox.handle_token(body)
     else:
-        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body)
+        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type)
     response = await _perform(request, reply, sandbox)
     log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
              reply.status, reply.err_code or reply.fault, reply.trace.mer_order_id, reply.trace.scenario,
@@ -99,7 +99,13 @@ async def never_a_traceback(request: web.Request, handler: Handler) -> web.Strea
 
 def create_app(settings: Settings, scenarios: tuple[Scenario, ...] = (),
                sandbox: Sandbox | None = None) -> web.Application:
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[never_a_traceback])
+    # Header limits well above the Authorization parser's own 4096, so an oversized header gets the
+    # gateway's answer from mockums rather than aiohttp's bare 400.
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[never_a_traceback],
+        handler_args={"max_field_size": 65536, "max_line_size": 65536},
+    )
     app[SANDBOX] = sandbox or Sandbox(settings, scenarios)
     app.router.add_get(f"{CONTROL_PREFIX}/health", health)
     app.router.add_post(TOKEN_PATH, api)

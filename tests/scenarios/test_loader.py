@@ -400,8 +400,16 @@ def test_bad_paths_are_errors(tmp_path: Path) -> None:
     text_file = write(tmp_path, "notes.txt", "hello")
     result = load(tmp_path / "missing", text_file)
     assert [str(error) for error in result.errors] == [
-        f"{tmp_path / 'missing'}: no such file or folder",
+        f"{tmp_path / 'missing'}: no such file or folder (or not readable)",
         f"{text_file}: not a scenario file: the name must end in .yaml or .yml",
+    ]
+
+
+def test_symlink_loops_are_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    result = load(tmp_path)
+    assert [str(error) for error in result.errors] == [
+        f"{tmp_path / 'loop.yaml'}: cannot read file: Too many levels of symbolic links"
     ]
 
 
