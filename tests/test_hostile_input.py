@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import chinaums_client
+import pytest
 from conftest import CLOSE, Caller, MakeCaller
+
 from mockums.config import DEMO_APP
 
 
