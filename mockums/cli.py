@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockums {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the sandbox server")
+    serve = commands.add_parser("serve", help="run the sandbox server", description="Run the sandbox server.")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000; 0 picks a free one)")
     serve.add_argument("-s", "--scenarios", action="append", type=Path, default=[], metavar="PATH",
@@ -47,13 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
                        "0 = off (default 600)")
     serve.add_argument("--faithful", action="store_true",
                        help="answer exactly like the gateway: no diagnosis, no X-Mockums headers")
-    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default INFO")
+    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
+                       help="DEBUG, INFO, WARNING or ERROR (default INFO)")
 
-    check = commands.add_parser("check", help="validate scenario files without serving")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check = commands.add_parser("check", help="validate scenario files without serving",
+                                description="Validate scenario files without serving; exit 1 on any error.")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario files or folders")
     check.add_argument("-c", "--config", type=Path, help="config file (its gateway_errors names are allowed)")
 
-    sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body")
+    sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body",
+                               description="Print an OPEN-BODY-SIG Authorization header and a ready curl command.")
     sign.add_argument("--body",
                       help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")

@@ -1,0 +1,121 @@
+"""README sections generated from the tables they describe, so the documentation cannot drift.
+
+`python -m mockums.docs README.md` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->`
+block; the test suite fails when the README is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from mockums.business_errors import BUSINESS_ERRORS
+from mockums.cli import build_parser
+from mockums.config import Settings
+from mockums.endpoints import ENDPOINTS
+from mockums.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.sandbox import load_scenarios
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def gateway_errors() -> str:
+    rows = ["| entry | HTTP | errCode | errInfo | when | evidence |", "|---|---|---|---|---|---|"]
+    for row in DEFAULT_GATEWAY_ERRORS.values():
+        rows.append(f"| `{row.key}` | {row.status} | `{row.err_code}` | {row.err_info} | {_cell(row.when)} "
+                    f"| {row.evidence} |")
+    return "\n".join(rows)
+
+
+def business_errors() -> str:
+    rows = ["| errCode | default errMsg |", "|---|---|"]
+    rows += [f"| `{code}` | {message or '(empty)'} |" for code, message in BUSINESS_ERRORS.items()]
+    return "\n".join(rows)
+
+
+def magic_ids() -> str:
+    scenarios, errors = load_scenarios(Settings())
+    if errors:
+        raise SystemExit("\n".join(map(str, errors)))
+    rows = ["| merOrderId (any id with the prefix) | scenario | what happens |", "|---|---|---|"]
+    for scenario in scenarios:
+        if scenario.magic_id:
+            rows.append(f"| `{scenario.magic_id}` (`{scenario.match.value}…`) | `{scenario.name}` "
+                        f"| {_cell(scenario.description)} |")
+    return "\n".join(rows)
+
+
+def endpoints() -> str:
+    parts = []
+    for spec in ENDPOINTS.values():
+        parts.append(f"#### `POST {spec.path}` — {spec.title}\n\n{spec.summary}\n")
+        parts.append("| request field | rule | description | example |\n|---|---|---|---|")
+        parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {rule.example} |"
+                  for rule in spec.request]
+        parts.append("\n| response field | type | description | example |\n|---|---|---|---|")
+        parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {field.example} |"
+                  for field in spec.response]
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+def cli_options() -> str:
+    """Every option of every subcommand, from the argparse definitions themselves."""
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    blocks = []
+    for name, sub in subcommands.choices.items():
+        rows = [f"`mockums {name}` — {sub.description or subcommands._choices_actions[0].help}", "",
+                "| option | meaning |", "|---|---|"]
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            metavar = action.metavar or (action.dest.upper() if action.nargs != 0 else "")
+            spelled = ", ".join(action.option_strings) or action.dest
+            shown = f"{spelled} {metavar}".strip() if action.option_strings else str(metavar)
+            rows.append(f"| `{shown}` | {_cell(action.help or '')} |")
+        blocks.append("\n".join(rows))
+    return "\n\n".join(blocks)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "cli-options": cli_options,
+    "gateway-errors": gateway_errors,
+    "business-errors": business_errors,
+    "magic-ids": magic_ids,
+    "endpoints": endpoints,
+}
+
+_BLOCK = re.compile(r"<!-- generated:(?P<name>[a-z-]+) -->.*?<!-- end:(?P=name) -->", re.S)
+
+
+def render(text: str) -> str:
+    def replace(found: re.Match[str]) -> str:
+        name = found.group("name")
+        if name not in SECTIONS:
+            raise SystemExit(f"unknown generated section {name!r} (known: {', '.join(SECTIONS)})")
+        return f"<!-- generated:{name} -->\n{SECTIONS[name]()}\n<!-- end:{name} -->"
+
+    return _BLOCK.sub(replace, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "README.md")
+    text = path.read_text(encoding="utf-8")
+    updated = render(text)
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+        print(f"{path}: generated sections updated")
+    else:
+        print(f"{path}: up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
