@@ -64,6 +64,13 @@ class Settings:
     no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     log_level: str = "INFO"
+    notify_schedule: tuple[float, ...] = (0, 15, 15, 30, 180, 600, 1800, 1800, 3600, 3600, 3600)
+    notify_timeout: float = 5.0
+    tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
+
+    def app(self, app_id: str | None) -> App:
+        """The app an order belongs to (the first configured one when unknown)."""
+        return next((app for app in self.apps if app.app_id == app_id), self.apps[0])
 
     @property
     def app_keys(self) -> dict[str, str]:
@@ -99,7 +106,7 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
 
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
     changes: dict[str, Any] = {}
-    known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors"}
+    known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
@@ -117,6 +124,8 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
         changes["strict"] = _strictness(data["strict"], path)
     if "tokens" in data:
         changes.update(_tokens(data["tokens"], path))
+    if "notify" in data:
+        changes.update(_notify(data["notify"], path))
     if "gateway_errors" in data:
         overrides = data["gateway_errors"]
         if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
@@ -186,4 +195,22 @@ def _tokens(value: object, path: Path) -> dict[str, int]:
             if not isinstance(value[key], int) or isinstance(value[key], bool) or value[key] < 1:
                 raise ConfigError(f"{path}: tokens.{key} must be a positive integer")
             out[target] = value[key]
+    return out
+
+
+def _notify(value: object, path: Path) -> dict[str, object]:
+    if not isinstance(value, dict) or set(value) - {"schedule", "timeout"}:
+        raise ConfigError(f"{path}: notify must be a mapping with schedule and/or timeout")
+    out: dict[str, object] = {}
+    if "schedule" in value:
+        schedule = value["schedule"]
+        if (not isinstance(schedule, list) or not 1 <= len(schedule) <= 100
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in schedule)):
+            raise ConfigError(f"{path}: notify.schedule must be a list of 1 to 100 waits in seconds (>= 0)")
+        out["notify_schedule"] = tuple(float(v) for v in schedule)
+    if "timeout" in value:
+        timeout = value["timeout"]
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+            raise ConfigError(f"{path}: notify.timeout must be a positive number of seconds")
+        out["notify_timeout"] = float(timeout)
     return out

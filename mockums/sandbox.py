@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,8 +103,19 @@ class Sandbox:
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
         self.orders = OrderStore()
         self.generator = Generator(settings.seed)
+        self.ledger = netpay.Ledger(self.orders, self.generator)
+        # Set by the HTTP shell when it runs a notifier; the pure core only hands events over.
+        self.on_events: Callable[[Sequence[netpay.Event]], None] | None = None
         self.registry = ScenarioRegistry(scenarios)
         self.sequences = SequenceTracker()
+
+    def dispatch(self, events: Sequence[netpay.Event]) -> None:
+        if events and self.on_events is not None:
+            self.on_events(events)
+
+    def tick(self) -> None:
+        """Fire what has fallen due (timed payments, refund settlements); called by a background loop."""
+        self.dispatch(self.ledger.tick(self.clock.now()))
 
     def replace_scenarios(self, scenarios: tuple[Scenario, ...]) -> None:
         self.registry = ScenarioRegistry(scenarios)
@@ -161,18 +172,20 @@ class Sandbox:
         trace.mer_order_id = mer_order_id if isinstance(mer_order_id, str) else None
         selection = self.registry.choose(spec.path, request)
         trace.scenario_reason = selection.reason
+        scenario = selection.scenario
         step: Step | None = None
-        if selection.scenario is not None:
-            trace.scenario = selection.scenario.name
-            step = self.sequences.next_step(selection.scenario, _sequence_key(request)).step
+        if scenario is not None:
+            trace.scenario = scenario.name
+        if scenario is not None and scenario.steps:
+            step = self.sequences.next_step(scenario, _sequence_key(request)).step
             if step.gateway_error:
-                reason = f"forced by scenario {selection.scenario.name}"
+                reason = f"forced by scenario {scenario.name}"
                 reply = self.gateway_reply(step.gateway_error, reason, {"reason": reason}, trace)
                 return replace(reply, delay=step.delay)
             if step.fault:
                 return Reply(200, {}, trace, delay=step.delay, fault=step.fault)
         delay = step.delay if step else 0.0
-        checked = validate_body(request, spec.request, self.validation, self.clock)
+        checked = validate_body(request, spec.request, self.validation, self.clock, spec.one_of)
         trace.warnings.extend(checked.warnings)
         if checked.violations:
             message = "请求报文有错: " + "; ".join(str(v) for v in checked.violations)
@@ -186,12 +199,13 @@ class Sandbox:
         if forced_code not in (None, "SUCCESS"):
             # A scripted failure: the operation did not happen, so the order is left as it was.
             forced_msg = overrides.get("errMsg")
-            result = netpay.outcome(str(forced_code), None, None if forced_msg is None else str(forced_msg))
+            result = netpay.failure(str(forced_code), None if forced_msg is None else str(forced_msg))
         else:
-            order = netpay.find_order(self.orders, self.generator, request, now,
-                                      strict=self.settings.strict.orders,
-                                      status=step.order_status if step else None)
-            result = netpay.close(order, now)
+            result = self.ledger.perform(netpay.Call(
+                spec, request, now, trace.app_id, self.settings.strict.orders,
+                step.order_status if step else None, scenario.lifecycle if scenario else None,
+            ))
+            self.dispatch(result.events)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
                 overrides.setdefault("errMsg", "")
         merged = {**netpay.render_answer(spec, request, result, now), **overrides}
@@ -207,7 +221,7 @@ class Sandbox:
 
     def _business(self, spec: EndpointSpec, request: Mapping[str, object], err_code: str,
                   err_msg: str, trace: Trace, delay: float = 0.0) -> Reply:
-        answer = netpay.render_answer(spec, request, netpay.outcome(err_code, None, err_msg), self.clock.now())
+        answer = netpay.render_answer(spec, request, netpay.failure(err_code, err_msg), self.clock.now())
         return Reply(200, answer, trace, delay=delay)
 
     # -- token endpoint -----------------------------------------------------------------------

@@ -53,8 +53,9 @@ def token_request(app_id: str, app_key: str, *, timestamp: str | None = None,
     return body
 
 
-def close_request(mer_order_id: str, **overrides: object) -> dict[str, object]:
-    """The app-pre-close request of the official API page, with a fresh requestTimestamp."""
+def close_request(mer_order_id: str | None, **overrides: object) -> dict[str, object]:
+    """The app-pre-close request of the official API page, with a fresh requestTimestamp; other
+    endpoints add their fields through `overrides` (None leaves a field out)."""
     body: dict[str, object] = {
         "requestTimestamp": body_time(beijing_now()),
         "merOrderId": mer_order_id,

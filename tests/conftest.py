@@ -51,6 +51,11 @@ class Caller:
         header = chinaums_client.open_body_sig(app.app_id, app.app_key, body, **sig)
         return await self.raw(path, body, header)
 
+    async def call(self, path: str, mer_order_id: str | None, app: App = DEMO_APP, **fields: object) -> Answer:
+        """Any netpay endpoint, with the common fields filled in the way an integrator's code does."""
+        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))  # type: ignore[arg-type]
+        return await self.signed(path, body, app)
+
     async def close(self, mer_order_id: str, app: App = DEMO_APP, **fields: object) -> Answer:
         body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
         return await self.signed(CLOSE, body, app)
@@ -61,7 +66,8 @@ MakeCaller = Callable[..., Awaitable[Caller]]
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(apps=(DEMO_APP, SECOND_APP), seed=7)
+    # Notifications retried every 50 ms and timed plans checked every 50 ms keep stories fast.
+    return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
 
 
 @pytest.fixture
@@ -80,3 +86,66 @@ def make_caller(aiohttp_client: Any, settings: Settings) -> MakeCaller:
 @pytest.fixture
 async def caller(make_caller: MakeCaller) -> Caller:
     return await make_caller()
+
+
+# -- an independent notification receiver -------------------------------------------------------
+
+
+@dataclass
+class Received:
+    form: dict[str, str]
+    content_type: str
+    at: float
+
+
+class Receiver:
+    """A merchant's notifyUrl on 127.0.0.1: records each notification and answers from a script."""
+
+    def __init__(self, answers: list[tuple[int, str]] | None = None) -> None:
+        self.answers = list(answers or [])
+        self.received: list[Received] = []
+        self.url = ""
+        self.hang = 0.0  # seconds to stall before answering (a receiver slower than the sender's timeout)
+
+    async def handle(self, request: Any) -> Any:
+        import asyncio
+        import time
+
+        from aiohttp import web
+
+        form = await request.post()
+        self.received.append(Received({k: str(v) for k, v in form.items()}, request.content_type, time.monotonic()))
+        if self.hang:
+            await asyncio.sleep(self.hang)
+        status, text = self.answers.pop(0) if self.answers else (200, "SUCCESS")
+        return web.Response(status=status, text=text)
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        import asyncio
+
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.received) < count and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        return self.received
+
+
+def notification_signature_valid(form: dict[str, str], key: str) -> bool:
+    """§7 key-append signature, re-implemented here independently of mockums."""
+    import hashlib
+
+    pairs = sorted((k, v) for k, v in form.items() if k != "sign" and v != "")
+    text = "&".join(f"{k}={v}" for k, v in pairs) + key
+    algorithm = hashlib.md5 if form.get("signType", "SHA256").upper() == "MD5" else hashlib.sha256
+    return algorithm(text.encode()).hexdigest().upper() == form.get("sign")
+
+
+@pytest.fixture
+async def receiver(aiohttp_server: Any) -> Receiver:
+    from aiohttp import web
+
+    merchant = Receiver()
+    app = web.Application()
+    app.router.add_post("/notify", merchant.handle)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    merchant.url = f"http://127.0.0.1:{server.port}/notify"
+    return merchant

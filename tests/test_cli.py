@@ -84,7 +84,7 @@ def test_serve_prints_url_and_demo_credentials(server: Server) -> None:
     text = "\n".join(server.banner)
     assert text.startswith("mockums listening on http://127.0.0.1:")
     assert re.search(r"demo app:  appId=[0-9a-f]{32}  appKey=[0-9a-f]{32}", text)
-    assert "scenarios: 16 loaded" in text
+    assert "scenarios: 26 loaded" in text
     with urllib.request.urlopen(server.url + "/__mockums/health", timeout=10) as response:
         assert json.loads(response.read())["status"] == "ok"
 
@@ -117,7 +117,7 @@ def test_sign_reads_a_body_from_a_file_and_stdin(tmp_path: Path) -> None:
 def test_check_accepts_the_bundled_scenarios() -> None:
     result = mockums("check", str(REPO / "scenarios"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("16 scenario(s) in 1 file(s): OK")
+    assert result.stdout.startswith("26 scenario(s) in 2 file(s): OK")
     assert "already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in result.stdout
 
 

@@ -59,3 +59,16 @@ def test_the_config_example_in_the_readme_loads(tmp_path: Path) -> None:
 def test_every_gateway_error_is_documented_with_its_evidence() -> None:
     for row in DEFAULT_GATEWAY_ERRORS.values():
         assert f"| `{row.key}` | {row.status} | `{row.err_code}` |" in README
+
+
+def test_the_notification_check_in_the_readme_verifies_a_real_signature() -> None:
+    from mockums.config import DEMO_APP
+    from mockums.notify import sign_notification
+
+    snippet = next(block for block in fenced_blocks("python") if "def valid" in block)
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)
+    valid = namespace["valid"]
+    form = sign_notification({"merOrderId": "3194000001", "totalAmount": "1", "attachedData": ""}, DEMO_APP.notify_key)
+    assert valid(form, DEMO_APP.notify_key)  # type: ignore[operator]
+    assert not valid({**form, "totalAmount": "2"}, DEMO_APP.notify_key)  # type: ignore[operator]

@@ -75,9 +75,13 @@ def _absent(value: object) -> bool:
 
 
 def validate_body(
-    body: Mapping[str, object], rules: tuple[FieldRule, ...], policy: ValidationPolicy, clock: Clock
+    body: Mapping[str, object], rules: tuple[FieldRule, ...], policy: ValidationPolicy, clock: Clock,
+    one_of: tuple[str, ...] = (),
 ) -> ValidationResult:
     violations: list[Violation] = []
+    if one_of and all(_absent(body.get(name)) for name in one_of):
+        names = " or ".join(one_of)
+        violations.append(Violation(names, f"at least one of {', '.join(one_of)}", "both are missing or empty"))
     warnings: list[str] = []
     abnormal: str | None = None
     for rule in rules:

@@ -23,7 +23,11 @@ from .model import (
     ORDER_STATUSES,
     Fault,
     IdMatch,
+    Lifecycle,
     MatchRule,
+    NotifyPlan,
+    PayPlan,
+    RefundPlan,
     Scenario,
     SourceRef,
     Step,
@@ -48,7 +52,14 @@ _SCALARS: dict[str, Callable[[ScalarNode], object]] = {
 }
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
-_SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequence", "then")
+_SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequence", "then", "lifecycle")
+_LIFECYCLE_KEYS = ("pay", "expire_after", "refund", "notify")
+_PAY_MODES = ("never", "immediately")
+_PAY_KEYS = ("after_queries", "after_seconds")
+_REFUND_STATUSES = ("SUCCESS", "PROCESSING", "FAIL")
+_REFUND_KEYS = ("status", "settle_after_queries", "settle_after_seconds")
+_NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule")
+MAX_LIFECYCLE_SECONDS = 86_400
 _MATCH_KEYS = (*(kind.value for kind in IdMatch), "endpoint", "body")
 _STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status")
 _STEP_KEYS = (*_STEP_ACTIONS, "repeat")
@@ -306,7 +317,10 @@ class _Document:
             self.text(entries["magic_id"][1], f"{where}.magic_id", id_like=True) if "magic_id" in entries else None
         )
         rule = self.match(entries["match"][1], f"{where}.match") if "match" in entries else None
-        steps = self.steps(node, entries, where)
+        lifecycle = self.lifecycle(entries["lifecycle"][1], f"{where}.lifecycle") if "lifecycle" in entries else None
+        steps: tuple[Step, ...] | None = ()
+        if "lifecycle" not in entries or "respond" in entries or "sequence" in entries:
+            steps = self.steps(node, entries, where)
         then = self.then(entries, where)
         if magic_id is not None and rule is not None and not rule.matches_order_id(magic_id):
             self.error(
@@ -327,6 +341,7 @@ class _Document:
             match=rule,
             steps=steps,
             then=then,
+            lifecycle=lifecycle,
         )
         self.scenarios.append((len(self.names) - 1, scenario))
 
@@ -411,7 +426,7 @@ class _Document:
             step = self.step(respond[1], f"{where}.respond", in_sequence=False)
             return None if step is None else (step,)
         if sequence is None:
-            self.error(node, where, "missing 'respond' (one answer) or 'sequence' (a list of answers)")
+            self.error(node, where, "missing 'respond' (one answer), 'sequence' (a list of answers) or 'lifecycle'")
             return None
         items = sequence[1]
         if not isinstance(items, SequenceNode) or not items.value:
@@ -484,6 +499,102 @@ class _Document:
             return None
         return seconds
 
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def lifecycle(self, node: Node, where: str) -> Lifecycle | None:
+        errors_before = len(self.errors)
+        entries = self.mapping(node, where, _LIFECYCLE_KEYS)
+        if entries is None:
+            return None
+        if not entries:
+            self.error(node, where, f"set at least one of {', '.join(_LIFECYCLE_KEYS)}")
+        pay = self.pay_plan(entries["pay"][1], f"{where}.pay") if "pay" in entries else None
+        expire = (
+            self.seconds(entries["expire_after"][1], f"{where}.expire_after") if "expire_after" in entries else None
+        )
+        refund = self.refund_plan(entries["refund"][1], f"{where}.refund") if "refund" in entries else None
+        notify = self.notify_plan(entries["notify"][1], f"{where}.notify") if "notify" in entries else None
+        if len(self.errors) > errors_before:
+            return None
+        return Lifecycle(pay=pay, expire_after=expire, refund=refund, notify=notify)
+
+    def seconds(self, node: Node, where: str, limit: float = MAX_LIFECYCLE_SECONDS) -> float | None:
+        valid, value = self.scalar(node, where, (_INT, _FLOAT), "a number of seconds")
+        if not valid or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None
+        if not (math.isfinite(value) and 0 <= value <= limit):
+            self.error(node, where, f"must be between 0 and {limit:g} seconds, got {node.value}")
+            return None
+        return float(value)
+
+    def pay_plan(self, node: Node, where: str) -> PayPlan | None:
+        if isinstance(node, ScalarNode):
+            mode = self.text(node, where)
+            if mode is not None and mode not in _PAY_MODES:
+                self.error(node, where, f"unknown pay plan '{mode}'; use never, immediately, "
+                           "{after_queries: N} or {after_seconds: T}")
+                return None
+            return PayPlan(mode) if mode is not None else None
+        entries = self.mapping(node, where, _PAY_KEYS)
+        if entries is None:
+            return None
+        if len(entries) != 1:
+            self.error(node, where, f"use exactly one of {', '.join(_PAY_KEYS)}")
+            return None
+        if "after_queries" in entries:
+            count = self.repeat(entries["after_queries"][1], f"{where}.after_queries")
+            return PayPlan("after_queries", count=count) if count is not None else None
+        seconds = self.seconds(entries["after_seconds"][1], f"{where}.after_seconds")
+        return PayPlan("after_seconds", seconds=seconds) if seconds is not None else None
+
+    def refund_plan(self, node: Node, where: str) -> RefundPlan | None:
+        if isinstance(node, ScalarNode):
+            status = self.choice(node, where, _REFUND_STATUSES, "refund status")
+            return RefundPlan(status) if status is not None else None
+        entries = self.mapping(node, where, _REFUND_KEYS, required=("status",))
+        if entries is None or "status" not in entries:
+            return None
+        status = self.choice(entries["status"][1], f"{where}.status", _REFUND_STATUSES, "refund status")
+        queries = (
+            self.repeat(entries["settle_after_queries"][1], f"{where}.settle_after_queries")
+            if "settle_after_queries" in entries
+            else None
+        )
+        seconds = (
+            self.seconds(entries["settle_after_seconds"][1], f"{where}.settle_after_seconds")
+            if "settle_after_seconds" in entries
+            else None
+        )
+        if (queries is not None or seconds is not None) and status != "PROCESSING":
+            self.error(node, where, "settle_after_* only applies to status PROCESSING")
+            return None
+        if status is None:
+            return None
+        return RefundPlan(status, queries, seconds)
+
+    def notify_plan(self, node: Node, where: str) -> NotifyPlan | None:
+        errors_before = len(self.errors)
+        entries = self.mapping(node, where, _NOTIFY_KEYS)
+        if entries is None:
+            return None
+        delay = self.seconds(entries["delay"][1], f"{where}.delay", MAX_DELAY_SECONDS) if "delay" in entries else None
+        flags = {}
+        for key in ("duplicate", "bad_signature"):
+            if key in entries:
+                valid, value = self.scalar(entries[key][1], f"{where}.{key}", (_BOOL,), "true or false")
+                flags[key] = bool(value) if valid else False
+        schedule: tuple[float, ...] | None = None
+        if "schedule" in entries:
+            items = entries["schedule"][1]
+            if not isinstance(items, SequenceNode) or not items.value or len(items.value) > 50:
+                self.error(items, f"{where}.schedule", "expected a list of 1 to 50 waits in seconds")
+            else:
+                waits = [self.seconds(item, f"{where}.schedule[{i}]") for i, item in enumerate(items.value)]
+                schedule = tuple(w for w in waits if w is not None)
+        if len(self.errors) > errors_before:
+            return None
+        return NotifyPlan(delay, flags.get("duplicate", False), flags.get("bad_signature", False), schedule)
+
     def repeat(self, node: Node, where: str) -> int | None:
         valid, count = self.scalar(node, where, (_INT,), "a whole number of calls")
         if not valid or not isinstance(count, int):
@@ -520,7 +631,9 @@ def _yaml_files(folder: Path) -> list[Path]:
     for root, folders, names in os.walk(folder):
         # Hidden entries are VCS folders, editor lock files and the like, never scenarios.
         folders[:] = [name for name in folders if not name.startswith(".")]
-        found.extend(Path(root) / name for name in names if name.endswith(_YAML_SUFFIXES) and not name.startswith("."))
+        found.extend(
+            Path(root) / name for name in names if name.endswith(_YAML_SUFFIXES) and not name.startswith(".")
+        )
     return sorted(found)
 
 

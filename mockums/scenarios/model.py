@@ -127,6 +127,42 @@ class MatchRule:
         return f"{self.kind.value} {self.value}"
 
 
+@dataclass(frozen=True)
+class PayPlan:
+    """When an order's customer pays: never (until a control call), at creation, after N queries or T seconds."""
+
+    mode: str  # "never", "immediately", "after_queries", "after_seconds"
+    count: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """How refunds of the order turn out: at once, or PROCESSING until N refund queries or T seconds pass."""
+
+    status: str = "SUCCESS"  # SUCCESS, PROCESSING or FAIL
+    settle_after_queries: int | None = None
+    settle_after_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class NotifyPlan:
+    """How the order's notifications misbehave: late, twice, wrongly signed, or on another retry schedule."""
+
+    delay: float | None = None
+    duplicate: bool = False
+    bad_signature: bool = False
+    schedule: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    pay: PayPlan | None = None
+    expire_after: float | None = None  # seconds after creation, instead of expireTime or 30 minutes
+    refund: RefundPlan | None = None
+    notify: NotifyPlan | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
     """A named, validated scenario; `steps` has one item for `respond:`, several for `sequence:`."""
@@ -136,8 +172,9 @@ class Scenario:
     magic_id: str | None = None
     source: SourceRef = SourceRef("<memory>", 0)
     match: MatchRule
-    steps: tuple[Step, ...]
+    steps: tuple[Step, ...]  # empty when the scenario only scripts the order's lifecycle
     then: Then = Then.REPEAT_LAST
+    lifecycle: Lifecycle | None = None
 
     @property
     def calls_per_round(self) -> int:

@@ -10,14 +10,12 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mockums import __version__
 from mockums.config import Settings
 from mockums.sandbox import TOKEN_PATH, Reply, Sandbox
 from mockums.scenarios import Scenario
-from mockums.server import faults
-
-SANDBOX = web.AppKey("sandbox", Sandbox)
-CONTROL_PREFIX = "/__mockums"
+from mockums.server import control, faults
+from mockums.server.control import NOTIFIER, SANDBOX
+from mockums.server.notifying import make_notifier, run_background
 
 log = logging.getLogger("mockums.http")
 
@@ -72,16 +70,6 @@ async def not_found(request: web.Request) -> web.Response:
     return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
 
 
-async def health(request: web.Request) -> web.Response:
-    sandbox = request.app[SANDBOX]
-    return web.json_response({
-        "status": "ok",
-        "version": __version__,
-        "scenarios": len(sandbox.registry),
-        "orders": len(sandbox.orders),
-    })
-
-
 @web.middleware
 async def never_a_traceback(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Whatever goes wrong inside mockums, the client still gets a gateway-shaped answer."""
@@ -106,10 +94,14 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] = (),
         middlewares=[never_a_traceback],
         handler_args={"max_field_size": 65536, "max_line_size": 65536},
     )
-    app[SANDBOX] = sandbox or Sandbox(settings, scenarios)
-    app.router.add_get(f"{CONTROL_PREFIX}/health", health)
+    sandbox = sandbox or Sandbox(settings, scenarios)
+    notifier = make_notifier(sandbox)
+    app[SANDBOX] = sandbox
+    app[NOTIFIER] = notifier
+    control.add_routes(app)
     app.router.add_post(TOKEN_PATH, api)
     app.router.add_post("/v1/{path:.*}", api)
     app.router.add_route("*", "/v1/{path:.*}", not_allowed)
     app.router.add_route("*", "/{path:.*}", not_found)
+    app.cleanup_ctx.append(lambda app: run_background(app, sandbox, notifier))
     return app

@@ -10,7 +10,8 @@ from aiohttp import web
 
 from mockums.config import DEMO_APP, Settings
 from mockums.scenarios import Scenario
-from mockums.server.app import CONTROL_PREFIX, create_app
+from mockums.server.app import create_app
+from mockums.server.control import CONTROL_PREFIX
 
 
 def base_url(host: str, port: int) -> str:
@@ -24,6 +25,7 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
     for app in settings.apps:
         if app == DEMO_APP:
             lines.append(f"  demo app:  appId={app.app_id}  appKey={app.app_key}")
+            lines.append(f"             notifyKey={app.notify_key} (signs payment notifications)")
         else:
             lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
     magic = [s.magic_id for s in scenarios if s.magic_id]

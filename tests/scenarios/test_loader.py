@@ -139,9 +139,9 @@ def test_every_error_of_a_file_is_reported_with_its_line(tmp_path: Path) -> None
     assert [str(error) for error in load(path).errors] == [
         f"{path}:2: scenarios[0].name: 'Bad Name' is not a valid name: use lowercase letters, "
         "digits, '_', '.' and '-', starting with a letter or digit",
-        f"{path}:2: scenarios[0]: missing 'respond' (one answer) or 'sequence' (a list of answers)",
+        f"{path}:2: scenarios[0]: missing 'respond' (one answer), 'sequence' (a list of answers) or 'lifecycle'",
         f"{path}:3: scenarios[0]: unknown key 'respnd' (did you mean 'respond'?); allowed keys: "
-        "name, description, magic_id, match, respond, sequence, then",
+        "name, description, magic_id, match, respond, sequence, then, lifecycle",
         f"{path}:7: scenarios[1].respond.delay: must be between 0 and 300 seconds, got 400",
     ]
     assert load(path).scenarios == ()

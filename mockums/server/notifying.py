@@ -1,0 +1,59 @@
+"""The background side of the sandbox: delivering notifications and firing what falls due."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from aiohttp import web
+
+from mockums import notifications
+from mockums.netpay import Event
+from mockums.notify import Notifier, NotifyPolicy
+from mockums.sandbox import Sandbox
+
+log = logging.getLogger("mockums.notify")
+
+
+def make_notifier(sandbox: Sandbox) -> Notifier:
+    settings = sandbox.settings
+    return Notifier(sandbox.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
+
+
+def send_events(sandbox: Sandbox, notifier: Notifier, events: Sequence[Event]) -> None:
+    for event in events:
+        order = event.order
+        note = notifications.build(event, sandbox.ledger, sandbox.settings.app(order.app_id), sandbox.clock.now())
+        if note is None:
+            order.record(sandbox.clock.now(), f"{event.kind} notification not sent: the order has no notifyUrl")
+            continue
+        copies = 2 if note.plan.duplicate else 1
+        for _ in range(copies):
+            notifier.send(note.url, note.params, kind=note.kind, mid=note.mid, mer_order_id=note.mer_order_id,
+                          notify_id=note.notify_id, delay=note.plan.delay, schedule=note.plan.schedule)
+        order.record(sandbox.clock.now(), f"{event.kind} notification {note.notify_id} queued for {note.url}"
+                     + (" (twice)" if copies == 2 else ""))
+
+
+async def _tick_forever(sandbox: Sandbox) -> None:
+    while True:
+        await asyncio.sleep(sandbox.settings.tick_interval)
+        try:
+            sandbox.tick()
+        except Exception:  # a bug in one order's plan must not stop every later payment
+            log.exception("background tick failed")
+
+
+async def run_background(app: web.Application, sandbox: Sandbox, notifier: Notifier) -> AsyncIterator[None]:
+    """cleanup_ctx body: start the notifier and the ticker, hand events over, stop both at shutdown."""
+    await notifier.start()
+    sandbox.on_events = lambda events: send_events(sandbox, notifier, events)
+    ticker = asyncio.create_task(_tick_forever(sandbox), name="mockums-tick")
+    yield
+    sandbox.on_events = None
+    ticker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ticker
+    await notifier.stop()
