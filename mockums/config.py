@@ -27,6 +27,7 @@ class App:
     app_key: str
     name: str = ""
     notify_key: str = ""  # the 通讯密钥 that signs payment notifications (distinct from appKey)
+    notify_sign_type: str = "SHA256"  # or MD5, as the merchant's platform configuration says
 
     def __repr__(self) -> str:  # appKey must never reach a log line
         return f"App(app_id={self.app_id!r}, name={self.name!r})"
@@ -159,14 +160,19 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
         where = f"{path}: apps[{index}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{where} must be a mapping with appId and appKey")
-        unknown = sorted(set(item) - {"appId", "appKey", "name", "notifyKey"})
+        unknown = sorted(set(item) - {"appId", "appKey", "name", "notifyKey", "notifySignType"})
         if unknown:
-            raise ConfigError(f"{where}: unknown keys {unknown} (allowed: appId, appKey, name, notifyKey)")
+            raise ConfigError(
+                f"{where}: unknown keys {unknown} (allowed: appId, appKey, name, notifyKey, notifySignType)"
+            )
+        if item.get("notifySignType", "SHA256") not in ("SHA256", "MD5"):
+            raise ConfigError(f"{where}: notifySignType must be SHA256 or MD5")
         for key in ("appId", "appKey"):
             if not isinstance(item.get(key), str) or not item[key]:
                 raise ConfigError(f"{where}: {key} must be a non-empty string")
         apps.append(App(item["appId"], item["appKey"], str(item.get("name", "")),
-                        str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"])))
+                        str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"]),
+                        item.get("notifySignType", "SHA256")))
     ids = [app.app_id for app in apps]
     duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
     if duplicates:

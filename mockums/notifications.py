@@ -61,5 +61,5 @@ def build(event: Event, ledger: Ledger, app: App, now: float) -> Notification | 
                  "refundPayTime": format_time(refund.settled_at or now)}
     plan = order.lifecycle.notify if order.lifecycle and order.lifecycle.notify else NotifyPlan()
     key = app.notify_key + (WRONG_KEY_SUFFIX if plan.bad_signature else "")
-    params = sign_notification(_strings(form), key, "SHA256")
+    params = sign_notification(_strings(form), key, plan.sign_type or app.notify_sign_type)
     return Notification(order.notify_url, params, notify_id, event.kind, order.mid, order.mer_order_id, plan)

@@ -192,3 +192,16 @@ async def test_a_failing_receiver_never_slows_requests(make_caller: MakeCaller, 
     for _ in range(20):
         assert (await caller.call(QUERY, "3194202611260412")).json["status"] == "TRADE_SUCCESS"
     assert time.monotonic() - started < 1.0
+
+
+async def test_md5_notifications_when_the_app_asks(make_caller: MakeCaller, receiver: Receiver) -> None:
+    from mockums.config import App
+
+    md5_app = App("mockums0md5app000000000000000003", "md5-app-key", "md5", "md5-notify-key", "MD5")
+    caller = await make_caller(apps=(md5_app,))
+    await create(caller, "3194202611260413", receiver, app=md5_app)
+    async with caller.client.post(f"/__mockums/orders/{MID}/3194202611260413/pay") as response:
+        assert response.status == 200
+    [note] = await receiver.wait_for(1)
+    assert note.form["signType"] == "MD5"
+    assert notification_signature_valid(note.form, "md5-notify-key")

@@ -58,7 +58,8 @@ _PAY_MODES = ("never", "immediately")
 _PAY_KEYS = ("after_queries", "after_seconds")
 _REFUND_STATUSES = ("SUCCESS", "PROCESSING", "FAIL")
 _REFUND_KEYS = ("status", "settle_after_queries", "settle_after_seconds")
-_NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule")
+_NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule", "sign_type")
+_SIGN_TYPES = ("SHA256", "MD5")
 MAX_LIFECYCLE_SECONDS = 86_400
 _MATCH_KEYS = (*(kind.value for kind in IdMatch), "endpoint", "body")
 _STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status")
@@ -591,9 +592,11 @@ class _Document:
             else:
                 waits = [self.seconds(item, f"{where}.schedule[{i}]") for i, item in enumerate(items.value)]
                 schedule = tuple(w for w in waits if w is not None)
+        sign_type = (self.choice(entries["sign_type"][1], f"{where}.sign_type", _SIGN_TYPES, "sign type")
+                     if "sign_type" in entries else None)
         if len(self.errors) > errors_before:
             return None
-        return NotifyPlan(delay, flags.get("duplicate", False), flags.get("bad_signature", False), schedule)
+        return NotifyPlan(delay, flags.get("duplicate", False), flags.get("bad_signature", False), schedule, sign_type)
 
     def repeat(self, node: Node, where: str) -> int | None:
         valid, count = self.scalar(node, where, (_INT,), "a whole number of calls")

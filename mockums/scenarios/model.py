@@ -153,6 +153,7 @@ class NotifyPlan:
     duplicate: bool = False
     bad_signature: bool = False
     schedule: tuple[float, ...] | None = None
+    sign_type: str | None = None  # SHA256 or MD5; None = the app's setting
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ def test_a_full_lifecycle_block() -> None:
               pay: {after_queries: 2}
               expire_after: 60
               refund: {status: PROCESSING, settle_after_seconds: 1.5}
-              notify: {delay: 2, duplicate: true, bad_signature: false, schedule: [0, 1, 2]}
+              notify: {delay: 2, duplicate: true, bad_signature: false, schedule: [0, 1, 2], sign_type: MD5}
         """)
     assert errors == []
     assert lifecycles == [Lifecycle(
         pay=PayPlan("after_queries", count=2), expire_after=60.0,
         refund=RefundPlan("PROCESSING", None, 1.5),
-        notify=NotifyPlan(2.0, True, False, (0.0, 1.0, 2.0)),
+        notify=NotifyPlan(2.0, True, False, (0.0, 1.0, 2.0), "MD5"),
     )]
 
 
@@ -69,3 +69,13 @@ def test_mistakes_are_reported_with_lines() -> None:
         "s.yaml:9: scenarios[0].lifecycle: unknown key 'pays' (did you mean 'pay'?); allowed keys: pay, "
         "expire_after, refund, notify",
     ]
+
+
+def test_md5_notifications_are_signed_with_md5() -> None:
+    import hashlib
+
+    from mockums.notify import sign_notification
+
+    form = sign_notification({"merOrderId": "31940001", "totalAmount": "1"}, "key", "MD5")
+    text = "merOrderId=31940001&signType=MD5&totalAmount=1key"
+    assert form["sign"] == hashlib.md5(text.encode()).hexdigest().upper()
