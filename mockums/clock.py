@@ -88,6 +88,16 @@ def format_body_time(moment: datetime) -> str:
     return moment.astimezone(BEIJING).strftime(BODY_FORMAT)
 
 
+def format_time(epoch: float) -> str:
+    """Seconds since the epoch as `yyyy-MM-dd HH:mm:ss`, Beijing time."""
+    return format_body_time(datetime.fromtimestamp(epoch, BEIJING))
+
+
+def precise_time(epoch: float) -> str:
+    """Beijing time with milliseconds, for the journal."""
+    return datetime.fromtimestamp(epoch, BEIJING).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
 def describe_skew(seconds: float) -> str:
     """A sentence a developer can act on: how far off, and the usual reason."""
     direction = "behind" if seconds < 0 else "ahead of"

@@ -68,6 +68,12 @@ class Settings:
     notify_schedule: tuple[float, ...] = (0, 15, 15, 30, 180, 600, 1800, 1800, 3600, 3600, 3600)
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
+    journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
+    control: bool = True  # serve the control API under /__mockums (health is always served)
+    control_token: str | None = None  # when set, control calls need `Authorization: Bearer <token>`
+    control_remote: bool = False  # accept control calls from non-loopback peers (containers)
+    watch: bool = True  # reload scenario files when they change
+    watch_interval: float = 0.5
 
     def app(self, app_id: str | None) -> App:
         """The app an order belongs to (the first configured one when unknown)."""
@@ -85,7 +91,8 @@ class ConfigError(ValueError):
 _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
-    "log_level": (str,),
+    "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
+    "control_remote": (bool,), "watch": (bool,),
 }
 
 

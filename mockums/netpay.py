@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from mockums.business_errors import default_message
-from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, parse_body_time, parse_compact
+from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, format_time, parse_body_time, parse_compact
 from mockums.endpoints.catalog import EndpointSpec
 from mockums.endpoints.fields import coerce_amount
 from mockums.generate import Generator
@@ -93,8 +93,7 @@ def _text(body: Mapping[str, object], name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def format_time(value: float) -> str:
-    return format_body_time(datetime.fromtimestamp(value, BEIJING))
+
 
 
 def _yuan(fen: int) -> str:
@@ -203,6 +202,9 @@ class Ledger:
         ):
             self._timed.discard(order.key)
         return events
+
+    def forget_timers(self) -> None:
+        self._timed.clear()
 
     def tick(self, now: float) -> list[Event]:
         """Everything due by `now` across all orders with a timed plan (called by a background loop)."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockums.clock import format_time
 from mockums.config import App
-from mockums.netpay import Event, Ledger, format_time
+from mockums.netpay import Event, Ledger
 from mockums.notify import sign_notification
 from mockums.scenarios import NotifyPlan
 

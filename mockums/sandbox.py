@@ -21,7 +21,9 @@ from mockums.config import Settings
 from mockums.endpoints import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
 from mockums.gateway_errors import GatewayError, gateway_error_table
 from mockums.generate import Generator
+from mockums.journal import Journal, clip
 from mockums.orders import OrderStore
+from mockums.scenario_set import ScenarioSet
 from mockums.scenarios import (
     Fault,
     LoadError,
@@ -47,10 +49,22 @@ class Trace:
 
     app_id: str | None = None
     mer_order_id: str | None = None
+    scheme: str | None = None
+    auth_failure: str | None = None  # the gateway error key when the request was refused
     auth_reason: str = ""
+    diagnosis: Mapping[str, object] = field(default_factory=dict)
     scenario: str | None = None
     scenario_reason: str = ""
+    near_misses: tuple[str, ...] = ()
+    request: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    def auth_view(self) -> dict[str, object]:
+        view: dict[str, object] = {"scheme": self.scheme, "verdict": self.auth_failure or "ok",
+                                   "reason": self.auth_reason}
+        if self.diagnosis:
+            view["diagnosis"] = dict(self.diagnosis)
+        return view
 
 
 @dataclass(frozen=True)
@@ -106,8 +120,14 @@ class Sandbox:
         self.ledger = netpay.Ledger(self.orders, self.generator)
         # Set by the HTTP shell when it runs a notifier; the pure core only hands events over.
         self.on_events: Callable[[Sequence[netpay.Event]], None] | None = None
-        self.registry = ScenarioRegistry(scenarios)
+        self.scenarios = ScenarioSet(scenario_sources(settings), self.gateway_errors.keys(), ENDPOINTS.keys(),
+                                     self.clock.now, from_files=scenarios)
         self.sequences = SequenceTracker()
+        self.journal = Journal(settings.journal_size)
+
+    @property
+    def registry(self) -> ScenarioRegistry:
+        return self.scenarios.registry
 
     def dispatch(self, events: Sequence[netpay.Event]) -> None:
         if events and self.on_events is not None:
@@ -117,9 +137,21 @@ class Sandbox:
         """Fire what has fallen due (timed payments, refund settlements); called by a background loop."""
         self.dispatch(self.ledger.tick(self.clock.now()))
 
-    def replace_scenarios(self, scenarios: tuple[Scenario, ...]) -> None:
-        self.registry = ScenarioRegistry(scenarios)
+    def reset(self) -> None:
+        """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
+        self.orders.reset()
+        self.ledger.forget_timers()
         self.sequences.reset()
+        self.journal.clear()
+        self.scenarios.reset()
+        self.clock.reset()
+
+    def reset_order(self, mid: str, mer_order_id: str) -> bool:
+        """Forget one order: its state, its scenario sequences and its journal entries."""
+        found = self.orders.remove(mid, mer_order_id)
+        self.sequences.reset(_sequence_key({"mid": mid, "merOrderId": mer_order_id}))
+        self.journal.forget_order(mer_order_id)
+        return found
 
     # -- gateway ------------------------------------------------------------------------------
 
@@ -130,7 +162,9 @@ class Sandbox:
         if diagnosis and not self.settings.faithful:
             body["diagnosis"] = {"failure": key, **diagnosis}
         trace = trace or Trace()
-        trace.auth_reason = trace.auth_reason or reason
+        trace.auth_reason = reason
+        trace.auth_failure = key
+        trace.diagnosis = {"failure": key, **(diagnosis or {})}
         return Reply(error.status, body, trace)
 
     def _with_flags(self, reply: Reply) -> Reply:
@@ -155,7 +189,8 @@ class Sandbox:
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}")
         auth = self.authenticator.authenticate(authorization, body)
-        trace = Trace(app_id=auth.app_id, auth_reason=auth.reason, warnings=list(auth.warnings))
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=journal_text(body))
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:
@@ -171,7 +206,7 @@ class Sandbox:
         mer_order_id = request.get("merOrderId")
         trace.mer_order_id = mer_order_id if isinstance(mer_order_id, str) else None
         selection = self.registry.choose(spec.path, request)
-        trace.scenario_reason = selection.reason
+        trace.scenario_reason, trace.near_misses = selection.reason, selection.near_misses
         scenario = selection.scenario
         step: Step | None = None
         if scenario is not None:
@@ -235,7 +270,8 @@ class Sandbox:
         except BodyError as error:
             return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)})
         auth = self.authenticator.check_token_request(request)
-        trace = Trace(app_id=auth.app_id, auth_reason=auth.reason, warnings=list(auth.warnings))
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=journal_text(raw))
         if auth.failure is not None or auth.app_id is None:
             return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
         body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),
@@ -245,6 +281,10 @@ class Sandbox:
 
 def _sequence_key(request: Mapping[str, object]) -> str:
     return f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
+
+
+def journal_text(raw: bytes) -> str:
+    return clip(raw.decode("utf-8", "replace"))
 
 
 def read_json_object(raw: bytes) -> dict[str, object]:

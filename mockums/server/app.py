@@ -10,7 +10,9 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mockums.clock import precise_time
 from mockums.config import Settings
+from mockums.journal import Entry, clip
 from mockums.sandbox import TOKEN_PATH, Reply, Sandbox
 from mockums.scenarios import Scenario
 from mockums.server import control, faults
@@ -43,6 +45,22 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
                         content_type="application/json", charset="utf-8")
 
 
+def _record(request: web.Request, sandbox: Sandbox, reply: Reply, started: float) -> None:
+    """One journal entry and one log line per request, whatever happened to the answer."""
+    trace = reply.trace
+    duration = round((time.perf_counter() - started) * 1000, 1)
+    sandbox.journal.add(Entry(
+        id=sandbox.journal.next_id(), time=precise_time(sandbox.clock.now()), method=request.method,
+        endpoint=request.path, mer_order_id=trace.mer_order_id, app_id=trace.app_id, auth=trace.auth_view(),
+        scenario={"name": trace.scenario, "reason": trace.scenario_reason, "nearMisses": list(trace.near_misses)},
+        status=reply.status if reply.fault is None else 0, err_code=reply.err_code or None,
+        fault=str(reply.fault) if reply.fault else None, warnings=tuple(trace.warnings), duration_ms=duration,
+        request=trace.request, answer=clip(_dumps(reply.body)) if reply.fault is None else "",
+    ))
+    log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
+             reply.status, reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+
+
 async def api(request: web.Request) -> web.StreamResponse:
     sandbox = request.app[SANDBOX]
     started = time.perf_counter()
@@ -53,11 +71,10 @@ async def api(request: web.Request) -> web.StreamResponse:
         reply = sandbox.handle_token(body)
     else:
         reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type)
-    response = await _perform(request, reply, sandbox)
-    log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
-             reply.status, reply.err_code or reply.fault, reply.trace.mer_order_id, reply.trace.scenario,
-             (time.perf_counter() - started) * 1000)
-    return response
+    try:
+        return await _perform(request, reply, sandbox)
+    finally:  # also when the client gave up during a delay or a no_answer fault
+        _record(request, sandbox, reply, started)
 
 
 async def not_allowed(request: web.Request) -> web.Response:
@@ -91,7 +108,7 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] = (),
     # gateway's answer from mockums rather than aiohttp's bare 400.
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[never_a_traceback],
+        middlewares=[never_a_traceback, control.guard],
         handler_args={"max_field_size": 65536, "max_line_size": 65536},
     )
     sandbox = sandbox or Sandbox(settings, scenarios)

@@ -1,0 +1,137 @@
+"""The scenarios in force: those loaded from disk plus those added at runtime (control API, pytest).
+
+Every change is validated first and applied whole, or not at all: a reload or an addition that does
+not validate keeps the previous set running, and says why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockums.scenarios import LoadError, LoadResult, Scenario, ScenarioRegistry, load_mapping, load_paths, load_text
+
+
+@dataclass(frozen=True)
+class ReloadStatus:
+    ok: bool
+    at: float
+    errors: tuple[str, ...] = ()
+    loaded: int = 0
+
+
+@dataclass
+class ScenarioSet:
+    sources: tuple[Path, ...]
+    gateway_errors: Collection[str]
+    endpoints: Collection[str]
+    clock: Callable[[], float]
+    from_files: tuple[Scenario, ...] = ()
+    runtime: list[Scenario] = field(default_factory=list)
+    last_reload: ReloadStatus | None = None
+    registry: ScenarioRegistry = field(default_factory=lambda: ScenarioRegistry(()))
+    loaded_files: tuple[Scenario, ...] = ()  # the last set read from disk, which a reset restores
+
+    def __post_init__(self) -> None:
+        self.loaded_files = self.from_files
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.registry = ScenarioRegistry((*self.from_files, *self.runtime))
+
+    @property
+    def all(self) -> tuple[Scenario, ...]:
+        return (*self.from_files, *self.runtime)
+
+    def origin(self, scenario: Scenario) -> str:
+        return "runtime" if scenario in self.runtime else "file"
+
+    # -- disk ----------------------------------------------------------------------------------
+
+    def load_files(self) -> LoadResult:
+        return load_paths(self.sources, gateway_errors=self.gateway_errors, endpoints=self.endpoints)
+
+    def reload(self) -> ReloadStatus:
+        result = self.load_files()
+        if result.errors:
+            self.last_reload = ReloadStatus(False, self.clock(), tuple(map(str, result.errors)), len(self.from_files))
+            return self.last_reload
+        self.from_files = self.loaded_files = result.scenarios
+        # A runtime scenario that now clashes with a file one would make matching ambiguous: drop it.
+        names = {scenario.name for scenario in self.from_files}
+        rules = {scenario.match.key for scenario in self.from_files}
+        self.runtime = [s for s in self.runtime if s.name not in names and s.match.key not in rules]
+        self._rebuild()
+        self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))
+        return self.last_reload
+
+    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        """(path, mtime, size) of every scenario file: cheap to compute, changes on any edit."""
+        files: list[tuple[str, int, int]] = []
+        for source in self.sources:
+            paths = sorted(source.rglob("*.y*ml")) if source.is_dir() else [source]
+            for path in paths:
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(files)
+
+    # -- runtime -------------------------------------------------------------------------------
+
+    def _load(self, data: object, source: str, existing: Sequence[Scenario]) -> LoadResult:
+        if isinstance(data, str):
+            return load_text(
+                data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
+            )
+        return load_mapping(
+            data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
+        )
+
+    def add(self, data: object, source: str = "<control API>") -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
+        """Add scenarios (YAML text, or a mapping with `scenarios:`, or one scenario mapping)."""
+        if isinstance(data, dict) and "scenarios" not in data:
+            data = {"scenarios": [data]}
+        result = self._load(data, source, self.all)
+        if result.errors:
+            return (), result.errors
+        if not result.scenarios:
+            return (), (LoadError(source, 0, "no scenario given"),)
+        self.runtime.extend(result.scenarios)
+        self._rebuild()
+        return result.scenarios, ()
+
+    def replace(
+        self, name: str, data: object, source: str = "<control API>"
+    ) -> tuple[Scenario | None, tuple[LoadError, ...]]:
+        """Replace the scenario called `name` (or add it) with one scenario mapping or YAML text."""
+        if isinstance(data, dict) and "scenarios" not in data:
+            data = {"scenarios": [{"name": name, **data}]}
+        others = [s for s in self.all if s.name != name]
+        result = self._load(data, source, others)
+        if result.errors:
+            return None, result.errors
+        if len(result.scenarios) != 1 or result.scenarios[0].name != name:
+            return None, (LoadError(source, 0, f"give exactly one scenario, named {name}"),)
+        replacement = result.scenarios[0]
+        self.from_files = tuple(s for s in self.from_files if s.name != name)
+        self.runtime = [s for s in self.runtime if s.name != name] + [replacement]
+        self._rebuild()
+        return replacement, ()
+
+    def remove(self, name: str) -> bool:
+        """Remove a scenario; one from a file comes back at the next reload."""
+        before = len(self.all)
+        self.from_files = tuple(s for s in self.from_files if s.name != name)
+        self.runtime = [s for s in self.runtime if s.name != name]
+        self._rebuild()
+        return len(self.all) < before
+
+    def reset(self) -> None:
+        """Back to what was last read from disk: runtime additions and removals are undone."""
+        self.runtime.clear()
+        self.from_files = self.loaded_files
+        self._rebuild()
