@@ -44,7 +44,9 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import json, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8000/__mockums/health', timeout=4); sys.exit(0 if r.status == 200 and json.load(r).get('status') == 'ok' else 1)"]
 
 # Exec form, so `docker stop`'s SIGTERM reaches mockums (it shuts down cleanly on it).
-# Inside the container the server must listen on 0.0.0.0 for the published port to work.
+# Inside the container the server must listen on 0.0.0.0 for the published port to work, and the
+# control API must accept calls that arrive through the container network (add --control-token
+# TOKEN to protect it).
 # Arguments given to `docker run IMAGE ...` replace CMD: e.g. `check /scenarios`.
 ENTRYPOINT ["mockums"]
-CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--control-remote"]

@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "0 = off (default 600)")
     serve.add_argument("--faithful", action="store_true",
                        help="answer exactly like the gateway: no diagnosis, no X-Mockums headers")
+    serve.add_argument("--no-watch", action="store_true", help="do not reload scenario files when they change")
+    serve.add_argument("--journal-size", type=int, metavar="N", help="requests kept in the journal (default 1000)")
+    serve.add_argument("--no-control", action="store_true",
+                       help="switch the control API off (the health endpoint stays)")
+    serve.add_argument("--control-token", metavar="TOKEN",
+                       help="control calls must send `Authorization: Bearer TOKEN`")
+    serve.add_argument("--control-remote", action="store_true",
+                       help="accept control calls from other machines too (default: loopback only)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
 
@@ -83,9 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def settings_from_args(args: argparse.Namespace) -> Settings:
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
-    for name in ("host", "port", "seed", "skew_window", "log_level"):
+    for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    for flag, name, value in (("no_watch", "watch", False), ("no_control", "control", False),
+                              ("control_remote", "control_remote", True)):
+        if getattr(args, flag):
+            changes[name] = value
     if args.scenarios:
         changes["scenario_paths"] = (*settings.scenario_paths, *(p.resolve() for p in args.scenarios))
     if args.no_bundled:

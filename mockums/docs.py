@@ -18,6 +18,7 @@ from mockums.config import Settings
 from mockums.endpoints import ENDPOINTS
 from mockums.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.sandbox import load_scenarios
+from mockums.server.control import CONTROL_PREFIX, ROUTES
 
 
 def _cell(text: str) -> str:
@@ -83,7 +84,29 @@ def cli_options() -> str:
     return "\n\n".join(blocks)
 
 
+def control_api() -> str:
+    rows = ["| call | what it does | body / query |", "|---|---|---|"]
+    for route in ROUTES:
+        extra = route.body or (", ".join(f"`{name}`" for name in route.query) if route.query else "")
+        rows.append(f"| `{route.method} {CONTROL_PREFIX}{route.path}` | {_cell(route.summary)} | {_cell(extra)} |")
+    return "\n".join(rows)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "plugin" / "examples"
+
+
+def plugin_examples() -> str:
+    """The plugin examples are real test files, run by the suite; the README shows them verbatim."""
+    blocks = []
+    for path in sorted(EXAMPLES.glob("test_example_*.py")):
+        text = path.read_text(encoding="utf-8").strip()
+        blocks.append(f"`tests/plugin/examples/{path.name}`:\n\n```python\n{text}\n```")
+    return "\n\n".join(blocks) or "(the examples live in tests/plugin/examples/)"
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
+    "plugin-examples": plugin_examples,
+    "control-api": control_api,
     "cli-options": cli_options,
     "gateway-errors": gateway_errors,
     "business-errors": business_errors,

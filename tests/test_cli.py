@@ -167,3 +167,24 @@ def test_unknown_strict_part_is_refused() -> None:
     result = mockums("serve", "--strict", "headers")
     assert result.returncode == 2
     assert "--strict: unknown parts ['headers'] (use all or header, timestamp, request, orders)" in result.stderr
+
+
+def test_serve_control_options() -> None:
+    running = Server("--control-token", "t0k3n", "--journal-size", "5", "--no-watch")
+    try:
+        request = urllib.request.Request(running.url + "/__mockums/journal")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401
+        request.add_header("Authorization", "Bearer t0k3n")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.loads(response.read()) == []
+    finally:
+        running.stop()
+    closed = Server("--no-control")
+    try:
+        with pytest.raises(urllib.error.HTTPError) as off:
+            urllib.request.urlopen(closed.url + "/__mockums/journal", timeout=10)
+        assert off.value.code == 404
+    finally:
+        closed.stop()

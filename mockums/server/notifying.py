@@ -1,4 +1,5 @@
-"""The background side of the sandbox: delivering notifications and firing what falls due."""
+"""The background side of the sandbox: delivering notifications, firing what falls due, and
+reloading scenario files when they change."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from mockums.notify import Notifier, NotifyPolicy
 from mockums.sandbox import Sandbox
 
 log = logging.getLogger("mockums.notify")
+log_watch = logging.getLogger("mockums.scenarios")
 
 
 def make_notifier(sandbox: Sandbox) -> Notifier:
@@ -46,14 +48,36 @@ async def _tick_forever(sandbox: Sandbox) -> None:
             log.exception("background tick failed")
 
 
+async def _watch_forever(sandbox: Sandbox) -> None:
+    """Poll the scenario files (mtime and size): no file watcher dependency, and cheap at 0.5 s."""
+    scenarios = sandbox.scenarios
+    seen = await asyncio.to_thread(scenarios.fingerprint)
+    while True:
+        await asyncio.sleep(sandbox.settings.watch_interval)
+        current = await asyncio.to_thread(scenarios.fingerprint)
+        if current == seen:
+            continue
+        seen = current
+        status = scenarios.reload()
+        if status.ok:
+            log_watch.info("scenario files changed: %d scenarios loaded", status.loaded)
+        else:
+            log_watch.error("scenario files changed but do not validate; the previous set is kept:\n  %s",
+                            "\n  ".join(status.errors))
+
+
 async def run_background(app: web.Application, sandbox: Sandbox, notifier: Notifier) -> AsyncIterator[None]:
-    """cleanup_ctx body: start the notifier and the ticker, hand events over, stop both at shutdown."""
+    """cleanup_ctx body: start the notifier, the ticker and the file watcher; stop them at shutdown."""
     await notifier.start()
     sandbox.on_events = lambda events: send_events(sandbox, notifier, events)
-    ticker = asyncio.create_task(_tick_forever(sandbox), name="mockums-tick")
+    tasks = [asyncio.create_task(_tick_forever(sandbox), name="mockums-tick")]
+    if sandbox.settings.watch:
+        tasks.append(asyncio.create_task(_watch_forever(sandbox), name="mockums-watch"))
     yield
     sandbox.on_events = None
-    ticker.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await ticker
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await notifier.stop()

@@ -1,0 +1,96 @@
+"""Scenario files edited while the server runs apply within a second; a broken edit keeps the
+previous set and says why; orders and tokens survive."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import chinaums_client
+from conftest import CLOSE, Caller, MakeCaller
+
+from mockums.config import DEMO_APP
+
+VERSION = """\
+scenarios:
+  - name: editable
+    match: {{merOrderIdPrefix: EDIT}}
+    respond:
+      fields: {{errCode: {code}}}
+"""
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    stamp = path.stat().st_mtime_ns + 1_000_000_000  # a distinct mtime even on coarse filesystems
+    os.utime(path, ns=(stamp, stamp))
+
+
+async def eventually(caller: Caller, order_id: str, code: str, within: float = 1.0) -> float:
+    """Seconds until the sandbox answers `code` for this order (fails after `within`)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while True:
+        got = (await caller.close(order_id)).json["errCode"]
+        if got == code:
+            return loop.time() - started
+        assert loop.time() - started < within, f"still {got} after {within} s"
+        await asyncio.sleep(0.05)
+
+
+async def test_edits_apply_without_restart_and_state_survives(make_caller: MakeCaller, tmp_path: Path) -> None:
+    scenario_file = tmp_path / "edit.yaml"
+    write(scenario_file, VERSION.format(code="TARGET_FAIL"))
+    caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.1)
+    body = json.dumps(chinaums_client.token_request(DEMO_APP.app_id, DEMO_APP.app_key)).encode()
+    token = (await caller.raw("/v1/token/access", body, None)).json["accessToken"]
+    assert (await caller.close("3194202611260600")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("EDIT0001")).json["errCode"] == "TARGET_FAIL"
+
+    write(scenario_file, VERSION.format(code="SYSTEM_BUSY"))
+    assert await eventually(caller, "EDIT0002", "SYSTEM_BUSY") < 1.0
+
+    again = (await caller.close("3194202611260600")).json
+    assert again["errCode"] == "OPERATION_NOT_ALLOWED"  # the order closed before the reload is still closed
+    request = chinaums_client.go_json(chinaums_client.close_request("3194202611260601"))
+    with_token = await caller.raw(CLOSE, request, f"OPEN-ACCESS-TOKEN AccessToken={token}")
+    assert with_token.json["errCode"] == "SUCCESS"
+
+
+async def test_a_broken_edit_keeps_the_previous_set_and_reports(make_caller: MakeCaller, tmp_path: Path) -> None:
+    scenario_file = tmp_path / "edit.yaml"
+    write(scenario_file, VERSION.format(code="TARGET_FAIL"))
+    caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.1)
+    write(scenario_file, VERSION.format(code="TARGET_FAIL") + "      delay: forever\n")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 2
+    status: dict[str, object] = {}
+    while loop.time() < deadline:
+        async with caller.client.get("/__mockums/scenarios/reload") as response:
+            status = await response.json()
+        if status["at"] is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert status["ok"] is False
+    errors = status["errors"]
+    assert isinstance(errors, list)
+    assert errors[0].startswith(f"{scenario_file}:6: scenarios[0].respond.delay: ")
+    assert (await caller.close("EDIT0003")).json["errCode"] == "TARGET_FAIL"  # previous set still in force
+
+    write(scenario_file, VERSION.format(code="NO_MERCHANT"))
+    await eventually(caller, "EDIT0004", "NO_MERCHANT")
+
+
+async def test_reload_on_request(make_caller: MakeCaller, tmp_path: Path) -> None:
+    scenario_file = tmp_path / "edit.yaml"
+    write(scenario_file, VERSION.format(code="TARGET_FAIL"))
+    caller = await make_caller(scenario_paths=(tmp_path,), watch=False)
+    write(scenario_file, VERSION.format(code="SYSTEM_BUSY"))
+    await asyncio.sleep(0.2)
+    assert (await caller.close("EDIT0005")).json["errCode"] == "TARGET_FAIL"  # not watching
+    async with caller.client.post("/__mockums/scenarios/reload") as response:
+        assert response.status == 200
+        assert (await response.json())["ok"] is True
+    assert (await caller.close("EDIT0006")).json["errCode"] == "SYSTEM_BUSY"
