@@ -23,12 +23,12 @@ from pathlib import Path
 from aiohttp import ClientSession, TCPConnector, web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import chinaums_client  # noqa: E402  (the tests' independent signing client)
+import chinaums_client
 
-from mockums.config import DEMO_APP, Settings  # noqa: E402
-from mockums.sandbox import Sandbox, load_scenarios  # noqa: E402
-from mockums.scenarios import MatchRule, Scenario, Step  # noqa: E402
-from mockums.server.app import create_app  # noqa: E402
+from mockums.config import DEMO_APP, Settings
+from mockums.sandbox import Sandbox, load_scenarios
+from mockums.scenarios import MatchRule, Scenario, Step
+from mockums.server.app import create_app
 
 HOST = "127.0.0.1"
 TIME_CAP = 60.0  # seconds per case, whatever --requests says
