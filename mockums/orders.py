@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from mockums.scenarios import Lifecycle, PayPlan, RefundPlan
 
-ORDER_STATUSES = ("NEW_ORDER", "WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_REFUND", "TRADE_CLOSED", "UNKNOWN")
 OPEN_STATUSES = ("NEW_ORDER", "WAIT_BUYER_PAY")
 PAID_STATUSES = ("TRADE_SUCCESS", "TRADE_REFUND")
 DEFAULT_EXPIRY_SECONDS = 30 * 60
