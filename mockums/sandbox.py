@@ -102,9 +102,22 @@ def load_scenarios(settings: Settings) -> tuple[tuple[Scenario, ...], tuple[Load
     return result.scenarios, result.errors
 
 
+class ScenarioFilesError(ValueError):
+    """Scenario files that do not validate; every error is listed, as path:line: reason."""
+
+    def __init__(self, errors: Sequence[LoadError]) -> None:
+        super().__init__("scenario files do not validate:\n" + "\n".join(f"  {error}" for error in errors))
+        self.errors = tuple(errors)
+
+
 class Sandbox:
-    def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] = (),
+    def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
                  clock: Clock | None = None) -> None:
+        """`scenarios` None loads them from the settings' folders (bundled included); an empty tuple means none."""
+        if scenarios is None:
+            scenarios, errors = load_scenarios(settings)
+            if errors:
+                raise ScenarioFilesError(errors)
         self.settings = settings
         self.clock = clock or Clock()
         self.gateway_errors = gateway_error_table(settings.gateway_errors)

@@ -102,7 +102,7 @@ async def never_a_traceback(request: web.Request, handler: Handler) -> web.Strea
         return web.Response(status=200, text=_dumps(body), content_type="application/json")
 
 
-def create_app(settings: Settings, scenarios: tuple[Scenario, ...] = (),
+def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
                sandbox: Sandbox | None = None) -> web.Application:
     # Header limits well above the Authorization parser's own 4096, so an oversized header gets the
     # gateway's answer from mockums rather than aiohttp's bare 400.
