@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from mockums import __version__, signing
 from mockums.clock import Clock, format_body_time, format_compact
-from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, load_config_file
+from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, check_ranges, load_config_file
 from mockums.endpoints import ENDPOINTS
 from mockums.gateway_errors import gateway_error_table
 from mockums.sandbox import load_scenarios
@@ -106,7 +106,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["faithful"] = True
     if args.strict:
         changes["strict"] = parse_strict(args.strict)
-    return replace(settings, **changes)  # type: ignore[arg-type]
+    settings = replace(settings, **changes)  # type: ignore[arg-type]
+    check_ranges(settings)
+    return settings
 
 
 def parse_strict(text: str) -> Strictness:

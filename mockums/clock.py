@@ -28,6 +28,10 @@ class Clock:
             return self._frozen_at
         return time.time() + self._offset
 
+    def wall(self) -> float:
+        """The real time, whatever the sandbox clock says: what clients stamp their requests with."""
+        return time.time()
+
     def beijing(self) -> datetime:
         return datetime.fromtimestamp(self.now(), BEIJING)
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from mockums.gateway_errors import gateway_error_table
+from mockums.notify.sender import DEFAULT_SCHEDULE
 
 
 def _demo_secret(label: str) -> str:
@@ -65,7 +66,7 @@ class Settings:
     no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     log_level: str = "INFO"
-    notify_schedule: tuple[float, ...] = (0, 15, 15, 30, 180, 600, 1800, 1800, 3600, 3600, 3600)
+    notify_schedule: tuple[float, ...] = DEFAULT_SCHEDULE
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
@@ -96,6 +97,21 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
 }
 
 
+_NULLABLE = ("seed", "control_token")  # null means "not set", as when the key is absent
+_RANGES = (
+    ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
+    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000),
+)
+
+
+def check_ranges(settings: Settings) -> None:
+    """The same bounds for command-line values as for the config file."""
+    for key, low, high in _RANGES:
+        value = getattr(settings, key)
+        if not low <= value <= high:
+            raise ConfigError(f"{key.replace('_', '-')} must be between {low} and {high}, got {value!r}")
+
+
 def load_config_file(path: Path, base: Settings | None = None) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
@@ -121,9 +137,15 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     for key, kind in _SIMPLE_KEYS.items():
         if key in data:
             value = data[key]
+            if value is None and key in _NULLABLE:
+                changes[key] = None
+                continue
             if (isinstance(value, bool) and bool not in kind) or not isinstance(value, kind):
                 raise ConfigError(f"{path}: {key} must be {_kind_name(kind)}, got {value!r}")
             changes[key] = value
+    for key, low, high in _RANGES:
+        if changes.get(key) is not None and not low <= changes[key] <= high:
+            raise ConfigError(f"{path}: {key} must be between {low} and {high}, got {changes[key]!r}")
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
     if "apps" in data:

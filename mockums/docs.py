@@ -56,10 +56,10 @@ def endpoints() -> str:
     for spec in ENDPOINTS.values():
         parts.append(f"#### `POST {spec.path}` — {spec.title}\n\n{spec.summary}\n")
         parts.append("| request field | rule | description | example |\n|---|---|---|---|")
-        parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {rule.example} |"
+        parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {_cell(rule.example)} |"
                   for rule in spec.request]
         parts.append("\n| response field | type | description | example |\n|---|---|---|---|")
-        parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {field.example} |"
+        parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {_cell(field.example)} |"
                   for field in spec.response]
         parts.append("")
     return "\n".join(parts).rstrip()

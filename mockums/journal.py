@@ -26,8 +26,9 @@ class Entry:
     status: int
     err_code: str | None
     fault: str | None
+    delay_s: float  # a scenario's delay before answering (not part of duration_ms)
     warnings: tuple[str, ...]
-    duration_ms: float
+    duration_ms: float  # time mockums took to decide the answer
     request: str
     answer: str
 

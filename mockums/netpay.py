@@ -93,9 +93,6 @@ def _text(body: Mapping[str, object], name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-
-
-
 def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
@@ -223,6 +220,20 @@ class Ledger:
         order.mark_paid(now, why)
         return [Event("payment", order)]
 
+    def pay_now(self, order: Order, now: float, why: str) -> tuple[list[Event], bool]:
+        """Catch the order up with time, then pay it: (events, whether it was payable)."""
+        events = self.catch_up(order, now)
+        paid = self.pay(order, now, why)
+        return events + paid, bool(paid)
+
+    @staticmethod
+    def latest_event(order: Order) -> Event | None:
+        """What the order's notification says now: its latest successful refund, or its payment."""
+        if order.status not in PAID_STATUSES:
+            return None
+        settled = [refund for refund in order.refunds.values() if refund.status == "SUCCESS"]
+        return Event("refund", order, settled[-1]) if settled else Event("payment", order)
+
     def _settle(self, order: Order, refund: Refund, now: float) -> list[Event]:
         refund.status, refund.settled_at, refund.settle_at = "SUCCESS", now, None
         order.set_status(now, "TRADE_REFUND", f"refund {refund.refund_order_id} succeeded")
@@ -232,11 +243,15 @@ class Ledger:
 
     def create(self, call: Call) -> Outcome:
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
-        if self.orders.get(mid, mer_order_id) is not None:
+        existing = self.orders.get(mid, mer_order_id)
+        # An order mockums only assumed (a query or close came first, in lenient mode) and that nothing
+        # has happened to is not a real one: creating it is not a duplicate.
+        if existing is not None and not (existing.assumed and existing.status in OPEN_STATUSES
+                                         and existing.paid_at is None and not existing.refunds):
             return failure("DUP_ORDER")
         order = self._new_order(call, mid, mer_order_id, assumed=False)
         order.record(call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
-        values = {**self.describe(order, call.now), **self._pay_request(call, order)}
+        values = {**self.describe(order), **self._pay_request(call, order)}
         events: list[Event] = []
         if order.pay_plan.mode == "immediately":
             events = self.pay(order, call.now, "paid at once (scenario)")
@@ -247,7 +262,7 @@ class Ledger:
         if order is None:
             return failure("NO_ORDER")
         order.queries += 1
-        values = self.describe(order, call.now)
+        values = self.describe(order)
         message = "交易不存在" if values["targetStatus"] == _TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"] else ""
         plan = order.pay_plan
         if plan.mode == "after_queries" and order.queries >= plan.count:
@@ -260,13 +275,13 @@ class Ledger:
             return failure("NO_ORDER")
         if order.status in OPEN_STATUSES:
             order.set_status(call.now, "TRADE_CLOSED", "closed by request")
-            return Outcome("SUCCESS", "", order, self.describe(order, call.now, close=True), tuple(events))
+            return Outcome("SUCCESS", "", order, self.describe(order, close=True), tuple(events))
         if order.status == "TRADE_CLOSED":
             return Outcome(
                 "OPERATION_NOT_ALLOWED",
                 "订单已关闭",
                 order,
-                self.describe(order, call.now, close=True),
+                self.describe(order, close=True),
                 tuple(events),
             )
         # Unconfirmed: WeChat answers ORDERPAID to closing a paid order; ChinaUMS is assumed to pass it
@@ -275,7 +290,7 @@ class Ledger:
             "TARGET_FAIL",
             "订单已支付，不能发起关单",
             order,
-            {**self.describe(order, call.now, close=True), "targetStatus": "FAIL|ORDERPAID"},
+            {**self.describe(order, close=True), "targetStatus": "FAIL|ORDERPAID"},
             tuple(events),
         )
 
@@ -287,22 +302,22 @@ class Ledger:
         refund_id = _text(body, "refundOrderId")
         existing = order.refunds.get(refund_id) if refund_id else None
         if existing is not None:  # idempotent: the same refundOrderId answers the refund already made
-            return Outcome("SUCCESS", "", order, self.describe_refund(order, existing, call.now), tuple(events))
+            return Outcome("SUCCESS", "", order, self.describe_refund(order, existing), tuple(events))
         if order.status == "TRADE_CLOSED":
-            return failure("OPERATION_NOT_ALLOWED", "订单已关闭", order, self.describe(order, call.now))
+            return failure("OPERATION_NOT_ALLOWED", "订单已关闭", order, self.describe(order))
         if order.status not in PAID_STATUSES:
-            return failure("OPERATION_NOT_ALLOWED", "订单未支付，不能退款", order, self.describe(order, call.now))
+            return failure("OPERATION_NOT_ALLOWED", "订单未支付，不能退款", order, self.describe(order))
         amount = coerce_amount(body.get("refundAmount")) or 0
         if amount > order.refundable:
             return failure(
                 "OPERATION_NOT_ALLOWED",
                 f"退款金额超过可退金额 (可退 {order.refundable} 分)",
                 order,
-                self.describe(order, call.now),
+                self.describe(order),
             )
         if len(order.refunds) >= REFUNDS_CAP:
             return failure(
-                "OPERATION_NOT_ALLOWED", f"退款次数超过上限 {REFUNDS_CAP}", order, self.describe(order, call.now)
+                "OPERATION_NOT_ALLOWED", f"退款次数超过上限 {REFUNDS_CAP}", order, self.describe(order)
             )
         fake = self.generator.faker_for("refund", order.mid, order.mer_order_id, len(order.refunds))
         refund_id = refund_id or f"{order.mer_order_id[:4]}{fake.numerify('#' * 16)}R"
@@ -322,7 +337,7 @@ class Ledger:
         order.record(call.now, f"refund {refund_id} of {amount} fen: {plan.status}")
         if plan.status == "SUCCESS":
             events += self._settle(order, refund, call.now)
-        return Outcome("SUCCESS", "", order, self.describe_refund(order, refund, call.now), tuple(events))
+        return Outcome("SUCCESS", "", order, self.describe_refund(order, refund), tuple(events))
 
     def refund_query(self, call: Call) -> Outcome:
         order, events = self._find(call)
@@ -333,7 +348,7 @@ class Ledger:
         if refund is None:
             return failure("NO_ORDER", "无法找到指定的退款订单")
         refund.queries += 1
-        values = self.describe_refund(order, refund, call.now)
+        values = self.describe_refund(order, refund)
         if (
             refund.status == "PROCESSING"
             and refund.settle_after_queries
@@ -344,7 +359,7 @@ class Ledger:
 
     # -- what answers show ---------------------------------------------------------------------
 
-    def describe(self, order: Order, now: float, *, close: bool = False) -> dict[str, object]:
+    def describe(self, order: Order, *, close: bool = False) -> dict[str, object]:
         values: dict[str, object] = {
             key: order.values[key] for key in ("merName", "seqId", "settleRefId", "targetMid") if key in order.values
         }
@@ -375,8 +390,8 @@ class Ledger:
             "billFundsDesc": f"现金支付{_yuan(amount)}元。",
         }
 
-    def describe_refund(self, order: Order, refund: Refund, now: float) -> dict[str, object]:
-        values = self.describe(order, now)
+    def describe_refund(self, order: Order, refund: Refund) -> dict[str, object]:
+        values = self.describe(order)
         values |= {
             "refundStatus": refund.status,
             "refundOrderId": refund.refund_order_id,

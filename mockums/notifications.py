@@ -41,7 +41,7 @@ def build(event: Event, ledger: Ledger, app: App, now: float) -> Notification | 
     fake = ledger.generator.faker_for("notify", order.mid, order.mer_order_id, event.kind,
                                       event.refund.refund_order_id if event.refund else "")
     notify_id = fake.uuid4()
-    values = ledger.describe(order, now)
+    values = ledger.describe(order)
     form: dict[str, object] = {
         "mid": order.mid, "tid": order.values.get("tid"), "instMid": order.inst_mid or None,
         "merOrderId": order.mer_order_id, "seqId": values.get("seqId"), "merName": values.get("merName"),

@@ -173,7 +173,9 @@ class Sandbox:
         error: GatewayError = self.gateway_errors[key]
         body: dict[str, object] = dict(error.body())
         if diagnosis and not self.settings.faithful:
-            body["diagnosis"] = {"failure": key, **diagnosis}
+            # The expected signature is a signing oracle (send it back and you are in, no key needed):
+            # the journal keeps it for the developer; the answer, which anyone who can connect reads, does not.
+            body["diagnosis"] = {"failure": key, **{k: v for k, v in diagnosis.items() if k != "expected_signature"}}
         trace = trace or Trace()
         trace.auth_reason = reason
         trace.auth_failure = key
@@ -189,7 +191,8 @@ class Sandbox:
             return reply
         headers = dict(reply.headers)
         if trace.warnings:
-            headers[WARNING_HEADER] = " | ".join(trace.warnings)
+            # Header values travel as ISO-8859-1 in many clients (Java's among them): keep them ASCII.
+            headers[WARNING_HEADER] = " | ".join(trace.warnings).encode("ascii", "backslashreplace").decode()
         if trace.scenario:
             headers[SCENARIO_HEADER] = trace.scenario
         return replace(reply, headers=headers)
@@ -201,23 +204,26 @@ class Sandbox:
         spec = ENDPOINTS.get(path)
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}")
+        # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
+        try:
+            request: dict[str, object] | BodyError = read_json_object(body)
+        except BodyError as error:
+            request = error
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
                       request=journal_text(body))
+        if isinstance(request, dict):
+            trace.mer_order_id = _order_id_text(request.get("merOrderId"))
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:
             log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
             return self._with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
-        return self._with_flags(self._answer(spec, body, trace))
+        if isinstance(request, BodyError):
+            return self._with_flags(self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {request}", trace))
+        return self._with_flags(self._answer(spec, request, trace))
 
-    def _answer(self, spec: EndpointSpec, raw: bytes, trace: Trace) -> Reply:
-        try:
-            request = read_json_object(raw)
-        except BodyError as error:
-            return self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {error}", trace)
-        mer_order_id = request.get("merOrderId")
-        trace.mer_order_id = mer_order_id if isinstance(mer_order_id, str) else None
+    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
         selection = self.registry.choose(spec.path, request)
         trace.scenario_reason, trace.near_misses = selection.reason, selection.near_misses
         scenario = selection.scenario
@@ -255,7 +261,11 @@ class Sandbox:
             ))
             self.dispatch(result.events)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
-                overrides.setdefault("errMsg", "")
+                # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
+                # their answer stands rather than a success the gateway would never send.
+                trace.warnings.append(f"scenario {trace.scenario} scripts a success, but the order's rules "
+                                      f"answer {result.err_code}")
+                overrides = {}
         merged = {**netpay.render_answer(spec, request, result, now), **overrides}
         answer = {key: value for key, value in merged.items() if value is not None}
         return Reply(200, answer, trace, delay=delay)
@@ -290,6 +300,13 @@ class Sandbox:
         body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),
                 "expiresIn": self.tokens.lifetime}
         return Reply(200, body, trace)
+
+
+def _order_id_text(value: object) -> str | None:
+    """A merOrderId as text (clients send numeric ids too), for the journal and sequences."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)
 
 
 def _sequence_key(request: Mapping[str, object]) -> str:

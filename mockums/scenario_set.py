@@ -6,12 +6,15 @@ not validate keeps the previous set running, and says why.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockums.scenarios import LoadError, LoadResult, Scenario, ScenarioRegistry, load_mapping, load_paths, load_text
+
+log = logging.getLogger("mockums.scenarios")
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,10 @@ class ScenarioSet:
         # A runtime scenario that now clashes with a file one would make matching ambiguous: drop it.
         names = {scenario.name for scenario in self.from_files}
         rules = {scenario.match.key for scenario in self.from_files}
-        self.runtime = [s for s in self.runtime if s.name not in names and s.match.key not in rules]
+        kept = [s for s in self.runtime if s.name not in names and s.match.key not in rules]
+        for dropped in (s for s in self.runtime if s not in kept):
+            log.warning("runtime scenario %s dropped: the reloaded files now define its name or its rule", dropped.name)
+        self.runtime = kept
         self._rebuild()
         self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))
         return self.last_reload

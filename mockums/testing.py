@@ -260,15 +260,13 @@ def _notified_failure(deliveries: Sequence[Entry], matching: Sequence[Entry], me
 
 
 class _Handle:
-    """What both handles share: the app's credentials, signing, and the sandbox time they sign with."""
+    """What both handles share: the app's credentials and signing."""
 
     def __init__(self, url: str, app: App = DEMO_APP, control_token: str | None = None, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
         self.app = app
         self.control_token = control_token
         self.timeout = timeout
-        self._clock_offset = 0.0  # sandbox time minus real time, as last reported by a clock call
-        self._frozen_at: float | None = None
 
     def __repr__(self) -> str:  # the app key stays out of pytest's output
         return f"{type(self).__name__}(url={self.url!r}, app_id={self.app_id!r})"
@@ -285,14 +283,11 @@ class _Handle:
     def notify_key(self) -> str:
         return self.app.notify_key
 
-    def sandbox_now(self) -> float:
-        """The sandbox's time (epoch seconds) as this handle last saw it moved; real time if never."""
-        return self._frozen_at if self._frozen_at is not None else time.time() + self._clock_offset
-
     def sign(self, body: bytes | str, *, timestamp: str | None = None, nonce: str | None = None) -> str:
-        """An `OPEN-BODY-SIG` Authorization header for `body`, stamped with the sandbox's time."""
+        """An `OPEN-BODY-SIG` Authorization header for `body`, stamped with the real time in Beijing, as a
+        client does (the sandbox measures clock skew against real time, however its own clock was moved)."""
         data = body.encode() if isinstance(body, str) else body
-        stamp = timestamp or format_compact(datetime.fromtimestamp(self.sandbox_now(), BEIJING))
+        stamp = timestamp or format_compact(datetime.fromtimestamp(time.time(), BEIJING))
         return authorization_header(self.app_id, self.app_key, stamp, data, nonce)
 
     def _headers(self, call: _Call[Any]) -> dict[str, str]:
@@ -303,20 +298,9 @@ class _Handle:
             headers["Authorization"] = f"Bearer {self.control_token}"
         return headers
 
-    def _clock_seen(self, view: Any) -> Any:
-        if isinstance(view, dict) and isinstance(view.get("now"), (int, float)):
-            now = float(view["now"])
-            self._frozen_at = now if view.get("frozen") else None
-            self._clock_offset = now - time.time()
-        return view
-
-    def _clock_reset(self, answer: Any) -> Any:
-        self._clock_offset, self._frozen_at = 0.0, None
-        return answer
-
     # calls, shared by both handles
     def _reset(self) -> _Call[Any]:
-        return _Call("POST", "/reset", lambda s, a: self._clock_reset(_expect("reset")(s, a)))
+        return _Call("POST", "/reset", _expect("reset"))
 
     @staticmethod
     def _journal(merOrderId: str | None, endpoint: str | None, limit: int | None = None) -> _Call[list[Entry]]:
@@ -328,7 +312,7 @@ class _Handle:
         return _json_call("DELETE", f"/scenarios/{quote(name, safe='')}", f"remove_scenario({name!r})")
 
     def _clock(self, what: str, body: Mapping[str, object]) -> _Call[Any]:
-        return _Call("POST", "/clock", lambda s, a: self._clock_seen(_expect(what)(s, a)),
+        return _Call("POST", "/clock", _expect(what),
                      body=json.dumps(dict(body)).encode())
 
 
@@ -403,7 +387,7 @@ class MockumsServer(_Handle):
 
     def clock(self) -> dict[str, Any]:
         """Sandbox time: now (epoch seconds), beijing (yyyy-MM-dd HH:mm:ss), frozen."""
-        return self._send(_Call("GET", "/clock", lambda s, a: self._clock_seen(_expect("clock")(s, a))))
+        return self._send(_Call("GET", "/clock", _expect("clock")))
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self._send(self._clock("advance_clock", {"advance": seconds}))
@@ -505,7 +489,7 @@ class AsyncMockums(_Handle):
         return await self._send(_json_call("GET", "/notifications", "notifications", merOrderId=merOrderId))
 
     async def clock(self) -> dict[str, Any]:
-        return await self._send(_Call("GET", "/clock", lambda s, a: self._clock_seen(_expect("clock")(s, a))))
+        return await self._send(_Call("GET", "/clock", _expect("clock")))
 
     async def advance_clock(self, seconds: float) -> dict[str, Any]:
         return await self._send(self._clock("advance_clock", {"advance": seconds}))

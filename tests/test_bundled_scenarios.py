@@ -80,8 +80,12 @@ async def test_scripted_failure_leaves_the_order_untouched(caller: Caller) -> No
 
 
 async def test_processing_twice_then_success(caller: Caller) -> None:
-    codes = [(await caller.close("MKPROCESSING0001")).json["errCode"] for _ in range(4)]
-    assert codes == ["ORDER_PROCESSING", "ORDER_PROCESSING", "SUCCESS", "SUCCESS"]
+    answers = [await caller.close("MKPROCESSING0001") for _ in range(4)]
+    codes = [answer.json["errCode"] for answer in answers]
+    # The third call closes the order; the fourth meets a closed order, and its real answer stands.
+    assert codes == ["ORDER_PROCESSING", "ORDER_PROCESSING", "SUCCESS", "OPERATION_NOT_ALLOWED"]
+    assert answers[3].headers["X-Mockums-Warning"] == (
+        "scenario processing scripts a success, but the order's rules answer OPERATION_NOT_ALLOWED")
     other = (await caller.close("MKPROCESSING0002")).json["errCode"]
     assert other == "ORDER_PROCESSING"  # each order has its own sequence
 

@@ -62,7 +62,8 @@ async def test_exact_id_beats_prefix(make_caller: MakeCaller, tmp_path: Path) ->
 async def test_pattern_sequence_cycles(make_caller: MakeCaller, tmp_path: Path) -> None:
     caller = await caller_with(make_caller, tmp_path)
     codes = [(await caller.close("PAT424242")).json["errCode"] for _ in range(4)]
-    assert codes == ["ORDER_PROCESSING", "SUCCESS", "ORDER_PROCESSING", "SUCCESS"]
+    # Cycling back: locked, closed, locked again, then the closed order's real answer.
+    assert codes == ["ORDER_PROCESSING", "SUCCESS", "ORDER_PROCESSING", "OPERATION_NOT_ALLOWED"]
 
 
 async def test_body_narrowing(make_caller: MakeCaller, tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def _common(
     inst_mids: tuple[str, ...], order_id_required: bool = True, order_id_max: int = 32
 ) -> tuple[FieldRule, ...]:
     return (
-        FieldRule("requestTimestamp", "body_time", True, "报文请求时间", "2022-04-15 09:49:59"),
+        FieldRule("requestTimestamp", "body_time", True, "报文请求时间", "2022-04-15 09:49:59", clock_bound=True),
         FieldRule(
             "merOrderId",
             "string",

@@ -16,7 +16,7 @@ from mockums.journal import Entry, clip
 from mockums.sandbox import TOKEN_PATH, Reply, Sandbox
 from mockums.scenarios import Scenario
 from mockums.server import control, faults
-from mockums.server.control import NOTIFIER, SANDBOX
+from mockums.server.control import CONTROL_PREFIX, NOTIFIER, SANDBOX
 from mockums.server.notifying import make_notifier, run_background
 
 log = logging.getLogger("mockums.http")
@@ -54,7 +54,8 @@ def _record(request: web.Request, sandbox: Sandbox, reply: Reply, started: float
         endpoint=request.path, mer_order_id=trace.mer_order_id, app_id=trace.app_id, auth=trace.auth_view(),
         scenario={"name": trace.scenario, "reason": trace.scenario_reason, "nearMisses": list(trace.near_misses)},
         status=reply.status if reply.fault is None else 0, err_code=reply.err_code or None,
-        fault=str(reply.fault) if reply.fault else None, warnings=tuple(trace.warnings), duration_ms=duration,
+        fault=str(reply.fault) if reply.fault else None, delay_s=reply.delay, warnings=tuple(trace.warnings),
+        duration_ms=duration,
         request=trace.request, answer=clip(_dumps(reply.body)) if reply.fault is None else "",
     ))
     log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", request.method, request.path,
@@ -71,20 +72,22 @@ async def api(request: web.Request) -> web.StreamResponse:
         reply = sandbox.handle_token(body)
     else:
         reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type)
-    try:
-        return await _perform(request, reply, sandbox)
-    finally:  # also when the client gave up during a delay or a no_answer fault
-        _record(request, sandbox, reply, started)
+    # Journaled as soon as it is decided: a scripted delay or a silent no_answer must not hide the
+    # request from a test that looks while the client is still waiting.
+    _record(request, sandbox, reply, started)
+    return await _perform(request, reply, sandbox)
 
 
-async def not_allowed(request: web.Request) -> web.Response:
-    reply = request.app[SANDBOX].gateway_reply("method_not_allowed", f"{request.method} {request.path}")
-    return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+def _gateway_answer(key: str) -> Handler:
+    async def answer(request: web.Request) -> web.StreamResponse:
+        reply = request.app[SANDBOX].gateway_reply(key, f"{request.method} {request.path}")
+        return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+
+    return answer
 
 
-async def not_found(request: web.Request) -> web.Response:
-    reply = request.app[SANDBOX].gateway_reply("not_found", f"no endpoint {request.path}")
-    return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+not_allowed = _gateway_answer("method_not_allowed")
+not_found = _gateway_answer("not_found")
 
 
 @web.middleware
@@ -98,6 +101,8 @@ async def never_a_traceback(request: web.Request, handler: Handler) -> web.Strea
         raise
     except Exception:
         log.exception("internal error on %s %s", request.method, request.path)
+        if request.path.startswith(CONTROL_PREFIX + "/"):
+            return web.json_response({"error": "mockums internal error; see its log"}, status=500)
         body = {"errCode": "INTERNAL_ERROR", "errMsg": "内部错误 (mockums internal error; see its log)"}
         return web.Response(status=200, text=_dumps(body), content_type="application/json")
 

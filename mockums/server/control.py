@@ -16,7 +16,6 @@ from aiohttp import web
 
 from mockums import __version__
 from mockums.clock import BEIJING, format_time, parse_body_time, parse_compact
-from mockums.netpay import Event
 from mockums.notify import Delivery, Notifier
 from mockums.orders import Order
 from mockums.sandbox import Sandbox
@@ -258,12 +257,10 @@ async def pay_order(request: web.Request) -> web.Response:
     order = _order(request)
     if order is None:
         return problem(404, NO_ORDER)
-    now = sandbox.clock.now()
-    sandbox.dispatch(sandbox.ledger.catch_up(order, now))
-    events = sandbox.ledger.pay(order, now, "paid by control call")
-    if not events:
-        return problem(409, f"order is {order.status}; only NEW_ORDER or WAIT_BUYER_PAY orders can be paid")
+    events, paid = sandbox.ledger.pay_now(order, sandbox.clock.now(), "paid by control call")
     sandbox.dispatch(events)
+    if not paid:
+        return problem(409, f"order is {order.status}; only NEW_ORDER or WAIT_BUYER_PAY orders can be paid")
     return ok(order_view(order, request.app[NOTIFIER]))
 
 
@@ -273,10 +270,9 @@ async def notify_order(request: web.Request) -> web.Response:
     order = _order(request)
     if order is None:
         return problem(404, NO_ORDER)
-    if order.status not in ("TRADE_SUCCESS", "TRADE_REFUND"):
+    event = sandbox.ledger.latest_event(order)
+    if event is None:
         return problem(409, f"order is {order.status}: there is no payment to notify about yet")
-    settled = [r for r in order.refunds.values() if r.status == "SUCCESS"]
-    event = Event("refund", order, settled[-1]) if settled else Event("payment", order)
     if not order.notify_url:
         return problem(409, "the order has no notifyUrl")
     sandbox.dispatch([event])
@@ -323,17 +319,24 @@ async def get_clock(request: web.Request) -> web.Response:
     return ok(clock_view(_sandbox(request)))
 
 
+MAX_SHIFT = 100 * 366 * 86400.0  # a century: far enough for any test, near enough for datetime
+
+
 def _moment(value: object) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        if 0 <= value <= 4102444800:  # up to 2100-01-01
+            return float(value)
+        raise ValueError(f"set: {value!r} is not epoch seconds between 1970 and 2100")
     if isinstance(value, str):
         moment = parse_body_time(value) or parse_compact(value)
         if moment is not None:
             return moment.timestamp()
         try:
-            return datetime.fromisoformat(value).astimezone(BEIJING).timestamp()
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:  # an ISO time without an offset is read as Beijing time, like every time in this API
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).timestamp()
     raise ValueError(f"set: {value!r} is not epoch seconds, yyyy-MM-dd HH:mm:ss (Beijing) or ISO 8601")
 
 
@@ -352,8 +355,8 @@ async def post_clock(request: web.Request) -> web.Response:
             sandbox.clock.set(_moment(body["set"]))
         if "advance" in body:
             seconds = body["advance"]
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
-                raise ValueError(f"advance: {seconds!r} is not a number of seconds")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not abs(seconds) <= MAX_SHIFT:
+                raise ValueError(f"advance: {seconds!r} is not a number of seconds within ±{MAX_SHIFT:.0f}")
             sandbox.clock.advance(float(seconds))
     except ValueError as error:
         return problem(400, str(error))

@@ -61,9 +61,6 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
     return 0
 
 
-
-
-
 def install_signal_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
