@@ -43,7 +43,7 @@ async def eventually(caller: Caller, order_id: str, code: str, within: float = 1
 async def test_edits_apply_without_restart_and_state_survives(make_caller: MakeCaller, tmp_path: Path) -> None:
     scenario_file = tmp_path / "edit.yaml"
     write(scenario_file, VERSION.format(code="TARGET_FAIL"))
-    caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.1)
+    caller = await make_caller(scenario_paths=(tmp_path,))  # the default polling interval, 0.5 s
     body = json.dumps(chinaums_client.token_request(DEMO_APP.app_id, DEMO_APP.app_key)).encode()
     token = (await caller.raw("/v1/token/access", body, None)).json["accessToken"]
     assert (await caller.close("3194202611260600")).json["errCode"] == "SUCCESS"

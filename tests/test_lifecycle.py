@@ -205,3 +205,15 @@ async def test_md5_notifications_when_the_app_asks(make_caller: MakeCaller, rece
     [note] = await receiver.wait_for(1)
     assert note.form["signType"] == "MD5"
     assert notification_signature_valid(note.form, "md5-notify-key")
+
+
+async def test_the_notify_key_never_leaks(caller: Caller, receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    await create(caller, "3194202611260414", receiver)
+    order = await pay(caller, "3194202611260414")
+    [note] = await receiver.wait_for(1)
+    async with caller.client.get("/__mockums/journal") as response:
+        journal = await response.text()
+    for text in (str(order), str(note.form), journal, caplog.text):
+        assert DEMO_APP.notify_key not in text
+        assert DEMO_APP.app_key not in text
