@@ -56,6 +56,18 @@ class Caller:
         body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))  # type: ignore[arg-type]
         return await self.signed(path, body, app)
 
+    async def close_without_answer(self, mer_order_id: str, client_timeout: float) -> None:
+        """A close whose answer never comes within the client's timeout."""
+        import asyncio
+
+        import aiohttp
+
+        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id))
+        header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
+        with pytest.raises(asyncio.TimeoutError):
+            await self.client.post(CLOSE, data=body, headers={"Authorization": header},
+                                   timeout=aiohttp.ClientTimeout(total=client_timeout))
+
     async def close(self, mer_order_id: str, app: App = DEMO_APP, **fields: object) -> Answer:
         body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
         return await self.signed(CLOSE, body, app)
