@@ -28,7 +28,8 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
             lines.append(f"             notifyKey={app.notify_key} (signs payment notifications)")
         else:
             lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
-    magic = [s.magic_id for s in scenarios if s.magic_id]
+    # Outcome scenarios first: they are what a first curl call can try.
+    magic = [s.magic_id for s in sorted(scenarios, key=lambda s: s.lifecycle is not None) if s.magic_id]
     examples = f" (magic ids such as {', '.join(magic[:3])})" if magic else ""
     lines.append(f"  scenarios: {len(scenarios)} loaded{examples}")
     if settings.seed is not None:
