@@ -50,7 +50,6 @@ class HeaderProblem:
 @dataclass
 class _Params:
     values: dict[str, str] = field(default_factory=dict)
-    spelled: dict[str, str] = field(default_factory=dict)
     deviations: list[str] = field(default_factory=list)
 
 
@@ -102,7 +101,6 @@ def _parse_params(text: str) -> _Params | HeaderProblem:
         if quoted is None:
             params.deviations.append(f"value of {canonical_key} is not in double quotes")
         params.values[canonical_key] = quoted if quoted is not None else bare
-        params.spelled[canonical_key] = key
         position = found.end()
         if not comma and position < len(text):
             return HeaderProblem(

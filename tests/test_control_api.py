@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -40,7 +41,9 @@ async def test_scenarios_are_listed_with_source_and_magic_id(caller: Caller) -> 
     assert status == 200
     paid = next(s for s in scenarios if s["name"] == "already-paid")
     assert paid["magicId"] == "MKPAID0001"
-    assert paid["source"].endswith("outcomes.yaml:" + paid["source"].rsplit(":", 1)[1])
+    outcomes = Path(__file__).resolve().parent.parent / "scenarios" / "outcomes.yaml"
+    line = outcomes.read_text(encoding="utf-8").splitlines().index("  - name: already-paid") + 1
+    assert paid["source"] == f"{outcomes}:{line}"
     assert (paid["origin"], paid["match"]) == ("file", {"kind": "merOrderIdPrefix", "value": "MKPAID",
                                                          "endpoints": [], "body": {}})
 

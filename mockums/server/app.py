@@ -125,5 +125,5 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     app.router.add_post("/v1/{path:.*}", api)
     app.router.add_route("*", "/v1/{path:.*}", not_allowed)
     app.router.add_route("*", "/{path:.*}", not_found)
-    app.cleanup_ctx.append(lambda app: run_background(app, sandbox, notifier))
+    app.cleanup_ctx.append(lambda _app: run_background(sandbox, notifier))
     return app

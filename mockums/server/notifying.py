@@ -8,8 +8,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
-from aiohttp import web
-
 from mockums import notifications
 from mockums.netpay import Event
 from mockums.notify import Notifier, NotifyPolicy
@@ -66,7 +64,7 @@ async def _watch_forever(sandbox: Sandbox) -> None:
                             "\n  ".join(status.errors))
 
 
-async def run_background(app: web.Application, sandbox: Sandbox, notifier: Notifier) -> AsyncIterator[None]:
+async def run_background(sandbox: Sandbox, notifier: Notifier) -> AsyncIterator[None]:
     """cleanup_ctx body: start the notifier, the ticker and the file watcher; stop them at shutdown."""
     await notifier.start()
     sandbox.on_events = lambda events: send_events(sandbox, notifier, events)
