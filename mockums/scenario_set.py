@@ -36,9 +36,13 @@ class ScenarioSet:
     last_reload: ReloadStatus | None = None
     registry: ScenarioRegistry = field(default_factory=lambda: ScenarioRegistry(()))
     loaded_files: tuple[Scenario, ...] = ()  # the last set read from disk, which a reset restores
+    # The files as they were when last read: the watcher compares against this, so an edit made
+    # between loading and the watcher's first look is not missed.
+    seen: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         self.loaded_files = self.from_files
+        self.seen = self.fingerprint()
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -57,6 +61,7 @@ class ScenarioSet:
         return load_paths(self.sources, gateway_errors=self.gateway_errors, endpoints=self.endpoints)
 
     def reload(self) -> ReloadStatus:
+        self.seen = self.fingerprint()  # before reading: an edit during the load triggers another
         result = self.load_files()
         if result.errors:
             self.last_reload = ReloadStatus(False, self.clock(), tuple(map(str, result.errors)), len(self.from_files))

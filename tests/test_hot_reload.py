@@ -94,3 +94,21 @@ async def test_reload_on_request(make_caller: MakeCaller, tmp_path: Path) -> Non
         assert response.status == 200
         assert (await response.json())["ok"] is True
     assert (await caller.close("EDIT0006")).json["errCode"] == "SYSTEM_BUSY"
+
+
+async def test_a_file_caught_mid_save_is_not_loaded(make_caller: MakeCaller, tmp_path: Path) -> None:
+    scenario_file = tmp_path / "edit.yaml"
+    write(scenario_file, VERSION.format(code="TARGET_FAIL"))
+    caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.02)
+    await asyncio.sleep(0.1)  # the watcher has taken its first look
+    write(scenario_file, "")  # an editor truncates first…
+    await asyncio.sleep(0.1)  # …long enough for a poll to see the empty file…
+    write(scenario_file, VERSION.format(code="SYSTEM_BUSY"))  # …then writes the new text
+    seen = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.5
+    while loop.time() < deadline:
+        seen.add((await caller.close(f"EDIT{len(seen):04d}")).json["errCode"])
+        await asyncio.sleep(0.02)
+    assert seen <= {"TARGET_FAIL", "SYSTEM_BUSY"}, seen  # never the empty file's "no scenario" SUCCESS
+    assert "SYSTEM_BUSY" in seen

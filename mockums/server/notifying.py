@@ -15,6 +15,8 @@ from mockums.sandbox import Sandbox
 
 log = logging.getLogger("mockums.notify")
 log_watch = logging.getLogger("mockums.scenarios")
+SETTLE_SECONDS = 0.2
+SETTLE_CHECKS = 20
 
 
 def make_notifier(sandbox: Sandbox) -> Notifier:
@@ -49,13 +51,19 @@ async def _tick_forever(sandbox: Sandbox) -> None:
 async def _watch_forever(sandbox: Sandbox) -> None:
     """Poll the scenario files (mtime and size): no file watcher dependency, and cheap at 0.5 s."""
     scenarios = sandbox.scenarios
-    seen = await asyncio.to_thread(scenarios.fingerprint)
     while True:
         await asyncio.sleep(sandbox.settings.watch_interval)
         current = await asyncio.to_thread(scenarios.fingerprint)
-        if current == seen:
+        if current == scenarios.seen:
             continue
-        seen = current
+        # Editors often truncate, then write: reload only once the files have stopped changing, so a
+        # half-saved (or momentarily empty) file is never taken for the new scenario set.
+        for _ in range(SETTLE_CHECKS):
+            await asyncio.sleep(SETTLE_SECONDS)
+            again = await asyncio.to_thread(scenarios.fingerprint)
+            if again == current:
+                break
+            current = again
         status = scenarios.reload()
         if status.ok:
             log_watch.info("scenario files changed: %d scenarios loaded", status.loaded)
