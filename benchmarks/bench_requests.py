@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import chinaums_client
 
 from mockums.config import DEMO_APP, Settings
-from mockums.sandbox import Sandbox, load_scenarios
+from mockums.core.sandbox import Sandbox, load_scenarios
 from mockums.scenarios import MatchRule, Scenario, Step
 from mockums.server.app import create_app
 

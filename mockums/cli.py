@@ -12,12 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mockums import __version__, signing
+from mockums import __version__
+from mockums.auth import signing
 from mockums.clock import Clock, format_body_time, format_compact
 from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, check_ranges, load_config_file
-from mockums.endpoints import ENDPOINTS
-from mockums.gateway_errors import gateway_error_table
-from mockums.sandbox import load_scenarios
+from mockums.core.sandbox import load_scenarios
+from mockums.protocol import ENDPOINTS
+from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.scenarios import load_paths
 from mockums.server.runner import run
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from mockums.gateway_errors import gateway_error_table
 from mockums.notify.sender import DEFAULT_SCHEDULE
+from mockums.protocol.gateway_errors import gateway_error_table
 
 
 def _demo_secret(label: str) -> str:

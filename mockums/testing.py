@@ -23,12 +23,12 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from mockums.auth.signing import authorization_header
 from mockums.clock import BEIJING, format_compact
 from mockums.config import DEMO_APP, App, Settings
-from mockums.sandbox import load_scenarios
+from mockums.core.sandbox import load_scenarios
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
-from mockums.signing import authorization_header
 
 __all__ = [
     "AsyncMockums",

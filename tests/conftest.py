@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockums.config import DEMO_APP, App, Settings
-from mockums.sandbox import Sandbox, load_scenarios
+from mockums.core.sandbox import Sandbox, load_scenarios
 from mockums.server.app import create_app
 
 CLOSE = "/v1/netpay/wx/app-pre-close"

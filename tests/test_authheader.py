@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockums.authheader import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
+from mockums.auth.header import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
 
 CANONICAL = 'OPEN-BODY-SIG AppId="app", Timestamp="20240101120000", Nonce="n1", Signature="c2ln"'
 

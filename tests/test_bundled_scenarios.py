@@ -11,7 +11,7 @@ import pytest
 from conftest import CLOSE, Caller, MakeCaller
 
 from mockums.config import DEMO_APP, Settings
-from mockums.sandbox import load_scenarios
+from mockums.core.sandbox import load_scenarios
 
 
 def magic_ids() -> dict[str, str]:

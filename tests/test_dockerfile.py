@@ -527,7 +527,7 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
 
         from mockums import __version__
         from mockums.config import Settings
-        from mockums.sandbox import load_scenarios
+        from mockums.core.sandbox import load_scenarios
 
         assert health.get("status") == "ok", f"step 'health body': {health}"
         assert health.get("version") == __version__, f"step 'health body': version differs from the checkout: {health}"

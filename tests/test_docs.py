@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import readme as docs
 import yaml
 
-from mockums import docs
 from mockums.config import Settings, load_config_file
-from mockums.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.scenarios import load_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ def fenced_blocks(language: str) -> list[str]:
 
 
 def test_generated_sections_are_current() -> None:
-    assert docs.render(README) == README, "README is stale: run `python -m mockums.docs README.md`"
+    assert docs.render(README) == README, "README is stale: run `python tools/readme.py README.md`"
 
 
 def test_readme_starts_with_exactly_the_two_commands() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import chinaums_client
 
-from mockums import signing
+from mockums.auth import signing
 
 APP_ID = "f0ec96ad2c3848b5b810e7aadf369e2f"
 APP_KEY = "775481e2556e4564985f5439a5e6a277"  # ChinaUMS's public demo credential, test-only

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mockums.auth.tokens import TokenStore
 from mockums.clock import Clock
-from mockums.tokens import TokenStore
 
 KEYS = {"app-a": "key-a", "app-b": "key-b"}
 

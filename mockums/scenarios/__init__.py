@@ -1,5 +1,8 @@
 """Scenario files: loading, validating, matching and sequencing, with no HTTP involved."""
 
+from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
+from mockums.protocol.statuses import ORDER_STATUSES
+
 from .loader import MAX_DELAY_SECONDS, LoadError, LoadResult, load_mapping, load_paths, load_text
 from .matching import (
     Check,
@@ -10,14 +13,9 @@ from .matching import (
     check_order_id,
 )
 from .model import (
-    ORDER_STATUSES,
     Fault,
     IdMatch,
-    Lifecycle,
     MatchRule,
-    NotifyPlan,
-    PayPlan,
-    RefundPlan,
     Scenario,
     SourceRef,
     Step,

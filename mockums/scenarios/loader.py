@@ -19,15 +19,13 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
+from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
+
 from .model import (
-    ORDER_STATUSES,
     Fault,
     IdMatch,
-    Lifecycle,
     MatchRule,
-    NotifyPlan,
-    PayPlan,
-    RefundPlan,
     Scenario,
     SourceRef,
     Step,
@@ -56,7 +54,6 @@ _SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequen
 _LIFECYCLE_KEYS = ("pay", "expire_after", "refund", "notify")
 _PAY_MODES = ("never", "immediately")
 _PAY_KEYS = ("after_queries", "after_seconds")
-_REFUND_STATUSES = ("SUCCESS", "PROCESSING", "FAIL")
 _REFUND_KEYS = ("status", "settle_after_queries", "settle_after_seconds")
 _NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule", "sign_type")
 _SIGN_TYPES = ("SHA256", "MD5")
@@ -550,12 +547,12 @@ class _Document:
 
     def refund_plan(self, node: Node, where: str) -> RefundPlan | None:
         if isinstance(node, ScalarNode):
-            status = self.choice(node, where, _REFUND_STATUSES, "refund status")
+            status = self.choice(node, where, REFUND_STATUSES, "refund status")
             return RefundPlan(status) if status is not None else None
         entries = self.mapping(node, where, _REFUND_KEYS, required=("status",))
         if entries is None or "status" not in entries:
             return None
-        status = self.choice(entries["status"][1], f"{where}.status", _REFUND_STATUSES, "refund status")
+        status = self.choice(entries["status"][1], f"{where}.status", REFUND_STATUSES, "refund status")
         queries = (
             self.repeat(entries["settle_after_queries"][1], f"{where}.settle_after_queries")
             if "settle_after_queries" in entries

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+from mockums.ledger.plans import Lifecycle
+
 
 class _TextEnum(str, Enum):
     # `str` + `Enum` rather than `StrEnum`: the package still supports Python 3.10.
@@ -40,14 +42,6 @@ class IdMatch(_TextEnum):
     PATTERN = "merOrderIdPattern"
 
 
-ORDER_STATUSES: tuple[str, ...] = (
-    "NEW_ORDER",
-    "WAIT_BUYER_PAY",
-    "TRADE_SUCCESS",
-    "TRADE_REFUND",
-    "TRADE_CLOSED",
-    "UNKNOWN",
-)
 
 _ID_RANK = {IdMatch.EXACT: 2, IdMatch.PREFIX: 1, IdMatch.PATTERN: 0}
 
@@ -125,43 +119,6 @@ class MatchRule:
 
     def describe(self) -> str:
         return f"{self.kind.value} {self.value}"
-
-
-@dataclass(frozen=True)
-class PayPlan:
-    """When an order's customer pays: never (until a control call), at creation, after N queries or T seconds."""
-
-    mode: str  # "never", "immediately", "after_queries", "after_seconds"
-    count: int = 0
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class RefundPlan:
-    """How refunds of the order turn out: at once, or PROCESSING until N refund queries or T seconds pass."""
-
-    status: str = "SUCCESS"  # SUCCESS, PROCESSING or FAIL
-    settle_after_queries: int | None = None
-    settle_after_seconds: float | None = None
-
-
-@dataclass(frozen=True)
-class NotifyPlan:
-    """How the order's notifications misbehave: late, twice, wrongly signed, or on another retry schedule."""
-
-    delay: float | None = None
-    duplicate: bool = False
-    bad_signature: bool = False
-    schedule: tuple[float, ...] | None = None
-    sign_type: str | None = None  # SHA256 or MD5; None = the app's setting
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    pay: PayPlan | None = None
-    expire_after: float | None = None  # seconds after creation, instead of expireTime or 30 minutes
-    refund: RefundPlan | None = None
-    notify: NotifyPlan | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

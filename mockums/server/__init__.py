@@ -1,1 +1,1 @@
-"""The aiohttp shell: translates HTTP to calls into `mockums.sandbox` and back."""
+"""The aiohttp shell: translates HTTP to calls into `mockums.core.sandbox` and back."""

@@ -12,12 +12,12 @@ from aiohttp.typedefs import Handler
 
 from mockums.clock import precise_time
 from mockums.config import Settings
-from mockums.journal import Entry, clip
-from mockums.sandbox import TOKEN_PATH, Reply, Sandbox
+from mockums.core.journal import Entry, clip
+from mockums.core.sandbox import TOKEN_PATH, Reply, Sandbox
 from mockums.scenarios import Scenario
 from mockums.server import control, faults
+from mockums.server.background import make_notifier, run_background
 from mockums.server.control import CONTROL_PREFIX, NOTIFIER, SANDBOX
-from mockums.server.notifying import make_notifier, run_background
 
 log = logging.getLogger("mockums.http")
 

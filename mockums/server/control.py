@@ -16,9 +16,9 @@ from aiohttp import web
 
 from mockums import __version__
 from mockums.clock import BEIJING, format_time, parse_body_time, parse_compact
+from mockums.core.sandbox import Sandbox
+from mockums.ledger.orders import Order
 from mockums.notify import Delivery, Notifier
-from mockums.orders import Order
-from mockums.sandbox import Sandbox
 from mockums.scenarios import LoadError, Scenario
 from mockums.server.openapi import Route, openapi_document
 

@@ -8,10 +8,10 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
-from mockums import notifications
-from mockums.netpay import Event
+from mockums.core.sandbox import Sandbox
+from mockums.ledger.rules import Event
 from mockums.notify import Notifier, NotifyPolicy
-from mockums.sandbox import Sandbox
+from mockums.notify import form as notifications
 
 log = logging.getLogger("mockums.notify")
 log_watch = logging.getLogger("mockums.scenarios")

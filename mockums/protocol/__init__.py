@@ -1,7 +1,7 @@
 """The netpay endpoints, described once as data: request field rules and response fields."""
 
-from mockums.endpoints.catalog import ENDPOINTS, EndpointSpec, ResponseField
-from mockums.endpoints.fields import FieldRule, ValidationPolicy, Violation, validate_body
+from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec, ResponseField
+from mockums.protocol.fields import FieldRule, ValidationPolicy, Violation, validate_body
 
 __all__ = [
     "ENDPOINTS",

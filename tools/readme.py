@@ -1,6 +1,6 @@
 """README sections generated from the tables they describe, so the documentation cannot drift.
 
-`python -m mockums.docs README.md` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->`
+`python -m readme README.md` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->`
 block; the test suite fails when the README is out of date.
 """
 
@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from mockums.business_errors import BUSINESS_ERRORS
 from mockums.cli import build_parser
 from mockums.config import Settings
-from mockums.endpoints import ENDPOINTS
-from mockums.gateway_errors import DEFAULT_GATEWAY_ERRORS
-from mockums.sandbox import load_scenarios
+from mockums.core.sandbox import load_scenarios
+from mockums.protocol import ENDPOINTS
+from mockums.protocol.business_errors import BUSINESS_ERRORS
+from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 
 

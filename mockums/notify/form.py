@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from mockums.clock import format_time
 from mockums.config import App
-from mockums.netpay import Event, Ledger
+from mockums.ledger.plans import NotifyPlan
+from mockums.ledger.rules import Event, Ledger
 from mockums.notify import sign_notification
-from mockums.scenarios import NotifyPlan
 
 WRONG_KEY_SUFFIX = "-not-the-notify-key"
 

@@ -13,44 +13,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from mockums.business_errors import default_message
 from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, format_time, parse_body_time, parse_compact
-from mockums.endpoints.catalog import EndpointSpec
-from mockums.endpoints.fields import coerce_amount
-from mockums.generate import Generator
-from mockums.orders import (
+from mockums.ledger.generate import Generator
+from mockums.ledger.orders import (
     AT_ONCE,
     DEFAULT_EXPIRY_SECONDS,
     NEVER,
-    OPEN_STATUSES,
-    PAID_STATUSES,
     REFUNDS_CAP,
     Order,
     OrderStore,
     Refund,
 )
-from mockums.scenarios import Lifecycle
-
-# What the wallet reports for each order status, as the `targetStatus` field shows it. The
-# unpaid-Alipay value is from a real fixture; the others follow the same `code|state` shape (ours).
-_TARGET_STATUS = {
-    "WXPay": {
-        "NEW_ORDER": "SUCCESS|NOTPAY",
-        "WAIT_BUYER_PAY": "SUCCESS|NOTPAY",
-        "TRADE_SUCCESS": "SUCCESS|SUCCESS",
-        "TRADE_REFUND": "SUCCESS|REFUND",
-        "TRADE_CLOSED": "SUCCESS|CLOSED",
-        "UNKNOWN": "SUCCESS|UNKNOWN",
-    },
-    "Alipay 2.0": {
-        "NEW_ORDER": "40004|ACQ.TRADE_NOT_EXIST",
-        "WAIT_BUYER_PAY": "10000|WAIT_BUYER_PAY",
-        "TRADE_SUCCESS": "10000|TRADE_SUCCESS",
-        "TRADE_REFUND": "10000|TRADE_SUCCESS",
-        "TRADE_CLOSED": "10000|TRADE_CLOSED",
-        "UNKNOWN": "10000|UNKNOWN",
-    },
-}
+from mockums.ledger.plans import Lifecycle
+from mockums.protocol.business_errors import default_message
+from mockums.protocol.endpoints import EndpointSpec
+from mockums.protocol.fields import coerce_amount
+from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TARGET_STATUS
 
 
 @dataclass(frozen=True)
@@ -263,7 +241,7 @@ class Ledger:
             return failure("NO_ORDER")
         order.queries += 1
         values = self.describe(order)
-        message = "交易不存在" if values["targetStatus"] == _TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"] else ""
+        message = "交易不存在" if values["targetStatus"] == TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"] else ""
         plan = order.pay_plan
         if plan.mode == "after_queries" and order.queries >= plan.count:
             events += self.pay(order, call.now, f"paid after {order.queries} queries (scenario)")
@@ -365,7 +343,7 @@ class Ledger:
         }
         values |= {
             "status": order.status,
-            "targetStatus": "SUCCESS|SUCCESS" if close else _TARGET_STATUS[order.target_sys][order.status],
+            "targetStatus": "SUCCESS|SUCCESS" if close else TARGET_STATUS[order.target_sys][order.status],
             "targetSys": order.target_sys,
             "totalAmount": order.total_amount,
             "targetOrderId": order.values.get("targetOrderId"),

@@ -11,10 +11,10 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mockums import signing
-from mockums.authheader import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
+from mockums.auth import signing
+from mockums.auth.header import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
+from mockums.auth.tokens import TokenStore
 from mockums.clock import Clock, describe_skew, parse_compact
-from mockums.tokens import TokenStore
 
 
 @dataclass(frozen=True)

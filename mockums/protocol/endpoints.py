@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from mockums.endpoints.fields import FieldRule
+from mockums.protocol.fields import FieldRule
 
 Action = Literal["create", "query", "close", "refund", "refund_query"]
 ResponseSource = Literal["result", "now", "today", "echo", "order", "constant"]
@@ -23,7 +23,7 @@ Channel = Literal["WXPay", "Alipay 2.0"]
 class ResponseField:
     name: str
     type: Literal["string", "number", "object"]
-    source: ResponseSource  # where the value comes from; see mockums.netpay.render_answer
+    source: ResponseSource  # where the value comes from; see mockums.ledger.rules.render_answer
     description: str
     example: str
     constant: str = ""

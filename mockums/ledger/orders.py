@@ -12,10 +12,9 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mockums.scenarios import Lifecycle, PayPlan, RefundPlan
+from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
+from mockums.protocol.statuses import OPEN_STATUSES
 
-OPEN_STATUSES = ("NEW_ORDER", "WAIT_BUYER_PAY")
-PAID_STATUSES = ("TRADE_SUCCESS", "TRADE_REFUND")
 DEFAULT_EXPIRY_SECONDS = 30 * 60
 HISTORY_CAP = 100
 REFUNDS_CAP = 100  # per order; the real platform allows a few dozen partial refunds at most

@@ -13,17 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mockums import netpay
-from mockums.auth import Authenticator, AuthPolicy
-from mockums.business_errors import default_message
+from mockums.auth.tokens import TokenStore
+from mockums.auth.verdict import Authenticator, AuthPolicy
 from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
-from mockums.endpoints import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
-from mockums.gateway_errors import GatewayError, gateway_error_table
-from mockums.generate import Generator
-from mockums.journal import Journal, clip
-from mockums.orders import OrderStore
-from mockums.scenario_set import ScenarioSet
+from mockums.core.journal import Journal, clip
+from mockums.ledger import rules as netpay
+from mockums.ledger.generate import Generator
+from mockums.ledger.orders import OrderStore
+from mockums.protocol import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
+from mockums.protocol.business_errors import default_message
+from mockums.protocol.gateway_errors import GatewayError, gateway_error_table
 from mockums.scenarios import (
     Fault,
     LoadError,
@@ -34,7 +34,7 @@ from mockums.scenarios import (
     load_paths,
     render_fields,
 )
-from mockums.tokens import TokenStore
+from mockums.scenarios.active import ScenarioSet
 
 log = logging.getLogger("mockums")
 
@@ -87,8 +87,9 @@ class BodyError(ValueError):
 
 def bundled_scenario_dir() -> Path:
     """The bundled scenarios: inside the wheel when installed, at the repository top otherwise."""
-    packaged = Path(__file__).parent / "_bundled_scenarios"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "scenarios"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_bundled_scenarios"
+    return packaged if packaged.is_dir() else package.parent / "scenarios"
 
 
 def scenario_sources(settings: Settings) -> tuple[Path, ...]:

@@ -1,0 +1,43 @@
+"""What an order obeys over time: when its customer pays, how its refunds settle, how its notifications
+misbehave. Scenarios set these plans; the ledger carries them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PayPlan:
+    """When an order's customer pays: never (until a control call), at creation, after N queries or T seconds."""
+
+    mode: str  # "never", "immediately", "after_queries", "after_seconds"
+    count: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """How refunds of the order turn out: at once, or PROCESSING until N refund queries or T seconds pass."""
+
+    status: str = "SUCCESS"  # SUCCESS, PROCESSING or FAIL
+    settle_after_queries: int | None = None
+    settle_after_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class NotifyPlan:
+    """How the order's notifications misbehave: late, twice, wrongly signed, or on another retry schedule."""
+
+    delay: float | None = None
+    duplicate: bool = False
+    bad_signature: bool = False
+    schedule: tuple[float, ...] | None = None
+    sign_type: str | None = None  # SHA256 or MD5; None = the app's setting
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    pay: PayPlan | None = None
+    expire_after: float | None = None  # seconds after creation, instead of expireTime or 30 minutes
+    refund: RefundPlan | None = None
+    notify: NotifyPlan | None = None
