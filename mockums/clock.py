@@ -1,4 +1,8 @@
-"""One injectable clock for everything that depends on time (tokens, skew checks, expiry).
+"""The sandbox clock: one injectable time for everything that depends on time or waits.
+
+Tokens, skew checks, order expiry, timed payments, refund settlement, scripted delays, `no_answer`
+holds and notification retries all follow it. While it runs free it moves with real time; a test can
+freeze, set or advance it, and every wait in progress (`Clock.sleep`) notices at once.
 
 The gateway speaks Beijing time (UTC+8) in two formats: compact `yyyyMMddHHmmss` in auth headers
 and `yyyy-MM-dd HH:mm:ss` in business bodies.
@@ -6,7 +10,10 @@ and `yyyy-MM-dd HH:mm:ss` in business bodies.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
@@ -16,11 +23,12 @@ DATE_FORMAT = "%Y-%m-%d"
 
 
 class Clock:
-    """Wall-clock time that tests can freeze, set or advance."""
+    """Real time that tests can freeze, set or advance, and that waits can follow."""
 
     def __init__(self) -> None:
         self._offset = 0.0
         self._frozen_at: float | None = None
+        self._listeners: set[Callable[[], None]] = set()
 
     def now(self) -> float:
         """Seconds since the epoch, as this sandbox sees them."""
@@ -36,28 +44,80 @@ class Clock:
         return datetime.fromtimestamp(self.now(), BEIJING)
 
     def freeze(self, at: float | None = None) -> None:
+        """Stop sandbox time (at `at`, or where it is now)."""
         self._frozen_at = self.now() if at is None else at
+        self._moved()
 
     def unfreeze(self) -> None:
+        """Let sandbox time run again from where it stood."""
         if self._frozen_at is not None:
             self._offset = self._frozen_at - time.time()
             self._frozen_at = None
+            self._moved()
 
     def set(self, at: float) -> None:
+        """Jump to `at` (epoch seconds), frozen or running as before."""
         if self._frozen_at is not None:
             self._frozen_at = at
         else:
             self._offset = at - time.time()
+        self._moved()
 
     def advance(self, seconds: float) -> None:
+        """Move sandbox time on by `seconds`: whatever falls due in between happens now."""
         if self._frozen_at is not None:
             self._frozen_at += seconds
         else:
             self._offset += seconds
+        self._moved()
 
     def reset(self) -> None:
+        """Back to real time, running."""
         self._offset = 0.0
         self._frozen_at = None
+        self._moved()
+
+    # -- waiting on sandbox time ----------------------------------------------------------------
+
+    def on_move(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` whenever the clock is frozen, set, advanced or reset; returns the unsubscribe."""
+        self._listeners.add(listener)
+        return lambda: self._listeners.discard(listener)
+
+    def _moved(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    async def wait_for_move(self, timeout: float | None) -> None:
+        """Return when the clock is moved by hand, or after `timeout` real seconds (None: no limit)."""
+        loop = asyncio.get_running_loop()
+        moved: asyncio.Future[None] = loop.create_future()
+
+        def settle() -> None:
+            if not moved.done():
+                moved.set_result(None)
+
+        def wake() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits any more
+                loop.call_soon_threadsafe(settle)
+
+        unsubscribe = self.on_move(wake)
+        try:
+            await asyncio.wait([moved], timeout=timeout)
+        finally:
+            unsubscribe()
+            moved.cancel()
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Wait until sandbox time reaches `deadline`: in real time while the clock runs free, at once
+        when it is advanced past it, never while it is frozen short of it."""
+        while (remaining := deadline - self.now()) > 0:
+            await self.wait_for_move(None if self.frozen else remaining)
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of sandbox time (see `sleep_until`)."""
+        if seconds > 0:
+            await self.sleep_until(self.now() + seconds)
 
     @property
     def frozen(self) -> bool:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from mockums.notify.sender import DEFAULT_SCHEDULE
 from mockums.protocol.gateway_errors import gateway_error_table
+from mockums.protocol.limits import DEFAULT_SKEW_WINDOW, MAX_LIVE_TOKENS, NOTIFY_SCHEDULE, TOKEN_LIFETIME
 
 
 def _demo_secret(label: str) -> str:
@@ -58,15 +58,15 @@ class Settings:
     seed: int | None = None
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)
-    skew_window: int = 600
+    skew_window: int = DEFAULT_SKEW_WINDOW
     faithful: bool = False  # answers carry nothing the real gateway would not send
     max_body_bytes: int = 256 * 1024
-    token_lifetime: int = 3600
-    max_live_tokens: int = 10
+    token_lifetime: int = TOKEN_LIFETIME
+    max_live_tokens: int = MAX_LIVE_TOKENS
     no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     log_level: str = "INFO"
-    notify_schedule: tuple[float, ...] = DEFAULT_SCHEDULE
+    notify_schedule: tuple[float, ...] = NOTIFY_SCHEDULE
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)

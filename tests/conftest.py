@@ -68,6 +68,26 @@ class Caller:
             await self.client.post(CLOSE, data=body, headers={"Authorization": header},
                                    timeout=aiohttp.ClientTimeout(total=client_timeout))
 
+    async def journaled(self, mer_order_id: str, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The journal entries of an order, once there is one (the request has been decided)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (entries := self.sandbox.journal(mer_order_id)) and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        assert entries, f"no request for {mer_order_id} reached the journal within {timeout} s"
+        return entries
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Until no notification delivery is pending (they run in the background)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while any(d["state"] == "pending" for d in self.sandbox.notifications()) and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
     async def close(self, mer_order_id: str, app: App = DEMO_APP, **fields: object) -> Answer:
         body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
         return await self.signed(CLOSE, body, app)

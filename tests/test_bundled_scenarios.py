@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 
 import aiohttp
 import chinaums_client
@@ -75,7 +75,7 @@ async def test_business_failures(caller: Caller, order_id: str, code: str, messa
 
 async def test_scripted_failure_leaves_the_order_untouched(caller: Caller) -> None:
     await caller.close("MKTARGETFAIL0002")
-    assert caller.sandbox.orders.get("898201612345678", "MKTARGETFAIL0002") is None
+    assert caller.sandbox.orders("898201612345678", "MKTARGETFAIL0002") == []
 
 
 async def test_processing_twice_then_success(caller: Caller) -> None:
@@ -90,21 +90,30 @@ async def test_processing_twice_then_success(caller: Caller) -> None:
 
 
 async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
-    started = time.monotonic()
-    answer = await caller.close("MKSLOW0001")
-    assert time.monotonic() - started >= 3.0
+    caller.sandbox.move_clock(freeze=True)  # the delay is sandbox time: it passes when the clock moves
+    pending = asyncio.create_task(caller.close("MKSLOW0001"))
+    await caller.journaled("MKSLOW0001")
+    caller.sandbox.move_clock(advance=2.9)
+    await asyncio.sleep(0.05)
+    assert not pending.done()
+    caller.sandbox.move_clock(advance=0.1)
+    answer = await asyncio.wait_for(pending, 5)
     assert answer.json["errCode"] == "SUCCESS"
 
 
 async def test_timeout_never_answers(make_caller: MakeCaller) -> None:
-    caller = await make_caller(no_answer_hold=1.0)
-    await caller.close_without_answer("MKTIMEOUT0001", client_timeout=0.5)
+    caller = await make_caller(no_answer_hold=120.0)
+    caller.sandbox.move_clock(freeze=True)
     body = chinaums_client.go_json(chinaums_client.close_request("MKTIMEOUT0001"))
     header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-    started = time.monotonic()
-    with pytest.raises(aiohttp.ClientError):
-        await caller.client.post(CLOSE, data=body, headers={"Authorization": header})
-    assert 0.9 <= time.monotonic() - started < 5  # held silent for no_answer_hold, then dropped
+    pending = asyncio.create_task(caller.client.post(CLOSE, data=body, headers={"Authorization": header}))
+    await caller.journaled("MKTIMEOUT0001")
+    caller.sandbox.move_clock(advance=119)
+    await asyncio.sleep(0.05)
+    assert not pending.done()  # held silent while sandbox time has not reached no_answer_hold
+    caller.sandbox.move_clock(advance=1)
+    with pytest.raises(aiohttp.ClientError):  # then dropped
+        await asyncio.wait_for(pending, 5)
 
 
 async def test_http_5xx_is_an_html_page(caller: Caller) -> None:

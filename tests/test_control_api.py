@@ -10,7 +10,7 @@ from aiohttp.test_utils import make_mocked_request
 from conftest import CLOSE, Caller, MakeCaller
 
 from mockums.config import DEMO_APP
-from mockums.server.control import _is_loopback
+from mockums.server.control.guard import is_loopback as _is_loopback
 
 INLINE = """\
 scenarios:
@@ -146,7 +146,7 @@ async def test_journal_is_capped(make_caller: MakeCaller) -> None:
     status, _ = await control(caller, "DELETE", "/journal")
     assert status == 200
     assert (await control(caller, "GET", "/journal"))[1] == []
-    assert len(caller.sandbox.orders) == 5  # only the journal was cleared
+    assert len(caller.sandbox.orders()) == 5  # only the journal was cleared
 
 
 async def test_reset_everything(caller: Caller) -> None:
@@ -156,7 +156,7 @@ async def test_reset_everything(caller: Caller) -> None:
     await control(caller, "POST", "/clock", json={"advance": 3600})
     status, _ = await control(caller, "POST", "/reset")
     assert status == 200
-    assert len(caller.sandbox.orders) == 0
+    assert len(caller.sandbox.orders()) == 0
     assert (await control(caller, "GET", "/journal"))[1] == []
     names = {s["name"] for s in (await control(caller, "GET", "/scenarios"))[1]}
     assert "inline-target-fail" not in names

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from conftest import Caller, Receiver, notification_signature_valid
 from test_lifecycle import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
 
@@ -58,12 +55,18 @@ async def test_refund_fails(caller: Caller) -> None:
 
 async def test_notification_refused_twice_then_accepted(caller: Caller, receiver: Receiver) -> None:
     receiver.answers = [(200, "FAILED"), (500, "oops")]
+    caller.sandbox.move_clock(freeze=True)  # retries wait on sandbox time: 1 s, then 1 s more
     await create(caller, "MKNOTIFYRETRY0001", receiver)
-    notes = await receiver.wait_for(3, timeout=6)
+    assert len(await receiver.wait_for(1)) == 1
+    caller.sandbox.move_clock(advance=0.9)
+    assert len(await receiver.wait_for(2, timeout=0.2)) == 1  # not due yet
+    caller.sandbox.move_clock(advance=0.1)
+    assert len(await receiver.wait_for(2)) == 2
+    caller.sandbox.move_clock(advance=1)
+    notes = await receiver.wait_for(3)
     assert len(notes) == 3
     assert len({n.form["notifyId"] for n in notes}) == 1
-    assert 0.8 < notes[1].at - notes[0].at < 2.5
-    await asyncio.sleep(0.2)
+    await caller.wait_idle()
     async with caller.client.get("/__mockums/notifications", params={"merOrderId": "MKNOTIFYRETRY0001"}) as response:
         [delivery] = await response.json()
     assert delivery["state"] == "delivered"
@@ -83,11 +86,13 @@ async def test_notification_with_a_bad_signature(caller: Caller, receiver: Recei
 
 
 async def test_late_notification(caller: Caller, receiver: Receiver) -> None:
-    started = time.monotonic()
+    caller.sandbox.move_clock(freeze=True)
     await create(caller, "MKNOTIFYLATE0001", receiver)
     assert (await caller.call(QUERY, "MKNOTIFYLATE0001")).json["status"] == "TRADE_SUCCESS"
-    [note] = await receiver.wait_for(1, timeout=6)
-    assert note.at - started >= 2.9
+    assert await receiver.wait_for(1, timeout=0.2) == []  # three seconds of sandbox time have not passed
+    caller.sandbox.move_clock(advance=3)
+    [note] = await receiver.wait_for(1)
+    assert note.form["status"] == "TRADE_SUCCESS"
 
 
 async def test_order_expired(caller: Caller) -> None:

@@ -87,14 +87,33 @@ async def test_the_skew_is_also_a_log_line(caller: Caller, caplog: pytest.LogCap
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"advance": 1e300}, "advance: 1e+300 is not a number of seconds within"),
-    ({"set": -1}, "set: -1 is not epoch seconds between 1970 and 2100"),
+    ({"advance": 1e300}, "advance: 1e+300 s would move the sandbox clock outside 1970..2100"),
+    ({"set": -1}, "set: -1 is not a moment between 1970 and 2100"),
+    ({"set": "0001-01-01 00:00:00"}, "set: '0001-01-01 00:00:00' is not a moment between 1970 and 2100"),
+    ({"advance": "soon"}, "advance: 'soon' is not a number of seconds"),
 ])
 async def test_absurd_clock_moves_are_refused(caller: Caller, change: dict[str, float], message: str) -> None:
     async with caller.client.post("/__mockums/clock", json=change) as response:
         assert response.status == 400
         assert message in (await response.json())["error"]
     assert (await caller.close("3194202611260708")).json["errCode"] == "SUCCESS"
+
+
+async def test_many_large_advances_never_push_the_clock_out_of_range(caller: Caller) -> None:
+    statuses = []
+    for _ in range(80):
+        async with caller.client.post("/__mockums/clock", json={"advance": 3.16e8}) as response:
+            statuses.append(response.status)
+    assert statuses[:7] == [200] * 7 and set(statuses[8:]) == {400}  # ten years a time: 2096, then refused
+    async with caller.client.get("/__mockums/clock") as response:
+        assert response.status == 200
+        assert (await response.json())["beijing"] < "2100"
+    assert (await caller.close("3194202611260709")).json["errCode"] == "SUCCESS"
+
+
+async def test_an_iso_time_with_an_offset_is_read_with_it(caller: Caller) -> None:
+    async with caller.client.post("/__mockums/clock", json={"freeze": True, "set": "2026-01-01T00:00:00+00:00"}) as r:
+        assert (await r.json())["beijing"] == "2026-01-01 08:00:00"
 
 
 async def test_an_iso_time_without_offset_is_beijing_time(caller: Caller) -> None:

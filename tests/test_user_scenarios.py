@@ -80,4 +80,4 @@ async def test_bundled_scenarios_can_be_switched_off(make_caller: MakeCaller) ->
     caller = await make_caller(bundled_scenarios=False)
     answer = await caller.close("MKPAID0001")
     assert answer.json["errCode"] == "SUCCESS"
-    assert len(caller.sandbox.registry) == 0
+    assert caller.sandbox.scenario_count() == 0

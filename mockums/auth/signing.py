@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+from mockums.auth.header import canonical_body_sig
+
 REDACTED = "<appKey redacted>"
 
 
@@ -53,7 +55,4 @@ def authorization_header(
     """The canonical header, exactly as ChinaUMS's demo code builds it."""
     nonce = nonce or new_nonce()
     signature = body_signature(app_key, app_id, timestamp, nonce, body)
-    return (
-        f'OPEN-BODY-SIG AppId="{app_id}", Timestamp="{timestamp}", '
-        f'Nonce="{nonce}", Signature="{signature}"'
-    )
+    return canonical_body_sig(app_id, timestamp, nonce, signature)

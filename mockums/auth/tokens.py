@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mockums.clock import Clock
+from mockums.protocol.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
 
 _MAC_LABEL = b"mockums-access-token\x00"
 _REVOKED_CAP = 1000  # per app; revoked tokens expire anyway, this only bounds memory
@@ -37,7 +38,7 @@ def _mac(app_key: str, app_id: str, head: bytes) -> bytes:
 
 class TokenStore:
     def __init__(
-        self, app_keys: Mapping[str, str], clock: Clock, lifetime: int = 3600, max_live: int = 10
+        self, app_keys: Mapping[str, str], clock: Clock, lifetime: int = TOKEN_LIFETIME, max_live: int = MAX_LIVE_TOKENS
     ) -> None:
         self._app_keys = dict(app_keys)
         self._clock = clock

@@ -15,13 +15,14 @@ from mockums.auth import signing
 from mockums.auth.header import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
 from mockums.auth.tokens import TokenStore
 from mockums.clock import Clock, describe_skew, parse_compact
+from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
 
 
 @dataclass(frozen=True)
 class AuthPolicy:
     strict_header: bool = False  # accept only the canonical OPEN-BODY-SIG header
     strict_timestamp: bool = False  # reject (not just flag) a Timestamp outside the skew window
-    skew_window: int = 600  # seconds; 0 turns the skew check off
+    skew_window: int = DEFAULT_SKEW_WINDOW  # seconds; 0 turns the skew check off
 
 
 @dataclass(frozen=True)

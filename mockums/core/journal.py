@@ -1,76 +1,90 @@
 """The request journal: every request, what mockums decided and why, in a capped ring.
 
-Pure: entries are plain data; the HTTP shell records them and the control API queries them.
+Entries keep what was decided (the trace and the reply); their JSON view, with the request and
+answer texts, near misses and the sentence saying why, is built only when someone reads it.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections import deque
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-BODY_CAP = 4096  # characters of request/answer text kept per entry
+from mockums.clock import precise_time
+from mockums.core.trace import Reply
+
+BODY_CAP = 4096  # characters of request/answer text shown per entry
+
+
+def clip(text: str) -> str:
+    """At most BODY_CAP characters, saying how long the text was when it was cut."""
+    return text if len(text) <= BODY_CAP else text[:BODY_CAP] + f"… ({len(text)} characters)"
+
+
+def body_text(raw: bytes) -> str:
+    """A request body as the journal shows it: UTF-8 text (bad bytes replaced), clipped."""
+    if len(raw) > BODY_CAP * 4:  # decode only what can be shown
+        return raw[:BODY_CAP].decode("utf-8", "replace") + f"… ({len(raw)} bytes)"
+    return clip(raw.decode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One request as it was decided; `view()` is its JSON shape."""
+
     id: int
-    time: str  # Beijing time, yyyy-MM-dd HH:mm:ss.SSS
+    at: float  # sandbox time when the request arrived
     method: str
     endpoint: str
-    mer_order_id: str | None
-    app_id: str | None
-    auth: Mapping[str, object]  # scheme, verdict ("ok" or a gateway error key), reason, diagnosis
-    scenario: Mapping[str, object]  # name (or None), reason, near_misses
-    status: int
-    err_code: str | None
-    fault: str | None
-    delay_s: float  # a scenario's delay before answering (not part of duration_ms)
-    warnings: tuple[str, ...]
-    duration_ms: float  # time mockums took to decide the answer
-    request: str
-    answer: str
+    reply: Reply
+    duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
+
+    @property
+    def mer_order_id(self) -> str | None:
+        return self.reply.trace.mer_order_id
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
-        data = asdict(self)
+        reply, trace = self.reply, self.reply.trace
         return {
-            "id": data["id"],
-            "time": data["time"],
-            "method": data["method"],
-            "endpoint": data["endpoint"],
-            "merOrderId": data["mer_order_id"],
-            "appId": data["app_id"],
-            "auth": data["auth"],
-            "scenario": data["scenario"],
-            "status": data["status"],
-            "errCode": data["err_code"],
-            "fault": data["fault"],
-            "warnings": list(data["warnings"]),
-            "durationMs": data["duration_ms"],
-            "request": data["request"],
-            "answer": data["answer"],
+            "id": self.id,
+            "time": precise_time(self.at),
+            "method": self.method,
+            "endpoint": self.endpoint,
+            "merOrderId": trace.mer_order_id,
+            "appId": trace.app_id,
+            "auth": trace.auth_view(),
+            "scenario": trace.scenario_view(),
+            "why": trace.why(reply.err_code or None),
+            "status": reply.status if reply.fault is None else 0,
+            "errCode": reply.err_code or None,
+            "fault": str(reply.fault) if reply.fault else None,
+            "delaySeconds": reply.delay,
+            "warnings": list(trace.warnings),
+            "durationMs": self.duration_ms,
+            "request": body_text(trace.request),
+            "answer": "" if reply.fault is not None else clip(
+                json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))),
         }
-
-
-def clip(text: str) -> str:
-    return text if len(text) <= BODY_CAP else text[:BODY_CAP] + f"… ({len(text)} characters)"
 
 
 @dataclass
 class Journal:
+    """The newest `capacity` entries, oldest first."""
+
     capacity: int = 1000
     _entries: deque[Entry] = field(default_factory=deque)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def next_id(self) -> int:
-        return next(self._ids)
-
-    def add(self, entry: Entry) -> None:
+    def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
+        """Add an entry for a decided request; the oldest is dropped beyond capacity."""
+        entry = Entry(next(self._ids), at, method, endpoint, reply, duration_ms)
         self._entries.append(entry)
         while len(self._entries) > self.capacity:
             self._entries.popleft()
+        return entry
 
     def query(
         self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0, limit: int | None = None
@@ -86,9 +100,11 @@ class Journal:
         return found[-limit:] if limit else found
 
     def forget_order(self, mer_order_id: str) -> None:
+        """Drop every entry about one merOrderId."""
         self._entries = deque(entry for entry in self._entries if entry.mer_order_id != mer_order_id)
 
     def clear(self) -> None:
+        """Drop every entry (ids keep counting up)."""
         self._entries.clear()
 
     def __len__(self) -> int:

@@ -1,344 +1,326 @@
-"""The sandbox core: one request in (path, Authorization header, body bytes), one `Reply` out.
+"""The core facade: the one way into the sandbox for the HTTP shell, the control API, the pytest
+plugin and the CLI.
 
-No HTTP here. The aiohttp shell reads the request, calls `Sandbox.handle_api` or `handle_token`,
-then performs the reply: waits `delay`, injects `fault`, or writes `status` + `body` + `headers`.
+Requests go in through `handle_api` / `handle_token` and come out as a `Reply` the shell performs;
+every control operation (pay, notify, redeliver, reset, clock, seed, scenarios, journal, orders) is
+one method here that returns JSON-ready data or raises a `ControlError`. The core records its own
+journal. Nothing here knows about HTTP servers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
+from mockums import __version__
 from mockums.auth.tokens import TokenStore
-from mockums.auth.verdict import Authenticator, AuthPolicy
-from mockums.clock import Clock, format_body_time
+from mockums.clock import BEIJING, Clock, parse_body_time, parse_compact
 from mockums.config import Settings
-from mockums.core.journal import Journal, clip
-from mockums.ledger import rules as netpay
+from mockums.core import views
+from mockums.core.answering import Answerer
+from mockums.core.errors import Conflict, Invalid, NotFound
+from mockums.core.journal import Journal
+from mockums.core.notifying import Notifications
+from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
+from mockums.core.trace import Reply, Trace
 from mockums.ledger.generate import Generator
-from mockums.ledger.orders import OrderStore
-from mockums.protocol import ENDPOINTS, EndpointSpec, ValidationPolicy, validate_body
-from mockums.protocol.business_errors import default_message
-from mockums.protocol.gateway_errors import GatewayError, gateway_error_table
-from mockums.scenarios import (
-    Fault,
-    LoadError,
-    Scenario,
-    ScenarioRegistry,
-    SequenceTracker,
-    Step,
-    load_paths,
-    render_fields,
-)
+from mockums.ledger.model import Order
+from mockums.ledger.rules import Event, Ledger
+from mockums.ledger.store import OrderStore
+from mockums.notify import Notifier, NotifyPolicy
+from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.gateway_errors import gateway_error_table
+from mockums.protocol.limits import TOKEN_PATH
+from mockums.scenarios import LoadError, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
+from mockums.scenarios.script import sequence_key
 
-log = logging.getLogger("mockums")
+__all__ = ["Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
 
-TOKEN_PATH = "/v1/token/access"
-WARNING_HEADER = "X-Mockums-Warning"
-SCENARIO_HEADER = "X-Mockums-Scenario"
+log = logging.getLogger("mockums.http")
 
-
-@dataclass
-class Trace:
-    """What happened to one request, for logs and the journal; filled in as handling proceeds."""
-
-    app_id: str | None = None
-    mer_order_id: str | None = None
-    scheme: str | None = None
-    auth_failure: str | None = None  # the gateway error key when the request was refused
-    auth_reason: str = ""
-    diagnosis: Mapping[str, object] = field(default_factory=dict)
-    scenario: str | None = None
-    scenario_reason: str = ""
-    near_misses: tuple[str, ...] = ()
-    request: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-    def auth_view(self) -> dict[str, object]:
-        view: dict[str, object] = {"scheme": self.scheme, "verdict": self.auth_failure or "ok",
-                                   "reason": self.auth_reason}
-        if self.diagnosis:
-            view["diagnosis"] = dict(self.diagnosis)
-        return view
+MAX_LISTED = 1000  # orders listed at most by one call
+EPOCH_MAX = 4102444800.0  # 2100-01-01: the sandbox clock stays between 1970 and this
+NO_ORDER = "no such order: create it, or call any endpoint with this merOrderId first"
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: Mapping[str, object]
-    trace: Trace = field(default_factory=Trace)
-    delay: float = 0.0
-    fault: Fault | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def err_code(self) -> str:
-        return str(self.body.get("errCode", ""))
-
-
-class BodyError(ValueError):
-    """The body is not a JSON object we can read; the message says why."""
-
-
-def bundled_scenario_dir() -> Path:
-    """The bundled scenarios: inside the wheel when installed, at the repository top otherwise."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "_bundled_scenarios"
-    return packaged if packaged.is_dir() else package.parent / "scenarios"
-
-
-def scenario_sources(settings: Settings) -> tuple[Path, ...]:
-    bundled = (bundled_scenario_dir(),) if settings.bundled_scenarios else ()
-    return (*bundled, *settings.scenario_paths)
-
-
-def load_scenarios(settings: Settings) -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
-    table = gateway_error_table(settings.gateway_errors)
-    result = load_paths(scenario_sources(settings), gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
-    return result.scenarios, result.errors
-
-
-class ScenarioFilesError(ValueError):
-    """Scenario files that do not validate; every error is listed, as path:line: reason."""
-
-    def __init__(self, errors: Sequence[LoadError]) -> None:
-        super().__init__("scenario files do not validate:\n" + "\n".join(f"  {error}" for error in errors))
-        self.errors = tuple(errors)
+def _errors(errors: Sequence[LoadError]) -> list[str]:
+    return [str(error) for error in errors]
 
 
 class Sandbox:
+    """One sandbox: its settings, clock, orders, scenarios, journal and notifications."""
+
     def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
                  clock: Clock | None = None) -> None:
-        """`scenarios` None loads them from the settings' folders (bundled included); an empty tuple means none."""
+        """`scenarios` None loads them from the settings' folders (bundled included); an empty tuple means none.
+
+        Raises ScenarioFilesError when the files do not validate.
+        """
         if scenarios is None:
             scenarios, errors = load_scenarios(settings)
             if errors:
                 raise ScenarioFilesError(errors)
         self.settings = settings
         self.clock = clock or Clock()
-        self.gateway_errors = gateway_error_table(settings.gateway_errors)
-        self.tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime,
-                                 settings.max_live_tokens)
-        self.authenticator = Authenticator(
-            settings.app_keys, self.tokens, self.clock,
-            AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window),
-        )
-        self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
-        self.orders = OrderStore()
-        self.generator = Generator(settings.seed)
-        self.ledger = netpay.Ledger(self.orders, self.generator)
-        # Set by the HTTP shell when it runs a notifier; the pure core only hands events over.
-        self.on_events: Callable[[Sequence[netpay.Event]], None] | None = None
-        self.scenarios = ScenarioSet(scenario_sources(settings), self.gateway_errors.keys(), ENDPOINTS.keys(),
-                                     self.clock.now, from_files=scenarios)
-        self.sequences = SequenceTracker()
-        self.journal = Journal(settings.journal_size)
+        gateway_errors = gateway_error_table(settings.gateway_errors)
+        self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
+        self._orders = OrderStore()
+        self._generator = Generator(settings.seed)
+        self._ledger = Ledger(self._orders, self._generator)
+        self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
+                                      self.clock.now, from_files=scenarios)
+        self._sequences = SequenceTracker()
+        self._journal = Journal(settings.journal_size)
+        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
+        self._notifications = Notifications(settings, self.clock, self._ledger, self._notifier)
+        self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
+                                  self._sequences, lambda: self._scenarios.registry, self._dispatch)
 
-    @property
-    def registry(self) -> ScenarioRegistry:
-        return self.scenarios.registry
+    # -- running ------------------------------------------------------------------------------
 
-    def dispatch(self, events: Sequence[netpay.Event]) -> None:
-        if events and self.on_events is not None:
-            self.on_events(events)
+    async def start(self) -> None:
+        """Open what notifications need (call from the event loop that will serve requests)."""
+        await self._notifier.start()
+
+    async def stop(self) -> None:
+        """Abandon pending notifications and close what `start` opened."""
+        await self._notifier.stop()
+
+    def _dispatch(self, events: Sequence[Event]) -> None:
+        if events:
+            self._notifications.send(events)
 
     def tick(self) -> None:
-        """Fire what has fallen due (timed payments, refund settlements); called by a background loop."""
-        self.dispatch(self.ledger.tick(self.clock.now()))
+        """Fire what has fallen due by sandbox time (timed payments, refund settlements)."""
+        self._dispatch(self._ledger.tick(self.clock.now()))
 
-    def reset(self) -> None:
-        """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
-        self.orders.reset()
-        self.ledger.forget_timers()
-        self.sequences.reset()
-        self.journal.clear()
-        self.scenarios.reset()
-        self.clock.reset()
-
-    def reset_order(self, mid: str, mer_order_id: str) -> bool:
-        """Forget one order: its state, its scenario sequences and its journal entries."""
-        found = self.orders.remove(mid, mer_order_id)
-        self.sequences.reset(_sequence_key({"mid": mid, "merOrderId": mer_order_id}))
-        self.journal.forget_order(mer_order_id)
-        return found
-
-    # -- gateway ------------------------------------------------------------------------------
-
-    def gateway_reply(self, key: str, reason: str, diagnosis: Mapping[str, object] | None = None,
-                      trace: Trace | None = None) -> Reply:
-        error: GatewayError = self.gateway_errors[key]
-        body: dict[str, object] = dict(error.body())
-        if diagnosis and not self.settings.faithful:
-            # The expected signature is a signing oracle (send it back and you are in, no key needed):
-            # the journal keeps it for the developer; the answer, which anyone who can connect reads, does not.
-            body["diagnosis"] = {"failure": key, **{k: v for k, v in diagnosis.items() if k != "expected_signature"}}
-        trace = trace or Trace()
-        trace.auth_reason = reason
-        trace.auth_failure = key
-        trace.diagnosis = {"failure": key, **(diagnosis or {})}
-        return Reply(error.status, body, trace)
-
-    def _with_flags(self, reply: Reply) -> Reply:
-        """Log warnings; show them and the chosen scenario as headers unless faithful mode is on."""
-        trace = reply.trace
-        for warning in trace.warnings:
-            log.warning("%s", warning)
-        if self.settings.faithful:
-            return reply
-        headers = dict(reply.headers)
-        if trace.warnings:
-            # Header values travel as ISO-8859-1 in many clients (Java's among them): keep them ASCII.
-            headers[WARNING_HEADER] = " | ".join(trace.warnings).encode("ascii", "backslashreplace").decode()
-        if trace.scenario:
-            headers[SCENARIO_HEADER] = trace.scenario
-        return replace(reply, headers=headers)
-
-    # -- netpay API ---------------------------------------------------------------------------
+    # -- requests -----------------------------------------------------------------------------
 
     def handle_api(self, path: str, authorization: str | None, body: bytes,
-                   content_type: str = "application/json") -> Reply:
-        spec = ENDPOINTS.get(path)
-        if spec is None:
-            return self.gateway_reply("not_found", f"no endpoint {path}")
-        # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
-        try:
-            request: dict[str, object] | BodyError = read_json_object(body)
-        except BodyError as error:
-            request = error
-        auth = self.authenticator.authenticate(authorization, body)
-        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
-                      request=journal_text(body))
-        if isinstance(request, dict):
-            trace.mer_order_id = _order_id_text(request.get("merOrderId"))
-        if content_type != "application/json":
-            trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
-        if auth.failure is not None:
-            log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
-            return self._with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
-        if isinstance(request, BodyError):
-            return self._with_flags(self._business(spec, {}, "BAD_REQUEST", f"请求报文有错: {request}", trace))
-        return self._with_flags(self._answer(spec, request, trace))
-
-    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
-        selection = self.registry.choose(spec.path, request)
-        trace.scenario_reason, trace.near_misses = selection.reason, selection.near_misses
-        scenario = selection.scenario
-        step: Step | None = None
-        if scenario is not None:
-            trace.scenario = scenario.name
-        if scenario is not None and scenario.steps:
-            step = self.sequences.next_step(scenario, _sequence_key(request)).step
-            if step.gateway_error:
-                reason = f"forced by scenario {scenario.name}"
-                reply = self.gateway_reply(step.gateway_error, reason, {"reason": reason}, trace)
-                return replace(reply, delay=step.delay)
-            if step.fault:
-                return Reply(200, {}, trace, delay=step.delay, fault=step.fault)
-        delay = step.delay if step else 0.0
-        checked = validate_body(request, spec.request, self.validation, self.clock, spec.one_of)
-        trace.warnings.extend(checked.warnings)
-        if checked.violations:
-            message = "请求报文有错: " + "; ".join(str(v) for v in checked.violations)
-            return self._business(spec, request, "BAD_REQUEST", message, trace, delay)
-        if checked.abnormal_time:
-            message = f"{default_message('ABNORMAL_REQUEST_TIME')}: {checked.abnormal_time}"
-            return self._business(spec, request, "ABNORMAL_REQUEST_TIME", message, trace, delay)
-        now = self.clock.now()
-        overrides = self._render_overrides(step, request, now)
-        forced_code = overrides.get("errCode")
-        if forced_code not in (None, "SUCCESS"):
-            # A scripted failure: the operation did not happen, so the order is left as it was.
-            forced_msg = overrides.get("errMsg")
-            result = netpay.failure(str(forced_code), None if forced_msg is None else str(forced_msg))
+                   content_type: str = "application/json", method: str = "POST") -> Reply:
+        """One request to a /v1 path (the token endpoint included): its reply, journaled."""
+        started = time.perf_counter()
+        if path == TOKEN_PATH:
+            reply = self._answerer.token(body)
         else:
-            result = self.ledger.perform(netpay.Call(
-                spec, request, now, trace.app_id, self.settings.strict.orders,
-                step.order_status if step else None, scenario.lifecycle if scenario else None,
-            ))
-            self.dispatch(result.events)
-            if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
-                # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
-                # their answer stands rather than a success the gateway would never send.
-                trace.warnings.append(f"scenario {trace.scenario} scripts a success, but the order's rules "
-                                      f"answer {result.err_code}")
-                overrides = {}
-        merged = {**netpay.render_answer(spec, request, result, now), **overrides}
-        answer = {key: value for key, value in merged.items() if value is not None}
-        return Reply(200, answer, trace, delay=delay)
-
-    def _render_overrides(self, step: Step | None, request: Mapping[str, object],
-                          now: float) -> dict[str, object]:
-        if step is None or not step.fields:
-            return {}
-        faker = self.generator.faker_for("template", request.get("mid"), request.get("merOrderId"), now)
-        return render_fields(step.fields, request, faker, format_body_time(self.clock.beijing()))
-
-    def _business(self, spec: EndpointSpec, request: Mapping[str, object], err_code: str,
-                  err_msg: str, trace: Trace, delay: float = 0.0) -> Reply:
-        answer = netpay.render_answer(spec, request, netpay.failure(err_code, err_msg), self.clock.now())
-        return Reply(200, answer, trace, delay=delay)
-
-    # -- token endpoint -----------------------------------------------------------------------
+            reply = self._answerer.api(path, authorization, body, content_type)
+        return self._record(method, path, reply, started)
 
     def handle_token(self, body: bytes) -> Reply:
-        return self._with_flags(self._token(body))
+        """POST /v1/token/access: its reply, journaled."""
+        return self.handle_api(TOKEN_PATH, None, body)
 
-    def _token(self, raw: bytes) -> Reply:
+    def refuse(self, key: str, reason: str, method: str, path: str, *, journal: bool = True) -> Reply:
+        """The gateway's refusal of a request it will not read (too large, wrong method, unknown path)."""
+        reply = self._answerer.gateway_reply(key, reason, {"reason": reason} if journal else None)
+        return self._record(method, path, reply, time.perf_counter()) if journal else reply
+
+    def _record(self, method: str, path: str, reply: Reply, started: float) -> Reply:
+        """One journal entry and one log line per request, as soon as its answer is decided."""
+        duration = round((time.perf_counter() - started) * 1000, 1)
+        self._journal.record(self.clock.now(), method, path, reply, duration)
+        trace: Trace = reply.trace
+        log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
+                 reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+        return reply
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """Liveness, version and counts."""
+        return {"status": "ok", "version": __version__, "scenarios": len(self._scenarios.registry),
+                "orders": len(self._orders), "journal": len(self._journal)}
+
+    def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
+                limit: int | None = None) -> list[dict[str, Any]]:
+        """Journal entries, oldest first, filtered (see `Journal.query`)."""
+        entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit)
+        return [entry.view() for entry in entries]
+
+    def orders(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
+        """Orders, oldest first (at most MAX_LISTED, the newest), filtered by mid and merOrderId."""
+        found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
+        return [views.order_summary(o) for o in found[-MAX_LISTED:]]
+
+    def order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
+        """One order in full, with its notification deliveries; NotFound if unknown."""
+        return self._order_view(self._order(mid, mer_order_id))
+
+    def notifications(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
+        """Notification deliveries and their attempts, oldest first."""
+        return [views.delivery_view(d) for d in self._notifier.deliveries(mid, mer_order_id)]
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        """Every scenario in force, with its origin (file or runtime)."""
+        return [views.scenario_view(s, self._scenarios.origin(s)) for s in self._scenarios.all]
+
+    def scenario_count(self) -> int:
+        """How many scenarios are in force."""
+        return len(self._scenarios.registry)
+
+    def _order(self, mid: str, mer_order_id: str) -> Order:
+        order = self._orders.get(mid, mer_order_id)
+        if order is None:
+            raise NotFound(NO_ORDER)
+        return order
+
+    def _order_view(self, order: Order) -> dict[str, Any]:
+        return views.order_view(order, self._notifier.deliveries(order.mid, order.mer_order_id))
+
+    # -- orders and notifications -------------------------------------------------------------
+
+    def pay(self, mid: str, mer_order_id: str) -> dict[str, Any]:
+        """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable."""
+        order = self._order(mid, mer_order_id)
+        events, paid = self._ledger.pay_now(order, self.clock.now(), "paid by control call")
+        self._dispatch(events)
+        if not paid:
+            raise Conflict(f"order is {order.status}; only NEW_ORDER or WAIT_BUYER_PAY orders can be paid")
+        return self._order_view(order)
+
+    def notify(self, mid: str, mer_order_id: str) -> dict[str, Any]:
+        """Send the order's notification again for its current state (payment, or its latest refund)."""
+        order = self._order(mid, mer_order_id)
+        event = self._ledger.latest_event(order)
+        if event is None:
+            raise Conflict(f"order is {order.status}: there is no payment to notify about yet")
+        if not order.notify_url:
+            raise Conflict("the order has no notifyUrl")
+        self._dispatch([event])
+        return self._order_view(order)
+
+    def redeliver(self, notify_id: str) -> dict[str, Any]:
+        """Deliver a kept notification again, same notifyId and signature; NotFound if not kept."""
+        delivery = self._notifier.redeliver(notify_id)
+        if delivery is None:
+            raise NotFound("no notification with this notifyId is kept")
+        return views.delivery_view(delivery)
+
+    def forget_order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
+        """Forget one order: its state, its scenario sequences and its journal entries."""
+        found = self._orders.remove(mid, mer_order_id)
+        self._sequences.reset(sequence_key({"mid": mid, "merOrderId": mer_order_id}))
+        self._journal.forget_order(mer_order_id)
+        return {"reset": found}
+
+    # -- state --------------------------------------------------------------------------------
+
+    def reset(self) -> dict[str, Any]:
+        """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
+        self._orders.reset()
+        self._ledger.forget_timers()
+        self._sequences.reset()
+        self._journal.clear()
+        self._scenarios.reset()
+        self._notifier.reset()
+        self.clock.reset()
+        return {"reset": "everything"}
+
+    def clear_journal(self) -> dict[str, Any]:
+        """Clear the journal only."""
+        self._journal.clear()
+        return {"cleared": "journal"}
+
+    def clock_state(self) -> dict[str, Any]:
+        """Sandbox time."""
+        return views.clock_view(self.clock)
+
+    def move_clock(self, *, freeze: bool | None = None, at: object = None, advance: object = None) -> dict[str, Any]:
+        """Freeze or unfreeze, then set, then advance sandbox time; what falls due happens now.
+
+        `at` is epoch seconds, `yyyy-MM-dd HH:mm:ss` or `yyyyMMddHHmmss` (Beijing), or ISO 8601;
+        `advance` is seconds. The clock stays between 1970 and 2100: Invalid otherwise, and unchanged.
+        """
+        target = self.clock.now() if at is None else _moment(at)
+        if not 0 <= target <= EPOCH_MAX:
+            raise Invalid(f"set: {at!r} is not a moment between 1970 and 2100")
+        if advance is not None:
+            if not isinstance(advance, (int, float)) or isinstance(advance, bool):
+                raise Invalid(f"advance: {advance!r} is not a number of seconds")
+            target += float(advance)
+            if not 0 <= target <= EPOCH_MAX:
+                raise Invalid(f"advance: {advance!r} s would move the sandbox clock outside 1970..2100")
+        if freeze is True:
+            self.clock.freeze()
+        elif freeze is False:
+            self.clock.unfreeze()
+        if at is not None or advance is not None:
+            self.clock.set(target)
+        self.tick()
+        return views.clock_view(self.clock)
+
+    def set_seed(self, seed: int) -> dict[str, Any]:
+        """Seed generated ids and names from now on."""
+        self._generator.seed = seed
+        return {"seed": seed}
+
+    # -- scenarios ----------------------------------------------------------------------------
+
+    def add_scenarios(self, data: object) -> list[dict[str, Any]]:
+        """Add scenarios (YAML text, a mapping with `scenarios:`, or one scenario); Invalid lists errors."""
+        added, errors = self._scenarios.add(data)
+        if errors:
+            raise Invalid("the scenarios do not validate; nothing was added", errors=_errors(errors))
+        return [views.scenario_view(s, "runtime") for s in added]
+
+    def replace_scenario(self, name: str, data: object) -> dict[str, Any]:
+        """Replace (or add) the scenario called `name`; its sequences start again."""
+        replacement, errors = self._scenarios.replace(name, data)
+        if replacement is None:
+            raise Invalid("the scenario does not validate; the previous one is kept", errors=_errors(errors))
+        self._sequences.reset_scenario(name)
+        return views.scenario_view(replacement, "runtime")
+
+    def remove_scenario(self, name: str) -> dict[str, Any]:
+        """Remove a scenario (a file's comes back at the next reload); NotFound if there is none."""
+        if not self._scenarios.remove(name):
+            raise NotFound(f"no scenario named {name}")
+        self._sequences.reset_scenario(name)
+        return {"removed": name}
+
+    def reload_scenarios(self) -> dict[str, Any]:
+        """Read the scenario files again; when they do not validate the previous set is kept (Invalid)."""
+        status = self._scenarios.reload()
+        body = {"ok": status.ok, "at": status.at, "errors": list(status.errors), "loaded": status.loaded}
+        if not status.ok:
+            raise Invalid("the files do not validate; the previous set is kept", **body)
+        return body
+
+    def reload_status(self) -> dict[str, Any]:
+        """The last reload from disk: ok, errors, time (all empty when none happened)."""
+        status = self._scenarios.last_reload
+        if status is None:
+            return {"ok": True, "at": None, "errors": [], "loaded": None}
+        return {"ok": status.ok, "at": status.at, "errors": list(status.errors), "loaded": status.loaded}
+
+    def scenario_files_state(self) -> object:
+        """A fingerprint of the scenario files on disk (compare two to see a change)."""
+        return self._scenarios.fingerprint()
+
+    def scenario_files_changed(self) -> bool:
+        """Whether the scenario files on disk differ from when they were last read."""
+        return self._scenarios.fingerprint() != self._scenarios.seen
+
+
+def _moment(value: object) -> float:
+    """A moment in time from a control call, as epoch seconds; Invalid with the accepted forms."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        moment = parse_body_time(value) or parse_compact(value)
+        if moment is not None:
+            return moment.timestamp()
         try:
-            request = read_json_object(raw)
-        except BodyError as error:
-            return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)})
-        auth = self.authenticator.check_token_request(request)
-        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
-                      request=journal_text(raw))
-        if auth.failure is not None or auth.app_id is None:
-            return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
-        body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),
-                "expiresIn": self.tokens.lifetime}
-        return Reply(200, body, trace)
-
-
-def _order_id_text(value: object) -> str | None:
-    """A merOrderId as text (clients send numeric ids too), for the journal and sequences."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    return str(value)
-
-
-def _sequence_key(request: Mapping[str, object]) -> str:
-    return f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
-
-
-def journal_text(raw: bytes) -> str:
-    return clip(raw.decode("utf-8", "replace"))
-
-
-def read_json_object(raw: bytes) -> dict[str, object]:
-    """The request's JSON object; `{"data": {...}}` (the SDKs' needDataTag) is unwrapped."""
-    if not raw.strip():
-        raise BodyError("the body is empty; expected a JSON object")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BodyError(f"the body is not UTF-8 (byte {error.start})") from None
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise BodyError("the JSON is nested too deeply") from None
-    except ValueError as error:
-        raise BodyError(f"the body is not valid JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
-    wrapped = data.get("data")
-    if len(data) == 1 and isinstance(wrapped, str):
-        with contextlib.suppress(ValueError):
-            wrapped = json.loads(wrapped)
-    if len(data) == 1 and isinstance(wrapped, dict):
-        return wrapped
-    return data
-
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:  # an ISO time without an offset is read as Beijing time, like every time in this API
+            try:
+                return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).timestamp()
+            except (OverflowError, ValueError) as error:
+                raise Invalid(f"set: {value!r} is out of range ({error})") from None
+    raise Invalid(f"set: {value!r} is not epoch seconds, yyyy-MM-dd HH:mm:ss (Beijing) or ISO 8601")

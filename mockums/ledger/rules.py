@@ -1,38 +1,34 @@
-"""The business rules behind the netpay endpoints, and the answers they produce. Pure: no HTTP.
+"""The business rules behind the netpay endpoints. Pure: no HTTP, no clock of its own.
 
-`Ledger.perform` takes a validated request and returns an `Outcome`: the result code, the order it
-concerns, the values the answer shows, and the events (payment, refund) that send notifications.
-`render_answer` turns an outcome into the JSON body using the endpoint's response table.
+`Ledger.perform` takes a validated request (`Call`) and returns an `Outcome`: the result code and
+message, the order it concerns, the values the answer shows, and the events (payment, refund) that
+send notifications. Time-driven moves (timed payments, refund settlement, expiry) happen in
+`catch_up` and `tick`, at whatever time the caller's clock says.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
-from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, format_time, parse_body_time, parse_compact
+from mockums.clock import parse_body_time, parse_compact
+from mockums.ledger import answers
 from mockums.ledger.generate import Generator
-from mockums.ledger.orders import (
-    AT_ONCE,
-    DEFAULT_EXPIRY_SECONDS,
-    NEVER,
-    REFUNDS_CAP,
-    Order,
-    OrderStore,
-    Refund,
-)
+from mockums.ledger.model import AT_ONCE, NEVER, Order, Refund
 from mockums.ledger.plans import Lifecycle
-from mockums.protocol.business_errors import default_message
+from mockums.ledger.store import OrderStore
+from mockums.protocol.business_errors import SITUATIONS, default_message
 from mockums.protocol.endpoints import EndpointSpec
 from mockums.protocol.fields import coerce_amount
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TARGET_STATUS
+from mockums.protocol.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
+from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TARGET_STATUS, initial_status
 
 
 @dataclass(frozen=True)
 class Event:
+    """Something a notification reports: an order paid, or one of its refunds settled."""
+
     kind: Literal["payment", "refund"]
     order: Order
     refund: Refund | None = None
@@ -53,6 +49,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What the ledger decided: errCode and errMsg, the order concerned, the values to show, events."""
+
     err_code: str
     err_msg: str
     order: Order | None = None
@@ -60,10 +58,17 @@ class Outcome:
     events: tuple[Event, ...] = ()
 
 
-def failure(
-    err_code: str, err_msg: str | None = None, order: Order | None = None, values: Mapping[str, object] | None = None
-) -> Outcome:
+def failure(err_code: str, err_msg: str | None = None, order: Order | None = None,
+            values: Mapping[str, object] | None = None) -> Outcome:
+    """A refusal with the catalogue's message for `err_code` unless another is given."""
     return Outcome(err_code, default_message(err_code) if err_msg is None else err_msg, order, values or {})
+
+
+def situation(name: str, order: Order | None = None, values: Mapping[str, object] | None = None,
+              events: tuple[Event, ...] = (), **details: object) -> Outcome:
+    """The answer the catalogue names for one situation (`protocol.business_errors.SITUATIONS`)."""
+    known = SITUATIONS[name]
+    return Outcome(known.err_code, known.text(**details), order, values or {}, events)
 
 
 def _text(body: Mapping[str, object], name: str) -> str | None:
@@ -71,29 +76,24 @@ def _text(body: Mapping[str, object], name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 class Ledger:
     """The order store plus the rules that move orders through their lifecycle."""
 
-    def __init__(self, orders: OrderStore, generator: Generator) -> None:
+    def __init__(self, orders: OrderStore, generator: Generator, refunds_per_order: int = REFUNDS_PER_ORDER) -> None:
         self.orders = orders
         self.generator = generator
+        self.refunds_per_order = refunds_per_order
         self._timed: set[tuple[str, str]] = set()  # orders with a payment or refund due at a time
 
     def perform(self, call: Call) -> Outcome:
-        action = call.spec.action
-        if action == "create":
-            return self.create(call)
-        if action == "query":
-            return self.query(call)
-        if action == "close":
-            return self.close(call)
-        if action == "refund":
-            return self.refund(call)
-        return self.refund_query(call)
+        """Apply the endpoint's rule to the request."""
+        rule = {"create": self.create, "query": self.query, "close": self.close, "refund": self.refund,
+                "refund_query": self.refund_query}[call.spec.action]
+        return rule(call)
+
+    def describe(self, order: Order, *, close: bool = False) -> dict[str, object]:
+        """The order's fields as answers and notifications show them."""
+        return answers.describe(order, self.generator, close=close)
 
     # -- finding orders ----------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class Ledger:
         body = call.body
         amount = coerce_amount(body.get("totalAmount")) if not assumed else None
         lifecycle = call.lifecycle or Lifecycle()
-        expire_at = call.now + DEFAULT_EXPIRY_SECONDS
+        expire_at = call.now + ORDER_EXPIRY_SECONDS
         expire_time = _text(body, "expireTime")
         if expire_time and not assumed:
             moment = parse_body_time(expire_time) or parse_compact(expire_time)
@@ -138,7 +138,7 @@ class Ledger:
         order = Order(
             mid=mid,
             mer_order_id=mer_order_id,
-            status="NEW_ORDER" if channel == "Alipay 2.0" else "WAIT_BUYER_PAY",
+            status=initial_status(channel),
             total_amount=amount if amount is not None else int(str(values["totalAmount"])),
             values=values,
             created_at=call.now,
@@ -179,10 +179,11 @@ class Ledger:
         return events
 
     def forget_timers(self) -> None:
+        """Drop every timed plan (after a reset)."""
         self._timed.clear()
 
     def tick(self, now: float) -> list[Event]:
-        """Everything due by `now` across all orders with a timed plan (called by a background loop)."""
+        """Everything due by `now` across all orders with a timed plan."""
         events: list[Event] = []
         for key in list(self._timed):
             order = self.orders.get(*key)
@@ -193,6 +194,7 @@ class Ledger:
         return events
 
     def pay(self, order: Order, now: float, why: str) -> list[Event]:
+        """The customer pays an open order (nothing happens to one that is not open)."""
         if order.status not in OPEN_STATUSES:
             return []
         order.mark_paid(now, why)
@@ -220,6 +222,7 @@ class Ledger:
     # -- rules ---------------------------------------------------------------------------------
 
     def create(self, call: Call) -> Outcome:
+        """A new order; DUP_ORDER when (mid, merOrderId) is taken by a real one."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
         existing = self.orders.get(mid, mer_order_id)
         # An order mockums only assumed (a query or close came first, in lenient mode) and that nothing
@@ -229,50 +232,46 @@ class Ledger:
             return failure("DUP_ORDER")
         order = self._new_order(call, mid, mer_order_id, assumed=False)
         order.record(call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
-        values = {**self.describe(order), **self._pay_request(call, order)}
+        pay_values = answers.pay_request(order, self.generator, call.spec.path, _text(call.body, "subAppId"),
+                                         call.now)
+        values = {**self.describe(order), **pay_values}
         events: list[Event] = []
         if order.pay_plan.mode == "immediately":
             events = self.pay(order, call.now, "paid at once (scenario)")
         return Outcome("SUCCESS", "", order, values, tuple(events))
 
     def query(self, call: Call) -> Outcome:
+        """The order as it stands; a query may be what pays it (`pay: {after_queries: N}`)."""
         order, events = self._find(call)
         if order is None:
             return failure("NO_ORDER")
         order.queries += 1
         values = self.describe(order)
-        message = "交易不存在" if values["targetStatus"] == TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"] else ""
+        unpaid_alipay = values["targetStatus"] == TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"]
+        message = SITUATIONS["alipay_not_paid"].text() if unpaid_alipay else ""
         plan = order.pay_plan
         if plan.mode == "after_queries" and order.queries >= plan.count:
             events += self.pay(order, call.now, f"paid after {order.queries} queries (scenario)")
         return Outcome("SUCCESS", message, order, values, tuple(events))
 
     def close(self, call: Call) -> Outcome:
-        order, events = self._find(call)
+        """Close an open order; a closed one is not allowed, a paid one is the wallet's refusal."""
+        order, found_events = self._find(call)
         if order is None:
             return failure("NO_ORDER")
+        events = tuple(found_events)
         if order.status in OPEN_STATUSES:
             order.set_status(call.now, "TRADE_CLOSED", "closed by request")
-            return Outcome("SUCCESS", "", order, self.describe(order, close=True), tuple(events))
+            return Outcome("SUCCESS", "", order, self.describe(order, close=True), events)
         if order.status == "TRADE_CLOSED":
-            return Outcome(
-                "OPERATION_NOT_ALLOWED",
-                "订单已关闭",
-                order,
-                self.describe(order, close=True),
-                tuple(events),
-            )
+            return situation("order_closed", order, self.describe(order, close=True), events)
         # Unconfirmed: WeChat answers ORDERPAID to closing a paid order; ChinaUMS is assumed to pass it
         # through as TARGET_FAIL. A scenario can answer otherwise.
-        return Outcome(
-            "TARGET_FAIL",
-            "订单已支付，不能发起关单",
-            order,
-            {**self.describe(order, close=True), "targetStatus": "FAIL|ORDERPAID"},
-            tuple(events),
-        )
+        values = {**self.describe(order, close=True), "targetStatus": "FAIL|ORDERPAID"}
+        return situation("close_paid", order, values, events)
 
     def refund(self, call: Call) -> Outcome:
+        """A refund of a paid order, idempotent per refundOrderId, never above what is left."""
         order, events = self._find(call)
         if order is None:
             return failure("NO_ORDER")
@@ -280,34 +279,21 @@ class Ledger:
         refund_id = _text(body, "refundOrderId")
         existing = order.refunds.get(refund_id) if refund_id else None
         if existing is not None:  # idempotent: the same refundOrderId answers the refund already made
-            return Outcome("SUCCESS", "", order, self.describe_refund(order, existing), tuple(events))
+            return Outcome("SUCCESS", "", order, self._describe_refund(order, existing), tuple(events))
         if order.status == "TRADE_CLOSED":
-            return failure("OPERATION_NOT_ALLOWED", "订单已关闭", order, self.describe(order))
+            return situation("order_closed", order, self.describe(order))
         if order.status not in PAID_STATUSES:
-            return failure("OPERATION_NOT_ALLOWED", "订单未支付，不能退款", order, self.describe(order))
+            return situation("refund_unpaid", order, self.describe(order))
         amount = coerce_amount(body.get("refundAmount")) or 0
         if amount > order.refundable:
-            return failure(
-                "OPERATION_NOT_ALLOWED",
-                f"退款金额超过可退金额 (可退 {order.refundable} 分)",
-                order,
-                self.describe(order),
-            )
-        if len(order.refunds) >= REFUNDS_CAP:
-            return failure(
-                "OPERATION_NOT_ALLOWED", f"退款次数超过上限 {REFUNDS_CAP}", order, self.describe(order)
-            )
+            return situation("refund_too_much", order, self.describe(order), refundable=order.refundable)
+        if len(order.refunds) >= self.refunds_per_order:
+            return situation("refund_count", order, self.describe(order), cap=self.refunds_per_order)
         fake = self.generator.faker_for("refund", order.mid, order.mer_order_id, len(order.refunds))
         refund_id = refund_id or f"{order.mer_order_id[:4]}{fake.numerify('#' * 16)}R"
         plan = order.refund_plan
-        refund = Refund(
-            refund_id,
-            amount,
-            plan.status,
-            "503" + fake.numerify("#" * 26),
-            call.now,
-            settle_after_queries=plan.settle_after_queries,
-        )
+        refund = Refund(refund_id, amount, plan.status, "503" + fake.numerify("#" * 26), call.now,
+                        settle_after_queries=plan.settle_after_queries)
         if plan.status == "PROCESSING" and plan.settle_after_seconds is not None:
             refund.settle_at = call.now + plan.settle_after_seconds
             self._timed.add(order.key)
@@ -315,18 +301,19 @@ class Ledger:
         order.record(call.now, f"refund {refund_id} of {amount} fen: {plan.status}")
         if plan.status == "SUCCESS":
             events += self._settle(order, refund, call.now)
-        return Outcome("SUCCESS", "", order, self.describe_refund(order, refund), tuple(events))
+        return Outcome("SUCCESS", "", order, self._describe_refund(order, refund), tuple(events))
 
     def refund_query(self, call: Call) -> Outcome:
+        """One refund (the named one, else the latest); a query may be what settles it."""
         order, events = self._find(call)
         if order is None:
             return failure("NO_ORDER")
         refund_id = _text(call.body, "refundOrderId")
         refund = order.refunds.get(refund_id) if refund_id else next(reversed(order.refunds.values()), None)
         if refund is None:
-            return failure("NO_ORDER", "无法找到指定的退款订单")
+            return situation("no_refund")
         refund.queries += 1
-        values = self.describe_refund(order, refund)
+        values = self._describe_refund(order, refund)
         if (
             refund.status == "PROCESSING"
             and refund.settle_after_queries
@@ -335,112 +322,11 @@ class Ledger:
             events += self._settle(order, refund, call.now)
         return Outcome("SUCCESS", "", order, values, tuple(events))
 
-    # -- what answers show ---------------------------------------------------------------------
-
-    def describe(self, order: Order, *, close: bool = False) -> dict[str, object]:
-        values: dict[str, object] = {
-            key: order.values[key] for key in ("merName", "seqId", "settleRefId", "targetMid") if key in order.values
-        }
-        values |= {
-            "status": order.status,
-            "targetStatus": "SUCCESS|SUCCESS" if close else TARGET_STATUS[order.target_sys][order.status],
-            "targetSys": order.target_sys,
-            "totalAmount": order.total_amount,
-            "targetOrderId": order.values.get("targetOrderId"),
-            "merOrderId": order.mer_order_id,
-        }
-        if order.paid_at is not None and order.status in PAID_STATUSES:
-            values |= self._payment_values(order)
-        if order.refunded:
-            values["refundAmount"] = order.refunded
-        return values
-
-    def _payment_values(self, order: Order) -> dict[str, object]:
-        amount = order.total_amount
-        return {
-            "buyerId": self.generator.faker_for("buyer", order.mid, order.mer_order_id).lexify("o" + "?" * 27),
-            "payTime": format_time(order.paid_at or order.created_at),
-            "buyerPayAmount": amount,
-            "invoiceAmount": amount,
-            "receiptAmount": amount,
-            "couponAmount": 0,
-            "billFunds": f"现金:{amount}",
-            "billFundsDesc": f"现金支付{_yuan(amount)}元。",
-        }
-
-    def describe_refund(self, order: Order, refund: Refund) -> dict[str, object]:
-        values = self.describe(order)
-        values |= {
-            "refundStatus": refund.status,
-            "refundOrderId": refund.refund_order_id,
-            "refundTargetOrderId": refund.target_order_id,
-            "refundAmount": refund.amount,
-            "refundFunds": f"现金:{refund.amount}",
-            "refundFundsDesc": f"现金退款{_yuan(refund.amount)}元。",
-            "refundInvoiceAmount": refund.amount,
-            "sendBackAmount": refund.amount if refund.status == "SUCCESS" else 0,
-        }
-        if refund.settled_at is not None:
-            values["refundPayTime"] = format_time(refund.settled_at)
-        return values
-
-    def _pay_request(self, call: Call, order: Order) -> dict[str, object]:
-        """Channel-shaped parameters the app or mini program hands to the wallet."""
-        fake = self.generator.faker_for("pay-request", order.mid, order.mer_order_id)
-        stamp = str(int(call.now))
-        nonce = fake.hexify("^" * 32)
-        if order.target_sys == "Alipay 2.0":
-            qr_code = "https://qr.alipay.com/bax0" + fake.bothify("?#?#?#?#?#?#?#?#?#?#").lower()
-            return {"qrCode": qr_code, "appPayRequest": {"qrCode": qr_code, "msgType": "trade.precreate"}}
-        app_id = _text(call.body, "subAppId") or "wx" + fake.hexify("^" * 16)
-        prepay_id = "wx" + datetime.fromtimestamp(call.now, BEIJING).strftime("%d%H%M%S") + fake.hexify("^" * 24)
-        if call.spec.path.endswith("unified-order"):
-            pay_sign = base64.b64encode(fake.binary(256)).decode()
-            return {
-                "miniPayRequest": {
-                    "appId": app_id,
-                    "timeStamp": stamp,
-                    "nonceStr": nonce,
-                    "package": f"prepay_id={prepay_id}",
-                    "signType": "RSA",
-                    "paySign": pay_sign,
-                }
-            }
-        return {
-            "appPayRequest": {
-                "appid": app_id,
-                "partnerid": fake.numerify("16########"),
-                "prepayid": prepay_id,
-                "package": "Sign=WXPay",
-                "noncestr": nonce,
-                "timestamp": stamp,
-                "sign": fake.hexify("^" * 32).upper(),
-            }
-        }
+    def _describe_refund(self, order: Order, refund: Refund) -> dict[str, object]:
+        return answers.describe_refund(order, refund, self.generator)
 
 
-def render_answer(
-    spec: EndpointSpec, request: Mapping[str, object], result: Outcome, now: float
-) -> dict[str, object]:
-    moment = datetime.fromtimestamp(now, BEIJING)
-    # Without an order there is nothing to describe: an error answer carries only the echo fields.
+def render(spec: EndpointSpec, request: Mapping[str, object], result: Outcome, now: float) -> dict[str, object]:
+    """The JSON answer for an outcome; without an order, an error answer carries only the echo fields."""
     full = result.err_code == "SUCCESS" or result.order is not None
-    answer: dict[str, object] = {}
-    for item in spec.response:
-        if not (full or item.on_error):
-            continue
-        if item.source == "result":
-            value: object = result.err_code if item.name == "errCode" else result.err_msg
-        elif item.source == "now":
-            value = format_body_time(moment)
-        elif item.source == "today":
-            value = moment.strftime(DATE_FORMAT)
-        elif item.source == "constant":
-            value = item.constant
-        elif item.source == "echo":  # as sent; the order's own value when the request did not name it
-            value = request.get(item.name, result.values.get(item.name))
-        else:
-            value = result.values.get(item.name)
-        if value is not None:
-            answer[item.name] = value
-    return answer
+    return answers.render_answer(spec, request, result.err_code, result.err_msg, result.values, full, now)

@@ -8,7 +8,8 @@ cost its own delivery (per-attempt timeout, a semaphore bounding concurrent requ
 The notifier never sees the communication key: callers sign with `mockums.notify.signing` first, so no
 log line or record kept here can leak it.
 
-Waits between attempts are real `asyncio.sleep`s; the injected clock only stamps records.
+Waits between attempts follow the sandbox clock (`Clock.sleep`): advancing it sends a retry that
+fell due at once, freezing it holds retries; the per-attempt timeout is real time (it is the network's).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import aiohttp
 from yarl import URL
 
 from mockums.clock import Clock
+from mockums.protocol.limits import NOTIFY_SCHEDULE
 
 log = logging.getLogger("mockums.notify")
 
@@ -32,7 +34,7 @@ EXCERPT_CHARS = 200
 # Read at most this much of an answer: enough to see SUCCESS/FAILED or an error page's opening,
 # without letting a receiver that streams megabytes fill our memory.
 READ_LIMIT = 4096
-DEFAULT_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)
+DEFAULT_SCHEDULE = NOTIFY_SCHEDULE
 MAX_ATTEMPTS = 100  # attempts are kept per delivery, so their number is bounded too
 
 
@@ -241,7 +243,7 @@ class Notifier:
     async def _run(self, delivery: Delivery) -> None:
         try:
             for number, wait in enumerate(delivery.schedule, start=1):
-                await asyncio.sleep(wait)
+                await self.clock.sleep(wait)
                 attempt = await self._attempt(delivery, number)
                 delivery.attempts.append(attempt)
                 if attempt.accepted:

@@ -7,6 +7,7 @@ Codes and texts come from four independent copies of the official enum (protocol
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 BUSINESS_ERRORS: Mapping[str, str] = {
     "SUCCESS": "",
@@ -38,4 +39,41 @@ BUSINESS_ERRORS: Mapping[str, str] = {
 
 
 def default_message(err_code: str) -> str:
+    """The catalogue's errMsg for a code ("" for a code it does not list)."""
     return BUSINESS_ERRORS.get(err_code, "")
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A business answer the ledger gives in one named situation: its errCode and errMsg template.
+
+    `evidence` says where the text comes from: "observed" (seen from the real gateway) or "ours".
+    """
+
+    err_code: str
+    message: str
+    when: str
+    evidence: str = "ours"
+
+    def text(self, **values: object) -> str:
+        """The errMsg with `{name}` placeholders filled in."""
+        return self.message.format(**values)
+
+
+# Every errMsg the ledger writes beyond the catalogue's defaults, each in one place.
+SITUATIONS: Mapping[str, Situation] = {
+    "bad_request": Situation("BAD_REQUEST", "请求报文有错: {details}", "a field breaks its rule (the rule is named)"),
+    "abnormal_time": Situation("ABNORMAL_REQUEST_TIME", "请求时间异常: {details}",
+                               "strict mode: requestTimestamp is outside the skew window"),
+    "order_closed": Situation("OPERATION_NOT_ALLOWED", "订单已关闭", "close or refund of a closed order"),
+    "refund_unpaid": Situation("OPERATION_NOT_ALLOWED", "订单未支付，不能退款", "refund of an order not paid"),
+    "refund_too_much": Situation("OPERATION_NOT_ALLOWED", "退款金额超过可退金额 (可退 {refundable} 分)",
+                                 "refundAmount above what is left to refund"),
+    "refund_count": Situation("OPERATION_NOT_ALLOWED", "退款次数超过上限 {cap}",
+                              "more refunds of one order than the configured cap"),
+    "close_paid": Situation("TARGET_FAIL", "订单已支付，不能发起关单",
+                            "close of a paid order (WeChat's ORDERPAID, passed through: unconfirmed)"),
+    "no_refund": Situation("NO_ORDER", "无法找到指定的退款订单", "refund query for a refundOrderId never used"),
+    "alipay_not_paid": Situation("SUCCESS", "交易不存在",
+                                 "query of an Alipay order not yet paid (targetStatus 40004)", "observed"),
+}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mockums.clock import Clock, describe_skew, parse_body_time, parse_compact
+from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
 
 FieldKind = Literal["string", "body_time", "amount"]
 
@@ -61,7 +62,7 @@ class Violation:
 @dataclass(frozen=True)
 class ValidationPolicy:
     strict: bool = False  # reject compact requestTimestamp, non-string scalars, empty optionals
-    skew_window: int = 600  # seconds between requestTimestamp and now before it is flagged; 0 = off
+    skew_window: int = DEFAULT_SKEW_WINDOW  # seconds between requestTimestamp and now before it is flagged; 0 = off
 
 
 @dataclass(frozen=True)

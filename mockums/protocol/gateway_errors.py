@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from mockums.protocol.limits import TOKEN_LIFETIME
+
 
 @dataclass(frozen=True)
 class GatewayError:
@@ -47,7 +49,7 @@ _ROWS = (
                  "the access token was never issued, was revoked or belongs to another app",
                  "ours"),
     GatewayError("expired_token", 401, "1008", "AccessToken已过期",
-                 "the access token is older than its 3600 s lifetime", "ours"),
+                 f"the access token is older than its lifetime ({TOKEN_LIFETIME} s unless configured)", "ours"),
     GatewayError("bad_token_request", 412, "1009", "获取AccessToken请求报文有错",
                  "POST /v1/token/access body is not JSON or lacks appId, timestamp, nonce or "
                  "signature", "ours"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import struct
 
 from aiohttp import web
 
+from mockums.clock import Clock
 from mockums.scenarios import Fault
 
 HTML_502 = (
@@ -30,7 +30,8 @@ def _reset(request: web.Request) -> None:
     transport.abort()
 
 
-async def inject(request: web.Request, fault: Fault, body: bytes, hold: float) -> web.StreamResponse:
+async def inject(request: web.Request, fault: Fault, body: bytes, hold: float, clock: Clock) -> web.StreamResponse:
+    """Fail the exchange as `fault` says; `no_answer` keeps silent for `hold` seconds of sandbox time."""
     if fault is Fault.HTML_502:
         return web.Response(status=502, text=HTML_502, content_type="text/html")
     if fault is Fault.NON_JSON_BODY:
@@ -45,7 +46,7 @@ async def inject(request: web.Request, fault: Fault, body: bytes, hold: float) -
         _reset(request)
         return response
     if fault is Fault.NO_ANSWER:
-        await asyncio.sleep(hold)
+        await clock.sleep(hold)
     _reset(request)
     # The connection is gone; aiohttp discards whatever is returned here.
     return web.Response(status=204)

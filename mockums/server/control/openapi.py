@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from aiohttp import web
 
 
 @dataclass(frozen=True)
 class Route:
+    """One control call: method, path (with `{name}` parameters), the operation it runs, its documentation.
+
+    `call(sandbox, request)` does the work through the core facade; the table registers the aiohttp
+    handlers, builds the OpenAPI document and the README's table, so each call is described once.
+    """
+
     method: str
     path: str
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    call: Callable[..., Any]
     summary: str
     body: str | None = None
     query: tuple[str, ...] = ()
+    status: int = 200  # the status of a successful answer
 
 
 def openapi_document(routes: Sequence[Route], prefix: str, version: str) -> dict[str, Any]:
@@ -25,9 +30,9 @@ def openapi_document(routes: Sequence[Route], prefix: str, version: str) -> dict
     for route in routes:
         operation: dict[str, Any] = {
             "summary": route.summary,
-            "operationId": route.handler.__name__,
+            "operationId": route.call.__name__,
             "responses": {
-                "200": {"description": "OK", "content": {"application/json": {"schema": {}}}},
+                str(route.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
                 "4XX": {
                     "description": 'A problem: {"error": …}',
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},

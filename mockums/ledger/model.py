@@ -1,23 +1,16 @@
-"""Orders keyed by (mid, merOrderId), in memory and capped, with their lifecycle:
+"""An order and its refunds, with the moves of its lifecycle:
 
     NEW_ORDER / WAIT_BUYER_PAY → TRADE_SUCCESS → TRADE_REFUND,  or  → TRADE_CLOSED
-
-By default an order mockums has never seen is assumed to exist, unpaid, so a close or a query works
-with no set-up; strict mode answers NO_ORDER for it instead.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.protocol.statuses import OPEN_STATUSES
 
-DEFAULT_EXPIRY_SECONDS = 30 * 60
 HISTORY_CAP = 100
-REFUNDS_CAP = 100  # per order; the real platform allows a few dozen partial refunds at most
 
 NEVER = PayPlan("never")
 AT_ONCE = RefundPlan("SUCCESS")
@@ -27,7 +20,7 @@ AT_ONCE = RefundPlan("SUCCESS")
 class Refund:
     refund_order_id: str
     amount: int
-    status: str  # SUCCESS, PROCESSING or FAIL
+    status: str  # one of REFUND_STATUSES
     target_order_id: str
     created_at: float
     settled_at: float | None = None
@@ -107,47 +100,3 @@ class Order:
     def mark_paid(self, at: float, why: str) -> None:
         self.paid_at = at
         self.set_status(at, "TRADE_SUCCESS", why)
-
-
-class OrderStore:
-    def __init__(self, capacity: int = 100_000) -> None:
-        self.capacity = capacity
-        self._orders: OrderedDict[tuple[str, str], Order] = OrderedDict()
-        self._by_target: dict[str, tuple[str, str]] = {}
-
-    def get(self, mid: str, mer_order_id: str) -> Order | None:
-        order = self._orders.get((mid, mer_order_id))
-        if order is not None:
-            self._orders.move_to_end(order.key)
-        return order
-
-    def by_target_order_id(self, target_order_id: str) -> Order | None:
-        key = self._by_target.get(target_order_id)
-        return self.get(*key) if key else None
-
-    def add(self, order: Order) -> Order:
-        self._orders[order.key] = order
-        self._orders.move_to_end(order.key)
-        target = order.values.get("targetOrderId")
-        if isinstance(target, str):
-            self._by_target[target] = order.key
-        while len(self._orders) > self.capacity:
-            _, evicted = self._orders.popitem(last=False)
-            self._by_target.pop(str(evicted.values.get("targetOrderId")), None)
-        return order
-
-    def remove(self, mid: str, mer_order_id: str) -> bool:
-        order = self._orders.pop((mid, mer_order_id), None)
-        if order is not None:
-            self._by_target.pop(str(order.values.get("targetOrderId")), None)
-        return order is not None
-
-    def reset(self) -> None:
-        self._orders.clear()
-        self._by_target.clear()
-
-    def __len__(self) -> int:
-        return len(self._orders)
-
-    def __iter__(self) -> Iterator[Order]:
-        return iter(list(self._orders.values()))

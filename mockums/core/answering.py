@@ -1,0 +1,218 @@
+"""From one request (path, Authorization header, body bytes) to one `Reply`: authenticate, choose the
+scenario, validate, apply the order's rules, render the answer. Pure: no HTTP, no waiting."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from mockums.auth.tokens import TokenStore
+from mockums.auth.verdict import Authenticator, AuthPolicy
+from mockums.clock import Clock, format_body_time
+from mockums.config import Settings
+from mockums.core.trace import Reply, Trace
+from mockums.ledger.generate import Generator
+from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
+from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
+from mockums.protocol.fields import ValidationPolicy, validate_body
+from mockums.protocol.gateway_errors import GatewayError
+from mockums.scenarios import ScenarioRegistry, SequenceTracker
+from mockums.scenarios.script import Script, script_for
+
+log = logging.getLogger("mockums")
+
+WARNING_HEADER = "X-Mockums-Warning"
+SCENARIO_HEADER = "X-Mockums-Scenario"
+
+
+class BodyError(ValueError):
+    """The body is not a JSON object we can read; the message says why."""
+
+
+def read_json_object(raw: bytes) -> dict[str, object]:
+    """The request's JSON object; `{"data": {...}}` (the SDKs' needDataTag) is unwrapped."""
+    if not raw.strip():
+        raise BodyError("the body is empty; expected a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyError(f"the body is not UTF-8 (byte {error.start})") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise BodyError("the JSON is nested too deeply") from None
+    except ValueError as error:
+        raise BodyError(f"the body is not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
+    wrapped = data.get("data")
+    if len(data) == 1 and isinstance(wrapped, str):
+        with contextlib.suppress(ValueError, RecursionError):  # a string `data` may hold JSON text
+            wrapped = json.loads(wrapped)
+    if len(data) == 1 and isinstance(wrapped, dict):
+        return wrapped
+    return data
+
+
+def order_id_text(value: object) -> str | None:
+    """A merOrderId as text (clients send numeric ids too), for the journal and sequences."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)
+
+
+class Answerer:
+    """Decides the reply to each API and token request; hands ledger events to `dispatch`."""
+
+    def __init__(self, settings: Settings, clock: Clock, gateway_errors: Mapping[str, GatewayError],
+                 tokens: TokenStore, ledger: Ledger, generator: Generator, sequences: SequenceTracker,
+                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.gateway_errors = gateway_errors
+        self.tokens = tokens
+        self.ledger = ledger
+        self.generator = generator
+        self.sequences = sequences
+        self.registry = registry
+        self.dispatch = dispatch
+        policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
+        self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
+        self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
+
+    # -- gateway ------------------------------------------------------------------------------
+
+    def gateway_reply(self, key: str, reason: str, diagnosis: Mapping[str, object] | None = None,
+                      trace: Trace | None = None) -> Reply:
+        """The gateway refuses the request itself (authentication, unknown path, oversized body)."""
+        trace = trace or Trace()
+        trace.auth_reason = reason
+        trace.auth_failure = key
+        trace.diagnosis = {"failure": key, **(diagnosis or {})}
+        return Reply(self.gateway_errors[key].status, self._gateway_body(key, diagnosis), trace)
+
+    def _gateway_body(self, key: str, diagnosis: Mapping[str, object] | None) -> dict[str, object]:
+        body: dict[str, object] = dict(self.gateway_errors[key].body())
+        if diagnosis and not self.settings.faithful:
+            # The expected signature is a signing oracle (send it back and you are in, no key needed):
+            # the journal keeps it for the developer; the answer, which anyone who can connect reads, does not.
+            body["diagnosis"] = {"failure": key, **{k: v for k, v in diagnosis.items() if k != "expected_signature"}}
+        return body
+
+    def with_flags(self, reply: Reply) -> Reply:
+        """Log warnings; show them and the chosen scenario as headers unless faithful mode is on."""
+        trace = reply.trace
+        for warning in trace.warnings:
+            log.warning("%s", warning)
+        if self.settings.faithful:
+            return reply
+        headers = dict(reply.headers)
+        if trace.warnings:
+            # Header values travel as ISO-8859-1 in many clients (Java's among them): keep them ASCII.
+            headers[WARNING_HEADER] = " | ".join(trace.warnings).encode("ascii", "backslashreplace").decode()
+        if trace.scenario:
+            headers[SCENARIO_HEADER] = trace.scenario
+        return replace(reply, headers=headers)
+
+    # -- netpay API ---------------------------------------------------------------------------
+
+    def api(self, path: str, authorization: str | None, body: bytes, content_type: str) -> Reply:
+        """A request to a /v1 path other than the token endpoint."""
+        spec = ENDPOINTS.get(path)
+        if spec is None:
+            return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=body))
+        # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
+        try:
+            request: dict[str, object] | BodyError = read_json_object(body)
+        except BodyError as error:
+            request = error
+        auth = self.authenticator.authenticate(authorization, body)
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=body)
+        if isinstance(request, dict):
+            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+        if content_type != "application/json":
+            trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
+        if auth.failure is not None:
+            log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
+            return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
+        if isinstance(request, BodyError):
+            return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
+        return self.with_flags(self._answer(spec, request, trace))
+
+    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
+        script = script_for(self.registry(), self.sequences, spec.path, request)
+        selection = script.selection
+        trace.scenario_reason, trace.near_misses = selection.reason, lambda: selection.near_misses
+        trace.scenario = script.scenario.name if script.scenario else None
+        if script.gateway_error:
+            # The signature was fine: the refusal is the scenario's, and the trace says so.
+            error = self.gateway_errors[script.gateway_error]
+            trace.forced = f"gateway error {error.err_code} ({script.gateway_error})"
+            body = self._gateway_body(script.gateway_error, {"reason": f"forced by scenario {trace.scenario}"})
+            return Reply(error.status, body, trace, delay=script.delay)
+        if script.fault:
+            trace.forced = f"fault {script.fault}"
+            return Reply(200, {}, trace, delay=script.delay, fault=script.fault)
+        checked = validate_body(request, spec.request, self.validation, self.clock, spec.one_of)
+        trace.warnings.extend(checked.warnings)
+        if checked.violations:
+            details = "; ".join(str(v) for v in checked.violations)
+            return self._business(spec, request, situation("bad_request", details=details), trace, script.delay)
+        if checked.abnormal_time:
+            outcome = situation("abnormal_time", details=checked.abnormal_time)
+            return self._business(spec, request, outcome, trace, script.delay)
+        now = self.clock.now()
+        overrides = self._overrides(script, request, now)
+        forced_code = overrides.get("errCode")
+        if forced_code not in (None, "SUCCESS"):
+            # A scripted failure: the operation did not happen, so the order is left as it was.
+            forced_msg = overrides.get("errMsg")
+            trace.forced = f"errCode {forced_code}"
+            result = failure(str(forced_code), None if forced_msg is None else str(forced_msg))
+        else:
+            result = self.ledger.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
+                                              script.order_status, script.lifecycle))
+            self.dispatch(result.events)
+            if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
+                # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
+                # their answer stands rather than a success the gateway would never send.
+                trace.warnings.append(f"scenario {trace.scenario} scripts a success, but the order's rules "
+                                      f"answer {result.err_code}")
+                overrides = {}
+        merged = {**render(spec, request, result, now), **overrides}
+        answer = {key: value for key, value in merged.items() if value is not None}
+        return Reply(200, answer, trace, delay=script.delay)
+
+    def _overrides(self, script: Script, request: Mapping[str, object], now: float) -> dict[str, object]:
+        if not script.wants_fields():
+            return {}
+        faker = self.generator.faker_for("template", request.get("mid"), request.get("merOrderId"), now)
+        return script.overrides(request, faker, format_body_time(self.clock.beijing()))
+
+    def _business(self, spec: EndpointSpec, request: Mapping[str, object], outcome: Outcome, trace: Trace,
+                  delay: float = 0.0) -> Reply:
+        return Reply(200, render(spec, request, outcome, self.clock.now()), trace, delay=delay)
+
+    # -- token endpoint -----------------------------------------------------------------------
+
+    def token(self, raw: bytes) -> Reply:
+        """POST /v1/token/access: a signed request for an access token."""
+        return self.with_flags(self._token(raw))
+
+    def _token(self, raw: bytes) -> Reply:
+        try:
+            request = read_json_object(raw)
+        except BodyError as error:
+            return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)}, Trace(request=raw))
+        auth = self.authenticator.check_token_request(request)
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=raw)
+        if auth.failure is not None or auth.app_id is None:
+            return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
+        body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),
+                "expiresIn": self.tokens.lifetime}
+        return Reply(200, body, trace)

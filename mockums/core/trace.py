@@ -1,0 +1,84 @@
+"""What happened to one request (`Trace`) and the answer decided for it (`Reply`).
+
+The trace keeps apart what authentication decided and what a scenario forced, so the journal can
+say "signature ok; scenario forced gateway error 9200" rather than blaming the signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from mockums.scenarios import Fault
+
+NearMisses = Callable[[], tuple[str, ...]]
+
+_SCHEME_OK = {"OPEN-BODY-SIG": "signature ok", "OPEN-ACCESS-TOKEN": "access token ok",
+              "token-request": "token request signature ok"}
+
+
+def _no_near_misses() -> tuple[str, ...]:
+    return ()
+
+
+@dataclass
+class Trace:
+    """Filled in as a request is handled; read by the journal and the log."""
+
+    app_id: str | None = None
+    mer_order_id: str | None = None
+    scheme: str | None = None
+    auth_failure: str | None = None  # the gateway error key when the gateway itself refused the request
+    auth_reason: str = ""
+    diagnosis: Mapping[str, object] = field(default_factory=dict)
+    scenario: str | None = None
+    scenario_reason: str = ""
+    near_misses: NearMisses = _no_near_misses  # computed only when someone reads them
+    forced: str | None = None  # what a scenario forced instead of the normal answer, in words
+    request: bytes = b""
+    warnings: list[str] = field(default_factory=list)
+
+    def auth_view(self) -> dict[str, object]:
+        """The authentication verdict: `ok`, or the gateway error key that refused the request."""
+        view: dict[str, object] = {"scheme": self.scheme, "verdict": self.auth_failure or "ok",
+                                   "reason": self.auth_reason}
+        if self.diagnosis:
+            view["diagnosis"] = dict(self.diagnosis)
+        return view
+
+    def scenario_view(self) -> dict[str, object]:
+        """The scenario chosen (or None), why, what it forced, and the closest ones that did not match."""
+        return {"name": self.scenario, "reason": self.scenario_reason, "forced": self.forced,
+                "nearMisses": list(self.near_misses())}
+
+    def why(self, err_code: str | None) -> str:
+        """One sentence: why the request got its answer."""
+        if self.auth_failure is not None:
+            return f"refused ({self.auth_failure}): {self.auth_reason}"
+        parts = [_SCHEME_OK.get(self.scheme or "", "accepted")]
+        if self.forced:
+            parts.append(f"scenario {self.scenario} forced {self.forced}")
+        elif self.scenario:
+            parts.append(f"scenario {self.scenario}")
+        else:
+            parts.append("no scenario")
+        if err_code and not self.forced:
+            parts.append(f"answered {err_code}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer decided for a request: performed by the HTTP shell after `delay` of sandbox time."""
+
+    status: int
+    body: Mapping[str, object]
+    trace: Trace = field(default_factory=Trace)
+    delay: float = 0.0
+    fault: Fault | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def err_code(self) -> str:
+        """The answer's errCode ("" when it has none)."""
+        return str(self.body.get("errCode", ""))

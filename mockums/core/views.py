@@ -1,0 +1,73 @@
+"""The JSON shapes the core hands out (orders, notifications, scenarios, the clock): one place, shared
+by the control API, the pytest plugin and anything else that reads the sandbox."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from mockums.clock import Clock, format_time
+from mockums.ledger.model import Order
+from mockums.notify import Delivery
+from mockums.scenarios import Scenario
+
+
+def scenario_view(scenario: Scenario, origin: str) -> dict[str, Any]:
+    """A scenario: name, description, magic id, match rule, steps, lifecycle, source and origin."""
+    rule = scenario.match
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "magicId": scenario.magic_id,
+        "match": {
+            "kind": rule.kind.value,
+            "value": rule.value,
+            "endpoints": sorted(rule.endpoints),
+            "body": dict(rule.body),
+        },
+        "steps": len(scenario.steps),
+        "lifecycle": dataclasses.asdict(scenario.lifecycle) if scenario.lifecycle else None,
+        "source": str(scenario.source),
+        "origin": origin,
+    }
+
+
+def delivery_view(delivery: Delivery) -> dict[str, Any]:
+    """A notification delivery with its attempts."""
+    view = dataclasses.asdict(delivery)
+    view["attempts"] = [dataclasses.asdict(attempt) for attempt in delivery.attempts]
+    return view
+
+
+def order_summary(order: Order) -> dict[str, Any]:
+    """An order in a list: its key, status and amounts."""
+    return {
+        "mid": order.mid,
+        "merOrderId": order.mer_order_id,
+        "status": order.status,
+        "totalAmount": order.total_amount,
+        "refunded": order.refunded,
+        "targetSys": order.target_sys,
+        "createTime": format_time(order.created_at),
+    }
+
+
+def order_view(order: Order, deliveries: list[Delivery]) -> dict[str, Any]:
+    """One order in full: state, refunds, history and its notification deliveries."""
+    return {
+        **order_summary(order),
+        "notifyUrl": order.notify_url,
+        "assumed": order.assumed,
+        "expireTime": format_time(order.expire_at),
+        "payTime": format_time(order.paid_at) if order.paid_at else None,
+        "queries": order.queries,
+        "refunds": [dataclasses.asdict(refund) for refund in order.refunds.values()],
+        "history": [{"time": format_time(at), "event": event} for at, event in order.history],
+        "notifications": [delivery_view(d) for d in deliveries],
+    }
+
+
+def clock_view(clock: Clock) -> dict[str, Any]:
+    """Sandbox time: epoch seconds, Beijing time, frozen or not."""
+    now = clock.now()
+    return {"now": now, "beijing": format_time(now), "frozen": clock.frozen}

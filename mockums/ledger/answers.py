@@ -1,0 +1,135 @@
+"""What answers and notifications show of an order: its values, payment and refund fields, the
+channel-shaped pay parameters, and the JSON answer built from an endpoint's response table."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import datetime
+
+from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, format_time
+from mockums.ledger.generate import Generator
+from mockums.ledger.model import Order, Refund
+from mockums.protocol.endpoints import EndpointSpec
+from mockums.protocol.statuses import CLOSE_TARGET_STATUS, PAID_STATUSES, TARGET_STATUS
+
+_GENERATED = ("merName", "seqId", "settleRefId", "targetMid")
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan with two decimals: 360 → "3.60"."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def describe(order: Order, generator: Generator, *, close: bool = False) -> dict[str, object]:
+    """The order's fields as query answers and notifications show them."""
+    values: dict[str, object] = {key: order.values[key] for key in _GENERATED if key in order.values}
+    values |= {
+        "status": order.status,
+        "targetStatus": CLOSE_TARGET_STATUS if close else TARGET_STATUS[order.target_sys][order.status],
+        "targetSys": order.target_sys,
+        "totalAmount": order.total_amount,
+        "targetOrderId": order.values.get("targetOrderId"),
+        "merOrderId": order.mer_order_id,
+    }
+    if order.paid_at is not None and order.status in PAID_STATUSES:
+        values |= _payment_values(order, generator)
+    if order.refunded:
+        values["refundAmount"] = order.refunded
+    return values
+
+
+def _payment_values(order: Order, generator: Generator) -> dict[str, object]:
+    amount = order.total_amount
+    return {
+        "buyerId": generator.faker_for("buyer", order.mid, order.mer_order_id).lexify("o" + "?" * 27),
+        "payTime": format_time(order.paid_at or order.created_at),
+        "buyerPayAmount": amount,
+        "invoiceAmount": amount,
+        "receiptAmount": amount,
+        "couponAmount": 0,
+        "billFunds": f"现金:{amount}",
+        "billFundsDesc": f"现金支付{yuan(amount)}元。",
+    }
+
+
+def describe_refund(order: Order, refund: Refund, generator: Generator) -> dict[str, object]:
+    """The order's fields plus one refund's, as refund and refund-query answers show them."""
+    values = describe(order, generator)
+    values |= {
+        "refundStatus": refund.status,
+        "refundOrderId": refund.refund_order_id,
+        "refundTargetOrderId": refund.target_order_id,
+        "refundAmount": refund.amount,
+        "refundFunds": f"现金:{refund.amount}",
+        "refundFundsDesc": f"现金退款{yuan(refund.amount)}元。",
+        "refundInvoiceAmount": refund.amount,
+        "sendBackAmount": refund.amount if refund.status == "SUCCESS" else 0,
+    }
+    if refund.settled_at is not None:
+        values["refundPayTime"] = format_time(refund.settled_at)
+    return values
+
+
+def pay_request(order: Order, generator: Generator, path: str, sub_app_id: str | None,
+                now: float) -> dict[str, object]:
+    """Channel-shaped parameters the app or mini program hands to the wallet."""
+    fake = generator.faker_for("pay-request", order.mid, order.mer_order_id)
+    stamp = str(int(now))
+    nonce = fake.hexify("^" * 32)
+    if order.target_sys == "Alipay 2.0":
+        qr_code = "https://qr.alipay.com/bax0" + fake.bothify("?#?#?#?#?#?#?#?#?#?#").lower()
+        return {"qrCode": qr_code, "appPayRequest": {"qrCode": qr_code, "msgType": "trade.precreate"}}
+    app_id = sub_app_id or "wx" + fake.hexify("^" * 16)
+    prepay_id = "wx" + datetime.fromtimestamp(now, BEIJING).strftime("%d%H%M%S") + fake.hexify("^" * 24)
+    if path.endswith("unified-order"):
+        pay_sign = base64.b64encode(fake.binary(256)).decode()
+        return {
+            "miniPayRequest": {
+                "appId": app_id,
+                "timeStamp": stamp,
+                "nonceStr": nonce,
+                "package": f"prepay_id={prepay_id}",
+                "signType": "RSA",
+                "paySign": pay_sign,
+            }
+        }
+    return {
+        "appPayRequest": {
+            "appid": app_id,
+            "partnerid": fake.numerify("16########"),
+            "prepayid": prepay_id,
+            "package": "Sign=WXPay",
+            "noncestr": nonce,
+            "timestamp": stamp,
+            "sign": fake.hexify("^" * 32).upper(),
+        }
+    }
+
+
+def render_answer(spec: EndpointSpec, request: Mapping[str, object], err_code: str, err_msg: str,
+                  values: Mapping[str, object], full: bool, now: float) -> dict[str, object]:
+    """The JSON answer, field by field from the endpoint's response table.
+
+    `full` is False for an error with no order to describe: only the fields marked `on_error` appear.
+    """
+    moment = datetime.fromtimestamp(now, BEIJING)
+    answer: dict[str, object] = {}
+    for item in spec.response:
+        if not (full or item.on_error):
+            continue
+        if item.source == "result":
+            value: object = err_code if item.name == "errCode" else err_msg
+        elif item.source == "now":
+            value = format_body_time(moment)
+        elif item.source == "today":
+            value = moment.strftime(DATE_FORMAT)
+        elif item.source == "constant":
+            value = item.constant
+        elif item.source == "echo":  # as sent; the order's own value when the request did not name it
+            value = request.get(item.name, values.get(item.name))
+        else:
+            value = values.get(item.name)
+        if value is not None:
+            answer[item.name] = value
+    return answer

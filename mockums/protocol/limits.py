@@ -1,0 +1,15 @@
+"""Numbers the gateway's rules are built on, stated once: settings default to them, messages quote them."""
+
+from __future__ import annotations
+
+TOKEN_PATH = "/v1/token/access"  # where clients trade a signed request for an access token
+CONTROL_PREFIX = "/__mockums"  # mockums' own control API (and health) lives under this path
+
+DEFAULT_SKEW_WINDOW = 600  # seconds a request Timestamp may stray from Beijing time before it is flagged
+TOKEN_LIFETIME = 3600  # seconds an access token lives (the gateway's expiresIn)
+MAX_LIVE_TOKENS = 10  # live access tokens per appId; issuing one more revokes the oldest
+ORDER_EXPIRY_SECONDS = 30 * 60  # an unpaid order without expireTime closes after this long
+REFUNDS_PER_ORDER = 100  # refunds kept per order (ours: the platform's own limit is not published)
+# Waits (s) before each notification attempt: 11 attempts over about 4 h, in the spirit of the
+# platform's "many times within 24 h" (the exact schedule is not published).
+NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)

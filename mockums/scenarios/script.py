@@ -1,0 +1,81 @@
+"""What the scenario chosen for a call asks of it: the step that answers, and what that step does.
+
+Pure: the core asks `script_for` once per request, then acts on the `Script` (refuse at the gateway,
+inject a fault, wait, put the order in a state, override answer fields).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from faker import Faker
+
+from mockums.ledger.plans import Lifecycle
+
+from .matching import ScenarioRegistry, Selection
+from .model import Fault, Scenario, Step
+from .sequences import SequenceTracker
+from .templating import render_fields
+
+
+def sequence_key(request: Mapping[str, object]) -> str:
+    """What counts as "the same order" for a scenario's sequence: mid and merOrderId."""
+    return f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
+
+
+@dataclass(frozen=True)
+class Script:
+    """The chosen scenario (if any), the step answering this call, and why it was chosen."""
+
+    selection: Selection
+    step: Step | None = None
+
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.selection.scenario
+
+    @property
+    def delay(self) -> float:
+        """Sandbox seconds to wait before answering."""
+        return self.step.delay if self.step else 0.0
+
+    @property
+    def gateway_error(self) -> str | None:
+        """A gateway error key the step forces, whatever the signature."""
+        return self.step.gateway_error if self.step else None
+
+    @property
+    def fault(self) -> Fault | None:
+        """A transport fault the step injects instead of the answer."""
+        return self.step.fault if self.step else None
+
+    @property
+    def order_status(self) -> str | None:
+        """The status the step puts the order in before the ledger's rule runs."""
+        return self.step.order_status if self.step else None
+
+    @property
+    def lifecycle(self) -> Lifecycle | None:
+        """The scenario's plans for an order it creates (payment, expiry, refunds, notifications)."""
+        return self.scenario.lifecycle if self.scenario else None
+
+    def overrides(self, request: Mapping[str, object], faker: Faker, now_text: str) -> dict[str, object]:
+        """The answer fields the step sets, templates rendered against the request."""
+        if self.step is None or not self.step.fields:
+            return {}
+        return render_fields(self.step.fields, request, faker, now_text)
+
+    def wants_fields(self) -> bool:
+        """Whether the step overrides answer fields at all (so a Faker is worth seeding)."""
+        return bool(self.step and self.step.fields)
+
+
+def script_for(registry: ScenarioRegistry, sequences: SequenceTracker, endpoint: str,
+               request: Mapping[str, object]) -> Script:
+    """Choose the scenario for a request and count the call in its sequence."""
+    selection = registry.choose(endpoint, request)
+    scenario = selection.scenario
+    if scenario is None or not scenario.steps:
+        return Script(selection)
+    return Script(selection, sequences.next_step(scenario, sequence_key(request)).step)

@@ -1,0 +1,227 @@
+"""The control API under /__mockums: each call parses its input, makes one call to the core facade,
+and renders the result as JSON. Described once, as the `ROUTES` table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from mockums import __version__
+from mockums.core.errors import Conflict, ControlError, Invalid, NotFound
+from mockums.core.sandbox import Sandbox
+from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.server.control.guard import problem
+from mockums.server.control.openapi import Route, openapi_document
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+_STATUS = {Invalid: 400, NotFound: 404, Conflict: 409}
+
+
+@dataclass(frozen=True)
+class ControlRequest:
+    """What a control call was given: path parameters, query parameters and the parsed body."""
+
+    match: Mapping[str, str]
+    query: Mapping[str, str]
+    body: Any  # parsed JSON, YAML text (sent as application/yaml), or {} when empty
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+async def _parse(request: web.Request) -> ControlRequest:
+    text = await request.text()
+    body: Any = {}
+    if text.strip():
+        if request.content_type in YAML_TYPES:
+            body = text
+        else:
+            try:
+                body = json.loads(text)
+            except RecursionError:
+                raise Invalid("the body is JSON nested too deeply") from None
+            except ValueError as error:
+                message = f"the body is not JSON ({error}); send YAML with Content-Type: application/yaml"
+                raise Invalid(message) from None
+    return ControlRequest(request.match_info, request.query, body)
+
+
+def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            result = route.call(request.app[SANDBOX], await _parse(request))
+        except ControlError as error:
+            return problem(_STATUS.get(type(error), 400), error.message, **error.details)
+        return web.json_response(result, status=route.status, dumps=_dumps)
+
+    handle.__name__ = route.call.__name__
+    return handle
+
+
+# -- parsing helpers ---------------------------------------------------------------------------
+
+
+def _whole(query: Mapping[str, str], name: str) -> int | None:
+    if name not in query:
+        return None
+    try:
+        return int(query[name])
+    except ValueError:
+        raise Invalid("since and limit must be whole numbers") from None
+
+
+def _order_key(request: ControlRequest) -> tuple[str, str]:
+    return request.match["mid"], request.match["merOrderId"]
+
+
+def _clock_body(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not body or set(body) - {"freeze", "set", "advance"}:
+        raise Invalid("send a JSON object with freeze (true/false), set (a moment) and/or advance (seconds)")
+    return body
+
+
+# -- the calls ---------------------------------------------------------------------------------
+
+
+def health(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.health()
+
+
+def openapi(_: Sandbox, __: ControlRequest) -> object:
+    return openapi_document(ROUTES, CONTROL_PREFIX, __version__)
+
+
+def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.scenarios()
+
+
+def add_scenarios(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.add_scenarios(request.body)
+
+
+def put_scenario(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.replace_scenario(request.match["name"], request.body)
+
+
+def delete_scenario(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.remove_scenario(request.match["name"])
+
+
+def reload_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.reload_scenarios()
+
+
+def reload_status(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.reload_status()
+
+
+def list_orders(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"))
+
+
+def get_order(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.order(*_order_key(request))
+
+
+def delete_order(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.forget_order(*_order_key(request))
+
+
+def pay_order(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.pay(*_order_key(request))
+
+
+def notify_order(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.notify(*_order_key(request))
+
+
+def list_notifications(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.notifications(request.query.get("mid"), request.query.get("merOrderId"))
+
+
+def redeliver(sandbox: Sandbox, request: ControlRequest) -> object:
+    return sandbox.redeliver(request.match["notifyId"])
+
+
+def get_journal(sandbox: Sandbox, request: ControlRequest) -> object:
+    query = request.query
+    return sandbox.journal(query.get("merOrderId"), query.get("endpoint"), _whole(query, "since") or 0,
+                           _whole(query, "limit"))
+
+
+def clear_journal(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.clear_journal()
+
+
+def reset(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.reset()
+
+
+def get_clock(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.clock_state()
+
+
+def post_clock(sandbox: Sandbox, request: ControlRequest) -> object:
+    body = _clock_body(request.body)
+    freeze = body.get("freeze")
+    if freeze not in (None, True, False):
+        raise Invalid(f"freeze: {freeze!r} is not true or false")
+    return sandbox.move_clock(freeze=freeze, at=body.get("set"), advance=body.get("advance"))
+
+
+def post_seed(sandbox: Sandbox, request: ControlRequest) -> object:
+    seed = request.body.get("seed") if isinstance(request.body, dict) else None
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise Invalid('send {"seed": <integer>}')
+    return sandbox.set_seed(seed)
+
+
+_ORDER = "/orders/{mid}/{merOrderId}"
+_SCENARIO_BODY = "YAML text (Content-Type: application/yaml) or JSON: a mapping with `scenarios:`, or one scenario"
+
+ROUTES = (
+    Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)"),
+    Route("GET", "/openapi.json", openapi, "This document"),
+    Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id"),
+    Route("POST", "/scenarios", add_scenarios, "Add scenarios at runtime (kept until reset)", body=_SCENARIO_BODY,
+          status=201),
+    Route("GET", "/scenarios/reload", reload_status, "The last reload from disk: ok, errors, time"),
+    Route("POST", "/scenarios/reload", reload_scenarios,
+          "Reload scenario files now; when they do not validate the previous set is kept and errors answered"),
+    Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY),
+    Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)"),
+    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000)", query=("mid", "merOrderId")),
+    Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts"),
+    Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries"),
+    Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent"),
+    Route("POST", f"{_ORDER}/notify", notify_order, "Send the order's notification again for its current state"),
+    Route("GET", "/notifications", list_notifications, "Notification deliveries and their attempts",
+          query=("mid", "merOrderId")),
+    Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId"),
+    Route("GET", "/journal", get_journal, "Requests, oldest first: auth verdict, scenario and why, answer",
+          query=("merOrderId", "endpoint", "since", "limit")),
+    Route("DELETE", "/journal", clear_journal, "Clear the journal only"),
+    Route("POST", "/reset", reset,
+          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock"),
+    Route("GET", "/clock", get_clock, "Sandbox time"),
+    Route("POST", "/clock", post_clock, "Freeze, set or advance sandbox time",
+          body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}'),
+    Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}'),
+)
+
+
+async def _unknown_call(request: web.Request) -> web.StreamResponse:
+    return problem(404, f"no control call {request.method} {request.path}; see {CONTROL_PREFIX}/openapi.json")
+
+
+def add_routes(app: web.Application) -> None:
+    """Register every control call, and a JSON 404 for anything else under the prefix."""
+    for route in ROUTES:
+        app.router.add_route(route.method, CONTROL_PREFIX + route.path, _handler(route))
+    app.router.add_route("*", f"{CONTROL_PREFIX}/{{tail:.*}}", _unknown_call)
