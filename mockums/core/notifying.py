@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from mockums.clock import Clock
 from mockums.config import Settings
-from mockums.ledger.rules import Event, Ledger
+from mockums.ledger.generate import Generator
+from mockums.ledger.rules import Event
 from mockums.notify import Notifier
 from mockums.notify.form import build
 
@@ -15,10 +16,10 @@ from mockums.notify.form import build
 class Notifications:
     """Sends what ledger events report, as the order's scenario and app say."""
 
-    def __init__(self, settings: Settings, clock: Clock, ledger: Ledger, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, clock: Clock, generator: Generator, notifier: Notifier) -> None:
         self.settings = settings
         self.clock = clock
-        self.ledger = ledger
+        self.generator = generator
         self.notifier = notifier
 
     def send(self, events: Sequence[Event]) -> None:
@@ -26,7 +27,7 @@ class Notifications:
         for event in events:
             order = event.order
             now = self.clock.now()
-            note = build(event, self.ledger, self.settings.app(order.app_id), now)
+            note = build(event, self.generator, self.settings.app(order.app_id), now)
             if note is None:
                 order.record(now, f"{event.kind} notification not sent: the order has no notifyUrl")
                 continue

@@ -76,7 +76,7 @@ class Sandbox:
         self._sequences = SequenceTracker()
         self._journal = Journal(settings.journal_size)
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
-        self._notifications = Notifications(settings, self.clock, self._ledger, self._notifier)
+        self._notifications = Notifications(settings, self.clock, self._generator, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
                                   self._sequences, lambda: self._scenarios.registry, self._dispatch)
 

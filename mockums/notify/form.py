@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from mockums.clock import format_time
 from mockums.config import App
+from mockums.ledger.answers import describe
+from mockums.ledger.generate import Generator
 from mockums.ledger.plans import NotifyPlan
-from mockums.ledger.rules import Event, Ledger
+from mockums.ledger.rules import Event
 from mockums.notify import sign_notification
 
 WRONG_KEY_SUFFIX = "-not-the-notify-key"
@@ -33,15 +35,15 @@ def _strings(values: dict[str, object]) -> dict[str, str]:
     return {key: str(value) for key, value in values.items() if value is not None}
 
 
-def build(event: Event, ledger: Ledger, app: App, now: float) -> Notification | None:
+def build(event: Event, generator: Generator, app: App, now: float) -> Notification | None:
     """The signed form for one event, or None when the order has no notifyUrl."""
     order = event.order
     if not order.notify_url:
         return None
-    fake = ledger.generator.faker_for("notify", order.mid, order.mer_order_id, event.kind,
+    fake = generator.faker_for("notify", order.mid, order.mer_order_id, event.kind,
                                       event.refund.refund_order_id if event.refund else "")
     notify_id = fake.uuid4()
-    values = ledger.describe(order)
+    values = describe(order, generator)
     form: dict[str, object] = {
         "mid": order.mid, "tid": order.values.get("tid"), "instMid": order.inst_mid or None,
         "merOrderId": order.mer_order_id, "seqId": values.get("seqId"), "merName": values.get("merName"),

@@ -13,7 +13,7 @@ from mockums.config import Settings, load_config_file
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.scenarios import load_text
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
