@@ -57,6 +57,8 @@ class Vocabulary:
 class ScenarioDocument(Walker):
     """Reads one document into scenarios, the names it defines, and its errors.
 
+    Each reader below is named after the key it reads and answers None (or a harmless fallback),
+    with the problem recorded, when the value is invalid; a part holding any error is left out.
     Scenarios are paired with their index in `names`, which identifies them across files (the
     checks that span files, in `loader`, need every name, even of a scenario that did not load).
     """
@@ -356,23 +358,24 @@ class ScenarioDocument(Walker):
         if entries is None:
             return None
         delay = optional(entries, "delay", lambda n, w: self.seconds(n, w, MAX_DELAY_SECONDS), where)
-        flags = {}
-        for key in ("duplicate", "bad_signature"):
-            if key in entries:
-                valid, value = self.scalar(entries[key][1], f"{where}.{key}", (BOOL,), "true or false")
-                flags[key] = bool(value) if valid else False
-        schedule: tuple[float, ...] | None = None
-        if "schedule" in entries:
-            items = entries["schedule"][1]
-            if not isinstance(items, SequenceNode) or not items.value or len(items.value) > 50:
-                self.error(items, f"{where}.schedule", "expected a list of 1 to 50 waits in seconds")
-            else:
-                waits = [self.seconds(item, f"{where}.schedule[{i}]") for i, item in enumerate(items.value)]
-                schedule = tuple(w for w in waits if w is not None)
+        duplicate = optional(entries, "duplicate", self.flag, where, False)
+        bad_signature = optional(entries, "bad_signature", self.flag, where, False)
+        schedule = optional(entries, "schedule", self.schedule, where)
         sign_type = optional(entries, "sign_type", lambda n, w: self.choice(n, w, _SIGN_TYPES, "sign type"), where)
         if len(self.errors) > errors_before:
             return None
-        return NotifyPlan(delay, flags.get("duplicate", False), flags.get("bad_signature", False), schedule, sign_type)
+        return NotifyPlan(delay, duplicate, bad_signature, schedule, sign_type)
+
+    def flag(self, node: Node, where: str) -> bool:
+        valid, value = self.scalar(node, where, (BOOL,), "true or false")
+        return bool(value) if valid else False
+
+    def schedule(self, node: Node, where: str) -> tuple[float, ...] | None:
+        if not isinstance(node, SequenceNode) or not node.value or len(node.value) > 50:
+            self.error(node, where, "expected a list of 1 to 50 waits in seconds")
+            return None
+        waits = [self.seconds(item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+        return tuple(w for w in waits if w is not None)
 
     def repeat(self, node: Node, where: str) -> int | None:
         valid, count = self.scalar(node, where, (INT,), "a whole number of calls")
