@@ -112,3 +112,47 @@ async def test_a_file_caught_mid_save_is_not_loaded(make_caller: MakeCaller, tmp
         await asyncio.sleep(0.02)
     assert seen <= {"TARGET_FAIL", "SYSTEM_BUSY"}, seen  # never the empty file's "no scenario" SUCCESS
     assert "SYSTEM_BUSY" in seen
+
+
+async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
+    make_caller: MakeCaller, tmp_path: Path
+) -> None:
+    write(tmp_path / "edit.yaml", VERSION.format(code="TARGET_FAIL"))
+    caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.02)
+    scenarios = caller.sandbox.scenarios
+    assert (await caller.close("EDIT0001")).json["errCode"] == "TARGET_FAIL"
+    async with caller.client.delete("/__mockums/scenarios/editable") as response:
+        assert response.status == 200
+    assert (await caller.close("EDIT0002")).json["errCode"] == "SUCCESS"
+
+    # Count the watcher's looks (the real method still answers), to know it has seen the touches.
+    looks_after_touch = 0
+    touched = False
+    look = scenarios.fingerprint
+
+    def counting_look() -> tuple[tuple[str, int, int], ...]:
+        nonlocal looks_after_touch
+        started_after_touch = touched
+        answer = look()
+        looks_after_touch += started_after_touch
+        return answer
+
+    scenarios.fingerprint = counting_look  # type: ignore[method-assign]
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".git" / "x.yml", "[not, a, scenario file")
+    write(tmp_path / ".x.yaml", VERSION.format(code="SYSTEM_BUSY").replace("editable", "hidden"))
+    touched = True
+    # A look that sees a change waits for the files to settle, looks again, then reloads: after three
+    # looks begun after the touches, a reload they caused would have happened.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 2
+    while looks_after_touch < 3 and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    assert looks_after_touch >= 3, "the watcher did not look"
+    assert scenarios.last_reload is None
+    assert (await caller.close("EDIT0003")).json["errCode"] == "SUCCESS"  # still removed
+    async with caller.client.get("/__mockums/scenarios") as response:
+        assert "editable" not in await response.text()
+
+    write(tmp_path / "edit.yaml", VERSION.format(code="NO_MERCHANT"))  # a real edit still reloads
+    await eventually(caller, "EDIT0004", "NO_MERCHANT")

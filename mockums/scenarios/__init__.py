@@ -1,9 +1,16 @@
-"""Scenario files: loading, validating, matching and sequencing, with no HTTP involved."""
+"""Scenario files: loading, validating, matching and sequencing, with no HTTP involved.
+
+- `model`: what a scenario means; `templating`: the `{{ … }}` values in response fields.
+- `discovery`: which files are scenario files; `walker`: reading YAML nodes with their lines;
+  `schema`: the scenario format; `loader`: the entry points and the checks across files.
+- `matching` and `sequences`: which scenario answers a call, and with which step.
+- `active`: the set in force (files plus runtime changes), reloaded when its files change.
+"""
 
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 from mockums.protocol.statuses import ORDER_STATUSES
 
-from .loader import MAX_DELAY_SECONDS, LoadError, LoadResult, load_mapping, load_paths, load_text
+from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import (
     Check,
     ScenarioRegistry,
@@ -22,6 +29,7 @@ from .model import (
     Then,
     condition_text,
 )
+from .schema import MAX_DELAY_SECONDS
 from .sequences import SequenceTracker, StepPick, step_for_call
 from .templating import (
     CompiledFields,
@@ -32,6 +40,7 @@ from .templating import (
     render_fields,
     template_problems,
 )
+from .walker import LoadError
 
 __all__ = [
     "MAX_DELAY_SECONDS",

@@ -7,18 +7,23 @@ not validate keeps the previous set running, and says why.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mockums.scenarios import LoadError, LoadResult, Scenario, ScenarioRegistry, load_mapping, load_paths, load_text
+from .discovery import Fingerprint, fingerprint
+from .loader import LoadResult, load_mapping, load_paths, load_text
+from .matching import ScenarioRegistry
+from .model import Scenario
+from .walker import LoadError
 
 log = logging.getLogger("mockums.scenarios")
 
 
 @dataclass(frozen=True)
 class ReloadStatus:
+    """The outcome of the last reload from disk: when, whether it applied, and why not."""
+
     ok: bool
     at: float
     errors: tuple[str, ...] = ()
@@ -27,6 +32,8 @@ class ReloadStatus:
 
 @dataclass
 class ScenarioSet:
+    """The scenarios from `sources` plus runtime changes; `registry` is what requests are matched against."""
+
     sources: tuple[Path, ...]
     gateway_errors: Collection[str]
     endpoints: Collection[str]
@@ -38,7 +45,7 @@ class ScenarioSet:
     loaded_files: tuple[Scenario, ...] = ()  # the last set read from disk, which a reset restores
     # The files as they were when last read: the watcher compares against this, so an edit made
     # between loading and the watcher's first look is not missed.
-    seen: tuple[tuple[str, int, int], ...] = ()
+    seen: Fingerprint = ()
 
     def __post_init__(self) -> None:
         self.loaded_files = self.from_files
@@ -78,18 +85,13 @@ class ScenarioSet:
         self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))
         return self.last_reload
 
-    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        """(path, mtime, size) of every scenario file: cheap to compute, changes on any edit."""
-        files: list[tuple[str, int, int]] = []
-        for source in self.sources:
-            paths = sorted(source.rglob("*.y*ml")) if source.is_dir() else [source]
-            for path in paths:
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                files.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(files)
+    def fingerprint(self) -> Fingerprint:
+        """(path, mtime, size) of every file a reload reads: cheap to compute, changes on any edit.
+
+        Only those files: touching one the loader ignores (hidden, under .git/, another suffix)
+        must not reload, since a reload undoes the removals and replacements made at runtime.
+        """
+        return fingerprint(self.sources)
 
     # -- runtime -------------------------------------------------------------------------------
 
