@@ -119,7 +119,7 @@ async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
 ) -> None:
     write(tmp_path / "edit.yaml", VERSION.format(code="TARGET_FAIL"))
     caller = await make_caller(scenario_paths=(tmp_path,), watch_interval=0.02)
-    scenarios = caller.sandbox.scenarios
+    sandbox = caller.sandbox
     assert (await caller.close("EDIT0001")).json["errCode"] == "TARGET_FAIL"
     async with caller.client.delete("/__mockums/scenarios/editable") as response:
         assert response.status == 200
@@ -128,16 +128,16 @@ async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
     # Count the watcher's looks (the real method still answers), to know it has seen the touches.
     looks_after_touch = 0
     touched = False
-    look = scenarios.fingerprint
+    look = sandbox.scenario_files_changed
 
-    def counting_look() -> tuple[tuple[str, int, int], ...]:
+    def counting_look() -> bool:
         nonlocal looks_after_touch
         started_after_touch = touched
         answer = look()
         looks_after_touch += started_after_touch
         return answer
 
-    scenarios.fingerprint = counting_look  # type: ignore[method-assign]
+    sandbox.scenario_files_changed = counting_look  # type: ignore[method-assign]
     (tmp_path / ".git").mkdir()
     write(tmp_path / ".git" / "x.yml", "[not, a, scenario file")
     write(tmp_path / ".x.yaml", VERSION.format(code="SYSTEM_BUSY").replace("editable", "hidden"))
@@ -149,7 +149,7 @@ async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
     while looks_after_touch < 3 and loop.time() < deadline:
         await asyncio.sleep(0.01)
     assert looks_after_touch >= 3, "the watcher did not look"
-    assert scenarios.last_reload is None
+    assert sandbox.reload_status()["at"] is None
     assert (await caller.close("EDIT0003")).json["errCode"] == "SUCCESS"  # still removed
     async with caller.client.get("/__mockums/scenarios") as response:
         assert "editable" not in await response.text()
