@@ -1,3 +1,86 @@
-"""mockums: a local sandbox of the ChinaUMS open-platform payment API."""
+"""mockums: a local sandbox of the ChinaUMS open-platform payment API.
+
+The supported public API is what `__all__` lists; everything else is internal and may change. Names
+are imported lazily, so `import mockums` (and `mockums --version`) stays cheap.
+
+- Running a sandbox from Python: `BackgroundServer` (a real server on 127.0.0.1 in a thread),
+  `create_app` (the aiohttp application), `Sandbox` (the core, without HTTP), `Settings`, `App`,
+  `DEMO_APP`, `load_config_file`.
+- Driving it from tests: `Mockums` (the synchronous handle the `mockums` pytest fixture gives;
+  `MockumsServer` is its old name), `AsyncMockums`.
+- Signing as a client does: `authorization_header`, `body_signature`, `token_request_signature`;
+  checking notifications as a merchant does: `sign_notification`, `verify_notification`.
+- Errors: `MockumsError`, `ScenarioError`, `ScenarioFilesError`, `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_WHERE = {
+    "App": "mockums.config",
+    "ConfigError": "mockums.config",
+    "DEMO_APP": "mockums.config",
+    "Settings": "mockums.config",
+    "load_config_file": "mockums.config",
+    "Sandbox": "mockums.core",
+    "ScenarioFilesError": "mockums.core",
+    "create_app": "mockums.server.app",
+    "AsyncMockums": "mockums.testing",
+    "BackgroundServer": "mockums.testing",
+    "Mockums": "mockums.testing",
+    "MockumsError": "mockums.testing",
+    "MockumsServer": "mockums.testing",
+    "ScenarioError": "mockums.testing",
+    "authorization_header": "mockums.auth.signing",
+    "body_signature": "mockums.auth.signing",
+    "token_request_signature": "mockums.auth.signing",
+    "sign_notification": "mockums.notify.signing",
+    "verify_notification": "mockums.notify.signing",
+}
+
+__all__ = [
+    "DEMO_APP",
+    "App",
+    "AsyncMockums",
+    "BackgroundServer",
+    "ConfigError",
+    "Mockums",
+    "MockumsError",
+    "MockumsServer",
+    "Sandbox",
+    "ScenarioError",
+    "ScenarioFilesError",
+    "Settings",
+    "__version__",
+    "authorization_header",
+    "body_signature",
+    "create_app",
+    "load_config_file",
+    "sign_notification",
+    "token_request_signature",
+    "verify_notification",
+]
+
+if TYPE_CHECKING:
+    from mockums.auth.signing import authorization_header, body_signature, token_request_signature
+    from mockums.config import DEMO_APP, App, ConfigError, Settings, load_config_file
+    from mockums.core import Sandbox, ScenarioFilesError
+    from mockums.notify.signing import sign_notification, verify_notification
+    from mockums.server.app import create_app
+    from mockums.testing import AsyncMockums, BackgroundServer, Mockums, MockumsError, MockumsServer, ScenarioError
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'mockums' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

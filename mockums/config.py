@@ -24,6 +24,8 @@ def _demo_secret(label: str) -> str:
 
 @dataclass(frozen=True)
 class App:
+    """A merchant app the sandbox accepts: appId and appKey sign requests, notifyKey signs notifications."""
+
     app_id: str
     app_key: str
     name: str = ""
@@ -39,6 +41,8 @@ DEMO_APP = App(_demo_secret("appId"), _demo_secret("appKey"), "demo", _demo_secr
 
 @dataclass(frozen=True)
 class Strictness:
+    """Which parts of the sandbox accept only what official material shows (all lenient by default)."""
+
     header: bool = False  # only the canonical OPEN-BODY-SIG header form
     timestamp: bool = False  # reject a skewed Timestamp instead of flagging it
     request: bool = False  # request fields exactly as the tables say (formats, types, no empty optionals)
@@ -51,6 +55,8 @@ class Strictness:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything a sandbox runs with; the defaults are `mockums serve`'s and work with no configuration."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     scenario_paths: tuple[Path, ...] = ()
@@ -113,6 +119,7 @@ def check_ranges(settings: Settings) -> None:
 
 
 def load_config_file(path: Path, base: Settings | None = None) -> Settings:
+    """Settings from a YAML config file (over `base`); ConfigError names the key at fault."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -129,6 +136,7 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
 
 
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
+    """Settings from already-parsed config data; `path` names the source in messages."""
     changes: dict[str, Any] = {}
     known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify"}
     unknown = sorted(set(data) - known)

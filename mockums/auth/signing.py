@@ -22,30 +22,36 @@ def body_digest(body: bytes) -> str:
 
 
 def string_to_sign(app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """appId + Timestamp + Nonce + lowerhex(SHA256(body)): what the HMAC covers."""
     return app_id + timestamp + nonce + body_digest(body)
 
 
 def hmac_base64(app_key: str, message: str) -> str:
+    """Base64 of HMAC-SHA256 keyed with the appKey."""
     mac = hmac.new(app_key.encode(), message.encode(), hashlib.sha256).digest()
     return base64.b64encode(mac).decode("ascii")
 
 
 def body_signature(app_key: str, app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """The OPEN-BODY-SIG `Signature` for these exact body bytes."""
     return hmac_base64(app_key, string_to_sign(app_id, timestamp, nonce, body))
 
 
 def signatures_equal(expected: str, received: str) -> bool:
+    """Constant-time comparison (no timing oracle on signatures or tokens)."""
     return hmac.compare_digest(expected.encode(), received.encode())
 
 
 def token_request_signature(
     app_id: str, timestamp: str, nonce: str, app_key: str, method: str = "SHA256"
 ) -> str:
+    """lowerhex(SHA256 or SHA1(appId + timestamp + nonce + appKey)): the token request\'s `signature`."""
     algorithm = "sha1" if method.upper() == "SHA1" else "sha256"
     return hashlib.new(algorithm, (app_id + timestamp + nonce + app_key).encode()).hexdigest()
 
 
 def new_nonce() -> str:
+    """32 random hex characters."""
     return secrets.token_hex(16)
 
 
