@@ -96,15 +96,20 @@ def _order_path(mid: str, mer_order_id: str) -> str:
 
 
 def health() -> Call[dict[str, Any]]:
+    """GET /health: status, version, scenarios loaded."""
     return json_call("GET", "/health", "health")
 
 
 def reset() -> Call[None]:
+    """POST /reset: everything back to a fresh start."""
     return Call("POST", "/reset", expect_none("reset"))
 
 
 def add_scenarios(data: ScenarioData) -> Call[list[str]]:
-    """YAML text is dedented, so a triple-quoted string in a test works (line numbers stay the string's)."""
+    """POST /scenarios: the names added, or ScenarioError listing every problem.
+
+    YAML text is dedented, so a triple-quoted string in a test works (line numbers stay the string's).
+    """
 
     def finish(status: int, answer: Any) -> list[str]:
         if status == 400 and isinstance(answer, dict) and answer.get("errors"):
@@ -118,27 +123,33 @@ def add_scenarios(data: ScenarioData) -> Call[list[str]]:
 
 
 def remove_scenario(name: str) -> Call[None]:
+    """DELETE /scenarios/NAME: a runtime scenario."""
     return Call("DELETE", f"/scenarios/{quote(name, safe='')}", expect_none(f"remove_scenario({name!r})"))
 
 
 def journal(merOrderId: str | None = None, endpoint: str | None = None, limit: int | None = None) -> Call[list[Entry]]:
+    """GET /journal: the requests answered, oldest first; of one order or endpoint, the last `limit` only."""
     return json_call("GET", "/journal", "journal", merOrderId=merOrderId, endpoint=endpoint,
                      limit=None if limit is None else str(limit))
 
 
 def order(mid: str, merOrderId: str) -> Call[dict[str, Any]]:
+    """GET /orders/MID/ID: one order, with its history."""
     return json_call("GET", _order_path(mid, merOrderId), f"order({mid}, {merOrderId})")
 
 
 def pay(mid: str, merOrderId: str) -> Call[dict[str, Any]]:
+    """POST /orders/MID/ID/pay: the customer pays."""
     return json_call("POST", _order_path(mid, merOrderId) + "/pay", f"pay({mid}, {merOrderId})")
 
 
 def notifications(merOrderId: str | None = None) -> Call[list[Entry]]:
+    """GET /notifications: the deliveries, of one order if given."""
     return json_call("GET", "/notifications", "notifications", merOrderId=merOrderId)
 
 
 def clock() -> Call[dict[str, Any]]:
+    """GET /clock: the sandbox time."""
     return json_call("GET", "/clock", "clock")
 
 
