@@ -27,6 +27,7 @@ DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `mockums` argument parser: its three commands and their options (the README lists them)."""
     parser = argparse.ArgumentParser(
         prog="mockums", description="A local sandbox of the ChinaUMS open-platform payment API."
     )
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `mockums` command with `argv` (default: the process's); the exit status.
+
+    0 on success, 1 when `check` finds errors or `serve` cannot listen, 2 for a configuration or scenario
+    error (said on stderr).
+    """
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
@@ -90,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """`serve`'s settings: the config file's (or the defaults), overridden by each option given."""
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
     for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token"):
@@ -113,6 +120,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def parse_strict(text: str) -> Strictness:
+    """`--strict`'s value: `all`, or a comma list of STRICT_PARTS; ConfigError naming any unknown part."""
     parts = {part.strip() for part in text.split(",") if part.strip()}
     if parts == {"all"}:
         return Strictness.all(True)
@@ -123,6 +131,7 @@ def parse_strict(text: str) -> Strictness:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """`mockums serve`: load the scenarios (2, listing every error, if they do not validate), then serve."""
     settings = settings_from_args(args)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     scenarios, errors = load_scenarios(settings)
@@ -135,6 +144,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
+    """`mockums check`: validate scenario files and list their scenarios; 1 on any error."""
     settings = load_config_file(args.config) if args.config else Settings()
     table = gateway_error_table(settings.gateway_errors)
     missing = [path for path in args.paths if not path.exists()]
@@ -154,6 +164,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def sample_body(clock: Clock) -> bytes:
+    """A close request for a fresh merOrderId, stamped now: what `sign` signs without `--body`."""
     sample = {
         "requestTimestamp": format_body_time(clock.beijing()),
         "merOrderId": "3194" + format_compact(clock.beijing()) + "0001",
@@ -166,6 +177,7 @@ def sample_body(clock: Clock) -> bytes:
 
 
 def read_body_argument(value: str | None, clock: Clock) -> bytes:
+    """`--body`: the text itself, `@FILE` a file's bytes, `-` stdin; absent, the sample body."""
     if value is None:
         return sample_body(clock)
     if value == "-":
@@ -179,6 +191,7 @@ def read_body_argument(value: str | None, clock: Clock) -> bytes:
 
 
 def sign(args: argparse.Namespace) -> int:
+    """`mockums sign`: print the Authorization header for a body, and a curl command sending it."""
     clock = Clock()
     body = read_body_argument(args.body, clock)
     try:
@@ -199,5 +212,6 @@ def sign(args: argparse.Namespace) -> int:
 
 
 def _quote(text: str) -> str:
+    """`text` as one single-quoted shell word."""
     return "'" + text.replace("'", "'\"'\"'") + "'"
 

@@ -3,7 +3,7 @@
 - `mockums_settings` (session): the `Settings` the sandbox runs with. Redefine it (session scope) in a
   conftest.py to change them; the defaults are those of `mockums serve`.
 - `mockums_server` (session): the real sandbox on 127.0.0.1 (a free port), served from a background
-  thread for the whole session; a `MockumsServer` handle.
+  thread for the whole session; a `Mockums` handle (`mockums.testing`).
 - `mockums` (function): the same server and handle, reset before the test. Synchronous: use it with
   requests, urllib, httpx or any client, and from async tests too.
 - `mockums_aiohttp` (function, async): for pytest-aiohttp users, a fresh in-process sandbox on the test's
@@ -22,7 +22,7 @@ import pytest
 if TYPE_CHECKING:
     from mockums.config import App, Settings
     from mockums.scenarios import Scenario
-    from mockums.testing import AsyncMockums, MockumsServer
+    from mockums.testing import AsyncMockums, Mockums
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,17 +50,17 @@ def _mockums_scenarios(mockums_settings: Settings) -> tuple[Scenario, ...]:
 
 
 @pytest.fixture(scope="session")
-def mockums_server(mockums_settings: Settings, _mockums_scenarios: tuple[Scenario, ...]) -> Iterator[MockumsServer]:
+def mockums_server(mockums_settings: Settings, _mockums_scenarios: tuple[Scenario, ...]) -> Iterator[Mockums]:
     """One sandbox for the whole session, on 127.0.0.1 in a background thread; stopped cleanly at the end."""
-    from mockums.testing import BackgroundServer, MockumsServer  # noqa: PLC0415
+    from mockums.testing import BackgroundServer, Mockums  # noqa: PLC0415
 
     app = _app(mockums_settings)
     with BackgroundServer(mockums_settings, _mockums_scenarios) as url:
-        yield MockumsServer(url, app, mockums_settings.control_token)
+        yield Mockums(url, app, mockums_settings.control_token)
 
 
 @pytest.fixture
-def mockums(mockums_server: MockumsServer) -> MockumsServer:
+def mockums(mockums_server: Mockums) -> Mockums:
     """The session's sandbox, reset before this test: no order, journal entry or added scenario is left."""
     mockums_server.reset()
     return mockums_server

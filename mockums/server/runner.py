@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -15,11 +16,13 @@ from mockums.server.control import CONTROL_PREFIX
 
 
 def base_url(host: str, port: int) -> str:
+    """`http://HOST:PORT`, with an IPv6 address in brackets."""
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
 
 
 def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> str:
+    """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first."""
     url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
     lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
     for app in settings.apps:
@@ -38,7 +41,14 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
     return "\n".join(lines)
 
 
-async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
+async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyncio.Event | None = None,
+              ready: Callable[[int], object] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM: 0 then, or 1 at once if the address cannot be listened on.
+
+    For tests and embedding, which run this in-process: `stop`, when set, ends serving as a signal does;
+    `ready(port)` is called once the socket listens and the banner is printed, with the port bound (the
+    one `--port 0` picked).
+    """
     app = create_app(settings, scenarios)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -53,9 +63,12 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
     print(banner(settings, port, scenarios), flush=True)
-    stop = asyncio.Event()
+    if stop is None:
+        stop = asyncio.Event()
     install_signal_handlers(stop)
     try:
+        if ready is not None:
+            ready(port)
         await stop.wait()
     finally:
         await runner.cleanup()
@@ -63,6 +76,7 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGINT and SIGTERM set `stop` (where the loop can take signals: not on Windows, nor off the main thread)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -132,7 +132,7 @@ def test_sync_fixture_signed_calls_inline_scenario_and_assert_requested(pytester
         "E * /v1/netpay/query * SHOP000005 * ok * - * 200 * SUCCESS",
     ])
     # The failure points at the user's line, not into mockums.
-    assert "mockums/testing.py" not in result.stdout.str()
+    assert "mockums/testing/" not in result.stdout.str()
 
 
 def test_reset_between_tests(pytester: pytest.Pytester) -> None:

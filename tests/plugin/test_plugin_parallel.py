@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from mockums.testing import AsyncMockums, MockumsServer
+from mockums.testing import AsyncMockums, Mockums
 
 MID = "898201612345678"
 CREATE, QUERY, CLOSE = "/v1/netpay/wx/app-pre-order", "/v1/netpay/query", "/v1/netpay/close"
@@ -45,7 +45,7 @@ def body(order_id: str, **fields: Any) -> bytes:
                        "merOrderId": order_id, **fields}).encode()
 
 
-def post(mockums: MockumsServer, path: str, order_id: str, **fields: Any) -> dict[str, Any]:
+def post(mockums: Mockums, path: str, order_id: str, **fields: Any) -> dict[str, Any]:
     data = body(order_id, **fields)
     request = urllib.request.Request(mockums.url + path, data=data, headers={
         "Content-Type": "application/json", "Authorization": mockums.sign(data)})
@@ -66,7 +66,7 @@ def check_own_records(journal: list[dict[str, Any]], order_id: str) -> None:
     assert [e["scenario"]["name"] for e in journal][1:] == ["locked-twice"] * 3 + [journal[-1]["scenario"]["name"]]
 
 
-def test_two_threads_share_one_server_without_disturbing_each_other(mockums: MockumsServer) -> None:
+def test_two_threads_share_one_server_without_disturbing_each_other(mockums: Mockums) -> None:
     mockums.add_scenario(SHARED)
     step = threading.Barrier(2, timeout=10)
     failures: list[BaseException] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mockums.config import Settings
-from mockums.testing import BackgroundServer, MockumsError, MockumsServer, bundled_and_configured_scenarios
+from mockums.testing import BackgroundServer, Mockums, MockumsError, bundled_and_configured_scenarios
 
 pytest_plugins = ["pytester"]
 
@@ -29,7 +29,7 @@ def test_background_server_listens_on_loopback_and_stops_promptly() -> None:
     url = server.start()
     assert url.startswith("http://127.0.0.1:")
     [thread] = [t for t in set(threading.enumerate()) - before if t.name == "mockums-server"]
-    handle = MockumsServer(url)
+    handle = Mockums(url)
     assert handle.health()["status"] == "ok"
     # A notification whose receiver refuses the connection: the next retry is 15 s away when we stop.
     body = json.dumps({"requestTimestamp": "2026-01-01 00:00:00", "mid": "898201612345678", "tid": "88880001",
@@ -50,7 +50,7 @@ def test_background_server_listens_on_loopback_and_stops_promptly() -> None:
     assert time.monotonic() - started < 3
     assert not thread.is_alive()
     with pytest.raises(MockumsError, match="cannot be reached"):
-        MockumsServer(url, timeout=1).health()
+        Mockums(url, timeout=1).health()
     server.stop()  # idempotent
 
 

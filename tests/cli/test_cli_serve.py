@@ -1,0 +1,178 @@
+"""`mockums serve`, in-process: the banner, each option reaching the sandbox, and every way it refuses to start."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from textwrap import dedent
+
+import chinaums_client
+import pytest
+from cli_harness import NO_PROXY, serving
+
+from mockums import cli
+from mockums.config import DEMO_APP, App, Settings, Strictness
+from mockums.server.runner import banner, base_url
+
+BROKEN = dedent("""\
+    scenarios:
+      - name: broken
+        match: {merOrderIdPrefix: BRK}
+        respond:
+          fault: explode
+          delay: -1
+    """)
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_untouched() -> Iterator[None]:
+    """`serve` calls logging.basicConfig; whatever it sets up must not outlive the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_serve_prints_the_banner_answers_and_stops_cleanly(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with serving(monkeypatch, "--port", "0") as server:
+        lines = capsys.readouterr().out.splitlines()
+        assert server.get("/__mockums/health")[1]["status"] == "ok"
+    url = server.url
+    assert lines == [
+        f"mockums listening on {url}",
+        f"  health:    {url}/__mockums/health",
+        f"  demo app:  appId={DEMO_APP.app_id}  appKey={DEMO_APP.app_key}",
+        f"             notifyKey={DEMO_APP.notify_key} (signs payment notifications)",
+        "  scenarios: 26 loaded (magic ids such as MKSUCCESS0001, MKPAID0001, MKCLOSED0001)",
+        f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close",
+    ]
+    with pytest.raises(urllib.error.URLError, match="refused"):  # stopped: nothing listens there any more
+        NO_PROXY.open(url + "/__mockums/health", timeout=5)
+
+
+def test_every_serve_option_reaches_the_sandbox(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("scenarios:\n  - name: mine\n    match: {merOrderIdPrefix: MINE}\n"
+                    "    respond: {fields: {errCode: SYSTEM_BUSY}}\n", encoding="utf-8")
+    with serving(monkeypatch, "--port", "0", "--host", "127.0.0.1", "-s", str(mine), "--no-bundled",
+                 "--seed", "7", "--strict", "header,orders", "--skew-window", "0", "--faithful", "--no-watch",
+                 "--journal-size", "5", "--control-token", "t0k3n", "--control-remote",
+                 "--log-level", "WARNING") as server:
+        banner_text = capsys.readouterr().out
+        assert server.get("/__mockums/journal") == (
+            401, {"error": "this control API needs `Authorization: Bearer <token>` (--control-token)"})
+        assert server.get("/__mockums/journal", token="t0k3n") == (200, [])
+    settings = server.settings
+    assert settings is not None
+    assert (settings.host, settings.port, settings.seed, settings.skew_window, settings.journal_size) == (
+        "127.0.0.1", 0, 7, 0, 5)
+    assert settings.scenario_paths == (mine.resolve(),)
+    assert not settings.bundled_scenarios and not settings.watch
+    assert settings.faithful and settings.control_remote and settings.control_token == "t0k3n"
+    assert settings.strict == Strictness(header=True, orders=True)
+    assert settings.log_level == "WARNING"
+    assert "  scenarios: 1 loaded\n  seed:      7\n" in banner_text  # `mine` has no magic id to suggest
+
+
+def test_no_control_switches_the_control_api_off_but_not_health(monkeypatch: pytest.MonkeyPatch) -> None:
+    with serving(monkeypatch, "--port", "0", "--no-control") as server:
+        assert server.get("/__mockums/journal")[0] == 404
+        assert server.get("/__mockums/health")[0] == 200
+
+
+def test_a_config_file_adds_apps_and_strictness(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - appId: my-app\n    appKey: my-key\n    name: shop\nstrict: {orders: true}\n",
+                      encoding="utf-8")
+    with serving(monkeypatch, "--port", "0", "--config", str(config)) as server:
+        text = capsys.readouterr().out
+        body = chinaums_client.go_json(chinaums_client.close_request("3194000002"))
+        request = urllib.request.Request(server.url + "/v1/netpay/wx/app-pre-close", data=body, headers={
+            "Content-Type": "application/json",
+            "Authorization": chinaums_client.open_body_sig("my-app", "my-key", body)})
+        with NO_PROXY.open(request, timeout=10) as answer:
+            assert answer.status == 200
+            assert b'"errCode":"NO_ORDER"' in answer.read().replace(b" ", b"")  # strict orders, from the file
+    assert "  app:       appId=my-app  (shop)\n" in text
+    assert "my-key" not in text
+    assert "demo app" not in text
+
+
+def test_a_port_in_use_is_refused_with_exit_status_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port), "--no-watch"]) == 1
+    assert capsys.readouterr().out.startswith(f"mockums: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_broken_scenario_files_stop_serve_before_it_listens(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    assert cli.main(["serve", "--port", "0", "--scenarios", str(tmp_path)]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0].startswith(f"mockums: {tmp_path / 'broken.yaml'}:5: ")
+    assert any(line.startswith(f"mockums: {tmp_path / 'broken.yaml'}:6: ") for line in errors)
+    assert errors[-1] == f"mockums: {len(errors) - 1} scenario error(s); fix them or run `mockums check`"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--strict", "headers"], "--strict: unknown parts ['headers'] (use all or header, timestamp, request, orders)"),
+    (["--journal-size", "0"], "journal-size must be between 1 and 1000000, got 0"),
+    (["--port", "70000"], "port must be between 0 and 65535, got 70000"),
+])
+def test_bad_option_values_exit_2_with_a_sentence(argv: list[str], message: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", *argv]) == 2
+    assert capsys.readouterr().err == f"mockums: {message}\n"
+
+
+def test_config_file_mistakes_exit_2_naming_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - appId: my-app\nport: eighty\n", encoding="utf-8")
+    assert cli.main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err.startswith(f"mockums: {config}: port must be an integer, got 'eighty'")
+    assert cli.main(["serve", "--config", str(tmp_path / "missing.yaml")]) == 2
+    assert capsys.readouterr().err.startswith(f"mockums: {tmp_path / 'missing.yaml'}: cannot read the config file")
+
+
+def test_options_override_the_config_file_and_add_to_its_scenarios(tmp_path: Path) -> None:
+    (tmp_path / "from-config").mkdir()
+    config = tmp_path / "mockums.yaml"
+    config.write_text("seed: 1\nport: 9000\nscenarios: [from-config]\nwatch: true\n", encoding="utf-8")
+    args = cli.build_parser().parse_args(["serve", "-c", str(config), "--seed", "2", "-s", str(tmp_path)])
+    settings = cli.settings_from_args(args)
+    assert (settings.seed, settings.port, settings.watch) == (2, 9000, True)
+    assert settings.scenario_paths == ((tmp_path / "from-config").resolve(), tmp_path.resolve())
+    assert cli.settings_from_args(cli.build_parser().parse_args(["serve"])) == Settings()
+
+
+def test_strict_parts() -> None:
+    assert cli.parse_strict("all") == Strictness.all(True)
+    assert cli.parse_strict(" header , request,") == Strictness(header=True, request=True)
+    assert cli.build_parser().parse_args(["serve", "--strict"]).strict == "all"
+
+
+def test_the_banner_shows_a_reachable_address_and_names_the_apps() -> None:
+    settings = Settings(host="0.0.0.0", apps=(App("app-1", "key-1"), App("app-2", "key-2", "shop")), seed=0)
+    lines = banner(settings, 8123, ()).splitlines()
+    assert lines == [
+        "mockums listening on http://127.0.0.1:8123",
+        "  health:    http://127.0.0.1:8123/__mockums/health",
+        "  app:       appId=app-1",
+        "  app:       appId=app-2  (shop)",
+        "  scenarios: 0 loaded",
+        "  seed:      0",
+        "  try:       mockums sign --url http://127.0.0.1:8123/v1/netpay/wx/app-pre-close",
+    ]
+    assert base_url("::1", 8000) == "http://[::1]:8000"
+    assert base_url("localhost", 8000) == "http://localhost:8000"

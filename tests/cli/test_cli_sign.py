@@ -1,0 +1,78 @@
+"""`mockums sign`, in-process: every source of the body, the header it prints, and the curl command around it."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from mockums import cli
+from mockums.auth.signing import authorization_header
+from mockums.config import DEMO_APP
+
+STAMP = ["--timestamp", "20261126120000", "--nonce", "n1"]
+BODY = '{"merOrderId":"3194000001"}'
+
+
+def signed(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[list[str], str]:
+    """Run `mockums sign ARGV`; its stdout lines and its stderr."""
+    assert cli.main(["sign", *argv]) == 0
+    captured = capsys.readouterr()
+    return captured.out.splitlines(), captured.err
+
+
+def curl_words(lines: list[str]) -> list[str]:
+    return shlex.split(" ".join(line.rstrip("\\") for line in lines[2:]))
+
+
+def test_the_header_is_the_signature_of_the_body_given(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, err = signed(capsys, "--body", BODY, *STAMP)
+    header = authorization_header(DEMO_APP.app_id, DEMO_APP.app_key, "20261126120000", BODY.encode(), "n1")
+    assert lines[:2] == [f"Authorization: {header}", ""]
+    assert curl_words(lines) == ["curl", "-sS", "-X", "POST", cli.DEFAULT_URL, "-H", "Content-Type: application/json",
+                                 "-H", f"Authorization: {header}", "--data-binary", BODY]
+    assert err == ""
+
+
+def test_a_body_from_a_file_and_from_stdin_sign_the_same(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    body_file = tmp_path / "body.json"
+    body_file.write_text(BODY, encoding="utf-8")
+    from_file, _ = signed(capsys, "--body", f"@{body_file}", *STAMP)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BODY.encode())))
+    from_stdin, _ = signed(capsys, "--body", "-", *STAMP)
+    inline, _ = signed(capsys, "--body", BODY, *STAMP)
+    assert from_file == from_stdin == inline
+
+
+def test_an_unreadable_body_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["sign", "--body", f"@{tmp_path / 'missing.json'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mockums: --body @{tmp_path / 'missing.json'}: ")
+    assert "No such file" in err
+
+
+def test_without_a_body_it_signs_a_sample_close_request_for_now(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, err = signed(capsys, "--app-id", "my-app", "--app-key", "my-key", "--url",
+                        "http://localhost:8000/v1/netpay/close")
+    assert err == ""
+    assert lines[0].startswith('Authorization: OPEN-BODY-SIG AppId="my-app", Timestamp="')
+    words = curl_words(lines)
+    assert words[4] == "http://localhost:8000/v1/netpay/close"
+    body = json.loads(words[-1])
+    assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
+    assert body["merOrderId"].startswith("3194") and body["merOrderId"].endswith("0001")
+
+
+def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, err = signed(capsys, "--body", "it's not json", "--url", "http://example.invalid/v1/netpay/close",
+                        *STAMP)
+    assert err.splitlines()[0].startswith("mockums: warning: the body is not valid JSON (")
+    assert err.splitlines()[0].endswith("); signing it anyway")
+    assert err.splitlines()[1] == "mockums: warning: the URL is not on this machine; is that intended?"
+    assert curl_words(lines)[-1] == "it's not json"  # the single quote survives the shell quoting
+    assert lines[-1] == "  --data-binary 'it'\"'\"'s not json'"
