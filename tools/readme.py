@@ -7,10 +7,13 @@ block; the test suite fails when the README is out of date.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from layers import PURE, RANKS
 
 from mockums.cli import build_parser
 from mockums.config import Settings
@@ -104,7 +107,21 @@ def plugin_examples() -> str:
     return "\n\n".join(blocks) or "(the examples live in tests/plugin/examples/)"
 
 
+def layout() -> str:
+    """The package's units, lowest layer first, each with the first sentence of its docstring."""
+    package = Path(__file__).resolve().parent.parent / "mockums"
+    rows = ["| layer | unit | job |", "|---|---|---|"]
+    for unit, rank in sorted(RANKS.items(), key=lambda item: (item[1], item[0])):
+        path = package / unit / "__init__.py" if (package / unit).is_dir() else package / f"{unit}.py"
+        shown = f"`mockums/{unit}/`" if path.name == "__init__.py" else f"`mockums/{unit}.py`"
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        first = " ".join(doc.split("\n\n")[0].split())
+        rows.append(f"| {rank} | {shown} | {_cell(first)}{' (pure: no aiohttp)' if unit in PURE else ''} |")
+    return "\n".join(rows)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
+    "layout": layout,
     "plugin-examples": plugin_examples,
     "control-api": control_api,
     "cli-options": cli_options,

@@ -1,1 +1,2 @@
-"""The aiohttp shell: translates HTTP to calls into `mockums.core.sandbox` and back."""
+"""The aiohttp shell: turns HTTP into calls on the core facade (`mockums.core.Sandbox`) and performs
+its replies; the control API, transport faults, background loops and the runner."""

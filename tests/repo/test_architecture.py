@@ -8,25 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import layers
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mockums"
 MAX_LINES = 400
 
-# Lower ranks are lower layers. A module may import from its own package or from a lower rank only;
-# two packages of the same rank know nothing of each other.
-RANKS = {
-    "clock": 0,
-    "protocol": 1,
-    "config": 2, "auth": 2, "ledger": 2,
-    "scenarios": 3, "notify": 3,
-    "core": 4,
-    "server": 5,
-    "testing": 6, "cli": 6,
-    "pytest_plugin": 7,
-}
-PURE = ("mockums.clock", "mockums.protocol", "mockums.config", "mockums.auth", "mockums.ledger",
-        "mockums.scenarios")
+PURE = tuple(f"mockums.{unit}" for unit in layers.PURE)
+RANKS = layers.RANKS
 
 
 def modules() -> list[Path]:

@@ -1,0 +1,2 @@
+"""The order ledger: orders and refunds, the store, the rules that move them, the plans they obey
+(payment, refunds, notifications) and the answers that show them. Pure: no HTTP, time given in."""
