@@ -19,7 +19,7 @@ from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
-from mockums.protocol.business_errors import BUSINESS_ERRORS
+from mockums.protocol.business_errors import BUSINESS_ERRORS, SITUATIONS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 
@@ -39,6 +39,11 @@ def gateway_errors() -> str:
 def business_errors() -> str:
     rows = ["| errCode | default errMsg |", "|---|---|"]
     rows += [f"| `{code}` | {message or '(empty)'} |" for code, message in BUSINESS_ERRORS.items()]
+    rows += ["", "The ledger's answers in particular situations, each message stated once "
+             "(`mockums/protocol/business_errors.py`):", "",
+             "| situation | errCode | errMsg | when | evidence |", "|---|---|---|---|---|"]
+    rows += [f"| `{name}` | `{known.err_code}` | {_cell(known.message)} | {_cell(known.when)} | {known.evidence} |"
+             for name, known in SITUATIONS.items()]
     return "\n".join(rows)
 
 
