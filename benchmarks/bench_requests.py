@@ -1,127 +1,302 @@
-"""How much mockums adds to aiohttp's own cost, measured in one run on loopback.
+"""What users would compare: mockums against a bare aiohttp handler and a minimal signed handler, in one run.
 
-Baseline: a bare aiohttp app answering a fixed JSON body. Then mockums answering signed
-app-pre-close requests (signature check + validation + scenario lookup + order rules), with the
-bundled scenarios and with 5,000 extra scenarios loaded. Prints requests/s, p50 and p99 latency,
-and the ratio to the baseline. Bounded: a fixed number of requests per case, and a time cap.
+Each server runs alone in its own process pinned to one core; the load generator (wrk when installed,
+else a bounded asyncio client) runs in another process pinned to the other core and sends the same
+signed app-pre-close requests over loopback. Cases:
 
-    .venv/bin/python benchmarks/bench_requests.py [--requests 3000] [--concurrency 20]
+    fixed       the same request every time (after the first close, mockums answers OPERATION_NOT_ALLOWED)
+    new         a new merOrderId on every request: mockums assumes the order and closes it (SUCCESS)
+    N scen.     mockums with N scenarios (a third exact ids, a third prefixes, a third patterns), none matching
+
+Prints, per case, the median over the rounds of req/s (with its spread), p50, p99, the server's RSS and
+the ratios to both baselines measured in the same round; then memory per kept order and RSS with the
+order store full. Bounded: every run has a duration and a hard timeout. Not a test; not run in CI.
+
+    .venv/bin/python benchmarks/bench_requests.py [--rounds 2] [--duration 8] [--connections 32]
+        [--loop asyncio|uvloop] [--json std|orjson] [--cases bare-fixed,mockums-new,…] [--memory-orders 100000]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import json
+import os
+import platform
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
-from aiohttp import ClientSession, TCPConnector, web
+import bench_load
+from bench_load import Figures, Load
+from bench_servers import rss_kib
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import chinaums_client
-
-from mockums.config import DEMO_APP, Settings
-from mockums.core.sandbox import Sandbox, load_scenarios
-from mockums.scenarios import MatchRule, Scenario, Step
-from mockums.server.app import create_app
-
-HOST = "127.0.0.1"
-TIME_CAP = 60.0  # seconds per case, whatever --requests says
-CLOSE = "/v1/netpay/wx/app-pre-close"
+HERE = Path(__file__).resolve().parent
+SERVERS = HERE / "bench_servers.py"
+SERVER_CORE, CLIENT_CORE = 0, 1
+START_TIMEOUT = 180.0  # seconds a server may take to listen (10,000 scenarios to load)
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, HOST, 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://{HOST}:{port}"
+@dataclass(frozen=True)
+class Case:
+    """One row of the table: a server, a workload, and for mockums the scenarios it loads."""
+
+    name: str
+    server: str  # bare, minimal, mockums
+    workload: str  # fixed, new
+    scenarios: int | None = None  # None: mockums' defaults (the bundled set); N: N generated, bundled off
 
 
-async def load(url: str, make_request: Callable[[int], tuple[bytes, dict[str, str]]], total: int,
-               concurrency: int) -> list[float]:
-    latencies: list[float] = []
-    counter = iter(range(total))
-    deadline = time.monotonic() + TIME_CAP
+CASES = (
+    Case("bare-fixed", "bare", "fixed"),
+    Case("bare-new", "bare", "new"),
+    Case("minimal-fixed", "minimal", "fixed"),
+    Case("minimal-new", "minimal", "new"),
+    Case("mockums-fixed", "mockums", "fixed"),
+    Case("mockums-new", "mockums", "new"),
+    Case("mockums-10", "mockums", "fixed", 10),
+    Case("mockums-1000", "mockums", "fixed", 1000),
+    Case("mockums-10000", "mockums", "fixed", 10000),
+)
 
-    async def worker(session: ClientSession) -> None:
-        for index in counter:
-            if time.monotonic() > deadline:
+
+@dataclass
+class Run:
+    """One measurement of one case."""
+
+    figures: Figures
+    rss_mib: float
+    answers: dict[str, int] = field(default_factory=dict)  # errCode -> count, from mockums' journal
+    log_lines: float | None = None  # log lines written per request (mockums)
+
+
+def scenario_yaml(count: int) -> str:
+    """`count` scenarios, a third exact ids, a third prefixes of many lengths, a third patterns (half with a
+    literal prefix, half without); none matches the benchmark's ids (3194…)."""
+    lines = ["scenarios:"]
+    for index in range(count):
+        kind = index % 3
+        if kind == 0:
+            match = f"{{merOrderId: BX{index:08d}}}"
+        elif kind == 1:
+            match = f"{{merOrderIdPrefix: BP{index:0{4 + index % 12}d}}}"
+        elif index % 2:
+            match = f"{{merOrderIdPattern: 'BQ{index:06d}-[0-9]{{4}}'}}"
+        else:
+            match = f"{{merOrderIdPattern: '[A-Z]{{2}}{index:06d}Z[0-9]+'}}"
+        lines.append(f"  - name: bench-{index}\n    match: {match}\n    respond: {{fields: {{errCode: SUCCESS}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((bench_load.HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def get_json(port: int, path: str) -> object:
+    with urllib.request.urlopen(f"http://{bench_load.HOST}:{port}{path}", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+class Server:
+    """A server process pinned to SERVER_CORE, its output in a file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str) -> None:
+        self.case, self.port = case, free_port()
+        self.log = workdir / f"{case.name}.log"
+        extra: list[str] = []
+        if case.scenarios is not None:
+            folder = workdir / f"scenarios-{case.scenarios}"
+            if not folder.exists():
+                folder.mkdir()
+                (folder / "bench.yaml").write_text(scenario_yaml(case.scenarios), encoding="utf-8")
+            extra = ["--no-bundled", "-s", str(folder)]
+        command = [sys.executable, str(SERVERS), case.server, str(self.port), str(SERVER_CORE), loop, json_lib, *extra]
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.case.name} exited:\n{self.log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError), socket.create_connection((bench_load.HOST, self.port), timeout=1):
                 return
-            body, headers = make_request(index)
-            started = time.perf_counter()
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                assert response.status == 200, await response.text()
-            latencies.append(time.perf_counter() - started)
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.case.name} did not listen within {START_TIMEOUT:g} s")
 
-    async with ClientSession(connector=TCPConnector(limit=concurrency)) as session:
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return latencies
+    def log_lines(self) -> int:
+        return self.log.read_bytes().count(b"\n")
 
-
-def summary(name: str, latencies: list[float], elapsed: float, baseline: float | None) -> float:
-    rate = len(latencies) / elapsed
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[int(len(ordered) * 0.99) - 1] * 1000
-    ratio = f"{baseline / rate:5.2f}x baseline cost" if baseline else "   (baseline)"
-    print(f"{name:<42} {len(latencies):>6} req  {rate:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {ratio}")
-    return rate
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
 
 
-def signed_close(index: int) -> tuple[bytes, dict[str, str]]:
-    body = chinaums_client.go_json(chinaums_client.close_request(f"3194BENCH{index:010d}"))
-    header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-    return body, {"Authorization": header, "Content-Type": "application/json"}
+def drive(port: int, load: Load, requests: Path, client: str) -> Figures:
+    if client == "wrk":
+        return bench_load.run_wrk(port, load, requests, CLIENT_CORE)
+    return bench_load.run_client(port, load, requests, CLIENT_CORE)
 
 
-async def case(name: str, app: web.Application, make_request: Callable[[int], tuple[bytes, dict[str, str]]],
-               total: int, concurrency: int, baseline: float | None) -> float:
-    runner, url = await serve(app)
+def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str) -> Run:
+    """Start the case's server, warm it up, measure, read its RSS (and for mockums its journal), stop it."""
+    load = Load(case.workload, args.connections, args.duration, args.max_requests)
+    warm = Load(case.workload, args.connections, args.warmup, args.max_requests)
+    server = Server(case, workdir, args.loop, args.json)
     try:
-        await load(url + CLOSE, make_request, min(200, total), concurrency)  # warm-up
-        started = time.perf_counter()
-        latencies = await load(url + CLOSE, make_request, total, concurrency)
-        return summary(name, latencies, time.perf_counter() - started, baseline)
+        server.wait_ready()
+        # Stamped now, so the Timestamp is fresh however long the previous cases took.
+        warm_file = bench_load.write_requests(workdir / f"{case.name}-warm.txt", case.workload,
+                                              bench_load.request_count(warm), f"W{tag}")
+        main_file = bench_load.write_requests(workdir / f"{case.name}.txt", case.workload,
+                                              bench_load.request_count(load), f"M{tag}")
+        if args.warmup:
+            drive(server.port, warm, warm_file, args.client)
+        lines_before = server.log_lines()
+        figures = drive(server.port, load, main_file, args.client)
+        time.sleep(0.2)  # the last log lines reach the file
+        rss, _ = rss_kib(server.process.pid)
+        run = Run(figures, rss / 1024)
+        if case.server == "mockums":
+            run.log_lines = (server.log_lines() - lines_before) / max(1, figures.requests)
+            entries = get_json(server.port, "/__mockums/journal?limit=200")
+            for entry in entries if isinstance(entries, list) else []:
+                code = str(entry.get("errCode"))
+                run.answers[code] = run.answers.get(code, 0) + 1
+        return run
     finally:
-        await runner.cleanup()
+        server.stop()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=20)
-    args = parser.parse_args()
-    answer = json.dumps({"errCode": "SUCCESS", "errMsg": "", "status": "TRADE_CLOSED"}).encode()
 
-    async def fixed(request: web.Request) -> web.Response:
-        await request.read()
-        return web.Response(body=answer, content_type="application/json")
+# -- the report -----------------------------------------------------------------------------------
 
-    bare = web.Application()
-    bare.router.add_post(CLOSE, fixed)
-    baseline = await case("bare aiohttp, fixed JSON", bare, signed_close, args.requests, args.concurrency, None)
+def machine(args: argparse.Namespace) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    versions = []
+    for name in ("aiohttp", "uvloop", "orjson"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} not installed")
+    generator = (f"wrk -t1 -c{args.connections}" if args.client == "wrk"
+                 else f"asyncio client, {args.connections} connections")
+    return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}, "
+            f"{', '.join(versions)}; loop {args.loop}, JSON {args.json}; load: {generator}, "
+            f"{args.duration:g} s per run after {args.warmup:g} s warm-up, {args.rounds} round(s)")
 
-    settings = Settings(watch=False, seed=1)
-    scenarios, errors = load_scenarios(settings)
-    assert not errors
-    await case("mockums, bundled scenarios", create_app(settings, scenarios), signed_close, args.requests,
-               args.concurrency, baseline)
-    many = tuple(Scenario(name=f"bulk-{i}", match=MatchRule.prefix(f"BULK{i:05d}"), steps=(Step(delay=0.0),))
-                 for i in range(5000))
-    await case("mockums, +5,000 prefix scenarios", create_app(replace(settings), (*scenarios, *many)),
-               signed_close, args.requests, args.concurrency, baseline)
-    journal_off = Sandbox(replace(settings, journal_size=1), scenarios)
-    await case("mockums, journal of 1 entry", create_app(settings, sandbox=journal_off), signed_close,
-               args.requests, args.concurrency, baseline)
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
+    """The Markdown table: medians over rounds; ratios per round against the same round's baselines."""
+    def ratio(case: Case, baseline: str) -> str:
+        base_case = f"{baseline}-{case.workload}"
+        pairs = [run.figures.rate / base.figures.rate
+                 for run, base in zip(results.get(case.name, []), results.get(base_case, []), strict=False)
+                 if base.figures.rate]
+        if not pairs or case.server == baseline:
+            return "" if case.server != baseline else "1"
+        return f"{_median(pairs):.2f}" + (f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else "")
+
+    rows = ["| case | req/s (spread) | p50 ms | p99 ms | RSS MiB | × bare | × minimal | answers (journal sample) "
+            "| log lines/req |", "|---|---|---|---|---|---|---|---|---|"]
+    for case in CASES:
+        runs = results.get(case.name)
+        if not runs:
+            continue
+        rates = [run.figures.rate for run in runs]
+        spread = f" ({min(rates):,.0f}–{max(rates):,.0f})" if len(rates) > 1 else ""
+        answers: dict[str, int] = {}
+        for run in runs:
+            for code, count in run.answers.items():
+                answers[code] = answers.get(code, 0) + count
+        shown = ", ".join(f"{code} {count}" for code, count in sorted(answers.items(), key=lambda i: -i[1]))
+        lines = [run.log_lines for run in runs if run.log_lines is not None]
+        errors = sum(run.figures.errors for run in runs)
+        wrapped = sum(run.figures.wrapped for run in runs)
+        notes = (f" ⚠ {errors} errors" if errors else "") + (f" ⚠ ids repeated {wrapped}×" if wrapped else "")
+        rows.append(
+            f"| {case.name} | {_median(rates):,.0f}{spread}{notes} | {_median([r.figures.p50_ms for r in runs]):.2f} "
+            f"| {_median([r.figures.p99_ms for r in runs]):.2f} | {_median([r.rss_mib for r in runs]):.0f} "
+            f"| {ratio(case, 'bare')} | {ratio(case, 'minimal')} | {shown} "
+            f"| {f'{_median(lines):.2f}' if lines else ''} |")
+    scenario_runs = [results.get(f"mockums-{count}", []) for count in (10, 10000)]
+    if all(scenario_runs):
+        pairs = [big.figures.rate / small.figures.rate for small, big in zip(*scenario_runs, strict=False)]
+        rows.append(f"\n10,000 scenarios vs 10: {_median(pairs):.2f}× the throughput "
+                    f"({', '.join(f'{p:.2f}' for p in pairs)} per round)")
+    return "\n".join(rows)
+
+
+def memory_report(args: argparse.Namespace) -> str:
+    command = [sys.executable, str(SERVERS), "memory", str(args.memory_orders), str(SERVER_CORE), args.loop, args.json]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
+    figures = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    return (f"Memory: {figures['bytes_per_assumed_order']} bytes per kept order assumed by a close, "
+            f"{figures['bytes_per_created_order']} per order created by app-pre-order (tracemalloc, journal full); "
+            f"RSS {figures['rss_empty_kib'] / 1024:.0f} MiB empty, {figures['rss_full_kib'] / 1024:.0f} MiB with "
+            f"{figures['orders_kept']:,} orders kept (filled in {figures['fill_seconds']} s, in-process)")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=8, help="whole seconds per measured run (as wrk takes them)")
+    parser.add_argument("--warmup", type=int, default=2, help="whole seconds of load before each measured run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--max-requests", type=int, default=1_000_000, help="per run, for the asyncio client")
+    parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    parser.add_argument("--json", choices=["std", "orjson"], default="std")
+    parser.add_argument("--cases", help="comma list of case names (default: all)")
+    parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")
+    args = parser.parse_args(argv)
+    if args.client == "auto":
+        args.client = "wrk" if bench_load.have_wrk() else "asyncio"
+    if not 1 <= args.rounds <= 10 or not 0 < args.duration <= 60 or not 0 <= args.warmup <= 30:
+        parser.error("bounded: 1..10 rounds, 0..60 s per run, 0..30 s warm-up")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    chosen = set(args.cases.split(",")) if args.cases else {case.name for case in CASES}
+    cases = [case for case in CASES if case.name in chosen]
+    print(machine(args), flush=True)
+    results: dict[str, list[Run]] = {}
+    with tempfile.TemporaryDirectory(prefix="mockums-bench-") as tmp:
+        for round_number in range(args.rounds):
+            for number, case in enumerate(cases):  # interleaved: each round runs every case once
+                run = measure(case, args, Path(tmp), f"{round_number}{number:02d}")
+                results.setdefault(case.name, []).append(run)
+                print(f"  round {round_number + 1} {case.name}: {run.figures.rate:,.0f} req/s "
+                      f"p99 {run.figures.p99_ms:.2f} ms RSS {run.rss_mib:.0f} MiB", flush=True)
+    print()
+    print(report(results, args))
+    if args.memory_orders:
+        print()
+        print(memory_report(args))
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(main())

@@ -125,23 +125,24 @@ class Clock:
 
 
 def parse_compact(text: str) -> datetime | None:
-    """`20190227113148` read as Beijing time; None if it is not exactly that shape."""
-    if len(text) != 14 or not text.isdigit():
+    """`20190227113148` read as Beijing time; None if it is not exactly that shape (ASCII digits only).
+
+    Sliced by hand rather than with `strptime`, which costs about 20 µs a call on every request.
+    """
+    if len(text) != 14 or not (text.isascii() and text.isdigit()):
         return None
     try:
-        return datetime.strptime(text, COMPACT_FORMAT).replace(tzinfo=BEIJING)
-    except ValueError:
+        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]),
+                        int(text[12:14]), tzinfo=BEIJING)
+    except ValueError:  # a month 13, a 31st of April, an hour 24…
         return None
 
 
 def parse_body_time(text: str) -> datetime | None:
     """`2022-04-15 09:49:59` read as Beijing time; None if it is not exactly that shape."""
-    if len(text) != 19:
+    if len(text) != 19 or text[4] != "-" or text[7] != "-" or text[10] != " " or text[13] != ":" or text[16] != ":":
         return None
-    try:
-        return datetime.strptime(text, BODY_FORMAT).replace(tzinfo=BEIJING)
-    except ValueError:
-        return None
+    return parse_compact(text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19])
 
 
 def format_compact(moment: datetime) -> str:

@@ -34,7 +34,12 @@ def hmac_base64(app_key: str, message: str) -> str:
 
 def body_signature(app_key: str, app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
     """The OPEN-BODY-SIG `Signature` for these exact body bytes."""
-    return hmac_base64(app_key, string_to_sign(app_id, timestamp, nonce, body))
+    return digest_signature(app_key, app_id, timestamp, nonce, body_digest(body))
+
+
+def digest_signature(app_key: str, app_id: str, timestamp: str, nonce: str, digest: str) -> str:
+    """The OPEN-BODY-SIG `Signature` from the body's lowercase hex SHA-256 (hashed once by the caller)."""
+    return hmac_base64(app_key, app_id + timestamp + nonce + digest)
 
 
 def signatures_equal(expected: str, received: str) -> bool:

@@ -87,28 +87,32 @@ class Authenticator:
             if header.timestamp.isdigit() and len(header.timestamp) in (10, 13):
                 reason += "; it looks like a Unix epoch"
             return _fail("bad_timestamp", reason, scheme, header.app_id)
+        # The body is hashed once; the diagnosis (string to sign, expected signature…) is built only
+        # when the request is refused, since nobody reads it on success.
         digest = signing.body_digest(body)
-        expected = signing.body_signature(app_key, header.app_id, header.timestamp, header.nonce, body)
+        expected = signing.digest_signature(app_key, header.app_id, header.timestamp, header.nonce, digest)
         skew = stamped.timestamp() - self._clock.wall()  # clients stamp real time, even when a test moved ours
-        diagnosis: dict[str, object] = {
-            "string_to_sign": signing.string_to_sign(header.app_id, header.timestamp, header.nonce, body),
-            "hmac": f"Base64(HMAC-SHA256({signing.REDACTED}, string_to_sign))",
-            "body_sha256": digest,
-            "body_bytes": len(body),
-            "expected_signature": expected,
-            "received_signature": header.signature,
-            "clock_skew_seconds": round(skew),
-        }
+
+        def diagnosis() -> dict[str, object]:
+            return {
+                "string_to_sign": header.app_id + header.timestamp + header.nonce + digest,
+                "hmac": f"Base64(HMAC-SHA256({signing.REDACTED}, string_to_sign))",
+                "body_sha256": digest,
+                "body_bytes": len(body),
+                "expected_signature": expected,
+                "received_signature": header.signature,
+                "clock_skew_seconds": round(skew),
+            }
+
         if not signing.signatures_equal(expected, header.signature):
             reason = "Signature does not match: " + _signature_hint(app_key, header, body)
-            return _fail("bad_signature", reason, scheme, header.app_id, **diagnosis)
+            return _fail("bad_signature", reason, scheme, header.app_id, **diagnosis())
         skewed = self._skew(f"Timestamp {header.timestamp}", skew)
         if skewed and self.policy.strict_timestamp:
-            return _fail("skewed_timestamp", skewed, scheme, header.app_id, **diagnosis)
+            return _fail("skewed_timestamp", skewed, scheme, header.app_id, **diagnosis())
         if skewed:
             warnings.append(skewed)
         return AuthResult(header.app_id, scheme, None, "valid signature", tuple(warnings))
-
 
     def _skew(self, what: str, skew: float) -> str | None:
         """A sentence when `skew` is outside the window, else None."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 
 from mockums.auth.tokens import TokenStore
 from mockums.auth.verdict import Authenticator, AuthPolicy
@@ -21,8 +19,6 @@ from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
 from mockums.scenarios import ScenarioRegistry, SequenceTracker
 from mockums.scenarios.script import Script, script_for
-
-log = logging.getLogger("mockums")
 
 WARNING_HEADER = "X-Mockums-Warning"
 SCENARIO_HEADER = "X-Mockums-Scenario"
@@ -103,11 +99,12 @@ class Answerer:
         return body
 
     def with_flags(self, reply: Reply) -> Reply:
-        """Log warnings; show them and the chosen scenario as headers unless faithful mode is on."""
+        """Show the warnings and the chosen scenario as headers, unless faithful mode is on.
+
+        The warnings are logged once, on the request's own log line (`Sandbox._record`).
+        """
         trace = reply.trace
-        for warning in trace.warnings:
-            log.warning("%s", warning)
-        if self.settings.faithful:
+        if self.settings.faithful or not (trace.warnings or trace.scenario):
             return reply
         headers = dict(reply.headers)
         if trace.warnings:
@@ -115,7 +112,8 @@ class Answerer:
             headers[WARNING_HEADER] = " | ".join(trace.warnings).encode("ascii", "backslashreplace").decode()
         if trace.scenario:
             headers[SCENARIO_HEADER] = trace.scenario
-        return replace(reply, headers=headers)
+        reply.headers = headers  # still ours: the reply is handed out only after this
+        return reply
 
     # -- netpay API ---------------------------------------------------------------------------
 
@@ -136,8 +134,7 @@ class Answerer:
             trace.mer_order_id = order_id_text(request.get("merOrderId"))
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
-        if auth.failure is not None:
-            log.info("refused %s: %s (appId=%s)", path, auth.reason, auth.app_id)
+        if auth.failure is not None:  # logged, with its reason, on the request's line
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
@@ -146,7 +143,7 @@ class Answerer:
     def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
         script = script_for(self.registry(), self.sequences, spec.path, request)
         selection = script.selection
-        trace.scenario_reason, trace.near_misses = selection.reason, lambda: selection.near_misses
+        trace.scenario_reason, trace.near_misses = selection.reason, selection.explain
         trace.scenario = script.scenario.name if script.scenario else None
         if script.gateway_error:
             # The signature was fine: the refusal is the scenario's, and the trace says so.

@@ -7,7 +7,6 @@ answer texts, near misses and the sentence saying why, is built only when someon
 from __future__ import annotations
 
 import itertools
-import json
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ def body_text(raw: bytes) -> str:
     return clip(raw.decode("utf-8", "replace"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One request as it was decided; `view()` is its JSON shape."""
 
@@ -65,8 +64,7 @@ class Entry:
             "warnings": list(trace.warnings),
             "durationMs": self.duration_ms,
             "request": body_text(trace.request),
-            "answer": "" if reply.fault is not None else clip(
-                json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))),
+            "answer": "" if reply.fault is not None else clip(reply.payload().decode()),
         }
 
 

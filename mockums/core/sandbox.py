@@ -120,12 +120,24 @@ class Sandbox:
         return self._record(method, path, reply, time.perf_counter()) if journal else reply
 
     def _record(self, method: str, path: str, reply: Reply, started: float) -> Reply:
-        """One journal entry and one log line per request, as soon as its answer is decided."""
+        """One journal entry and at most one log line per request, as soon as its answer is decided.
+
+        The line is INFO; WARNING when the request drew warnings, which it then lists. Its text is
+        formatted only when a handler takes it (not at all above INFO).
+        """
         duration = round((time.perf_counter() - started) * 1000, 1)
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
-        log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
-                 reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+        if trace.warnings:
+            log.warning("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms; warnings: %s", method, path, reply.status,
+                        reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration,
+                        " | ".join(trace.warnings))
+        elif trace.auth_failure is not None:
+            log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, reply.status,
+                     reply.err_code, trace.auth_failure, trace.auth_reason, trace.app_id, duration)
+        elif log.isEnabledFor(logging.INFO):
+            log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
+                     reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
         return reply
 
     # -- reading ------------------------------------------------------------------------------

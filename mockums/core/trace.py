@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from mockums.protocol import wire
 from mockums.scenarios import Fault
 
 NearMisses = Callable[[], tuple[str, ...]]
@@ -21,7 +22,7 @@ def _no_near_misses() -> tuple[str, ...]:
     return ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Trace:
     """Filled in as a request is handled; read by the journal and the log."""
 
@@ -67,9 +68,13 @@ class Trace:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reply:
-    """The answer decided for a request: performed by the HTTP shell after `delay` of sandbox time."""
+    """The answer decided for a request: performed by the HTTP shell after `delay` of sandbox time.
+
+    Treated as immutable once the core returns it; `payload()` encodes the body once, for the wire
+    and for the journal alike.
+    """
 
     status: int
     body: Mapping[str, object]
@@ -77,6 +82,13 @@ class Reply:
     delay: float = 0.0
     fault: Fault | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    _payload: bytes | None = field(default=None, repr=False, compare=False)
+
+    def payload(self) -> bytes:
+        """The body as the gateway writes it (compact JSON, raw UTF-8), encoded at most once."""
+        if self._payload is None:
+            self._payload = wire.dumps(self.body)
+        return self._payload
 
     @property
     def err_code(self) -> str:

@@ -4,6 +4,7 @@ channel-shaped pay parameters, and the JSON answer built from an endpoint's resp
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from mockums.ledger.model import Order, Refund
 from mockums.protocol.endpoints import EndpointSpec
 from mockums.protocol.statuses import CLOSE_TARGET_STATUS, PAID_STATUSES, TARGET_STATUS
 
-_GENERATED = ("merName", "seqId", "settleRefId", "targetMid")
+_GENERATED = ("merName", "seqId", "settleRefId", "targetMid")  # generated values an answer shows as they are
 
 
 def yuan(fen: int) -> str:
@@ -23,13 +24,14 @@ def yuan(fen: int) -> str:
 
 def describe(order: Order, generator: Generator, *, close: bool = False) -> dict[str, object]:
     """The order's fields as query answers and notifications show them."""
-    values: dict[str, object] = {key: order.values[key] for key in _GENERATED if key in order.values}
+    generated = generator.order_values(order.mid, order.mer_order_id, order.seed)
+    values: dict[str, object] = {key: generated[key] for key in _GENERATED}
     values |= {
         "status": order.status,
         "targetStatus": CLOSE_TARGET_STATUS if close else TARGET_STATUS[order.target_sys][order.status],
         "targetSys": order.target_sys,
         "totalAmount": order.total_amount,
-        "targetOrderId": order.values.get("targetOrderId"),
+        "targetOrderId": order.target_order_id,
         "merOrderId": order.mer_order_id,
     }
     if order.paid_at is not None and order.status in PAID_STATUSES:
@@ -107,13 +109,20 @@ def pay_request(order: Order, generator: Generator, path: str, sub_app_id: str |
     }
 
 
+@functools.lru_cache(maxsize=4)
+def _moment_texts(second: int) -> tuple[str, str]:
+    """`yyyy-MM-dd HH:mm:ss` and `yyyy-MM-dd` (Beijing) for a second: formatted once per second, not per answer."""
+    moment = datetime.fromtimestamp(second, BEIJING)
+    return format_body_time(moment), moment.strftime(DATE_FORMAT)
+
+
 def render_answer(spec: EndpointSpec, request: Mapping[str, object], err_code: str, err_msg: str,
                   values: Mapping[str, object], full: bool, now: float) -> dict[str, object]:
     """The JSON answer, field by field from the endpoint's response table.
 
     `full` is False for an error with no order to describe: only the fields marked `on_error` appear.
     """
-    moment = datetime.fromtimestamp(now, BEIJING)
+    now_text, today_text = _moment_texts(int(now))
     answer: dict[str, object] = {}
     for item in spec.response:
         if not (full or item.on_error):
@@ -121,9 +130,9 @@ def render_answer(spec: EndpointSpec, request: Mapping[str, object], err_code: s
         if item.source == "result":
             value: object = err_code if item.name == "errCode" else err_msg
         elif item.source == "now":
-            value = format_body_time(moment)
+            value = now_text
         elif item.source == "today":
-            value = moment.strftime(DATE_FORMAT)
+            value = today_text
         elif item.source == "constant":
             value = item.constant
         elif item.source == "echo":  # as sent; the order's own value when the request did not name it

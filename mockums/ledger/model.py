@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.protocol.statuses import OPEN_STATUSES
@@ -14,9 +17,15 @@ HISTORY_CAP = 100
 
 NEVER = PayPlan("never")
 AT_ONCE = RefundPlan("SUCCESS")
+NO_REFUNDS: Mapping[str, Refund] = MappingProxyType({})  # shared until an order's first refund
 
 
-@dataclass
+def shared(text: str) -> str:
+    """One copy of a text many orders repeat (mid, tid, instMid, appId, history lines): sys.intern."""
+    return sys.intern(text)
+
+
+@dataclass(slots=True)
 class Refund:
     refund_order_id: str
     amount: int
@@ -34,17 +43,23 @@ class Refund:
         return self.status in ("SUCCESS", "PROCESSING")
 
 
-@dataclass
+@dataclass(slots=True)
 class Order:
+    """One order. Kept by the hundred thousand, so it stays small (under 1 KB with its store entry):
+    slots, repeated texts shared, and the generated platform values (seqId, merName, targetMid…)
+    not stored but derived again from `seed` when an answer shows them (`Generator.order_values`)."""
+
     mid: str
     mer_order_id: str
     status: str
     total_amount: int
-    values: dict[str, object]  # generated platform values: seqId, targetMid, merName, targetOrderId…
+    seed: int  # the generator's seed when the order was made: its generated values follow from it
+    target_order_id: str  # the wallet's transaction id (generated), kept because orders are found by it
     created_at: float
     expire_at: float
     app_id: str | None = None
     inst_mid: str = ""
+    tid: str = ""
     target_sys: str = "WXPay"
     notify_url: str | None = None
     attached_data: str | None = None
@@ -56,8 +71,9 @@ class Order:
     refund_plan: RefundPlan = AT_ONCE
     lifecycle: Lifecycle | None = None
     scripted_status: str | None = None  # the last status a scenario put the order in
-    refunds: dict[str, Refund] = field(default_factory=dict)
-    history: list[tuple[float, str]] = field(default_factory=list)
+    # By refundOrderId, oldest first; the shared empty mapping until the first refund (see `add_refund`).
+    refunds: Mapping[str, Refund] = field(default_factory=lambda: NO_REFUNDS)
+    _events: list[float | str] = field(default_factory=list)  # time, text, time, text… (no tuple per event)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -77,9 +93,21 @@ class Order:
             return None
         return self.created_at + self.pay_plan.seconds
 
+    @property
+    def history(self) -> list[tuple[float, str]]:
+        """What happened to the order, oldest first: (sandbox time, event), the newest HISTORY_CAP."""
+        events = self._events
+        return [(float(events[i]), str(events[i + 1])) for i in range(0, len(events), 2)]
+
     def record(self, at: float, event: str) -> None:
-        self.history.append((at, event))
-        del self.history[:-HISTORY_CAP]
+        self._events += (at, shared(event))
+        del self._events[:-2 * HISTORY_CAP]
+
+    def add_refund(self, refund: Refund) -> None:
+        """Keep a refund under its refundOrderId."""
+        if not isinstance(self.refunds, dict):
+            self.refunds = {}
+        self.refunds[refund.refund_order_id] = refund
 
     def set_status(self, at: float, status: str, why: str) -> None:
         if status != self.status:

@@ -15,7 +15,7 @@ from typing import Literal
 from mockums.clock import parse_body_time, parse_compact
 from mockums.ledger import answers
 from mockums.ledger.generate import Generator
-from mockums.ledger.model import AT_ONCE, NEVER, Order, Refund
+from mockums.ledger.model import AT_ONCE, NEVER, Order, Refund, shared
 from mockums.ledger.plans import Lifecycle
 from mockums.ledger.store import OrderStore
 from mockums.protocol.business_errors import SITUATIONS, default_message
@@ -135,18 +135,21 @@ class Ledger:
         if lifecycle.expire_after is not None:
             expire_at = call.now + lifecycle.expire_after
         channel = call.spec.channel or "WXPay"
+        notify_url = _text(body, "notifyUrl")
         order = Order(
-            mid=mid,
+            mid=shared(mid),
             mer_order_id=mer_order_id,
             status=initial_status(channel),
             total_amount=amount if amount is not None else int(str(values["totalAmount"])),
-            values=values,
+            seed=self.generator.seed,
+            target_order_id=str(values["targetOrderId"]),
             created_at=call.now,
             expire_at=expire_at,
-            app_id=call.app_id,
-            inst_mid=_text(body, "instMid") or "",
+            app_id=shared(call.app_id) if call.app_id else call.app_id,
+            inst_mid=shared(_text(body, "instMid") or ""),
+            tid=shared(_text(body, "tid") or ""),
             target_sys=channel,
-            notify_url=_text(body, "notifyUrl"),
+            notify_url=shared(notify_url) if notify_url else None,
             attached_data=_text(body, "attachedData"),
             order_desc=_text(body, "orderDesc"),
             assumed=assumed,
@@ -154,7 +157,6 @@ class Ledger:
             refund_plan=lifecycle.refund or AT_ONCE,
             lifecycle=call.lifecycle,
         )
-        order.values["tid"] = _text(body, "tid") or ""
         self.orders.add(order)
         if order.pay_due_at is not None:
             self._timed.add(order.key)
@@ -297,7 +299,7 @@ class Ledger:
         if plan.status == "PROCESSING" and plan.settle_after_seconds is not None:
             refund.settle_at = call.now + plan.settle_after_seconds
             self._timed.add(order.key)
-        order.refunds[refund_id] = refund
+        order.add_refund(refund)
         order.record(call.now, f"refund {refund_id} of {amount} fen: {plan.status}")
         if plan.status == "SUCCESS":
             events += self._settle(order, refund, call.now)
@@ -309,7 +311,7 @@ class Ledger:
         if order is None:
             return failure("NO_ORDER")
         refund_id = _text(call.body, "refundOrderId")
-        refund = order.refunds.get(refund_id) if refund_id else next(reversed(order.refunds.values()), None)
+        refund = order.refunds.get(refund_id) if refund_id else next(reversed(list(order.refunds.values())), None)
         if refund is None:
             return situation("no_refund")
         refund.queries += 1

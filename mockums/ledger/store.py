@@ -27,20 +27,19 @@ class OrderStore:
         return self.get(*key) if key else None
 
     def add(self, order: Order) -> Order:
-        self._orders[order.key] = order
-        self._orders.move_to_end(order.key)
-        target = order.values.get("targetOrderId")
-        if isinstance(target, str):
-            self._by_target[target] = order.key
+        key = order.key  # one tuple shared by both indexes
+        self._orders[key] = order
+        self._orders.move_to_end(key)
+        self._by_target[order.target_order_id] = key
         while len(self._orders) > self.capacity:
             _, evicted = self._orders.popitem(last=False)
-            self._by_target.pop(str(evicted.values.get("targetOrderId")), None)
+            self._by_target.pop(evicted.target_order_id, None)
         return order
 
     def remove(self, mid: str, mer_order_id: str) -> bool:
         order = self._orders.pop((mid, mer_order_id), None)
         if order is not None:
-            self._by_target.pop(str(order.values.get("targetOrderId")), None)
+            self._by_target.pop(order.target_order_id, None)
         return order is not None
 
     def reset(self) -> None:

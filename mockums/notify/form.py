@@ -45,7 +45,7 @@ def build(event: Event, generator: Generator, app: App, now: float) -> Notificat
     notify_id = fake.uuid4()
     values = describe(order, generator)
     form: dict[str, object] = {
-        "mid": order.mid, "tid": order.values.get("tid"), "instMid": order.inst_mid or None,
+        "mid": order.mid, "tid": order.tid, "instMid": order.inst_mid or None,
         "merOrderId": order.mer_order_id, "seqId": values.get("seqId"), "merName": values.get("merName"),
         "targetOrderId": values.get("targetOrderId"), "targetSys": order.target_sys, "connectSys": "UNIONPAY",
         "status": order.status, "totalAmount": order.total_amount, "createTime": format_time(order.created_at),

@@ -7,10 +7,12 @@ endpoint beats one that is not, then more body conditions beat fewer; then load 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from .model import IdMatch, MatchRule, Scenario, condition_text
+from .patterns import PatternIndex
 
 _MISSING = object()
 
@@ -23,13 +25,26 @@ class Check:
     reason: str
 
 
+def _none() -> tuple[str, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Selection:
-    """The chosen scenario (None: the faithful default applies) and why."""
+    """The chosen scenario (None: the faithful default applies) and why.
+
+    The near misses are worked out only when read (the journal asks for them; most requests are
+    never looked at), and at most once.
+    """
 
     scenario: Scenario | None
     reason: str
-    near_misses: tuple[str, ...] = ()
+    explain: Callable[[], tuple[str, ...]] = dataclass_field(default=_none, compare=False, repr=False)
+
+    @property
+    def near_misses(self) -> tuple[str, ...]:
+        """Up to the limit given to `choose`, the closest scenarios that did not match, and why."""
+        return self.explain()
 
 
 def check_order_id(rule: MatchRule, order_id: str | None) -> Check:
@@ -108,6 +123,25 @@ def _shared_prefix(order_id: str, rule: MatchRule) -> int:
     return shared
 
 
+class _Once:
+    """The near misses of one request, worked out on the first call only (cheaper than functools.cache)."""
+
+    __slots__ = ("_args", "_result")
+
+    def __init__(self, registry: ScenarioRegistry, order_id: str, endpoint: str, body: Mapping[str, object],
+                 id_matched: Sequence[Scenario], limit: int) -> None:
+        self._args: tuple[ScenarioRegistry, str, str, Mapping[str, object], Sequence[Scenario], int] | None = (
+            registry, order_id, endpoint, body, id_matched, limit)
+        self._result: tuple[str, ...] = ()
+
+    def __call__(self) -> tuple[str, ...]:
+        if self._args is not None:
+            registry, order_id, endpoint, body, id_matched, limit = self._args
+            self._result = registry._near_misses(order_id, endpoint, body, id_matched, limit)
+            self._args = None  # what it held (the request's body among it) can go
+        return self._result
+
+
 class ScenarioRegistry:
     """An immutable, indexed set of scenarios; build a new one to reload."""
 
@@ -130,6 +164,7 @@ class ScenarioRegistry:
                 self._prefix.setdefault(rule.value, []).append(scenario)
             else:
                 self._patterns.append(scenario)
+        self._pattern_index = PatternIndex(self._patterns)
         # One dict probe per distinct prefix length, longest first, instead of a scan.
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix}, reverse=True)
         self._sorted_ids = sorted(self._exact)
@@ -154,9 +189,7 @@ class ScenarioRegistry:
         for length in self._prefix_lengths:
             if length <= len(order_id):
                 yield from self._prefix.get(order_id[:length], ())
-        for scenario in self._patterns:
-            if scenario.match.matches_order_id(order_id):
-                yield scenario
+        yield from self._pattern_index.matching(order_id)
 
     def choose(self, endpoint: str, body: Mapping[str, object], *, max_near_misses: int = 3) -> Selection:
         """The scenario for this request; with none, up to `max_near_misses` explanations."""
@@ -175,8 +208,9 @@ class ScenarioRegistry:
                 return Selection(scenario, "; ".join(reasons))
             id_matched.append(scenario)
         reason = f"no scenario matches merOrderId {order_id} on {endpoint}"
-        near_misses = self._near_misses(order_id, endpoint, body, id_matched, max_near_misses)
-        return Selection(None, reason, near_misses)
+        if max_near_misses <= 0 or not self._scenarios:
+            return Selection(None, reason)
+        return Selection(None, reason, _Once(self, order_id, endpoint, body, id_matched, max_near_misses))
 
     def _near_misses(
         self,

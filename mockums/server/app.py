@@ -30,7 +30,7 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
     """Wait the scripted delay (sandbox time), then inject the fault or write the answer."""
     if reply.delay:
         await sandbox.clock.sleep(reply.delay)
-    payload = _dumps(reply.body).encode()
+    payload = reply.payload()
     if reply.fault is not None:
         return await faults.inject(request, reply.fault, payload, sandbox.settings.no_answer_hold, sandbox.clock)
     return web.Response(status=reply.status, body=payload, headers=reply.headers,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
+
+import pytest
 
 from mockums.scenarios import (
     Check,
@@ -210,3 +213,20 @@ def test_lookup_stays_fast_with_thousands_of_scenarios() -> None:
         assert len(registry.choose(CLOSE, {"merOrderId": "EX9999999"}).near_misses) == 3
     # Generous bound: a linear scan over 5,520 rules per call would take seconds here.
     assert time.perf_counter() - started < 1.5
+
+
+def test_near_misses_are_worked_out_only_when_read_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = ScenarioRegistry([scenario("paid", MatchRule.prefix("MKPAID"))])
+    calls = []
+    real = ScenarioRegistry._near_misses
+
+    def counting(self: ScenarioRegistry, *args: Any) -> tuple[str, ...]:
+        calls.append(args)
+        return real(self, *args)
+
+    monkeypatch.setattr(ScenarioRegistry, "_near_misses", counting)
+    selection = registry.choose(CLOSE, {"merOrderId": "MKPAYD0001"})
+    assert (selection.scenario, calls) == (None, [])  # nothing computed for a request nobody looks at
+    first = selection.near_misses
+    assert first == selection.near_misses and len(calls) == 1
+    assert first[0].startswith("paid (close.yaml:1): merOrderId is MKPAYD0001, expected prefix MKPAID")

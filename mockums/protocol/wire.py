@@ -1,0 +1,44 @@
+"""JSON as the gateway writes it: compact, raw UTF-8; through orjson when it is installed.
+
+`pip install 'mockums[fast]'` brings orjson (and uvloop for `mockums serve`). Without it the standard
+library does the same work more slowly. Either way answers read the same: strings, integers, ordinary
+floats, objects and arrays come out byte for byte alike, and whatever orjson refuses (integers beyond
+64 bits, NaN, non-string keys, datetimes…) is handed to the standard library, which writes it, or
+raises, exactly as it would alone. Requests are read by the standard library only: orjson reads an
+integer beyond 64 bits as a float, which would change what a request says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+_std_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _std_dumps(data: object) -> bytes:
+    return _std_encoder.encode(data).encode()
+
+
+dumps: Callable[[object], bytes] = _std_dumps
+LIBRARY = "json"
+
+try:
+    import orjson
+except ImportError:  # the standard library alone
+    pass
+else:
+    _PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def _fast_dumps(data: object) -> bytes:
+        try:
+            return orjson.dumps(data, option=_PASSTHROUGH)
+        except TypeError:  # orjson.JSONEncodeError: let the standard library decide (and say why)
+            return _std_dumps(data)
+
+    dumps, LIBRARY = _fast_dumps, "orjson"
+
+
+def text(data: object) -> str:
+    """`dumps` as text (the journal shows answers as text)."""
+    return dumps(data).decode()
