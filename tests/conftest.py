@@ -79,6 +79,20 @@ class Caller:
         assert entries, f"no request for {mer_order_id} reached the journal within {timeout} s"
         return entries
 
+    async def attempted(self, mer_order_id: str, count: int, timeout: float = 5.0) -> None:
+        """Until the order's notification has `count` attempts on record (each one's answer read), so a
+        clock move made next is measured from the last attempt, not raced by it."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            deliveries = self.sandbox.notifications(mer_order_id=mer_order_id)
+            if sum(len(d["attempts"]) for d in deliveries) >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{mer_order_id}: fewer than {count} notification attempts within {timeout} s")
+
     async def wait_idle(self, timeout: float = 5.0) -> None:
         """Until no notification delivery is pending (they run in the background)."""
         import asyncio
