@@ -13,6 +13,7 @@ from mockums.auth.tokens import TokenStore
 from mockums.auth.verdict import Authenticator, AuthPolicy
 from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
+from mockums.core.links import CashierLinks
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
@@ -69,7 +70,8 @@ class Answerer:
 
     def __init__(self, settings: Settings, clock: Clock, gateway_errors: Mapping[str, GatewayError],
                  tokens: TokenStore, ledger: Ledger, generator: Generator, sequences: SequenceTracker,
-                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None]) -> None:
+                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None],
+                 links: CashierLinks) -> None:
         self.settings = settings
         self.clock = clock
         self.gateway_errors = gateway_errors
@@ -79,6 +81,7 @@ class Answerer:
         self.sequences = sequences
         self.registry = registry
         self.dispatch = dispatch
+        self.links = links
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -124,6 +127,9 @@ class Answerer:
         spec = ENDPOINTS.get(path)
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=body))
+        if spec.method != "POST":
+            return self.gateway_reply("method_not_allowed", f"POST {path}: this H5 path takes a GET with "
+                                      "OPEN-FORM-PARAM in the query", trace=Trace(request=body))
         # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
         try:
             request: dict[str, object] | BodyError = read_json_object(body)
@@ -142,6 +148,36 @@ class Answerer:
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
         return self.with_flags(self._answer(spec, request, trace))
+
+    def form(self, path: str, raw_query: str, base_url: str) -> Reply:
+        """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
+        answered with HTTP 302 to the cashier page (no body), anything else as the POST paths answer."""
+        spec = ENDPOINTS.get(path)
+        if spec is None:
+            return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=raw_query.encode()))
+        if spec.method != "GET":
+            return self.gateway_reply("method_not_allowed", f"GET {path}: this path takes a POST",
+                                      trace=Trace(request=raw_query.encode()))
+        auth, params = self.authenticator.authenticate_form(raw_query)
+        content = params.content.encode() if params is not None else raw_query.encode()
+        try:
+            request: dict[str, object] | BodyError = read_json_object(content)
+        except BodyError as error:
+            request = error
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=content)
+        if isinstance(request, dict):
+            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+        if auth.failure is not None or auth.app_id is None:
+            return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
+                                                      auth.diagnosis, trace))
+        if isinstance(request, BodyError):
+            return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
+        reply = self._answer(spec, request, trace)
+        if reply.status == 200 and reply.fault is None and reply.err_code == "SUCCESS":
+            location = self.links.h5_location(spec, request, auth.app_id, base_url)
+            reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
+        return self.with_flags(reply)
 
     def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
         script = script_for(self.registry(), self.sequences, spec.path, request)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +21,10 @@ from mockums.clock import BEIJING, Clock, parse_body_time, parse_compact
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
+from mockums.core.cashier import PORTALS, Cashier, CashierRedirect, CashierView
 from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
+from mockums.core.links import BILL_CODE_PATH, CashierLinks
 from mockums.core.notifying import Notifications
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
@@ -38,7 +40,7 @@ from mockums.scenarios import LoadError, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 from mockums.scenarios.script import sequence_key
 
-__all__ = ["Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
+__all__ = ["CashierRedirect", "CashierView", "Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
 
 log = logging.getLogger("mockums.http")
 
@@ -77,8 +79,10 @@ class Sandbox:
         self._journal = Journal(settings.journal_size)
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
         self._notifications = Notifications(settings, self.clock, self._generator, self._notifier)
+        self._links = CashierLinks(settings.seed)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
-                                  self._sequences, lambda: self._scenarios.registry, self._dispatch)
+                                  self._sequences, lambda: self._scenarios.registry, self._dispatch, self._links)
+        self._cashier = Cashier(settings, self.clock, self._ledger, self._generator, self._links, self._dispatch)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -109,6 +113,30 @@ class Sandbox:
         else:
             reply = self._answerer.api(path, authorization, body, content_type)
         return self._record(method, path, reply, started)
+
+    def handle_form(self, path: str, raw_query: str, request_base: str) -> Reply:
+        """One GET to a /v1 path (OPEN-FORM-PARAM, the H5 paths): its reply, journaled. `request_base` is
+        scheme://host as the client reached us; the cashier link uses it unless a public URL is configured."""
+        started = time.perf_counter()
+        reply = self._answerer.form(path, raw_query, self.public_base(request_base))
+        return self._record("GET", path, reply, started)
+
+    def public_base(self, request_base: str) -> str:
+        """The base URL of links the buyer's browser opens: the configured public URL, else the request's."""
+        return (self.settings.public_url or request_base).rstrip("/")
+
+    @staticmethod
+    def cashier_paths() -> tuple[str, ...]:
+        """Where cashier pages are served (every H5 cashier and the QR-code page)."""
+        return (*PORTALS, BILL_CODE_PATH)
+
+    def cashier_page(self, path: str, raw_query: str) -> CashierView:
+        """The cashier page a link opens (NotFound: nothing there; Invalid: a link this sandbox did not issue)."""
+        return self._cashier.h5_page(path, raw_query)
+
+    def cashier_act(self, path: str, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
+        """The buyer's choice on a cashier page (`form["action"]`: pay, cancel or leave)."""
+        return self._cashier.h5_act(path, raw_query, form)
 
     def handle_token(self, body: bytes) -> Reply:
         """POST /v1/token/access: its reply, journaled."""
