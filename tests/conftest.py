@@ -188,13 +188,14 @@ class Receiver:
         return self.received
 
 
-def notification_signature_valid(form: dict[str, str], key: str) -> bool:
-    """§7 key-append signature, re-implemented here independently of mockums."""
+def notification_signature_valid(form: dict[str, str], key: str, default: str = "SHA256") -> bool:
+    """§7 key-append signature, re-implemented here independently of mockums. `default` is the digest when
+    the form carries no signType: SHA256 for netpay notifications, MD5 for QR-code bills (§8.5)."""
     import hashlib
 
     pairs = sorted((k, v) for k, v in form.items() if k != "sign" and v != "")
     text = "&".join(f"{k}={v}" for k, v in pairs) + key
-    algorithm = hashlib.md5 if form.get("signType", "SHA256").upper() == "MD5" else hashlib.sha256
+    algorithm = hashlib.md5 if form.get("signType", default).upper() == "MD5" else hashlib.sha256
     return algorithm(text.encode()).hexdigest().upper() == form.get("sign")
 
 

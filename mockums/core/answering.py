@@ -15,11 +15,13 @@ from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
 from mockums.core.links import CashierLinks
 from mockums.core.trace import Reply, Trace
+from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
 from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
+from mockums.protocol.spec import BILL_ACTIONS
 from mockums.scenarios import ScenarioRegistry, SequenceTracker
 from mockums.scenarios.script import Script, script_for
 
@@ -71,7 +73,7 @@ class Answerer:
     def __init__(self, settings: Settings, clock: Clock, gateway_errors: Mapping[str, GatewayError],
                  tokens: TokenStore, ledger: Ledger, generator: Generator, sequences: SequenceTracker,
                  registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None],
-                 links: CashierLinks) -> None:
+                 links: CashierLinks, bills: BillBook) -> None:
         self.settings = settings
         self.clock = clock
         self.gateway_errors = gateway_errors
@@ -82,6 +84,7 @@ class Answerer:
         self.registry = registry
         self.dispatch = dispatch
         self.links = links
+        self.bills = bills
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -122,7 +125,8 @@ class Answerer:
 
     # -- netpay API ---------------------------------------------------------------------------
 
-    def api(self, path: str, authorization: str | None, body: bytes, content_type: str) -> Reply:
+    def api(self, path: str, authorization: str | None, body: bytes, content_type: str,
+            request_base: str = "") -> Reply:
         """A request to a /v1 path other than the token endpoint."""
         spec = ENDPOINTS.get(path)
         if spec is None:
@@ -139,7 +143,7 @@ class Answerer:
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
                       request=body)
         if isinstance(request, dict):
-            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+            trace.mer_order_id = self._subject(spec, request)
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:
@@ -147,7 +151,7 @@ class Answerer:
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        return self.with_flags(self._answer(spec, request, trace))
+        return self.with_flags(self._answer(spec, request, trace, request_base))
 
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:
         """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
@@ -173,14 +177,22 @@ class Answerer:
                                                       auth.diagnosis, trace))
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        reply = self._answer(spec, request, trace)
+        reply = self._answer(spec, request, trace, base_url)
         if reply.status == 200 and reply.fault is None and reply.err_code == "SUCCESS":
             location = self.links.h5_location(spec, request, auth.app_id, base_url)
             reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
         return self.with_flags(reply)
 
-    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
-        script = script_for(self.registry(), self.sequences, spec.path, request)
+    def _subject(self, spec: EndpointSpec, request: Mapping[str, object]) -> str | None:
+        """The id the journal files a request under and scenarios match: merOrderId, or a bill's billNo."""
+        if spec.product == "bills":
+            return order_id_text(self.bills.subject(request))
+        return order_id_text(request.get("merOrderId"))
+
+    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace, base_url: str = "") -> Reply:
+        subject = self._subject(spec, request) if spec.product == "bills" else None
+        matched = {**request, "merOrderId": subject} if subject is not None else request
+        script = script_for(self.registry(), self.sequences, spec.path, matched)
         selection = script.selection
         trace.scenario_reason, trace.near_misses = selection.reason, lambda: selection.near_misses
         trace.scenario = script.scenario.name if script.scenario else None
@@ -210,8 +222,9 @@ class Answerer:
             trace.forced = f"errCode {forced_code}"
             result = failure(str(forced_code), None if forced_msg is None else str(forced_msg))
         else:
-            result = self.ledger.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
-                                              script.order_status, script.lifecycle))
+            book = self.bills if spec.action in BILL_ACTIONS else self.ledger
+            result = book.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
+                                       script.order_status, script.lifecycle, base_url))
             self.dispatch(result.events)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,

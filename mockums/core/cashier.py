@@ -15,13 +15,18 @@ from dataclasses import dataclass, replace
 from mockums.clock import Clock, format_time
 from mockums.config import Settings
 from mockums.core.errors import Invalid, NotFound
-from mockums.core.links import CashierLinks, encode_query, read_query
+from mockums.core.links import BILL_CODE_PATH, CashierLinks, encode_query, read_query
 from mockums.ledger.answers import yuan
+from mockums.ledger.bill_answers import paid_payment
+from mockums.ledger.bill_model import QrCode
+from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
+from mockums.notify.bill_form import bill_return
 from mockums.notify.form import signed_form
 from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.fields import AMOUNT_MAX
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import OPEN_STATUSES
 
@@ -66,17 +71,36 @@ def chosen_wallet(form: Mapping[str, str]) -> str | None:
     return wallet if wallet in WALLETS else None
 
 
-class Cashier:
-    """The H5 cashier (`h5_page`, `h5_act`); QR-code bills have their own in `bill_cashier`."""
+def amount_fen(text: str | None) -> int | None:
+    """An amount the buyer typed, in yuan ("3.6", "3.60", "12"), as fen; None when it is not one."""
+    whole, _, cents = (text or "").strip().partition(".")
+    if not whole.isdigit() or not whole.isascii() or len(whole) > 7 or len(cents) > 2 or not (
+            cents == "" or (cents.isdigit() and cents.isascii())):
+        return None
+    fen = int(whole) * 100 + int(cents.ljust(2, "0") or "0")
+    return fen if 1 <= fen <= AMOUNT_MAX else None
 
-    def __init__(self, settings: Settings, clock: Clock, ledger: Ledger, generator: Generator, links: CashierLinks,
-                 dispatch: Callable[[Sequence[Event]], None]) -> None:
+
+class Cashier:
+    """The cashier pages: an H5 order's (`h5_page`, `h5_act`) and a scanned QR code's (`code_page`, `code_act`)."""
+
+    def __init__(self, settings: Settings, clock: Clock, ledger: Ledger, bills: BillBook, generator: Generator,
+                 links: CashierLinks, dispatch: Callable[[Sequence[Event]], None]) -> None:
         self.settings = settings
         self.clock = clock
         self.ledger = ledger
+        self.bills = bills
         self.generator = generator
         self.links = links
         self.dispatch = dispatch
+
+    def page(self, path: str, raw_query: str) -> CashierView:
+        """The page a link opens (an H5 order's or a QR code's)."""
+        return self.code_page(raw_query) if path == BILL_CODE_PATH else self.h5_page(path, raw_query)
+
+    def act(self, path: str, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
+        """The buyer's choice on a page."""
+        return self.code_act(raw_query, form) if path == BILL_CODE_PATH else self.h5_act(path, raw_query, form)
 
     def is_h5(self, path: str) -> bool:
         """Whether `path` is an H5 cashier page."""
@@ -140,3 +164,66 @@ class Cashier:
         params, _, _ = signed_form(Event("payment", order), self.generator, self.settings.app(order.app_id),
                                    self.clock.now())
         return params
+
+    # -- QR codes --------------------------------------------------------------------------------------
+
+    def _code(self, raw_query: str) -> QrCode:
+        qr_code_id = read_query(raw_query).get("id", "")
+        code = self.bills.code(qr_code_id)
+        if code is None:
+            raise NotFound(f"no QR code {qr_code_id[:40]!r} is kept (it was never issued, or the sandbox was reset)")
+        return code
+
+    def _code_view(self, code: QrCode) -> CashierView:
+        now = self.clock.now()
+        bill = self.bills.current(code)
+        payments = self.bills.payments(bill) if bill else []
+        self.dispatch([event for order in payments for event in self.ledger.catch_up(order, now)])
+        paid = paid_payment(payments) is not None
+        live = bill is not None and not bill.closed and (code.one_time or not paid)
+        status = self.bills.status(code, bill if live else None, now)
+        amount = bill.total_amount if live and bill else code.amount
+        notice, can_pay = "", code.open_at(now)
+        if not can_pay:
+            notice = "二维码已失效 (the code is closed or has expired)"
+        elif live and paid and code.wallet_option == "SINGLE":
+            notice, can_pay = "账单已支付 (paid; walletOption SINGLE allows one payment)", False
+        elif live and paid:
+            notice = "账单已支付: paying again makes a second payment (walletOption is not SINGLE)"
+        return CashierView(
+            "bill", code.merchant, bill.bill_no if live and bill else code.qr_code_id,
+            yuan(amount) if amount is not None else None, None, tuple(WALLETS.items()), status,
+            (bill.bill_desc if live and bill else None) or code.bill_desc or "",
+            format_time(code.expire_at) if code.expire_at is not None else "长期有效 (a fixed code never expires)",
+            notice, can_pay)
+
+    def code_page(self, raw_query: str) -> CashierView:
+        """What the buyer sees after scanning a code (opening its billQRCode)."""
+        return self._code_view(self._code(raw_query))
+
+    def code_act(self, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
+        """The buyer presses Pay, Cancel or Leave unpaid after scanning a code."""
+        action = form.get("action", "")
+        if action not in ACTIONS:
+            raise Invalid(f"action must be one of {', '.join(ACTIONS)}, got {action[:20]!r}")
+        code = self._code(raw_query)
+        view = self._code_view(code)
+        if action != "pay":
+            notice = "支付已取消: nothing was paid" if action == "cancel" else "账单未支付: nothing was paid"
+            return replace(view, outcome="cancelled" if action == "cancel" else "left", can_pay=False, notice=notice)
+        typed = form.get("amount")
+        amount = amount_fen(typed) if view.amount is None else None
+        if view.amount is None and amount is None:
+            return replace(view, notice=f"请输入金额: {(typed or '')[:20]!r} is not an amount in yuan (e.g. 3.60)")
+        events, problem = self.bills.pay_code(code, self.clock.now(), chosen_wallet(form), amount,
+                                              "paid at the cashier (scanned)")
+        self.dispatch(events)
+        if problem is not None:
+            return replace(view, notice=problem, can_pay=False)
+        order = next(event.order for event in reversed(events) if event.kind == "payment")
+        facts = self.bills.facts(order, self.clock.now())
+        if not code.return_url or facts is None:
+            return replace(self._code_view(code), outcome="paid")
+        app = self.settings.app(code.app_id)
+        return CashierRedirect(with_query(code.return_url, bill_return(Event("payment", order), facts,
+                                                                          self.generator, app)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from mockums.protocol.bills import BILL_SPECS
 from mockums.protocol.fields import FieldRule
 from mockums.protocol.h5 import H5_SPECS
 from mockums.protocol.spec import ALL_INST_MIDS, EndpointSpec, ResponseField
@@ -275,5 +276,5 @@ _SPECS = (
     ),
 )
 
-ENDPOINTS: Mapping[str, EndpointSpec] = {spec.path: spec for spec in (*_SPECS, *H5_SPECS)}
-"""Every endpoint, by path: the mini-program/APP family above, then H5 (`h5`)."""
+ENDPOINTS: Mapping[str, EndpointSpec] = {spec.path: spec for spec in (*_SPECS, *H5_SPECS, *BILL_SPECS)}
+"""Every endpoint, by path: the mini-program/APP family above, then H5 (`h5`) and QR-code bills (`bills`)."""

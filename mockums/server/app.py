@@ -58,7 +58,8 @@ async def api(request: web.Request) -> web.StreamResponse:
         reply = sandbox.refuse("body_too_large", f"the body is larger than {limit} bytes", request.method,
                                request.path)
     else:
-        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type)
+        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type,
+                                   request_base=f"{request.scheme}://{request.host}")
     return await _perform(request, reply, sandbox)
 
 

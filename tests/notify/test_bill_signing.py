@@ -1,0 +1,81 @@
+"""The bill notification signature against the three samples published with their keys (protocol-evidence
+§8.5): the C扫B document's example (MD5 and SHA-256 of the same fields), a 2020 production fixed-code
+notification (MD5, no signType field) and a 2022 test-environment one-time-code notification (SHA-256)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockums.notify.bill_form import bill_sign
+from mockums.notify.signing import notification_sign, verify_notification
+
+DOC_KEY = "fcAmtnx7MwismjWNhNKdHC44mNXtnEQeJkRrhKJwyrW2ysRR"
+DOC_GOODS = ('[{"body":"微信二维码测试","price":"1","goodsName":"微信二维码测试","goodsId":"1","quantity":"1",'
+             '"goodsCategory":"TEST"}]')
+DOC_PARAMS = {"billDate": "2017-06-26", "billNo": "31940000201700002", "goods": DOC_GOODS, "instMid": "QRPAYDEFAULT",
+              "mid": "898340149000005", "msgSrc": "WWW.TEST.COM", "msgType": "bills.getQRCode",
+              "requestTimestamp": "2017-06-26 17:28:02", "tid": "88880001", "totalAmount": "1",
+              "walletOption": "SINGLE"}
+
+N2020_KEY = "Xjw5d8fM587DMmMBHWC8DmfSZZcpENdtr7haFRXJYG2pzx87"
+N2020 = {
+    "EG": "kszG", "billDate": "2020-03-05", "billDesc": "200305131400023239572888-收钱啦",
+    "billNo": "57492003052061420136888532",
+    "billPayment": '{"buyerUsername":"135****1080","payTime":"2020-03-05 13:14:24","paySeqId":"13361789237N",'
+                   '"invoiceAmount":1,"settleDate":"2020-03-05","buyerId":"2088612472076052","receiptAmount":1,'
+                   '"totalAmount":1,"couponAmount":0,"billBizType":"bills","buyerPayAmount":1,'
+                   '"targetOrderId":"2020030522001476050549056120","payDetail":"支付宝余额支付0.01元。",'
+                   '"merOrderId":"574920030520614201368885320","status":"TRADE_SUCCESS","targetSys":"Alipay 2.0"}',
+    "billQRCode": "https://qr.95516.com/48020000/57492003055431400131756001", "billStatus": "PAID",
+    "createTime": "2020-03-05 13:14:20", "instMid": "QRPAYDEFAULT", "mchntUuid": "e18b904b9cf340aca4ff6e9a776c8cfc",
+    "merName": "盱眙思华收呗信息技术有限公司", "mid": "898130448161280",
+    "notifyId": "cc99bc64-adf9-4592-a937-4f6ba764cda8", "qrCodeId": "57492003055431400131756001",
+    "qrCodeType": "FIXEDPAY", "receiptAmount": "1", "seqId": "13361789237N",
+    "sign": "357550E8A13FDEFBB6F1F2779A8E4754", "subInst": "102800", "tid": "04938774", "totalAmount": "1",
+}
+
+N2022_KEY = "impARTxrQcfwmRijpDNCw6hPxaWCddKEpYxjaKXDhCaTCXJ6"
+N2022 = {
+    "JL": "DbkZ", "billDate": "2022-09-24", "billDesc": "中保付测试商户(中保付测试商户)",
+    "billNo": "8888b4f-178e-4a04-8ad4-79fa0",
+    "billPayment": '{"payTime":"2022-09-24 00:57:58","paySeqId":"01175500115N","invoiceAmount":20,'
+                   '"settleDate":"2022-09-24","buyerId":"o8wNP0agr1roauVXTWpuLhT2VL0M","receiptAmount":20,'
+                   '"totalAmount":20,"billBizType":"bills","buyerPayAmount":20,'
+                   '"targetOrderId":"4200001567202209249273711154","merOrderId":"8888b4f-178e-4a04-8ad4-79fa00",'
+                   '"status":"TRADE_SUCCESS","targetSys":"WXPay"}',
+    "billQRCode": "https://qr-test3.chinaums.com/bills/qrCode.do?id=10002209241195738009194596", "billStatus": "PAID",
+    "counterNo": "868b0b4f178e4a048ad479fa01981786", "createTime": "2022-09-24 00:57:38", "instMid": "QRPAYDEFAULT",
+    "mchntUuid": "6d47dc12a4c847eaba2eb456d201d5cd", "memberId": "fc95d158f8e54fe7ba2e923961440652",
+    "merName": "中保付测试商户(中保付测试商户)", "mid": "898201612345678",
+    "notifyId": "7df96f1d-0a73-41af-8c33-ec1ebe968dd7", "qrCodeId": "10002209241195738009194596",
+    "qrCodeType": "BILLPAY", "receiptAmount": "20", "seqId": "01175500115N", "signType": "SHA256",
+    "subInst": "100200", "tid": "88880001", "totalAmount": "20",
+    "sign": "081149D185636E219BCAA1269E2D61B382907CE141DCE4E36D85B1B4B440DF76",
+}
+
+
+@pytest.mark.parametrize(("sign_type", "expected"), [
+    ("MD5", "57F81BAF8E3BAE1190B26D6C733038AF"),
+    ("SHA256", "A9ECED8DD8425D1FC4047CF94E672C69ED1073557EE831C51287341CFAB0B21F"),
+])
+def test_the_documents_example(sign_type: str, expected: str) -> None:
+    assert notification_sign(DOC_PARAMS, DOC_KEY, sign_type) == expected
+
+
+def test_the_2020_production_notification_md5_without_sign_type() -> None:
+    unsigned = {key: value for key, value in N2020.items() if key != "sign"}
+    assert bill_sign(unsigned, N2020_KEY, "MD5") == N2020  # the same fields, the same sign, no signType added
+    assert verify_notification(N2020, N2020_KEY) is False  # a verifier defaulting to SHA-256 would reject it
+
+
+def test_the_2022_test_environment_notification_sha256() -> None:
+    unsigned = {key: value for key, value in N2022.items() if key not in ("sign", "signType")}
+    assert bill_sign(unsigned, N2022_KEY, "SHA256") == N2022
+    assert verify_notification(N2022, N2022_KEY)
+
+
+def test_md5_drops_a_sign_type_field_and_an_unknown_type_is_refused() -> None:
+    signed = bill_sign({"billNo": "3194000001", "signType": "SHA256"}, "k", "MD5")
+    assert set(signed) == {"billNo", "sign"} and len(signed["sign"]) == 32
+    with pytest.raises(ValueError, match="unsupported signType"):
+        bill_sign({"billNo": "3194000001"}, "k", "SHA1")
