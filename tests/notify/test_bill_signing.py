@@ -79,3 +79,19 @@ def test_md5_drops_a_sign_type_field_and_an_unknown_type_is_refused() -> None:
     assert set(signed) == {"billNo", "sign"} and len(signed["sign"]) == 32
     with pytest.raises(ValueError, match="unsupported signType"):
         bill_sign({"billNo": "3194000001"}, "k", "SHA1")
+
+
+def test_the_bill_notification_check_in_the_readme_verifies_them() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippet = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "def valid_bill" in block)
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)
+    valid = namespace["valid_bill"]
+    assert valid(N2020, N2020_KEY)  # type: ignore[operator]
+    assert valid(N2022, N2022_KEY)  # type: ignore[operator]
+    ours = bill_sign({"billNo": "3194000001", "billPayment": '{"status":"TRADE_SUCCESS"}'}, "k", "MD5")
+    assert valid(ours, "k")  # type: ignore[operator]
+    assert not valid({**ours, "billNo": "3194000002"}, "k")  # type: ignore[operator]
