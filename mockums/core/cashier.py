@@ -65,6 +65,11 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
     return f"{url}{'&' if '?' in url else '?'}{encode_query(params)}"
 
 
+def sendable(url: str | None) -> bool:
+    """Whether a returnUrl can go into a Location header (no control characters, no spaces)."""
+    return bool(url) and not any(ord(char) <= 32 or ord(char) == 127 for char in url or "")
+
+
 def chosen_wallet(form: Mapping[str, str]) -> str | None:
     """The wallet the buyer picked, if it is one the page offers."""
     wallet = form.get("wallet")
@@ -155,7 +160,7 @@ class Cashier:
         else:
             view = replace(view, outcome="cancelled", can_pay=False, notice="支付已取消: the order stays unpaid")
         return_url = params.get("returnUrl")
-        if not return_url:
+        if return_url is None or not sendable(return_url):
             return view
         return CashierRedirect(with_query(return_url, self.result(order)))
 
@@ -222,7 +227,7 @@ class Cashier:
             return replace(view, notice=problem, can_pay=False)
         order = next(event.order for event in reversed(events) if event.kind == "payment")
         facts = self.bills.facts(order, self.clock.now())
-        if not code.return_url or facts is None:
+        if code.return_url is None or not sendable(code.return_url) or facts is None:
             return replace(self._code_view(code), outcome="paid")
         app = self.settings.app(code.app_id)
         return CashierRedirect(with_query(code.return_url, bill_return(Event("payment", order), facts,

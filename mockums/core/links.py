@@ -42,7 +42,11 @@ def encode_query(params: Mapping[str, str]) -> str:
 def read_query(raw_query: str) -> dict[str, str]:
     """A query string's parameters, decoded ('+' is a space); the first of a repeated name wins."""
     params: dict[str, str] = {}
-    for key, value in parse_qsl(raw_query, keep_blank_values=True, max_num_fields=500):
+    try:
+        pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=500)
+    except ValueError:  # more fields than any link of ours has: not one of ours
+        return {}
+    for key, value in pairs:
         params.setdefault(key, value)
     return params
 

@@ -109,7 +109,7 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     add_routes(app)
     cashier.add_routes(app, sandbox.cashier_paths())
     app.router.add_post("/v1/{path:.*}", api)
-    app.router.add_get("/v1/{path:.*}", form_api)
+    app.router.add_get("/v1/{path:.*}", form_api, allow_head=False)  # a HEAD must not create an order
     app.router.add_route("*", "/v1/{path:.*}", not_allowed)
     app.router.add_route("*", "/{path:.*}", not_found)
     app.cleanup_ctx.append(lambda _app: run_background(sandbox))

@@ -123,3 +123,11 @@ async def test_the_page_is_public_even_when_the_control_api_is_off(make_caller: 
     caller = await make_caller(control=False)
     link = await open_cashier(caller, "3194CASH0008")
     assert (await caller.get(link)).status == 200
+
+
+async def test_hostile_links_and_return_urls_get_a_page_not_a_traceback(caller: Caller) -> None:
+    crowded = "&".join(f"f{i}=1" for i in range(600))
+    assert (await caller.get(f"/netpay-portal/alipay2/h5Pay.do?{crowded}")).status == 400
+    link = await open_cashier(caller, "3194CASH0009", returnUrl="http://127.0.0.1:9/x\r\nSet-Cookie: a=b")
+    answer = await caller.post_form(link, {"action": "pay"})
+    assert (answer.status, "支付成功" in answer.text, "Set-Cookie" in answer.headers) == (200, True, False)

@@ -190,3 +190,13 @@ async def test_scenarios_answer_h5_orders_too(caller: Caller) -> None:
     entry = (await caller.journaled("MKPAYNOW0042"))[0]
     assert (entry["status"], entry["why"]) == (302, "form signature ok; scenario paid-at-once")
     assert json.loads(entry["request"])["merOrderId"] == "MKPAYNOW0042"
+
+
+async def test_a_head_request_creates_nothing(caller: Caller) -> None:
+    query = chinaums_client.open_form_param(DEMO_APP.app_id, DEMO_APP.app_key,
+                                            json.dumps(chinaums_client.h5_content("3194H5HEAD01")))
+    from yarl import URL
+
+    async with caller.client.head(URL(f"{ALIPAY}?{query}", encoded=True)) as response:
+        assert response.status == 405
+    assert caller.sandbox.orders(mer_order_id="3194H5HEAD01") == []
