@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from mockums.clock import Clock, format_time
 from mockums.config import Settings
 from mockums.core.errors import Invalid, NotFound
-from mockums.core.links import BILL_CODE_PATH, CashierLinks, encode_query, read_query
+from mockums.core.links import CashierLinks, encode_query, read_query
 from mockums.ledger.answers import yuan
 from mockums.ledger.bill_answers import paid_payment
 from mockums.ledger.bill_model import QrCode
@@ -25,6 +25,7 @@ from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.notify.bill_form import bill_return
 from mockums.notify.form import signed_form
+from mockums.protocol.bills import BILL_CODE_PATH
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.fields import AMOUNT_MAX
 from mockums.protocol.spec import EndpointSpec

@@ -1,4 +1,5 @@
-"""Links to mockums' cashier page: the `Location` an H5 create answers and the `billQRCode` of a code.
+"""Links to mockums' cashier page: the `Location` an H5 create answers (a code's `billQRCode` is simpler:
+`<base>/bills/qrCode.do?id=<qrCodeId>`, the qrCodeId being the link).
 
 An H5 link carries what the real one carries (protocol-evidence §9, two captures): every content field
 flattened in content order, then `openAppId`, `msgSrc=OPENPLATFORM`, `msgType` and a 32-character
@@ -19,8 +20,6 @@ from mockums.auth.form import java_url_encode
 from mockums.notify.signing import MD5, SIGN_FIELD, notification_sign
 from mockums.protocol.h5 import PORTAL_MSG_SRC
 from mockums.protocol.spec import EndpointSpec
-
-BILL_CODE_PATH = "/bills/qrCode.do"  # as the test environment's billQRCode: qr-test2.chinaums.com/bills/qrCode.do?id=
 
 
 def link_value(value: object) -> str:
@@ -73,7 +72,3 @@ class CashierLinks:
         given = params.get(SIGN_FIELD, "")
         return bool(given) and secrets.compare_digest(given, notification_sign(params, self._key, MD5))
 
-
-def bill_code_url(base_url: str, qr_code_id: str) -> str:
-    """A code's billQRCode: opening it is scanning it."""
-    return f"{base_url}{BILL_CODE_PATH}?id={qr_code_id}"

@@ -24,7 +24,7 @@ from mockums.core.answering import Answerer
 from mockums.core.cashier import PORTALS, Cashier, CashierRedirect, CashierView
 from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
-from mockums.core.links import BILL_CODE_PATH, CashierLinks
+from mockums.core.links import CashierLinks
 from mockums.core.notifying import Notifications
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
@@ -35,6 +35,7 @@ from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.notify import Notifier, NotifyPolicy
+from mockums.protocol.bills import BILL_CODE_PATH
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH

@@ -18,7 +18,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.ledger.plans import Lifecycle, PayPlan
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, situation
-from mockums.protocol.bills import BILL_SPECS
+from mockums.protocol.bills import BILL_CODE_PATH, BILL_SPECS
 from mockums.protocol.fields import coerce_amount
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import OPEN_STATUSES
@@ -135,7 +135,7 @@ class BillBook:
         if qr_code_id in self._codes:
             return situation("bill_exists", bill_no=qr_code_id)
         code = QrCode(qr_code_id, mid, _text(body, "tid") or "", _text(body, "instMid") or "",
-                      "BILLPAY" if bill_no else "FIXEDPAY", f"{call.base_url}/bills/qrCode.do?id={qr_code_id}",
+                      "BILLPAY" if bill_no else "FIXEDPAY", f"{call.base_url}{BILL_CODE_PATH}?id={qr_code_id}",
                       str(self.generator.order_values(mid, qr_code_id)["merName"]), call.now, None, call.app_id,
                       lifecycle=call.lifecycle)
         configure(code, body, call.lifecycle)

@@ -17,6 +17,7 @@ BILL_STATUSES = ("PAID", "UNPAID", "REFUND", "CLOSED", "UNKNOWN")
 QR_CODE_TYPES = ("BILLPAY", "FIXEDPAY")  # one-time code / fixed code, as notifications tell them apart
 WALLET_OPTIONS = ("SINGLE", "MULTIPLE")
 BILL_EXPIRY_SECONDS = 30 * 60  # a one-time code without expireTime expires after this long; a fixed one never
+BILL_CODE_PATH = "/bills/qrCode.do"  # billQRCode: <base>/bills/qrCode.do?id=<qrCodeId>, as the test environment's
 
 
 def _head(order_id: bool) -> tuple[FieldRule, ...]:
