@@ -159,8 +159,9 @@ class Sandbox:
         duration = round((time.perf_counter() - started) * 1000, 1)
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
+        outcome = reply.err_code or reply.fault or ("redirect" if 300 <= reply.status < 400 else "-")
         log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
-                 reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+                 outcome, trace.mer_order_id, trace.scenario, duration)
         return reply
 
     # -- reading ------------------------------------------------------------------------------
