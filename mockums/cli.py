@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from mockums import __version__
 from mockums.auth import signing
+from mockums.auth.form import form_param_query
 from mockums.clock import Clock, format_body_time, format_compact
 from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, check_ranges, load_config_file
 from mockums.core.sandbox import load_scenarios
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="control calls must send `Authorization: Bearer TOKEN`")
     serve.add_argument("--control-remote", action="store_true",
                        help="accept control calls from other machines too (default: loopback only)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="base URL of cashier links (H5 redirects, billQRCode) when clients reach mockums by "
+                       "another address, e.g. behind a Docker port mapping (default: the request's Host)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
 
@@ -66,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-c", "--config", type=Path, help="config file (its gateway_errors names are allowed)")
 
     sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body",
-                               description="Print an OPEN-BODY-SIG Authorization header and a ready curl command.")
+                               description="Print an OPEN-BODY-SIG Authorization header and a ready curl command "
+                               "(for an H5 path, the signed OPEN-FORM-PARAM URL).")
     sign.add_argument("--body",
                       help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
@@ -74,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument("--app-key", default=DEMO_APP.app_key, help="default: the demo app's key")
     sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
     sign.add_argument("--nonce", help="default: 32 random hex characters")
+    sign.add_argument("--form", action="store_true",
+                      help="sign as OPEN-FORM-PARAM and print the GET URL (the default for the H5 paths)")
     return parser
 
 
@@ -99,7 +106,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     """`serve`'s settings: the config file's (or the defaults), overridden by each option given."""
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
-    for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token"):
+    for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token", "public_url"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     for flag, name, value in (("no_watch", "watch", False), ("no_control", "control", False),
@@ -190,18 +197,48 @@ def read_body_argument(value: str | None, clock: Clock) -> bytes:
     return value.encode()
 
 
+def form_sample(clock: Clock, path: str) -> bytes:
+    """An H5 order for a fresh merOrderId, stamped now: what `sign` signs for a GET without `--body`."""
+    spec = ENDPOINTS.get(path)
+    inst_mid = spec.rule("instMid") if spec is not None else None
+    scene = spec.rule("sceneType") if spec is not None else None
+    sample: dict[str, object] = {
+        "requestTimestamp": format_body_time(clock.beijing()),
+        "merOrderId": "3194" + format_compact(clock.beijing()) + "0002",
+        "mid": "898201612345678",
+        "tid": "88880001",
+        "instMid": inst_mid.example if inst_mid is not None else "H5DEFAULT",
+        "totalAmount": 360,
+        "orderDesc": "mockums 测试订单",
+    }
+    if scene is not None and scene.required:
+        sample |= {"sceneType": "AND_WAP", "merAppName": "mockums", "merAppId": "http://127.0.0.1"}
+    return json.dumps(sample, ensure_ascii=False).encode()
+
+
 def sign(args: argparse.Namespace) -> int:
-    """`mockums sign`: print the Authorization header for a body, and a curl command sending it."""
+    """`mockums sign`: print the Authorization header for a body, and a curl command sending it; for an H5
+    path (or with `--form`), the OPEN-FORM-PARAM URL of a GET instead."""
     clock = Clock()
-    body = read_body_argument(args.body, clock)
+    path = urlsplit(args.url).path
+    spec = ENDPOINTS.get(path)
+    form = args.form or (spec is not None and spec.method == "GET")
+    body = form_sample(clock, path) if form and args.body is None else read_body_argument(args.body, clock)
     try:
         json.loads(body)
     except ValueError as error:
         print(f"mockums: warning: the body is not valid JSON ({error}); signing it anyway", file=sys.stderr)
     timestamp = args.timestamp or format_compact(clock.beijing())
-    header = signing.authorization_header(args.app_id, args.app_key, timestamp, body, args.nonce)
     if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         print("mockums: warning: the URL is not on this machine; is that intended?", file=sys.stderr)
+    if form:
+        content = body.decode("utf-8", "replace")
+        url = f"{args.url}?{form_param_query(args.app_id, args.app_key, timestamp, content, args.nonce)}"
+        print(f"GET {url}")
+        print()
+        print("curl -sS -i " + _quote(url))
+        return 0
+    header = signing.authorization_header(args.app_id, args.app_key, timestamp, body, args.nonce)
     print(f"Authorization: {header}")
     print()
     print("curl -sS -X POST " + _quote(args.url) + " \\")

@@ -81,6 +81,7 @@ class Settings:
     control_remote: bool = False  # accept control calls from non-loopback peers (containers)
     watch: bool = True  # reload scenario files when they change
     watch_interval: float = 0.5
+    public_url: str | None = None  # base of cashier links (H5 redirects, billQRCode); None: the request's Host
 
     def app(self, app_id: str | None) -> App:
         """The app an order belongs to (the first configured one when unknown)."""
@@ -99,11 +100,11 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,),
+    "control_remote": (bool,), "watch": (bool,), "public_url": (str,),
 }
 
 
-_NULLABLE = ("seed", "control_token")  # null means "not set", as when the key is absent
+_NULLABLE = ("seed", "control_token", "public_url")  # null means "not set", as when the key is absent
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
     ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000),
@@ -116,6 +117,16 @@ def check_ranges(settings: Settings) -> None:
         value = getattr(settings, key)
         if not low <= value <= high:
             raise ConfigError(f"{key.replace('_', '-')} must be between {low} and {high}, got {value!r}")
+    problem = public_url_problem(settings.public_url)
+    if problem:
+        raise ConfigError(f"public-url {problem}")
+
+
+def public_url_problem(url: str | None) -> str | None:
+    """Why a public base URL cannot be used (None when it can, or when none is set)."""
+    if url is not None and not url.startswith(("http://", "https://")):
+        return f"must start with http:// or https://, got {url!r}"
+    return None
 
 
 def load_config_file(path: Path, base: Settings | None = None) -> Settings:
@@ -154,6 +165,9 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     for key, low, high in _RANGES:
         if changes.get(key) is not None and not low <= changes[key] <= high:
             raise ConfigError(f"{path}: {key} must be between {low} and {high}, got {changes[key]!r}")
+    problem = public_url_problem(changes.get("public_url"))
+    if problem:
+        raise ConfigError(f"{path}: public_url {problem}")
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
     if "apps" in data:

@@ -12,6 +12,7 @@ import hmac
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -76,3 +77,46 @@ def php_json(data: object) -> bytes:
 def go_json(data: object) -> bytes:
     """Go encoding/json: raw UTF-8, no spaces."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def java_urlencode(text: str) -> str:
+    """java.net.URLEncoder.encode(text, "UTF-8"), written out: A-Z a-z 0-9 . - * _ stay, space is '+'."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
+    out = []
+    for char in text:
+        if char in safe:
+            out.append(char)
+        elif char == " ":
+            out.append("+")
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def open_form_param(app_id: str, app_key: str, content: str, *, timestamp: str | None = None,
+                    nonce: str | None = None, encode: Any = None) -> str:
+    """The Java demo's OPEN-FORM-PARAM query: HMAC over the raw content, content and signature URL-encoded."""
+    encode = encode or java_urlencode
+    timestamp = timestamp or compact(beijing_now())
+    nonce = nonce or uuid.uuid4().hex
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    mac = hmac.new(app_key.encode(), (app_id + timestamp + nonce + digest).encode(), hashlib.sha256).digest()
+    signature = base64.b64encode(mac).decode()
+    return (f"authorization=OPEN-FORM-PARAM&appId={app_id}&timestamp={encode(timestamp)}&nonce={nonce}"
+            f"&content={encode(content)}&signature={encode(signature)}")
+
+
+def h5_content(mer_order_id: str, **overrides: object) -> dict[str, object]:
+    """An H5 order's content as the public clients build it (instMid H5DEFAULT, amount in fen)."""
+    body: dict[str, object] = {
+        "msgId": "mk" + uuid.uuid4().hex[:10],
+        "requestTimestamp": body_time(beijing_now()),
+        "merOrderId": mer_order_id,
+        "mid": "898201612345678",
+        "tid": "88880001",
+        "instMid": "H5DEFAULT",
+        "totalAmount": 360,
+        "orderDesc": "测试 订单",
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}

@@ -56,6 +56,33 @@ class Caller:
         body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))  # type: ignore[arg-type]
         return await self.signed(path, body, app)
 
+    async def form(self, path: str, content: dict[str, object] | str, app: App = DEMO_APP,
+                   headers: dict[str, str] | None = None, **options: Any) -> Answer:
+        """A GET with OPEN-FORM-PARAM, sent byte for byte as built (no redirect followed)."""
+        text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+        query = chinaums_client.open_form_param(app.app_id, app.app_key, text, **options)
+        return await self.get(f"{path}?{query}", headers)
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
+        """GET a path (with its query exactly as given), not following redirects."""
+        from yarl import URL
+
+        target = URL(url, encoded=True)
+        if target.is_absolute():  # a Location: only its path and query go to the test server
+            target = URL.build(path=target.raw_path, query_string=target.raw_query_string, encoded=True)
+        async with self.client.get(target, headers=headers or {}, allow_redirects=False) as response:
+            return Answer(response.status, response.headers, await response.text())
+
+    async def post_form(self, url: str, fields: dict[str, str]) -> Answer:
+        """POST a browser form to a page (its query kept exactly), not following redirects."""
+        from yarl import URL
+
+        target = URL(url, encoded=True)
+        if target.is_absolute():
+            target = URL.build(path=target.raw_path, query_string=target.raw_query_string, encoded=True)
+        async with self.client.post(target, data=fields, allow_redirects=False) as response:
+            return Answer(response.status, response.headers, await response.text())
+
     async def close_without_answer(self, mer_order_id: str, client_timeout: float) -> None:
         """A close whose answer never comes within the client's timeout."""
         import asyncio
@@ -175,13 +202,14 @@ class Receiver:
         return self.received
 
 
-def notification_signature_valid(form: dict[str, str], key: str) -> bool:
-    """§7 key-append signature, re-implemented here independently of mockums."""
+def notification_signature_valid(form: dict[str, str], key: str, default: str = "SHA256") -> bool:
+    """§7 key-append signature, re-implemented here independently of mockums. `default` is the digest when
+    the form carries no signType: SHA256 for netpay notifications, MD5 for QR-code bills (§8.5)."""
     import hashlib
 
     pairs = sorted((k, v) for k, v in form.items() if k != "sign" and v != "")
     text = "&".join(f"{k}={v}" for k, v in pairs) + key
-    algorithm = hashlib.md5 if form.get("signType", "SHA256").upper() == "MD5" else hashlib.sha256
+    algorithm = hashlib.md5 if form.get("signType", default).upper() == "MD5" else hashlib.sha256
     return algorithm(text.encode()).hexdigest().upper() == form.get("sign")
 
 

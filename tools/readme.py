@@ -59,14 +59,29 @@ def magic_ids() -> str:
     return "\n".join(rows)
 
 
+_PRODUCTS = {"netpay": "Mini program and APP payment", "h5": "H5 payment (GET, OPEN-FORM-PARAM)",
+             "bills": "QR-code bills (C扫B)"}
+
+
 def endpoints() -> str:
     parts = []
+    product = ""
     for spec in ENDPOINTS.values():
-        parts.append(f"#### `POST {spec.path}` — {spec.title}\n\n{spec.summary}\n")
-        parts.append("| request field | rule | description | example |\n|---|---|---|---|")
+        if spec.product != product:
+            product = spec.product
+            parts.append(f"### {_PRODUCTS[product]}\n")
+        parts.append(f"#### `{spec.method} {spec.path}` — {spec.title}\n\n{spec.summary}\n")
+        request = "request field"
+        if spec.portal is not None:
+            parts.append(f"Success: HTTP 302, `Location: <base>{spec.portal.path}?<content fields>&openAppId=…"
+                         f"&msgSrc=OPENPLATFORM&msgType={spec.portal.msg_type}"
+                         f"&sign=…` (path and msgType {spec.portal.evidence}), no body.\n")
+            request = "content field"
+        parts.append(f"| {request} | rule | description | example |\n|---|---|---|---|")
         parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {_cell(rule.example)} |"
                   for rule in spec.request]
-        parts.append("\n| response field | type | description | example |\n|---|---|---|---|")
+        answer = "error answer field" if spec.portal is not None else "response field"
+        parts.append(f"\n| {answer} | type | description | example |\n|---|---|---|---|")
         parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {_cell(field.example)} |"
                   for field in spec.response]
         parts.append("")

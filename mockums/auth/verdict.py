@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mockums.auth import signing
+from mockums.auth.form import FORM_SCHEME, FormParams, parse_form_query
 from mockums.auth.header import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
 from mockums.auth.tokens import TokenStore
 from mockums.clock import Clock, describe_skew, parse_compact
@@ -60,6 +61,38 @@ class Authenticator:
             return self._check_token(parsed)
         return self._check_body_sig(parsed, body)
 
+    def authenticate_form(self, raw_query: str) -> tuple[AuthResult, FormParams | None]:
+        """A GET's OPEN-FORM-PARAM query: the verdict, and the decoded parameters when they could be read.
+
+        The checks run in the gateway's order as far as it is known: app, timestamp, then the content's
+        encoding (a space sent as %20 was refused live with `1000 Timestamp解析失败`), then the signature.
+        """
+        params = parse_form_query(raw_query)
+        if isinstance(params, HeaderProblem):
+            return _fail(params.kind, params.reason, FORM_SCHEME, header_problem=params.reason), None
+        deviations = [*params.deviations]
+        if params.others:
+            deviations.append(f"parameters beyond the six are ignored: {', '.join(params.others)}")
+        header = BodySigHeader(params.app_id, params.timestamp, params.nonce, params.signature)
+        result = self._check_body_sig(header, params.content.encode(), FORM_SCHEME)
+        if result.failure in ("unknown_app", "bad_timestamp"):
+            return result, params
+        if params.percent_twenty:
+            reason = ("content is encoded RFC 3986 style (a space as %20); encode it the way java.net.URLEncoder "
+                      "does (a space as '+'), as the real sandbox requires")
+            return _fail("form_encoding", reason, FORM_SCHEME, params.app_id), params
+        if result.failure == "bad_signature" and " " in params.signature:
+            reason = ("Signature does not match: it contains spaces, so a '+' of the Base64 was sent unencoded; "
+                      "URL-encode the signature")
+            diagnosis = {key: value for key, value in result.diagnosis.items() if key != "reason"}
+            return _fail("bad_signature", reason, FORM_SCHEME, params.app_id, **diagnosis), params
+        if result.failure is None and deviations:
+            if self.policy.strict_header:
+                text = "the query is not in the documented form: " + "; ".join(deviations) + " (strict mode)"
+                return _fail("malformed_authorization", text, FORM_SCHEME, params.app_id, header_problem=text), params
+            result = replace(result, warnings=(*result.warnings, *deviations))
+        return result, params
+
     def _check_token(self, header: TokenHeader) -> AuthResult:
         scheme = "OPEN-ACCESS-TOKEN"
         check = self._tokens.check(header.token, header.app_id)
@@ -68,8 +101,7 @@ class Authenticator:
                          token_age_seconds=round(check.age))
         return AuthResult(check.app_id, scheme, None, "valid access token")
 
-    def _check_body_sig(self, header: BodySigHeader, body: bytes) -> AuthResult:
-        scheme = "OPEN-BODY-SIG"
+    def _check_body_sig(self, header: BodySigHeader, body: bytes, scheme: str = "OPEN-BODY-SIG") -> AuthResult:
         warnings: list[str] = []
         if header.deviations:
             text = "Authorization header is not in canonical form: " + "; ".join(header.deviations)

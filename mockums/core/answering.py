@@ -11,12 +11,15 @@ from mockums.auth.tokens import TokenStore
 from mockums.auth.verdict import Authenticator, AuthPolicy
 from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
+from mockums.core.links import CashierLinks
 from mockums.core.trace import Reply, Trace
+from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
 from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
+from mockums.protocol.spec import BILL_ACTIONS
 from mockums.scenarios import ScenarioRegistry, SequenceTracker
 from mockums.scenarios.script import Script, script_for
 
@@ -65,7 +68,8 @@ class Answerer:
 
     def __init__(self, settings: Settings, clock: Clock, gateway_errors: Mapping[str, GatewayError],
                  tokens: TokenStore, ledger: Ledger, generator: Generator, sequences: SequenceTracker,
-                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None]) -> None:
+                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None],
+                 links: CashierLinks, bills: BillBook) -> None:
         self.settings = settings
         self.clock = clock
         self.gateway_errors = gateway_errors
@@ -75,6 +79,8 @@ class Answerer:
         self.sequences = sequences
         self.registry = registry
         self.dispatch = dispatch
+        self.links = links
+        self.bills = bills
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -117,11 +123,15 @@ class Answerer:
 
     # -- netpay API ---------------------------------------------------------------------------
 
-    def api(self, path: str, authorization: str | None, body: bytes, content_type: str) -> Reply:
+    def api(self, path: str, authorization: str | None, body: bytes, content_type: str,
+            request_base: str = "") -> Reply:
         """A request to a /v1 path other than the token endpoint."""
         spec = ENDPOINTS.get(path)
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=body))
+        if spec.method != "POST":
+            return self.gateway_reply("method_not_allowed", f"POST {path}: this H5 path takes a GET with "
+                                      "OPEN-FORM-PARAM in the query", trace=Trace(request=body))
         # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
         try:
             request: dict[str, object] | BodyError = read_json_object(body)
@@ -131,17 +141,55 @@ class Answerer:
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
                       request=body)
         if isinstance(request, dict):
-            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+            trace.mer_order_id = self._subject(spec, request)
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        return self.with_flags(self._answer(spec, request, trace))
+        return self.with_flags(self._answer(spec, request, trace, request_base))
 
-    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
-        script = script_for(self.registry(), self.sequences, spec.path, request)
+    def form(self, path: str, raw_query: str, base_url: str) -> Reply:
+        """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
+        answered with HTTP 302 to the cashier page (no body), anything else as the POST paths answer."""
+        spec = ENDPOINTS.get(path)
+        if spec is None:
+            return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=raw_query.encode()))
+        if spec.method != "GET":
+            return self.gateway_reply("method_not_allowed", f"GET {path}: this path takes a POST",
+                                      trace=Trace(request=raw_query.encode()))
+        auth, params = self.authenticator.authenticate_form(raw_query)
+        content = params.content.encode() if params is not None else raw_query.encode()
+        try:
+            request: dict[str, object] | BodyError = read_json_object(content)
+        except BodyError as error:
+            request = error
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+                      request=content)
+        if isinstance(request, dict):
+            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+        if auth.failure is not None or auth.app_id is None:
+            return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
+                                                      auth.diagnosis, trace))
+        if isinstance(request, BodyError):
+            return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
+        reply = self._answer(spec, request, trace, base_url)
+        if reply.status == 200 and reply.fault is None and reply.err_code == "SUCCESS":
+            location = self.links.h5_location(spec, request, auth.app_id, base_url)
+            reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
+        return self.with_flags(reply)
+
+    def _subject(self, spec: EndpointSpec, request: Mapping[str, object]) -> str | None:
+        """The id the journal files a request under and scenarios match: merOrderId, or a bill's billNo."""
+        if spec.product == "bills":
+            return order_id_text(self.bills.subject(request))
+        return order_id_text(request.get("merOrderId"))
+
+    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace, base_url: str = "") -> Reply:
+        subject = self._subject(spec, request) if spec.product == "bills" else None
+        matched = {**request, "merOrderId": subject} if subject is not None else request
+        script = script_for(self.registry(), self.sequences, spec.path, matched)
         selection = script.selection
         trace.scenario_reason, trace.near_misses = selection.reason, selection.explain
         trace.scenario = script.scenario.name if script.scenario else None
@@ -171,8 +219,9 @@ class Answerer:
             trace.forced = f"errCode {forced_code}"
             result = failure(str(forced_code), None if forced_msg is None else str(forced_msg))
         else:
-            result = self.ledger.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
-                                              script.order_status, script.lifecycle))
+            book = self.bills if spec.action in BILL_ACTIONS else self.ledger
+            result = book.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
+                                       script.order_status, script.lifecycle, base_url))
             self.dispatch(result.events)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,16 +21,21 @@ from mockums.clock import BEIJING, Clock, parse_body_time, parse_compact
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
+from mockums.core.cashier import PORTALS, Cashier, CashierRedirect, CashierView
 from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
+from mockums.core.links import CashierLinks
 from mockums.core.notifying import Notifications
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
+from mockums.ledger.bill_model import QrCode
+from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.notify import Notifier, NotifyPolicy
+from mockums.protocol.bills import BILL_CODE_PATH
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH
@@ -38,7 +43,7 @@ from mockums.scenarios import LoadError, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 from mockums.scenarios.script import sequence_key
 
-__all__ = ["Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
+__all__ = ["CashierRedirect", "CashierView", "Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
 
 log = logging.getLogger("mockums.http")
 
@@ -71,14 +76,19 @@ class Sandbox:
         self._orders = OrderStore()
         self._generator = Generator(settings.seed)
         self._ledger = Ledger(self._orders, self._generator)
+        self._bills = BillBook(self._ledger, self._generator)
         self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
                                       self.clock.now, from_files=scenarios)
         self._sequences = SequenceTracker()
         self._journal = Journal(settings.journal_size)
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
-        self._notifications = Notifications(settings, self.clock, self._generator, self._notifier)
+        self._notifications = Notifications(settings, self.clock, self._generator, self._notifier, self._bills)
+        self._links = CashierLinks(settings.seed)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
-                                  self._sequences, lambda: self._scenarios.registry, self._dispatch)
+                                  self._sequences, lambda: self._scenarios.registry, self._dispatch, self._links,
+                                  self._bills)
+        self._cashier = Cashier(settings, self.clock, self._ledger, self._bills, self._generator, self._links,
+                                self._dispatch)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -101,14 +111,39 @@ class Sandbox:
     # -- requests -----------------------------------------------------------------------------
 
     def handle_api(self, path: str, authorization: str | None, body: bytes,
-                   content_type: str = "application/json", method: str = "POST") -> Reply:
-        """One request to a /v1 path (the token endpoint included): its reply, journaled."""
+                   content_type: str = "application/json", method: str = "POST", request_base: str = "") -> Reply:
+        """One request to a /v1 path (the token endpoint included): its reply, journaled. `request_base` is
+        scheme://host as the client reached us (a QR code's billQRCode uses it unless a public URL is set)."""
         started = time.perf_counter()
         if path == TOKEN_PATH:
             reply = self._answerer.token(body)
         else:
-            reply = self._answerer.api(path, authorization, body, content_type)
+            reply = self._answerer.api(path, authorization, body, content_type, self.public_base(request_base))
         return self._record(method, path, reply, started)
+
+    def handle_form(self, path: str, raw_query: str, request_base: str) -> Reply:
+        """One GET to a /v1 path (OPEN-FORM-PARAM, the H5 paths): its reply, journaled. `request_base` is
+        scheme://host as the client reached us; the cashier link uses it unless a public URL is configured."""
+        started = time.perf_counter()
+        reply = self._answerer.form(path, raw_query, self.public_base(request_base))
+        return self._record("GET", path, reply, started)
+
+    def public_base(self, request_base: str) -> str:
+        """The base URL of links the buyer's browser opens: the configured public URL, else the request's."""
+        return (self.settings.public_url or request_base).rstrip("/")
+
+    @staticmethod
+    def cashier_paths() -> tuple[str, ...]:
+        """Where cashier pages are served (every H5 cashier and the QR-code page)."""
+        return (*PORTALS, BILL_CODE_PATH)
+
+    def cashier_page(self, path: str, raw_query: str) -> CashierView:
+        """The cashier page a link opens (NotFound: nothing there; Invalid: a link this sandbox did not issue)."""
+        return self._cashier.page(path, raw_query)
+
+    def cashier_act(self, path: str, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
+        """The buyer's choice on a cashier page (`form["action"]`: pay, cancel or leave)."""
+        return self._cashier.act(path, raw_query, form)
 
     def handle_token(self, body: bytes) -> Reply:
         """POST /v1/token/access: its reply, journaled."""
@@ -128,16 +163,16 @@ class Sandbox:
         duration = round((time.perf_counter() - started) * 1000, 1)
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
+        outcome = reply.err_code or reply.fault or ("redirect" if 300 <= reply.status < 400 else "-")
         if trace.warnings:
             log.warning("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms; warnings: %s", method, path, reply.status,
-                        reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration,
-                        " | ".join(trace.warnings))
+                        outcome, trace.mer_order_id, trace.scenario, duration, " | ".join(trace.warnings))
         elif trace.auth_failure is not None:
             log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, reply.status,
                      reply.err_code, trace.auth_failure, trace.auth_reason, trace.app_id, duration)
         elif log.isEnabledFor(logging.INFO):
             log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
-                     reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+                     outcome, trace.mer_order_id, trace.scenario, duration)
         return reply
 
     # -- reading ------------------------------------------------------------------------------
@@ -186,13 +221,28 @@ class Sandbox:
     # -- orders and notifications -------------------------------------------------------------
 
     def pay(self, mid: str, mer_order_id: str) -> dict[str, Any]:
-        """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable."""
+        """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable.
+
+        A QR-code bill is paid by its billNo (or its code by qrCodeId), as if its code were scanned and paid.
+        """
+        if self._orders.get(mid, mer_order_id) is None and (code := self._bills.code_for(mid, mer_order_id)):
+            return self._pay_code(code)
         order = self._order(mid, mer_order_id)
         events, paid = self._ledger.pay_now(order, self.clock.now(), "paid by control call")
         self._dispatch(events)
         if not paid:
             raise Conflict(f"order is {order.status}; only NEW_ORDER or WAIT_BUYER_PAY orders can be paid")
         return self._order_view(order)
+
+    def _pay_code(self, code: QrCode) -> dict[str, Any]:
+        bill = self._bills.current(code)
+        if bill is not None and self._bills.status(code, bill, self.clock.now()) in ("PAID", "REFUND"):
+            raise Conflict(f"bill {bill.bill_no} is paid already (a second payment happens only at its cashier page)")
+        events, problem = self._bills.pay_code(code, self.clock.now(), None, None, "paid by control call")
+        self._dispatch(events)
+        if problem is not None:
+            raise Conflict(problem)
+        return self._order_view(next(event.order for event in reversed(events) if event.kind == "payment"))
 
     def notify(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """Send the order's notification again for its current state (payment, or its latest refund)."""
@@ -224,6 +274,7 @@ class Sandbox:
     def reset(self) -> dict[str, Any]:
         """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
         self._orders.reset()
+        self._bills.reset()
         self._ledger.forget_timers()
         self._sequences.reset()
         self._journal.clear()

@@ -15,7 +15,7 @@ from mockums.scenarios import Fault
 NearMisses = Callable[[], tuple[str, ...]]
 
 _SCHEME_OK = {"OPEN-BODY-SIG": "signature ok", "OPEN-ACCESS-TOKEN": "access token ok",
-              "token-request": "token request signature ok"}
+              "OPEN-FORM-PARAM": "form signature ok", "token-request": "token request signature ok"}
 
 
 def _no_near_misses() -> tuple[str, ...]:

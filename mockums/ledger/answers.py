@@ -26,6 +26,8 @@ def describe(order: Order, generator: Generator, *, close: bool = False) -> dict
     """The order's fields as query answers and notifications show them."""
     generated = generator.order_values(order.mid, order.mer_order_id, order.seed)
     values: dict[str, object] = {key: generated[key] for key in _GENERATED}
+    if order.mer_name is not None:
+        values["merName"] = order.mer_name
     values |= {
         "status": order.status,
         "targetStatus": CLOSE_TARGET_STATUS if close else TARGET_STATUS[order.target_sys][order.status],

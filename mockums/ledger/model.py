@@ -71,6 +71,7 @@ class Order:
     refund_plan: RefundPlan = AT_ONCE
     lifecycle: Lifecycle | None = None
     scripted_status: str | None = None  # the last status a scenario put the order in
+    mer_name: str | None = None  # the merchant name to show instead of the generated one (a bill's payments)
     # By refundOrderId, oldest first; the shared empty mapping until the first refund (see `add_refund`).
     refunds: Mapping[str, Refund] = field(default_factory=lambda: NO_REFUNDS)
     _events: list[float | str] = field(default_factory=list)  # time, text, time, text… (no tuple per event)

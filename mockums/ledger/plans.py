@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class PayPlan:
     """When an order's customer pays: never (until a control call), at creation, after N queries or T seconds."""
 
-    mode: str  # "never", "immediately", "after_queries", "after_seconds"
+    mode: str  # "never", "immediately", "twice" (QR bills: a second payment at once), "after_queries", "after_seconds"
     count: int = 0
     seconds: float = 0.0
 

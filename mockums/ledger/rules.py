@@ -45,6 +45,7 @@ class Call:
     strict_orders: bool = False
     status: str | None = None  # a scenario's order_status: the order is put in this state first
     lifecycle: Lifecycle | None = None
+    base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,7 @@ class Ledger:
                                          call.now)
         values = {**self.describe(order), **pay_values}
         events: list[Event] = []
-        if order.pay_plan.mode == "immediately":
+        if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
             events = self.pay(order, call.now, "paid at once (scenario)")
         return Outcome("SUCCESS", "", order, values, tuple(events))
 

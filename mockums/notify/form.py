@@ -40,6 +40,14 @@ def build(event: Event, generator: Generator, app: App, now: float) -> Notificat
     order = event.order
     if not order.notify_url:
         return None
+    params, notify_id, plan = signed_form(event, generator, app, now)
+    return Notification(order.notify_url, params, notify_id, event.kind, order.mid, order.mer_order_id, plan)
+
+
+def signed_form(event: Event, generator: Generator, app: App, now: float) -> tuple[dict[str, str], str, NotifyPlan]:
+    """The signed fields an event's notification carries (the H5 returnUrl redirect carries them too),
+    its notifyId, and the order's notify plan."""
+    order = event.order
     fake = generator.faker_for("notify", order.mid, order.mer_order_id, event.kind,
                                       event.refund.refund_order_id if event.refund else "")
     notify_id = fake.uuid4()
@@ -64,5 +72,4 @@ def build(event: Event, generator: Generator, app: App, now: float) -> Notificat
                  "refundPayTime": format_time(refund.settled_at or now)}
     plan = order.lifecycle.notify if order.lifecycle and order.lifecycle.notify else NotifyPlan()
     key = app.notify_key + (WRONG_KEY_SUFFIX if plan.bad_signature else "")
-    params = sign_notification(_strings(form), key, plan.sign_type or app.notify_sign_type)
-    return Notification(order.notify_url, params, notify_id, event.kind, order.mid, order.mer_order_id, plan)
+    return sign_notification(_strings(form), key, plan.sign_type or app.notify_sign_type), notify_id, plan

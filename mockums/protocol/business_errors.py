@@ -76,4 +76,15 @@ SITUATIONS: Mapping[str, Situation] = {
     "no_refund": Situation("NO_ORDER", "无法找到指定的退款订单", "refund query for a refundOrderId never used"),
     "alipay_not_paid": Situation("SUCCESS", "交易不存在",
                                  "query of an Alipay order not yet paid (targetStatus 40004)", "observed"),
+    # QR-code bills (protocol-evidence §8): the success texts are the document's (get-qrcode's also seen live);
+    # no public source shows which code answers the failures, so those are ours.
+    "qr_created": Situation("SUCCESS", "查询二维码成功", "get-qrcode succeeded (sic: the query's text)", "observed"),
+    "qr_updated": Situation("SUCCESS", "更新二维码成功", "update-qrcode succeeded", "documented"),
+    "qr_closed": Situation("SUCCESS", "成功关闭二维码", "close-qrcode succeeded", "documented"),
+    "bill_exists": Situation("DUP_ORDER", "账单号重复: {bill_no}", "a billNo (or qrCodeId) already used"),
+    "bill_unknown": Situation("NO_BILL", "找不到账单", "no bill with this billNo (and billDate) for the mid"),
+    "qr_unknown": Situation("NO_BILL", "找不到二维码", "no code with this qrCodeId for the mid"),
+    "qr_gone": Situation("OPERATION_NOT_ALLOWED", "二维码已失效 ({why})",
+                         "update or close of a closed code, update of an expired one"),
+    "bill_paid": Situation("OPERATION_NOT_ALLOWED", "账单已支付", "update-qrcode of a one-time code already paid"),
 }

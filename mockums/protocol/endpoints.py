@@ -1,5 +1,6 @@
 """Every endpoint mockums serves, as data. Validation, answers and the README's endpoint reference
-are all derived from these tables, so each fact about a field lives here only.
+are all derived from these tables, so each fact about a field lives here only. This module holds the
+mini-program/APP family and the shared query, close and refund calls; `h5` and `bills` hold theirs.
 
 Sources (protocol-evidence §4, §6): the official app-pre-close page (`shared/seeds/`) for the close
 table; the common netpay field table for `msgId`, `mid`, `tid`, `instMid`; the field tables copied
@@ -9,68 +10,19 @@ from the official documentation into public clients for order, query and refund 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
 
+from mockums.protocol.bills import BILL_SPECS
 from mockums.protocol.fields import FieldRule
+from mockums.protocol.h5 import H5_SPECS
+from mockums.protocol.spec import ALL_INST_MIDS, EndpointSpec, ResponseField
+from mockums.protocol.spec import HEAD as _HEAD
+from mockums.protocol.spec import common_fields as _common
+from mockums.protocol.spec import response_field as _field
 
-Action = Literal["create", "query", "close", "refund", "refund_query"]
-ResponseSource = Literal["result", "now", "today", "echo", "order", "constant"]
-Channel = Literal["WXPay", "Alipay 2.0"]
-
-
-@dataclass(frozen=True)
-class ResponseField:
-    name: str
-    type: Literal["string", "number", "object"]
-    source: ResponseSource  # where the value comes from; see mockums.ledger.rules.render_answer
-    description: str
-    example: str
-    constant: str = ""
-    on_error: bool = False  # also present on business error answers
-
-
-@dataclass(frozen=True)
-class EndpointSpec:
-    path: str
-    title: str
-    summary: str
-    action: Action
-    channel: Channel | None  # the wallet behind the endpoint; None for the shared endpoints
-    request: tuple[FieldRule, ...]
-    response: tuple[ResponseField, ...]
-    one_of: tuple[str, ...] = ()  # at least one of these request fields must be present
-
-    def rule(self, name: str) -> FieldRule | None:
-        return next((rule for rule in self.request if rule.name == name), None)
-
-
-ALL_INST_MIDS = ("APPDEFAULT", "MINIDEFAULT", "H5DEFAULT", "QRPAYDEFAULT", "YUEDANDEFAULT")
+__all__ = ["ALL_INST_MIDS", "ENDPOINTS", "EndpointSpec", "ResponseField"]
 
 
 # -- request fields ------------------------------------------------------------------------------
-
-
-def _common(
-    inst_mids: tuple[str, ...], order_id_required: bool = True, order_id_max: int = 32
-) -> tuple[FieldRule, ...]:
-    return (
-        FieldRule("requestTimestamp", "body_time", True, "报文请求时间", "2022-04-15 09:49:59", clock_bound=True),
-        FieldRule(
-            "merOrderId",
-            "string",
-            order_id_required,
-            "商户订单号",
-            "346E202307151017581097208712",
-            min_length=6,
-            max_length=order_id_max,
-        ),
-        FieldRule("instMid", "string", True, "业务类型", inst_mids[0], choices=inst_mids),
-        FieldRule("mid", "string", True, "商户号", "898201612345678", min_length=8, max_length=15),
-        FieldRule("tid", "string", True, "终端号", "88880001", min_length=2, max_length=8),
-        FieldRule("srcReserve", "string", False, "请求系统预留字段", "C20220119000001", max_length=255),
-        FieldRule("msgId", "string", False, "消息ID, 原样返回", "", max_length=64),
-    )
 
 
 def _order_fields(
@@ -123,30 +75,6 @@ _REFUND_ORDER_ID = FieldRule(
 # -- response fields -----------------------------------------------------------------------------
 
 
-def _field(
-    name: str,
-    kind: Literal["string", "number", "object"],
-    description: str,
-    example: str = "",
-    source: ResponseSource = "order",
-    *,
-    on_error: bool = False,
-    constant: str = "",
-) -> ResponseField:
-    return ResponseField(name, kind, source, description, example, constant, on_error)
-
-
-_HEAD = (
-    _field("errCode", "string", "错误代码", "SUCCESS", "result", on_error=True),
-    _field("errMsg", "string", "错误说明", "", "result", on_error=True),
-    _field("msgId", "string", "消息ID (only when sent)", "", "echo", on_error=True),
-    _field(
-        "responseTimestamp", "string", "报文响应时间 yyyy-MM-dd HH:mm:ss", "2022-04-15 09:49:59", "now", on_error=True
-    ),
-    _field("mid", "string", "商户号", "898310148160568", "echo", on_error=True),
-    _field("tid", "string", "终端号", "88880001", "echo", on_error=True),
-    _field("instMid", "string", "业务类型 (only when sent)", "APPDEFAULT", "echo", on_error=True),
-)
 _BODY = (
     _field("connectSys", "string", "链接系统", "UNIONPAY", "constant", constant="UNIONPAY"),
     _field("settleDate", "string", "结算日期 yyyy-MM-dd", "2022-04-15", "today"),
@@ -348,4 +276,5 @@ _SPECS = (
     ),
 )
 
-ENDPOINTS: Mapping[str, EndpointSpec] = {spec.path: spec for spec in _SPECS}
+ENDPOINTS: Mapping[str, EndpointSpec] = {spec.path: spec for spec in (*_SPECS, *H5_SPECS, *BILL_SPECS)}
+"""Every endpoint, by path: the mini-program/APP family above, then H5 (`h5`) and QR-code bills (`bills`)."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
 from mockums.clock import Clock, describe_skew, parse_body_time, parse_compact
 from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
 
-FieldKind = Literal["string", "body_time", "amount"]
+FieldKind = Literal["string", "body_time", "amount", "date", "flag"]
 
 AMOUNT_MIN, AMOUNT_MAX = 1, 100_000_000
 
@@ -38,6 +39,10 @@ class FieldRule:
             parts.append("format yyyy-MM-dd HH:mm:ss (Beijing time)")
         elif self.kind == "amount":
             parts.append(f"integer fen {AMOUNT_MIN}..{AMOUNT_MAX} (number or numeric string)")
+        elif self.kind == "date":
+            parts.append("format yyyy-MM-dd")
+        elif self.kind == "flag":
+            parts.append("true or false (boolean or string)")
         if self.min_length is not None and self.max_length is not None:
             span = (str(self.max_length) if self.min_length == self.max_length
                     else f"{self.min_length}..{self.max_length}")
@@ -111,6 +116,8 @@ def _check(
     """(violation, warning, strict-mode abnormal time) for one present value."""
     if rule.kind == "amount":
         return _check_amount(value, policy), None, None
+    if rule.kind == "flag":
+        return _check_flag(value), None, None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return f"must be a string, got {type(value).__name__}", None, None
     warning = None
@@ -127,7 +134,34 @@ def _check(
         return f"{text!r} is not one of {', '.join(rule.choices)}", None, None
     if rule.kind == "body_time":
         return _check_body_time(text, rule.clock_bound, policy, clock, warning)
+    if rule.kind == "date":
+        return _check_date(text, policy, warning)
     return None, warning, None
+
+
+def _check_flag(value: object) -> str | None:
+    if isinstance(value, bool) or value in ("true", "false"):
+        return None
+    return f"{value!r} is not true or false"
+
+
+def _check_date(text: str, policy: ValidationPolicy, warning: str | None) -> tuple[str | None, str | None, None]:
+    if parse_date(text) is not None:
+        return None, warning, None
+    if parse_body_time(text) is not None and not policy.strict:
+        # A published client sends a date with a time; the real platform answered with the date alone.
+        return None, f"{text!r} carries a time; the table says yyyy-MM-dd (the date part is used)", None
+    return f"{text!r} is not yyyy-MM-dd", None, None
+
+
+def parse_date(text: str) -> date | None:
+    """A `yyyy-MM-dd` date, or None."""
+    if len(text) != 10:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
 
 
 def _check_amount(value: object, policy: ValidationPolicy) -> str | None:

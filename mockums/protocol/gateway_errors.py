@@ -30,14 +30,18 @@ class GatewayError:
 
 _ROWS = (
     GatewayError("missing_authorization", 401, "1001", "缺少Authorization认证头",
-                 "no Authorization header, or an empty one", "ours"),
+                 "no Authorization header, or an empty one (a GET: no authorization parameter)", "ours"),
     GatewayError("unknown_scheme", 401, "1002", "不支持的认证方式",
-                 "the scheme is neither OPEN-BODY-SIG nor OPEN-ACCESS-TOKEN", "ours"),
+                 "the scheme is neither OPEN-BODY-SIG nor OPEN-ACCESS-TOKEN (a GET: authorization is not "
+                 "OPEN-FORM-PARAM)", "ours"),
     GatewayError("malformed_authorization", 412, "1003", "Authorization解析失败",
                  "the header cannot be read, a key is missing, or (strict mode) it is not in "
-                 "canonical form", "ours"),
+                 "canonical form; a GET: a parameter is missing, repeated or not URL-decodable", "ours"),
     GatewayError("bad_timestamp", 412, "1000", "Timestamp解析失败",
                  "Timestamp is not 14 digits yyyyMMddHHmmss", "observed (single source)"),
+    GatewayError("form_encoding", 412, "1000", "Timestamp解析失败",
+                 "a GET's OPEN-FORM-PARAM content is encoded RFC 3986 style (a space as %20) instead of the "
+                 "way java.net.URLEncoder encodes it (a space as +)", "observed (single source)"),
     GatewayError("skewed_timestamp", 412, "1004", "Timestamp超出允许范围",
                  "strict mode only: Timestamp is further from Beijing time than the skew window",
                  "ours"),
@@ -61,7 +65,7 @@ _ROWS = (
     GatewayError("not_found", 404, "1012", "服务不存在",
                  "no such path on the gateway", "ours"),
     GatewayError("method_not_allowed", 405, "1013", "请求方法不支持",
-                 "a method other than POST on an API path", "ours"),
+                 "a method other than POST on an API path (other than GET on an H5 path)", "ours"),
     GatewayError("gateway_9200", 412, "9200", "系统繁忙",
                  "only when a scenario asks: the unexplained intermittent 412/9200 seen live "
                  "(errInfo text is ours)", "observed (single source)"),

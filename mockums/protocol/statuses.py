@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-Channel = Literal["WXPay", "Alipay 2.0"]
+Channel = Literal["WXPay", "Alipay 2.0", "UAC"]  # UAC: UnionPay 云闪付 through 全渠道 (the H5 uac/order path)
 
 ORDER_STATUSES: tuple[str, ...] = (
     "NEW_ORDER",
@@ -36,6 +36,14 @@ TARGET_STATUS: Mapping[str, Mapping[str, str]] = {
         "TRADE_REFUND": "SUCCESS|REFUND",
         "TRADE_CLOSED": "SUCCESS|CLOSED",
         "UNKNOWN": "SUCCESS|UNKNOWN",
+    },
+    "UAC": {  # ours: no UnionPay targetStatus has been seen; the code|state shape with UnionPay's 00
+        "NEW_ORDER": "00|NOTPAY",
+        "WAIT_BUYER_PAY": "00|NOTPAY",
+        "TRADE_SUCCESS": "00|SUCCESS",
+        "TRADE_REFUND": "00|REFUND",
+        "TRADE_CLOSED": "00|CLOSED",
+        "UNKNOWN": "00|UNKNOWN",
     },
     "Alipay 2.0": {
         "NEW_ORDER": "40004|ACQ.TRADE_NOT_EXIST",

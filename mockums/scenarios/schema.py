@@ -23,7 +23,7 @@ from .walker import BOOL, FLOAT, INT, NULL, STR, Pair, Walker, kind_of, line_of,
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequence", "then", "lifecycle")
 _LIFECYCLE_KEYS = ("pay", "expire_after", "refund", "notify")
-_PAY_MODES = ("never", "immediately")
+_PAY_MODES = ("never", "immediately", "twice")  # twice: a QR bill paid by two buyers (else as immediately)
 _PAY_KEYS = ("after_queries", "after_seconds")
 _REFUND_KEYS = ("status", "settle_after_queries", "settle_after_seconds")
 _NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule", "sign_type")
@@ -318,7 +318,7 @@ class ScenarioDocument(Walker):
         if isinstance(node, ScalarNode):
             mode = self.text(node, where)
             if mode is not None and mode not in _PAY_MODES:
-                self.error(node, where, f"unknown pay plan '{mode}'; use never, immediately, "
+                self.error(node, where, f"unknown pay plan '{mode}'; use never, immediately, twice, "
                            "{after_queries: N} or {after_seconds: T}")
                 return None
             return PayPlan(mode) if mode is not None else None

@@ -15,7 +15,7 @@ from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
 from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.scenarios import Scenario
-from mockums.server import faults
+from mockums.server import cashier, faults
 from mockums.server.background import run_background
 from mockums.server.control import SANDBOX, SETTINGS, add_routes, guard
 
@@ -37,6 +37,17 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
                         content_type="application/json", charset="utf-8")
 
 
+async def form_api(request: web.Request) -> web.StreamResponse:
+    """Every GET under /v1: OPEN-FORM-PARAM in the query (the H5 paths); the core decides."""
+    sandbox = request.app[SANDBOX]
+    reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string, f"{request.scheme}://{request.host}")
+    if 300 <= reply.status < 400:
+        if reply.delay:
+            await sandbox.clock.sleep(reply.delay)
+        return web.Response(status=reply.status, headers=reply.headers)
+    return await _perform(request, reply, sandbox)
+
+
 async def api(request: web.Request) -> web.StreamResponse:
     """Every POST under /v1: read the body, let the core decide, perform the reply."""
     sandbox = request.app[SANDBOX]
@@ -47,7 +58,8 @@ async def api(request: web.Request) -> web.StreamResponse:
         reply = sandbox.refuse("body_too_large", f"the body is larger than {limit} bytes", request.method,
                                request.path)
     else:
-        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type)
+        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type,
+                                   request_base=f"{request.scheme}://{request.host}")
     return await _perform(request, reply, sandbox)
 
 
@@ -95,7 +107,9 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     app[SANDBOX] = sandbox
     app[SETTINGS] = sandbox.settings
     add_routes(app)
+    cashier.add_routes(app, sandbox.cashier_paths())
     app.router.add_post("/v1/{path:.*}", api)
+    app.router.add_get("/v1/{path:.*}", form_api, allow_head=False)  # a HEAD must not create an order
     app.router.add_route("*", "/v1/{path:.*}", not_allowed)
     app.router.add_route("*", "/{path:.*}", not_found)
     app.cleanup_ctx.append(lambda _app: run_background(sandbox))

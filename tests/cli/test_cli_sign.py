@@ -76,3 +76,28 @@ def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: 
     assert err.splitlines()[1] == "mockums: warning: the URL is not on this machine; is that intended?"
     assert curl_words(lines)[-1] == "it's not json"  # the single quote survives the shell quoting
     assert lines[-1] == "  --data-binary 'it'\"'\"'s not json'"
+
+
+def test_an_h5_path_prints_the_signed_open_form_param_url(capsys: pytest.CaptureFixture[str]) -> None:
+    import chinaums_client
+
+    url = "http://127.0.0.1:8000/v1/netpay/trade/h5-pay"
+    content = '{"merOrderId": "3194SIGN0001", "orderDesc": "a b"}'
+    lines, err = signed(capsys, "--url", url, "--body", content, *STAMP)
+    expected = chinaums_client.open_form_param(DEMO_APP.app_id, DEMO_APP.app_key, content,
+                                               timestamp="20261126120000", nonce="n1")
+    assert lines[0] == f"GET {url}?{expected}"
+    assert curl_words(lines) == ["curl", "-sS", "-i", f"{url}?{expected}"]
+    assert err == ""
+
+
+def test_form_forces_a_get_and_the_sample_fits_the_path(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, _ = signed(capsys, "--url", "http://127.0.0.1:8000/v1/netpay/wxpay/h5-pay", *STAMP)
+    from urllib.parse import parse_qsl, urlsplit
+
+    content = json.loads(dict(parse_qsl(urlsplit(lines[0][4:]).query))["content"])
+    assert (content["instMid"], content["sceneType"]) == ("H5DEFAULT", "AND_WAP")
+    webpay, _ = signed(capsys, "--url", "http://127.0.0.1:8000/v1/netpay/webpay/pay", *STAMP)
+    assert json.loads(dict(parse_qsl(urlsplit(webpay[0][4:]).query))["content"])["instMid"] == "YUEDANDEFAULT"
+    forced, _ = signed(capsys, "--form", "--body", BODY, *STAMP)
+    assert forced[0].startswith(f"GET {cli.DEFAULT_URL}?authorization=OPEN-FORM-PARAM&")

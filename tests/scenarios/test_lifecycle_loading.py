@@ -60,7 +60,7 @@ def test_mistakes_are_reported_with_lines() -> None:
               pays: never
         """)
     assert errors == [
-        "s.yaml:5: scenarios[0].lifecycle.pay: unknown pay plan 'sometimes'; use never, immediately, "
+        "s.yaml:5: scenarios[0].lifecycle.pay: unknown pay plan 'sometimes'; use never, immediately, twice, "
         "{after_queries: N} or {after_seconds: T}",
         "s.yaml:6: scenarios[0].lifecycle.expire_after: must be between 0 and 86400 seconds, got -1",
         "s.yaml:7: scenarios[0].lifecycle.refund: settle_after_* only applies to status PROCESSING",

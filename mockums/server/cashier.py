@@ -1,0 +1,120 @@
+"""The cashier page over HTTP: each handler parses, makes one call to the core facade, and renders the
+view it gets with the templates shipped in `cashier_page/` (no CDN, works offline).
+
+The page is public, like the platform's: it is served wherever the API is reachable, outside the guarded
+control API, and it acts only on the order or code its link names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from html import escape
+from importlib import resources
+from string import Template
+
+from aiohttp import web
+
+from mockums.core.errors import ControlError, NotFound
+from mockums.core.sandbox import CashierRedirect, CashierView
+from mockums.server.control.routes import SANDBOX
+
+CSS_PATH = "/netpay-portal/cashier.css"
+_PART = re.compile(r"<!-- part:([a-z-]+) -->\n(.*?)(?=<!-- part:|\Z)", re.S)
+_STATUS_CLASS = {"TRADE_SUCCESS": "paid", "TRADE_REFUND": "paid", "PAID": "paid", "REFUND": "paid",
+                 "TRADE_CLOSED": "closed", "CLOSED": "closed"}
+_OUTCOMES = {"paid": ("支付成功", "The payment is done; the merchant is being notified."),
+             "cancelled": ("支付已取消", "Nothing was paid."),
+             "left": ("订单未支付", "You left without paying.")}
+
+
+def _read(name: str) -> str:
+    return resources.files("mockums.server").joinpath("cashier_page", name).read_text(encoding="utf-8")
+
+
+@cache
+def _templates() -> tuple[Template, dict[str, Template]]:
+    parts = {name: Template(text.strip()) for name, text in _PART.findall(_read("parts.html"))}
+    return Template(_read("page.html")), parts
+
+
+def _part(name: str, **values: str) -> str:
+    """A named fragment of parts.html with `values` filled in (callers escape text; parts nest as they are)."""
+    return _templates()[1][name].substitute(values)
+
+
+def _page(title: str, merchant: str, body: str) -> str:
+    return _templates()[0].substitute(title=escape(title), merchant=escape(merchant), css=CSS_PATH, body=body)
+
+
+def render(view: CashierView, action: str) -> str:
+    """The HTML of one cashier view; `action` is the URL the form posts back to (the page's own)."""
+    title = "扫码支付" if view.kind == "bill" else "收银台"
+    if view.outcome:
+        headline, text = _OUTCOMES[view.outcome]
+        return _page(title, view.merchant, _part("outcome", outcome=view.outcome, headline=escape(headline),
+                                                   text=escape(view.notice or text)))
+    facts = ""
+    if view.wallet:
+        facts += _part("fact", label="支付方式", value=escape(view.wallet))
+    description = ""
+    if view.description:
+        description = _part("fact", label="描述", value=escape(view.description))
+    choices = ""
+    if view.amount is None:
+        choices += _part("amount-input")
+    if view.wallet_choices:
+        options = "".join(_part("option", value=escape(value), label=escape(label))
+                          for value, label in view.wallet_choices)
+        choices += _part("wallets", options=options)
+    form = _part("form", action=escape(action), choices=choices, pay_disabled="" if view.can_pay else " disabled")
+    body = _part("order", amount=escape(view.amount or "—"), order_id=escape(view.order_id), wallet_fact=facts,
+                 status=escape(view.status), status_class=_STATUS_CLASS.get(view.status, "open"),
+                 description_fact=description, expires=escape(view.expires),
+                 notice=_part("notice", text=escape(view.notice)) if view.notice else "", form=form)
+    return _page(title, view.merchant, body)
+
+
+def _problem(error: ControlError) -> web.Response:
+    status = 404 if isinstance(error, NotFound) else 400
+    body = _part("problem", headline="无法支付 (cannot pay)", text=escape(error.message))
+    return web.Response(status=status, text=_page("收银台", "", body), content_type="text/html")
+
+
+def _own_url(request: web.Request) -> str:
+    raw = request.rel_url.raw_query_string
+    return request.path + (f"?{raw}" if raw else "")
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    """GET: the page a cashier link opens."""
+    try:
+        view = request.app[SANDBOX].cashier_page(request.path, request.rel_url.raw_query_string)
+    except ControlError as error:
+        return _problem(error)
+    return web.Response(text=render(view, _own_url(request)), content_type="text/html")
+
+
+async def act(request: web.Request) -> web.StreamResponse:
+    """POST: the buyer pressed Pay, Cancel or Leave unpaid."""
+    form = {key: str(value) for key, value in (await request.post()).items() if isinstance(value, str)}
+    try:
+        outcome = request.app[SANDBOX].cashier_act(request.path, request.rel_url.raw_query_string, form)
+    except ControlError as error:
+        return _problem(error)
+    if isinstance(outcome, CashierRedirect):
+        return web.Response(status=303, headers={"Location": outcome.url})
+    return web.Response(text=render(outcome, _own_url(request)), content_type="text/html")
+
+
+async def stylesheet(_: web.Request) -> web.StreamResponse:
+    """The page's one stylesheet."""
+    return web.Response(text=_read("cashier.css"), content_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+
+def add_routes(app: web.Application, paths: tuple[str, ...]) -> None:
+    """The cashier page at each of `paths` (GET shows it, POST acts), and its stylesheet."""
+    app.router.add_get(CSS_PATH, stylesheet)
+    for path in paths:
+        app.router.add_get(path, page)
+        app.router.add_post(path, act)
