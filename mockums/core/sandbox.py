@@ -24,6 +24,7 @@ from mockums.core.answering import Answerer
 from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
 from mockums.core.notifying import Notifications
+from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.generate import Generator
@@ -136,10 +137,24 @@ class Sandbox:
                 "orders": len(self._orders), "journal": len(self._journal)}
 
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
-                limit: int | None = None) -> list[dict[str, Any]]:
-        """Journal entries, oldest first, filtered (see `Journal.query`)."""
-        entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit)
-        return [entry.view() for entry in entries]
+                limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,
+                summary: bool = False) -> list[dict[str, Any]]:
+        """Journal entries, oldest first, filtered (see `Journal.query`); `summary` gives list rows only."""
+        entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit,
+                                      verdict=verdict, scenario=scenario)
+        return [entry.summary() if summary else entry.view() for entry in entries]
+
+    def journal_entry(self, entry_id: int) -> dict[str, Any]:
+        """One journal entry in full; NotFound when it is not (or no longer) kept."""
+        entry = self._journal.get(entry_id)
+        if entry is None:
+            raise NotFound(f"no journal entry {entry_id} is kept (the journal keeps the newest "
+                           f"{self.settings.journal_size})")
+        return entry.view()
+
+    def journal_head(self) -> int:
+        """The id of the newest journal entry ever recorded (0 before the first request)."""
+        return self._journal.last_id
 
     def orders(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
         """Orders, oldest first (at most MAX_LISTED, the newest), filtered by mid and merOrderId."""
@@ -157,6 +172,11 @@ class Sandbox:
     def scenarios(self) -> list[dict[str, Any]]:
         """Every scenario in force, with its origin (file or runtime)."""
         return [views.scenario_view(s, self._scenarios.origin(s)) for s in self._scenarios.all]
+
+    def endpoints(self) -> list[dict[str, Any]]:
+        """The endpoints mockums answers: path, title, action and wallet."""
+        return [{"path": spec.path, "title": spec.title, "action": spec.action, "channel": spec.channel}
+                for spec in ENDPOINTS.values()]
 
     def scenario_count(self) -> int:
         """How many scenarios are in force."""
@@ -207,6 +227,26 @@ class Sandbox:
         self._journal.forget_order(mer_order_id)
         return {"reset": found}
 
+    def signed_request(self, endpoint: object, mer_order_id: object, mid: object = None,
+                       fields: object = None) -> SignedRequest:
+        """A complete request for `endpoint` about `mer_order_id`, signed as its app's client would sign it.
+
+        A known order lends its mid, instMid and app; otherwise the sample mid and the first configured
+        app. `fields` override the sample's (None leaves one out). Invalid for an unknown endpoint or bad input.
+        """
+        spec = endpoint_spec(endpoint)
+        if not isinstance(mer_order_id, str) or not mer_order_id:
+            raise Invalid("merOrderId: send the merOrderId the request is about")
+        if mid is not None and not isinstance(mid, str):
+            raise Invalid("mid: send a string")
+        order = (self._orders.get(mid, mer_order_id) if mid
+                 else next((o for o in self._orders if o.mer_order_id == mer_order_id), None))
+        base: dict[str, object] = {"mid": mid} if mid else {}
+        if order is not None:
+            base = {"mid": order.mid, **({"instMid": order.inst_mid} if order.inst_mid else {})}
+        app = self.settings.app(order.app_id if order else None)
+        return signed_request(app, spec, mer_order_id, base, check_fields(fields), self.clock.wall())
+
     # -- state --------------------------------------------------------------------------------
 
     def reset(self) -> dict[str, Any]:
@@ -252,6 +292,10 @@ class Sandbox:
             self.clock.set(target)
         self.tick()
         return views.clock_view(self.clock)
+
+    def seed(self) -> dict[str, Any]:
+        """The seed of generated values in force."""
+        return {"seed": self._generator.seed}
 
     def set_seed(self, seed: int) -> dict[str, Any]:
         """Seed generated ids and names from now on."""
