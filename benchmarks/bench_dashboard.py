@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -64,6 +65,10 @@ class Watcher:
     def rows(self) -> int:
         return int(self.driver.execute_script("return document.querySelectorAll('#journal-list li').length"))
 
+    def cpu(self) -> float:
+        """CPU seconds used so far by chromedriver and every Chromium process it started."""
+        return tree_cpu(self.driver.service.process.pid)
+
     def close(self) -> None:
         self.driver.quit()
 
@@ -107,8 +112,31 @@ class Poller(Watcher):
     def rows(self) -> int:
         return self.listed
 
+    def cpu(self) -> float:
+        return 0.0
+
     def close(self) -> None:
         pass
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants, from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in family)
 
 
 def instrument(watcher: Watcher, results: list[tuple[str, list[float], float]]) -> None:
@@ -130,8 +158,10 @@ def instrument(watcher: Watcher, results: list[tuple[str, list[float], float]]) 
     bench_requests.summary = keep  # type: ignore[assignment]
 
 
-async def run_case(watcher: Watcher, open_dashboard: bool, requests: int, concurrency: int) -> None:
+async def run_case(watcher: Watcher, open_dashboard: bool, requests: int, concurrency: int) -> tuple[float, float]:
+    """Run the case; the CPU seconds per 1,000 requests of this process (server and load) and of the browser."""
     watcher.watching = open_dashboard
+    started, browser_started = time.process_time(), watcher.cpu()
     settings = Settings(watch=False, seed=1)
     scenarios, errors = load_scenarios(settings)
     assert not errors
@@ -139,6 +169,8 @@ async def run_case(watcher: Watcher, open_dashboard: bool, requests: int, concur
     await bench_requests.case(label, create_app(settings, scenarios), bench_requests.signed_close, requests,
                               concurrency, None)
     await watcher.stop()
+    per_thousand = 1000 / (requests + min(200, requests))  # bench_requests warms up with up to 200 more
+    return (time.process_time() - started) * per_thousand, (watcher.cpu() - browser_started) * per_thousand
 
 
 def figures(runs: list[tuple[str, list[float], float]]) -> tuple[float, float, float]:
@@ -158,12 +190,13 @@ async def main() -> None:
     args = parser.parse_args()
     watcher = Watcher() if args.watcher == "browser" else Poller()
     results: list[tuple[str, list[float], float]] = []
+    cpu: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     instrument(watcher, results)
     try:
         for round_number in range(args.rounds):
             order = (False, True) if round_number % 2 == 0 else (True, False)
             for open_dashboard in order:
-                await run_case(watcher, open_dashboard, args.requests, args.concurrency)
+                cpu[open_dashboard].append(await run_case(watcher, open_dashboard, args.requests, args.concurrency))
                 if open_dashboard:
                     print(f"{'':42} the open dashboard listed {watcher.rows()} requests")
     finally:
@@ -175,6 +208,11 @@ async def main() -> None:
     print(f"dashboard open            {opened[0]:8.0f}  {opened[1]:8.2f} {opened[2]:8.2f}")
     print(f"open / closed             {opened[0] / closed[0]:8.3f}  {opened[1] / closed[1]:8.3f} "
           f"{opened[2] / closed[2]:8.3f}")
+    server_closed = statistics.median(own for own, _ in cpu[False])
+    server_open = statistics.median(own for own, _ in cpu[True])
+    browser = statistics.median(theirs for _, theirs in cpu[True])
+    print(f"\nCPU seconds per 1,000 requests (medians): mockums and its load generator {server_closed:.3f} closed, "
+          f"{server_open:.3f} open ({server_open / server_closed:.3f}x); the browser {browser:.3f} while open")
 
 
 if __name__ == "__main__":

@@ -156,10 +156,15 @@ class Sandbox:
         """The id of the newest journal entry ever recorded (0 before the first request)."""
         return self._journal.last_id
 
-    def orders(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
-        """Orders, oldest first (at most MAX_LISTED, the newest), filtered by mid and merOrderId."""
-        found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
-        return [views.order_summary(o) for o in found[-MAX_LISTED:]]
+    def orders(self, mid: str | None = None, mer_order_id: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Orders, oldest first (at most `limit` or MAX_LISTED, the newest), filtered by mid and merOrderId."""
+        count = min(limit or MAX_LISTED, MAX_LISTED)
+        if mid is None and mer_order_id is None:  # a list that does not read every kept order
+            found = self._orders.newest(count)
+        else:
+            found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
+        return [views.order_summary(o) for o in found[-count:]]
 
     def order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """One order in full, with its notification deliveries; NotFound if unknown."""

@@ -131,3 +131,14 @@ def test_fields_override_and_null_leaves_a_field_out() -> None:
 def test_bad_send_input_is_invalid_with_a_reason(sandbox: Sandbox, args: tuple[object, ...], message: str) -> None:
     with pytest.raises(Invalid, match=message.replace("(", r"\(").replace(".", r"\.")):
         sandbox.signed_request(*args)
+
+
+def test_the_order_list_is_the_newest_orders_without_reading_them_all(sandbox: Sandbox) -> None:
+    for n in range(5):
+        send(sandbox, ORDER, f"3194DASH030{n}", totalAmount=100 + n)
+    sandbox.order("898201612345678", "3194DASH0301")  # reading an order makes it recently used
+    listed = [o["merOrderId"] for o in sandbox.orders(limit=3)]
+    assert listed == ["3194DASH0303", "3194DASH0304", "3194DASH0301"]
+    assert [o["merOrderId"] for o in sandbox.orders()] == [
+        "3194DASH0300", "3194DASH0302", "3194DASH0303", "3194DASH0304", "3194DASH0301"]
+    assert [o["merOrderId"] for o in sandbox.orders(None, "3194DASH0302", limit=3)] == ["3194DASH0302"]

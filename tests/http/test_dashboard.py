@@ -115,6 +115,11 @@ async def test_seed_endpoints_and_order_product_line(caller: Caller) -> None:
     await caller.call("/v1/netpay/wx/app-pre-order", "3194HTTP0002", totalAmount=10)
     _, [order] = await control(caller, "GET", "/orders?merOrderId=3194HTTP0002")
     assert (order["instMid"], order["appId"], order["targetSys"]) == ("APPDEFAULT", DEMO_APP.app_id, "WXPay")
+    await caller.call("/v1/netpay/wx/app-pre-order", "3194HTTP0003", totalAmount=10)
+    _, listed = await control(caller, "GET", "/orders?limit=1")
+    assert [o["merOrderId"] for o in listed] == ["3194HTTP0003"]
+    for bad, message in (("0", "limit must be 1 or more"), ("x", "limit must be a whole number")):
+        assert await control(caller, "GET", f"/orders?limit={bad}") == (400, {"error": message})
 
 
 async def test_send_signs_and_sends_over_loopback_and_names_the_journal_entry(caller: Caller) -> None:

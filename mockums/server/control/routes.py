@@ -78,7 +78,7 @@ def _whole(query: Mapping[str, str], name: str) -> int | None:
     try:
         return int(query[name])
     except ValueError:
-        raise Invalid("since and limit must be whole numbers") from None
+        raise Invalid(f"{name} must be a whole number") from None
 
 
 def _order_key(request: ControlRequest) -> tuple[str, str]:
@@ -131,7 +131,10 @@ def reload_status(sandbox: Sandbox, _: ControlRequest) -> object:
 
 
 def list_orders(sandbox: Sandbox, request: ControlRequest) -> object:
-    return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"))
+    limit = _whole(request.query, "limit")
+    if limit is not None and limit < 1:
+        raise Invalid("limit must be 1 or more")
+    return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"), limit)
 
 
 def get_order(sandbox: Sandbox, request: ControlRequest) -> object:
@@ -234,7 +237,8 @@ ROUTES = (
           "Reload scenario files now; when they do not validate the previous set is kept and errors answered"),
     Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY),
     Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)"),
-    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000)", query=("mid", "merOrderId")),
+    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000, or the newest `limit`)",
+          query=("mid", "merOrderId", "limit")),
     Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts"),
     Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries"),
     Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent"),

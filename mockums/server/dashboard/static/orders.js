@@ -8,7 +8,7 @@ import {
 
 const LIST_MS = 2000;
 const DETAIL_MS = 1000;
-const MAX_ROWS = 300;
+const MAX_ROWS = 200;
 const PAYABLE = ["NEW_ORDER", "WAIT_BUYER_PAY"];
 const WALLETS = { WXPay: "微信支付", "Alipay 2.0": "支付宝" };
 
@@ -36,11 +36,12 @@ export function ordersView(ctx) {
     const data = new FormData(form);
     const orders = await api("GET", "orders", {
       merOrderId: String(data.get("merOrderId") || "").trim(), mid: String(data.get("mid") || "").trim(),
+      limit: MAX_ROWS,
     });
     const text = JSON.stringify(orders);
     if (text === listText) return;
     listText = text;
-    const newest = orders.slice(-MAX_ROWS).reverse();
+    const newest = orders.slice().reverse();
     fill(list, newest.map((order) => h("li", null, h("a", {
       class: "mk-row", href: orderHash(order), id: `order-row-${enc(order.mid)}-${enc(order.merOrderId)}`,
       "aria-current": current && current.mid === order.mid && current.merOrderId === order.merOrderId ? "true" : null,
@@ -52,7 +53,8 @@ export function ordersView(ctx) {
       order.targetSys, order.instMid, `mid ${order.mid}`].filter(Boolean).join(" · ")),
     h("span", { class: "mk-c-badge" }, statusBadge(order.status))))));
     empty.hidden = orders.length > 0;
-    count.textContent = orders.length ? `${orders.length} order${orders.length === 1 ? "" : "s"}` : "";
+    count.textContent = orders.length === MAX_ROWS ? `the ${MAX_ROWS} most recently used orders`
+      : orders.length ? `${orders.length} order${orders.length === 1 ? "" : "s"}` : "";
   }
 
   async function loadDetail() {
