@@ -255,6 +255,7 @@ def test_readable_at_1280x800_and_at_phone_width(page: Page, sandbox: Sandbox) -
     sandbox.signed(ORDER, "3194PHONE0002", totalAmount=100, orderDesc="测试订单")
     views = ("#/requests/", f"#/orders/{MID}/3194PHONE0002", "#/scenarios", "#/state")
     row = sandbox.control("GET", "/journal?view=summary&merOrderId=3194PHONE0001")[0]
+    page.driver.get_log("browser")  # what earlier tests left in the console
     try:
         for width, height in ((WIDTH, HEIGHT), (390, 844)):
             resize(page.driver, width, height)
@@ -268,6 +269,8 @@ def test_readable_at_1280x800_and_at_phone_width(page: Page, sandbox: Sandbox) -
                 assert page.js("return parseFloat(getComputedStyle(document.body).fontSize)") >= 14
         fonts = page.js("return getComputedStyle(document.body).fontFamily")
         assert "Noto Sans CJK SC" in fonts and "Microsoft YaHei" in fonts and fonts.endswith("sans-serif")
+        # No script error, no blocked resource (the page's Content-Security-Policy allows only its own files).
+        assert [entry for entry in page.driver.get_log("browser") if entry["level"] == "SEVERE"] == []
     finally:
         resize(page.driver, WIDTH, HEIGHT)
 
