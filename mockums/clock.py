@@ -173,3 +173,24 @@ def describe_skew(seconds: float) -> str:
     elif hours >= 0.5 and abs(hours - round(hours)) < 0.05:
         text += ": a whole number of hours off, likely a time-zone mistake"
     return text
+
+
+def parse_moment(value: object) -> float:
+    """A moment as epoch seconds: a number, `yyyy-MM-dd HH:mm:ss` or `yyyyMMddHHmmss` (Beijing), or ISO 8601
+    (Beijing unless it carries an offset). ValueError says which forms are accepted."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        moment = parse_body_time(value) or parse_compact(value)
+        if moment is not None:
+            return moment.timestamp()
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            try:
+                return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).timestamp()
+            except (OverflowError, ValueError) as error:
+                raise ValueError(f"{value!r} is out of range ({error})") from None
+    raise ValueError(f"{value!r} is not epoch seconds, yyyy-MM-dd HH:mm:ss (Beijing) or ISO 8601")

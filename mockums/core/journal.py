@@ -44,6 +44,28 @@ class Entry:
     def mer_order_id(self) -> str | None:
         return self.reply.trace.mer_order_id
 
+    @property
+    def verdict(self) -> str:
+        """`ok`, or the gateway error key that refused the request."""
+        return self.reply.trace.auth_failure or "ok"
+
+    def summary(self) -> dict[str, object]:
+        """A list row: what a live list needs, without texts, diagnosis or near misses (cheap to build)."""
+        reply, trace = self.reply, self.reply.trace
+        return {
+            "id": self.id,
+            "time": precise_time(self.at),
+            "method": self.method,
+            "endpoint": self.endpoint,
+            "merOrderId": trace.mer_order_id,
+            "verdict": self.verdict,
+            "scenario": trace.scenario,
+            "status": reply.status if reply.fault is None else 0,
+            "errCode": reply.err_code or None,
+            "fault": str(reply.fault) if reply.fault else None,
+            "durationMs": self.duration_ms,
+        }
+
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
         reply, trace = self.reply, self.reply.trace
@@ -75,27 +97,50 @@ class Journal:
     capacity: int = 1000
     _entries: deque[Entry] = field(default_factory=deque)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _last_id: int = 0
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
         """Add an entry for a decided request; the oldest is dropped beyond capacity."""
         entry = Entry(next(self._ids), at, method, endpoint, reply, duration_ms)
+        self._last_id = entry.id
         self._entries.append(entry)
         while len(self._entries) > self.capacity:
             self._entries.popleft()
         return entry
 
     def query(
-        self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0, limit: int | None = None
+        self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0, limit: int | None = None,
+        verdict: str | None = None, scenario: str | None = None,
     ) -> list[Entry]:
-        """Entries oldest first, filtered; `since` keeps ids above it, `limit` keeps the newest N."""
+        """Entries oldest first, filtered; `since` keeps ids above it, `limit` keeps the newest N.
+
+        `verdict` is `ok`, `refused` (any refusal) or one gateway error key; `scenario` a scenario's name.
+        """
         found = [
             entry
             for entry in self._entries
             if entry.id > since
             and (mer_order_id is None or entry.mer_order_id == mer_order_id)
             and (endpoint is None or entry.endpoint == endpoint)
+            and (verdict is None or _verdict_matches(entry.verdict, verdict))
+            and (scenario is None or entry.reply.trace.scenario == scenario)
         ]
         return found[-limit:] if limit else found
+
+    def get(self, entry_id: int) -> Entry | None:
+        """The entry with this id, if it is still kept."""
+        if self._entries and self._entries[0].id <= entry_id <= self._entries[-1].id:
+            # Ids are consecutive until an order is forgotten: look where the id should be, then search.
+            guess = entry_id - self._entries[0].id
+            if guess < len(self._entries) and self._entries[guess].id == entry_id:
+                return self._entries[guess]
+            return next((entry for entry in self._entries if entry.id == entry_id), None)
+        return None
+
+    @property
+    def last_id(self) -> int:
+        """The id of the newest entry ever recorded (0 before the first), kept across clear()."""
+        return self._last_id
 
     def forget_order(self, mer_order_id: str) -> None:
         """Drop every entry about one merOrderId."""
@@ -107,3 +152,7 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _verdict_matches(verdict: str, wanted: str) -> bool:
+    return verdict != "ok" if wanted == "refused" else verdict == wanted

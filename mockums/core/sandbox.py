@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from mockums import __version__
 from mockums.auth.tokens import TokenStore
-from mockums.clock import BEIJING, Clock, parse_body_time, parse_compact
+from mockums.clock import Clock, parse_moment
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
@@ -26,6 +25,8 @@ from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
 from mockums.core.links import CashierLinks
 from mockums.core.notifying import Notifications
+from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
+from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.bill_model import QrCode
@@ -39,7 +40,7 @@ from mockums.protocol.bills import BILL_CODE_PATH
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH
-from mockums.scenarios import LoadError, Scenario, SequenceTracker
+from mockums.scenarios import Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 from mockums.scenarios.script import sequence_key
 
@@ -52,11 +53,7 @@ EPOCH_MAX = 4102444800.0  # 2100-01-01: the sandbox clock stays between 1970 and
 NO_ORDER = "no such order: create it, or call any endpoint with this merOrderId first"
 
 
-def _errors(errors: Sequence[LoadError]) -> list[str]:
-    return [str(error) for error in errors]
-
-
-class Sandbox:
+class Sandbox(ScenarioControl):
     """One sandbox: its settings, clock, orders, scenarios, journal and notifications."""
 
     def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
@@ -183,15 +180,34 @@ class Sandbox:
                 "orders": len(self._orders), "journal": len(self._journal)}
 
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
-                limit: int | None = None) -> list[dict[str, Any]]:
-        """Journal entries, oldest first, filtered (see `Journal.query`)."""
-        entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit)
-        return [entry.view() for entry in entries]
+                limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,
+                summary: bool = False) -> list[dict[str, Any]]:
+        """Journal entries, oldest first, filtered (see `Journal.query`); `summary` gives list rows only."""
+        entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit,
+                                      verdict=verdict, scenario=scenario)
+        return [entry.summary() if summary else entry.view() for entry in entries]
 
-    def orders(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
-        """Orders, oldest first (at most MAX_LISTED, the newest), filtered by mid and merOrderId."""
-        found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
-        return [views.order_summary(o) for o in found[-MAX_LISTED:]]
+    def journal_entry(self, entry_id: int) -> dict[str, Any]:
+        """One journal entry in full; NotFound when it is not (or no longer) kept."""
+        entry = self._journal.get(entry_id)
+        if entry is None:
+            raise NotFound(f"no journal entry {entry_id} is kept (the journal keeps the newest "
+                           f"{self.settings.journal_size})")
+        return entry.view()
+
+    def journal_head(self) -> int:
+        """The id of the newest journal entry ever recorded (0 before the first request)."""
+        return self._journal.last_id
+
+    def orders(self, mid: str | None = None, mer_order_id: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Orders, oldest first (at most `limit` or MAX_LISTED, the newest), filtered by mid and merOrderId."""
+        count = min(limit or MAX_LISTED, MAX_LISTED)
+        if mid is None and mer_order_id is None:  # a list that does not read every kept order
+            found = self._orders.newest(count)
+        else:
+            found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
+        return [views.order_summary(o) for o in found[-count:]]
 
     def order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """One order in full, with its notification deliveries; NotFound if unknown."""
@@ -204,6 +220,11 @@ class Sandbox:
     def scenarios(self) -> list[dict[str, Any]]:
         """Every scenario in force, with its origin (file or runtime)."""
         return [views.scenario_view(s, self._scenarios.origin(s)) for s in self._scenarios.all]
+
+    def endpoints(self) -> list[dict[str, Any]]:
+        """The endpoints mockums answers: path, title, action, wallet and method (GET: an H5 link)."""
+        return [{"path": spec.path, "title": spec.title, "action": spec.action, "channel": spec.channel,
+                 "method": spec.method} for spec in ENDPOINTS.values()]
 
     def scenario_count(self) -> int:
         """How many scenarios are in force."""
@@ -269,6 +290,26 @@ class Sandbox:
         self._journal.forget_order(mer_order_id)
         return {"reset": found}
 
+    def signed_request(self, endpoint: object, mer_order_id: object, mid: object = None,
+                       fields: object = None) -> SignedRequest:
+        """A complete request for `endpoint` about `mer_order_id`, signed as its app's client would sign it.
+
+        A known order lends its mid, instMid and app; otherwise the sample mid and the first configured
+        app. `fields` override the sample's (None leaves one out). Invalid for an unknown endpoint or bad input.
+        """
+        spec = endpoint_spec(endpoint)
+        if not isinstance(mer_order_id, str) or not mer_order_id:
+            raise Invalid("merOrderId: send the merOrderId the request is about")
+        if mid is not None and not isinstance(mid, str):
+            raise Invalid("mid: send a string")
+        order = (self._orders.get(mid, mer_order_id) if mid
+                 else next((o for o in self._orders if o.mer_order_id == mer_order_id), None))
+        base: dict[str, object] = {"mid": mid} if mid else {}
+        if order is not None:
+            base = {"mid": order.mid, **({"instMid": order.inst_mid} if order.inst_mid else {})}
+        app = self.settings.app(order.app_id if order else None)
+        return signed_request(app, spec, mer_order_id, base, check_fields(fields), self.clock.wall())
+
     # -- state --------------------------------------------------------------------------------
 
     def reset(self) -> dict[str, Any]:
@@ -298,7 +339,10 @@ class Sandbox:
         `at` is epoch seconds, `yyyy-MM-dd HH:mm:ss` or `yyyyMMddHHmmss` (Beijing), or ISO 8601;
         `advance` is seconds. The clock stays between 1970 and 2100: Invalid otherwise, and unchanged.
         """
-        target = self.clock.now() if at is None else _moment(at)
+        try:
+            target = self.clock.now() if at is None else parse_moment(at)
+        except ValueError as error:
+            raise Invalid(f"set: {error}") from None
         if not 0 <= target <= EPOCH_MAX:
             raise Invalid(f"set: {at!r} is not a moment between 1970 and 2100")
         if advance is not None:
@@ -316,74 +360,11 @@ class Sandbox:
         self.tick()
         return views.clock_view(self.clock)
 
+    def seed(self) -> dict[str, Any]:
+        """The seed of generated values in force."""
+        return {"seed": self._generator.seed}
+
     def set_seed(self, seed: int) -> dict[str, Any]:
         """Seed generated ids and names from now on."""
         self._generator.seed = seed
         return {"seed": seed}
-
-    # -- scenarios ----------------------------------------------------------------------------
-
-    def add_scenarios(self, data: object) -> list[dict[str, Any]]:
-        """Add scenarios (YAML text, a mapping with `scenarios:`, or one scenario); Invalid lists errors."""
-        added, errors = self._scenarios.add(data)
-        if errors:
-            raise Invalid("the scenarios do not validate; nothing was added", errors=_errors(errors))
-        return [views.scenario_view(s, "runtime") for s in added]
-
-    def replace_scenario(self, name: str, data: object) -> dict[str, Any]:
-        """Replace (or add) the scenario called `name`; its sequences start again."""
-        replacement, errors = self._scenarios.replace(name, data)
-        if replacement is None:
-            raise Invalid("the scenario does not validate; the previous one is kept", errors=_errors(errors))
-        self._sequences.reset_scenario(name)
-        return views.scenario_view(replacement, "runtime")
-
-    def remove_scenario(self, name: str) -> dict[str, Any]:
-        """Remove a scenario (a file's comes back at the next reload); NotFound if there is none."""
-        if not self._scenarios.remove(name):
-            raise NotFound(f"no scenario named {name}")
-        self._sequences.reset_scenario(name)
-        return {"removed": name}
-
-    def reload_scenarios(self) -> dict[str, Any]:
-        """Read the scenario files again; when they do not validate the previous set is kept (Invalid)."""
-        status = self._scenarios.reload()
-        body = {"ok": status.ok, "at": status.at, "errors": list(status.errors), "loaded": status.loaded}
-        if not status.ok:
-            raise Invalid("the files do not validate; the previous set is kept", **body)
-        return body
-
-    def reload_status(self) -> dict[str, Any]:
-        """The last reload from disk: ok, errors, time (all empty when none happened)."""
-        status = self._scenarios.last_reload
-        if status is None:
-            return {"ok": True, "at": None, "errors": [], "loaded": None}
-        return {"ok": status.ok, "at": status.at, "errors": list(status.errors), "loaded": status.loaded}
-
-    def scenario_files_state(self) -> object:
-        """A fingerprint of the scenario files on disk (compare two to see a change)."""
-        return self._scenarios.fingerprint()
-
-    def scenario_files_changed(self) -> bool:
-        """Whether the scenario files on disk differ from when they were last read."""
-        return self._scenarios.fingerprint() != self._scenarios.seen
-
-
-def _moment(value: object) -> float:
-    """A moment in time from a control call, as epoch seconds; Invalid with the accepted forms."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        moment = parse_body_time(value) or parse_compact(value)
-        if moment is not None:
-            return moment.timestamp()
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:  # an ISO time without an offset is read as Beijing time, like every time in this API
-            try:
-                return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).timestamp()
-            except (OverflowError, ValueError) as error:
-                raise Invalid(f"set: {value!r} is out of range ({error})") from None
-    raise Invalid(f"set: {value!r} is not epoch seconds, yyyy-MM-dd HH:mm:ss (Beijing) or ISO 8601")

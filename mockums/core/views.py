@@ -40,7 +40,7 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
 
 
 def order_summary(order: Order) -> dict[str, Any]:
-    """An order in a list: its key, status and amounts."""
+    """An order in a list: its key, status, amounts, wallet (`targetSys`) and product line (`instMid`)."""
     return {
         "mid": order.mid,
         "merOrderId": order.mer_order_id,
@@ -48,6 +48,8 @@ def order_summary(order: Order) -> dict[str, Any]:
         "totalAmount": order.total_amount,
         "refunded": order.refunded,
         "targetSys": order.target_sys,
+        "instMid": order.inst_mid,
+        "appId": order.app_id,
         "createTime": format_time(order.created_at),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -45,6 +46,12 @@ class OrderStore:
     def reset(self) -> None:
         self._orders.clear()
         self._by_target.clear()
+
+    def newest(self, count: int) -> list[Order]:
+        """The `count` most recently used orders, oldest of them first, without going through the rest."""
+        found = list(itertools.islice(reversed(self._orders.values()), count))
+        found.reverse()
+        return found
 
     def __len__(self) -> int:
         return len(self._orders)

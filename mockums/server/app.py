@@ -18,6 +18,7 @@ from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
 from mockums.server.background import run_background
 from mockums.server.control import SANDBOX, SETTINGS, add_routes, guard
+from mockums.server.dashboard import add_dashboard
 
 log = logging.getLogger("mockums.http")
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     sandbox = sandbox or Sandbox(settings, scenarios)
     app[SANDBOX] = sandbox
     app[SETTINGS] = sandbox.settings
+    add_dashboard(app)
     add_routes(app)
     cashier.add_routes(app, sandbox.cashier_paths())
     app.router.add_post("/v1/{path:.*}", api)

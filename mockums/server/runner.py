@@ -25,6 +25,8 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
     """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first."""
     url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
     lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
+    if settings.control:
+        lines.append(f"  dashboard: {url}{CONTROL_PREFIX}/")
     for app in settings.apps:
         if app == DEMO_APP:
             lines.append(f"  demo app:  appId={app.app_id}  appKey={app.app_key}")

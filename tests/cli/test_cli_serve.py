@@ -47,6 +47,7 @@ def test_serve_prints_the_banner_answers_and_stops_cleanly(monkeypatch: pytest.M
     assert lines == [
         f"mockums listening on {url}",
         f"  health:    {url}/__mockums/health",
+        f"  dashboard: {url}/__mockums/",
         f"  demo app:  appId={DEMO_APP.app_id}  appKey={DEMO_APP.app_key}",
         f"             notifyKey={DEMO_APP.notify_key} (signs payment notifications)",
         "  scenarios: 29 loaded (magic ids such as MKSUCCESS0001, MKPAID0001, MKCLOSED0001)",
@@ -168,6 +169,7 @@ def test_the_banner_shows_a_reachable_address_and_names_the_apps() -> None:
     assert lines == [
         "mockums listening on http://127.0.0.1:8123",
         "  health:    http://127.0.0.1:8123/__mockums/health",
+        "  dashboard: http://127.0.0.1:8123/__mockums/",
         "  app:       appId=app-1",
         "  app:       appId=app-2  (shop)",
         "  scenarios: 0 loaded",

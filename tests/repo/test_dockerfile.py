@@ -536,6 +536,14 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
         expected = len(load_scenarios(Settings())[0])
         assert scenarios == expected, f"step 'bundled scenarios': {scenarios} served, {expected} in scenarios/"
 
+        # The dashboard's files are package data: the installed wheel carries and serves every one of them.
+        static = ROOT / "mockums" / "server" / "dashboard" / "static"
+        for name in sorted(path.name for path in static.iterdir()):
+            url = f"http://127.0.0.1:{port}/__mockums/" + ("" if name == "index.html" else f"static/{name}")
+            with urllib.request.urlopen(url, timeout=5) as response:
+                served = response.read()
+            assert served == (static / name).read_bytes(), f"step 'dashboard files': {url} differs from {name}"
+
         # `docker stop` sends SIGTERM: mockums should stop promptly and cleanly.
         server.terminate()
         try:

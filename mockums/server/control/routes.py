@@ -3,6 +3,7 @@ and renders the result as JSON. Described once, as the `ROUTES` table."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from mockums.core.sandbox import Sandbox
 from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.server.control.guard import problem
 from mockums.server.control.openapi import Route, openapi_document
+from mockums.server.control.sending import loopback_base, send
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -29,6 +31,7 @@ class ControlRequest:
     match: Mapping[str, str]
     query: Mapping[str, str]
     body: Any  # parsed JSON, YAML text (sent as application/yaml), or {} when empty
+    loopback: str = ""  # this server on loopback (`http://127.0.0.1:PORT`), where `send` sends
 
 
 def _dumps(data: object) -> str:
@@ -49,13 +52,15 @@ async def _parse(request: web.Request) -> ControlRequest:
             except ValueError as error:
                 message = f"the body is not JSON ({error}); send YAML with Content-Type: application/yaml"
                 raise Invalid(message) from None
-    return ControlRequest(request.match_info, request.query, body)
+    return ControlRequest(request.match_info, request.query, body, loopback_base(request))
 
 
 def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             result = route.call(request.app[SANDBOX], await _parse(request))
+            if inspect.isawaitable(result):  # a call that waits on I/O (send)
+                result = await result
         except ControlError as error:
             return problem(_STATUS.get(type(error), 400), error.message, **error.details)
         return web.json_response(result, status=route.status, dumps=_dumps)
@@ -73,7 +78,7 @@ def _whole(query: Mapping[str, str], name: str) -> int | None:
     try:
         return int(query[name])
     except ValueError:
-        raise Invalid("since and limit must be whole numbers") from None
+        raise Invalid(f"{name} must be a whole number") from None
 
 
 def _order_key(request: ControlRequest) -> tuple[str, str]:
@@ -95,6 +100,10 @@ def health(sandbox: Sandbox, _: ControlRequest) -> object:
 
 def openapi(_: Sandbox, __: ControlRequest) -> object:
     return openapi_document(ROUTES, CONTROL_PREFIX, __version__)
+
+
+def list_endpoints(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.endpoints()
 
 
 def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
@@ -122,7 +131,10 @@ def reload_status(sandbox: Sandbox, _: ControlRequest) -> object:
 
 
 def list_orders(sandbox: Sandbox, request: ControlRequest) -> object:
-    return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"))
+    limit = _whole(request.query, "limit")
+    if limit is not None and limit < 1:
+        raise Invalid("limit must be 1 or more")
+    return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"), limit)
 
 
 def get_order(sandbox: Sandbox, request: ControlRequest) -> object:
@@ -151,8 +163,20 @@ def redeliver(sandbox: Sandbox, request: ControlRequest) -> object:
 
 def get_journal(sandbox: Sandbox, request: ControlRequest) -> object:
     query = request.query
+    view = query.get("view", "full")
+    if view not in ("full", "summary"):
+        raise Invalid("view must be full or summary")
     return sandbox.journal(query.get("merOrderId"), query.get("endpoint"), _whole(query, "since") or 0,
-                           _whole(query, "limit"))
+                           _whole(query, "limit"), verdict=query.get("verdict"), scenario=query.get("scenario"),
+                           summary=view == "summary")
+
+
+def get_journal_entry(sandbox: Sandbox, request: ControlRequest) -> object:
+    try:
+        entry_id = int(request.match["id"])
+    except ValueError:
+        raise Invalid("a journal entry id is a whole number") from None
+    return sandbox.journal_entry(entry_id)
 
 
 def clear_journal(sandbox: Sandbox, _: ControlRequest) -> object:
@@ -175,6 +199,22 @@ def post_clock(sandbox: Sandbox, request: ControlRequest) -> object:
     return sandbox.move_clock(freeze=freeze, at=body.get("set"), advance=body.get("advance"))
 
 
+def get_seed(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.seed()
+
+
+async def send_request(sandbox: Sandbox, request: ControlRequest) -> object:
+    body = request.body if isinstance(request.body, dict) else None
+    if body is None or set(body) - {"endpoint", "merOrderId", "mid", "fields"}:
+        raise Invalid('send {"endpoint": "/v1/…", "merOrderId": "…", "mid"?: "…", "fields"?: {…}}')
+    signed = sandbox.signed_request(body.get("endpoint"), body.get("merOrderId"), body.get("mid"),
+                                    body.get("fields"))
+    before = sandbox.journal_head()
+    result = await send(request.loopback, signed)
+    entries = sandbox.journal(signed.mer_order_id, signed.endpoint, since=before, summary=True)
+    return {"request": signed.view(), **result, "journalId": entries[-1]["id"] if entries else None}
+
+
 def post_seed(sandbox: Sandbox, request: ControlRequest) -> object:
     seed = request.body.get("seed") if isinstance(request.body, dict) else None
     if not isinstance(seed, int) or isinstance(seed, bool):
@@ -188,6 +228,7 @@ _SCENARIO_BODY = "YAML text (Content-Type: application/yaml) or JSON: a mapping 
 ROUTES = (
     Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)"),
     Route("GET", "/openapi.json", openapi, "This document"),
+    Route("GET", "/endpoints", list_endpoints, "The endpoints mockums answers: path, title, action, wallet"),
     Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id"),
     Route("POST", "/scenarios", add_scenarios, "Add scenarios at runtime (kept until reset)", body=_SCENARIO_BODY,
           status=201),
@@ -196,7 +237,8 @@ ROUTES = (
           "Reload scenario files now; when they do not validate the previous set is kept and errors answered"),
     Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY),
     Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)"),
-    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000)", query=("mid", "merOrderId")),
+    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000, or the newest `limit`)",
+          query=("mid", "merOrderId", "limit")),
     Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts"),
     Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries"),
     Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent"),
@@ -204,15 +246,23 @@ ROUTES = (
     Route("GET", "/notifications", list_notifications, "Notification deliveries and their attempts",
           query=("mid", "merOrderId")),
     Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId"),
-    Route("GET", "/journal", get_journal, "Requests, oldest first: auth verdict, scenario and why, answer",
-          query=("merOrderId", "endpoint", "since", "limit")),
+    Route("GET", "/journal", get_journal,
+          "Requests, oldest first: auth verdict, scenario and why, answer; `verdict` is ok, refused or an "
+          "error key; `view=summary` gives list rows only",
+          query=("merOrderId", "endpoint", "verdict", "scenario", "since", "limit", "view")),
+    Route("GET", "/journal/{id}", get_journal_entry, "One journal entry in full"),
     Route("DELETE", "/journal", clear_journal, "Clear the journal only"),
     Route("POST", "/reset", reset,
           "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock"),
     Route("GET", "/clock", get_clock, "Sandbox time"),
     Route("POST", "/clock", post_clock, "Freeze, set or advance sandbox time",
           body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}'),
+    Route("GET", "/seed", get_seed, "The seed of generated values"),
     Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}'),
+    Route("POST", "/send", send_request,
+          "Sign a complete sample request for an endpoint and merOrderId with a configured app's key and send "
+          "it to this mockums over loopback: what was sent, the answer, and its journal entry id",
+          body='{"endpoint": "/v1/…", "merOrderId": "…", "mid"?: "…", "fields"?: {"name": value or null}}'),
 )
 
 

@@ -1,0 +1,87 @@
+"""Requests mockums writes and signs itself: a complete, valid body for one endpoint and merOrderId,
+signed with a configured app's key as an integrator's client would sign it.
+
+The dashboard's "try it" and its close and refund buttons use them; the server sends them to itself over
+loopback. The key never leaves the process: only the signed header and the body are handed out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from mockums.auth import signing
+from mockums.clock import BEIJING, format_body_time, format_compact
+from mockums.config import App
+from mockums.core.errors import Invalid
+from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
+
+SAMPLE_MID = "898201612345678"
+SAMPLE_TID = "88880001"
+SAMPLE_SRC_RESERVE = "sent by mockums (dashboard)"  # tells these requests apart in the journal
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A request ready to send: endpoint, exact body bytes and the OPEN-BODY-SIG header that signs them."""
+
+    endpoint: str
+    body: bytes
+    authorization: str
+    app_id: str
+    mer_order_id: str
+
+    def view(self) -> dict[str, object]:
+        """What was sent, as the control API shows it (the header carries a signature, never the key)."""
+        return {"endpoint": self.endpoint, "appId": self.app_id, "merOrderId": self.mer_order_id,
+                "authorization": self.authorization, "body": self.body.decode()}
+
+
+def endpoint_spec(endpoint: object) -> EndpointSpec:
+    """The table of an endpoint mockums answers with a signed JSON body; Invalid naming them otherwise."""
+    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
+    if spec is None or spec.method != "POST":
+        signed = ", ".join(path for path, known in ENDPOINTS.items() if known.method == "POST")
+        form = " (an H5 path takes a browser GET: make its link with `mockums sign --url …`)" if spec else ""
+        raise Invalid(f"endpoint: {endpoint!r} is not one of {signed}{form}")
+    return spec
+
+
+def sample_body(spec: EndpointSpec, mer_order_id: str, now: datetime, base: Mapping[str, object],
+                fields: Mapping[str, object]) -> dict[str, object]:
+    """Every required field (and the first of a one-of group) from the table's examples, stamped `now`;
+    then `base` (the order's own mid and instMid), then `fields` (None removes one)."""
+    body: dict[str, object] = {"requestTimestamp": format_body_time(now)}
+    for rule in spec.request:
+        if rule.name not in body and (rule.required or rule.name in spec.one_of[:1]):
+            example: object = rule.example or (rule.choices[0] if rule.choices else "")
+            body[rule.name] = int(str(example)) if rule.kind == "amount" else example
+    body.update({"merOrderId": mer_order_id, "mid": SAMPLE_MID, "tid": SAMPLE_TID,
+                 "srcReserve": SAMPLE_SRC_RESERVE, **base})
+    for name, value in fields.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
+def signed_request(app: App, spec: EndpointSpec, mer_order_id: str, base: Mapping[str, object],
+                   fields: Mapping[str, object], wall: float) -> SignedRequest:
+    """The sample request for `spec`, serialised once and signed over those exact bytes at wall time `wall`."""
+    now = datetime.fromtimestamp(wall, BEIJING)
+    body = json.dumps(sample_body(spec, mer_order_id, now, base, fields), ensure_ascii=False).encode()
+    header = signing.authorization_header(app.app_id, app.app_key, format_compact(now), body)
+    return SignedRequest(spec.path, body, header, app.app_id, mer_order_id)
+
+
+def check_fields(fields: object) -> Mapping[str, object]:
+    """`fields` of a send call: a JSON object of strings, numbers, booleans or null; Invalid otherwise."""
+    if fields is None:
+        return {}
+    if not isinstance(fields, dict) or not all(
+            isinstance(value, (str, int, float, bool)) or value is None for value in fields.values()):
+        raise Invalid("fields: send a JSON object of request fields (strings, numbers, or null to leave one out)")
+    return fields
