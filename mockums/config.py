@@ -43,14 +43,21 @@ DEMO_APP = App(_demo_secret("appId"), _demo_secret("appKey"), "demo", _demo_secr
 class Strictness:
     """Which parts of the sandbox accept only what official material shows (all lenient by default)."""
 
-    header: bool = False  # only the canonical OPEN-BODY-SIG header form
+    header: bool = False  # only the OPEN-BODY-SIG header forms official material shows
     timestamp: bool = False  # reject a skewed Timestamp instead of flagging it
     request: bool = False  # request fields exactly as the tables say (formats, types, no empty optionals)
-    orders: bool = False  # NO_ORDER for orders mockums has not seen
 
     @classmethod
     def all(cls, on: bool) -> Strictness:
-        return cls(on, on, on, on)
+        return cls(on, on, on)
+
+
+# Earlier versions had a strict part `orders` (NO_ORDER for orders never created). That is now the
+# default; `orders: true` still loads (it asks for the default) and `orders: false` is refused with
+# a pointer to `assume_orders`, which is what it meant.
+LEGACY_STRICT_ORDERS = "orders"
+ORDERS_MOVED = ("strict part 'orders' is gone: NO_ORDER for an order never created is now the default; "
+                "to assume every unknown order exists, unpaid, set assume_orders: true (or --assume-orders)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class Settings:
     seed: int | None = None
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)
+    # The old convenience: an order never created and that no scenario speaks for is taken to exist,
+    # unpaid, instead of answering NO_ORDER as the gateway does.
+    assume_orders: bool = False
     skew_window: int = DEFAULT_SKEW_WINDOW
     faithful: bool = False  # answers carry nothing the real gateway would not send
     max_body_bytes: int = 256 * 1024
@@ -99,7 +109,7 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,),
+    "control_remote": (bool,), "watch": (bool,), "assume_orders": (bool,),
 }
 
 
@@ -223,10 +233,13 @@ def _strictness(value: object, path: Path) -> Strictness:
     names = [f.name for f in fields(Strictness)]
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
         raise ConfigError(f"{path}: strict must be true/false or a mapping of {names} to true/false")
-    unknown = sorted(set(value) - set(names))
+    parts = dict(value)
+    if parts.pop(LEGACY_STRICT_ORDERS, True) is False:
+        raise ConfigError(f"{path}: strict: orders: false: {ORDERS_MOVED}")
+    unknown = sorted(set(parts) - set(names))
     if unknown:
         raise ConfigError(f"{path}: strict: unknown keys {unknown} (known: {names})")
-    return Strictness(**value)
+    return Strictness(**parts)
 
 
 def _tokens(value: object, path: Path) -> dict[str, int]:

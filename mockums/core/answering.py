@@ -174,7 +174,7 @@ class Answerer:
             trace.forced = f"errCode {forced_code}"
             result = failure(str(forced_code), None if forced_msg is None else str(forced_msg))
         else:
-            result = self.ledger.perform(Call(spec, request, now, trace.app_id, self.settings.strict.orders,
+            result = self.ledger.perform(Call(spec, request, now, trace.app_id, self._implied_by(script),
                                               script.order_status, script.lifecycle))
             self.dispatch(result.events)
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
@@ -186,6 +186,13 @@ class Answerer:
         merged = {**render(spec, request, result, now), **overrides}
         answer = {key: value for key, value in merged.items() if value is not None}
         return Reply(200, answer, trace, delay=script.delay)
+
+    def _implied_by(self, script: Script) -> str | None:
+        """Why an order never created may be taken to exist; None when nothing speaks for it."""
+        owner = script.selection.owner
+        if owner is not None:
+            return f"scenario {owner.name} speaks for this merOrderId"
+        return "assume_orders is on" if self.settings.assume_orders else None
 
     def _overrides(self, script: Script, request: Mapping[str, object], now: float) -> dict[str, object]:
         if not script.wants_fields():

@@ -42,7 +42,9 @@ class Call:
     body: Mapping[str, object]
     now: float
     app_id: str | None = None
-    strict_orders: bool = False
+    # Why an order never created may be taken to exist ("scenario X speaks for this merOrderId",
+    # "assume_orders is on"); None: it answers NO_ORDER, as the gateway does.
+    implied_by: str | None = None
     status: str | None = None  # a scenario's order_status: the order is put in this state first
     lifecycle: Lifecycle | None = None
 
@@ -98,8 +100,9 @@ class Ledger:
     # -- finding orders ----------------------------------------------------------------------
 
     def _find(self, call: Call) -> tuple[Order | None, list[Event]]:
-        """The order the request names, caught up with time; in lenient mode an unseen one is
-        assumed to exist, unpaid."""
+        """The order the request names, caught up with time. One never created exists only when
+        something implies it (a scenario that speaks for its merOrderId, or `assume_orders`): then
+        it is taken to exist, unpaid; otherwise there is none and the rule answers NO_ORDER."""
         body = call.body
         mid, mer_order_id = str(body["mid"]), _text(body, "merOrderId")
         order = self.orders.get(mid, mer_order_id) if mer_order_id else None
@@ -107,9 +110,9 @@ class Ledger:
         if order is None and target:
             found = self.orders.by_target_order_id(target)
             order = found if found is not None and found.mid == mid else None
-        if order is None and mer_order_id and (not call.strict_orders or call.status is not None):
+        if order is None and mer_order_id and call.implied_by is not None:
             order = self._new_order(call, mid, mer_order_id, assumed=True)
-            order.record(call.now, "assumed to exist, unpaid (first seen, lenient mode)")
+            order.record(call.now, f"taken to exist, unpaid, never created here: {call.implied_by}")
         if order is None:
             return None, []
         events = self.catch_up(order, call.now)
@@ -225,7 +228,7 @@ class Ledger:
         """A new order; DUP_ORDER when (mid, merOrderId) is taken by a real one."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
         existing = self.orders.get(mid, mer_order_id)
-        # An order mockums only assumed (a query or close came first, in lenient mode) and that nothing
+        # An order mockums only took to exist (a query or close came first) and that nothing
         # has happened to is not a real one: creating it is not a duplicate.
         if existing is not None and not (existing.assumed and existing.status in OPEN_STATUSES
                                          and existing.paid_at is None and not existing.refunds):

@@ -25,11 +25,17 @@ class Check:
 
 @dataclass(frozen=True)
 class Selection:
-    """The chosen scenario (None: the faithful default applies) and why."""
+    """The chosen scenario (None: the faithful default applies) and why.
+
+    `owner` is the most specific scenario whose merOrderId rule matches, chosen or not (its endpoint
+    or body narrowing may leave this call to the default): it speaks for the order, so the order
+    exists in its world even if nobody created it.
+    """
 
     scenario: Scenario | None
     reason: str
     near_misses: tuple[str, ...] = ()
+    owner: Scenario | None = None
 
 
 def check_order_id(rule: MatchRule, order_id: str | None) -> Check:
@@ -172,11 +178,11 @@ class ScenarioRegistry:
                     f"{scenario.name} ({scenario.source})",
                     *(check.reason for check in narrowing),
                 ]
-                return Selection(scenario, "; ".join(reasons))
+                return Selection(scenario, "; ".join(reasons), owner=scenario)
             id_matched.append(scenario)
         reason = f"no scenario matches merOrderId {order_id} on {endpoint}"
         near_misses = self._near_misses(order_id, endpoint, body, id_matched, max_near_misses)
-        return Selection(None, reason, near_misses)
+        return Selection(None, reason, near_misses, id_matched[0] if id_matched else None)
 
     def _near_misses(
         self,

@@ -11,12 +11,12 @@ from conftest import CLOSE, SECOND_APP, Caller, MakeCaller
 from mockums.config import DEMO_APP, Strictness
 
 
-def close_body(order_id: str = "3194202611260100", **fields: object) -> bytes:
+def close_body(order_id: str = "MKSUCCESS202611260100", **fields: object) -> bytes:
     return chinaums_client.go_json(chinaums_client.close_request(order_id, **fields))
 
 
 async def test_php_style_escaped_json_is_verified_over_the_exact_bytes(caller: Caller) -> None:
-    body = chinaums_client.php_json(chinaums_client.close_request("3194202611260101", srcReserve="备注/1"))
+    body = chinaums_client.php_json(chinaums_client.close_request("MKSUCCESS202611260101", srcReserve="备注/1"))
     assert b"\\u5907" in body and b"\\/" in body
     answer = await caller.signed(CLOSE, body)
     assert answer.json["errCode"] == "SUCCESS"
@@ -24,7 +24,7 @@ async def test_php_style_escaped_json_is_verified_over_the_exact_bytes(caller: C
 
 
 async def test_go_style_raw_utf8_json_is_verified(caller: Caller) -> None:
-    body = chinaums_client.go_json(chinaums_client.close_request("3194202611260102", srcReserve="备注"))
+    body = chinaums_client.go_json(chinaums_client.close_request("MKSUCCESS202611260102", srcReserve="备注"))
     assert "备注".encode() in body
     assert (await caller.signed(CLOSE, body)).json["errCode"] == "SUCCESS"
 
@@ -45,18 +45,18 @@ async def test_strict_header_mode_rejects_anything_but_the_canonical_form(make_c
 
 
 async def test_a_second_configured_app_is_accepted(caller: Caller) -> None:
-    answer = await caller.close("3194202611260103", app=SECOND_APP)
+    answer = await caller.close("MKSUCCESS202611260103", app=SECOND_APP)
     assert answer.json["errCode"] == "SUCCESS"
 
 
 async def test_wrapped_data_body_is_accepted_and_signed_as_wrapped(caller: Caller) -> None:
-    body = chinaums_client.go_json({"data": chinaums_client.close_request("3194202611260104")})
+    body = chinaums_client.go_json({"data": chinaums_client.close_request("MKSUCCESS202611260104")})
     answer = await caller.signed(CLOSE, body)
     assert answer.json["errCode"] == "SUCCESS"
-    assert answer.json["merOrderId"] == "3194202611260104"
-    inner = close_body("3194202611260105")
+    assert answer.json["merOrderId"] == "MKSUCCESS202611260104"
+    inner = close_body("MKSUCCESS202611260105")
     header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, inner)
-    wrapped = chinaums_client.go_json({"data": chinaums_client.close_request("3194202611260105")})
+    wrapped = chinaums_client.go_json({"data": chinaums_client.close_request("MKSUCCESS202611260105")})
     refused = await caller.raw(CLOSE, wrapped, header)
     assert refused.json["errCode"] == "1006"
 
