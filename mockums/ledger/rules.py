@@ -113,6 +113,8 @@ class Ledger:
         if order is None and mer_order_id and call.implied_by is not None:
             order = self._new_order(call, mid, mer_order_id, assumed=True)
             order.record(call.now, f"taken to exist, unpaid, never created here: {call.implied_by}")
+            if order.pay_plan.mode == "immediately":  # in its world the order was created, so paid at once
+                order.mark_paid(call.now, "paid at once (scenario)")
         if order is None:
             return None, []
         events = self.catch_up(order, call.now)
