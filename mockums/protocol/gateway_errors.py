@@ -34,8 +34,8 @@ _ROWS = (
     GatewayError("unknown_scheme", 401, "1002", "不支持的认证方式",
                  "the scheme is neither OPEN-BODY-SIG nor OPEN-ACCESS-TOKEN", "ours"),
     GatewayError("malformed_authorization", 412, "1003", "Authorization解析失败",
-                 "the header cannot be read, a key is missing, or (strict mode) it is not in "
-                 "canonical form", "ours"),
+                 "the header cannot be read, a key is missing, or (strict mode) it is not in a "
+                 "form official material shows", "ours"),
     GatewayError("bad_timestamp", 412, "1000", "Timestamp解析失败",
                  "Timestamp is not 14 digits yyyyMMddHHmmss", "observed (single source)"),
     GatewayError("skewed_timestamp", 412, "1004", "Timestamp超出允许范围",
