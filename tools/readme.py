@@ -20,6 +20,7 @@ from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS
+from mockums.protocol.deviations import DEVIATIONS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 
@@ -39,6 +40,17 @@ def gateway_errors() -> str:
 def business_errors() -> str:
     rows = ["| errCode | default errMsg |", "|---|---|"]
     rows += [f"| `{code}` | {message or '(empty)'} |" for code, message in BUSINESS_ERRORS.items()]
+    return "\n".join(rows)
+
+
+def deviations() -> str:
+    """The client habits lenient mode accepts though the tables do not list them (protocol/deviations.py)."""
+    rows = ["| endpoint | value accepted in lenient mode | table says | who sends it | seen in |", "|---|---|---|---|---|"]
+    for item in DEVIATIONS:
+        rule = ENDPOINTS[item.path].rule(item.name)
+        listed = ", ".join(rule.choices) if rule is not None else "(not listed)"
+        rows.append(f"| `{item.path}` | `{item.describe()}` | {item.name} one of {listed} | {_cell(item.sent_by)} "
+                    f"| {_cell(item.evidence)} |")
     return "\n".join(rows)
 
 
@@ -128,6 +140,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "gateway-errors": gateway_errors,
     "business-errors": business_errors,
     "magic-ids": magic_ids,
+    "deviations": deviations,
     "endpoints": endpoints,
 }
 

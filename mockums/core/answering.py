@@ -16,6 +16,7 @@ from mockums.config import Settings
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
+from mockums.protocol.deviations import accept_known
 from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
@@ -159,8 +160,12 @@ class Answerer:
             return Reply(200, {}, trace, delay=script.delay, fault=script.fault)
         checked = validate_body(request, spec.request, self.validation, self.clock, spec.one_of)
         trace.warnings.extend(checked.warnings)
-        if checked.violations:
-            details = "; ".join(str(v) for v in checked.violations)
+        violations = checked.violations
+        if violations and not self.validation.strict:  # what published clients send, the tables do not list
+            violations, deviations = accept_known(spec.path, violations, request)
+            trace.warnings.extend(deviations)
+        if violations:
+            details = "; ".join(str(v) for v in violations)
             return self._business(spec, request, situation("bad_request", details=details), trace, script.delay)
         if checked.abnormal_time:
             outcome = situation("abnormal_time", details=checked.abnormal_time)
