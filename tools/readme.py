@@ -45,7 +45,8 @@ def business_errors() -> str:
 
 def deviations() -> str:
     """The client habits lenient mode accepts though the tables do not list them (protocol/deviations.py)."""
-    rows = ["| endpoint | value accepted in lenient mode | table says | who sends it | seen in |", "|---|---|---|---|---|"]
+    rows = ["| endpoint | value accepted in lenient mode | table says | who sends it | seen in |",
+            "|---|---|---|---|---|"]
     for item in DEVIATIONS:
         rule = ENDPOINTS[item.path].rule(item.name)
         listed = ", ".join(rule.choices) if rule is not None else "(not listed)"
