@@ -22,7 +22,8 @@ from mockums.protocol.business_errors import SITUATIONS, default_message
 from mockums.protocol.endpoints import EndpointSpec
 from mockums.protocol.fields import coerce_amount
 from mockums.protocol.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TARGET_STATUS, initial_status
+from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES
+from mockums.protocol.wallets import WALLETS
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class Ledger:
         return order, events
 
     def _new_order(self, call: Call, mid: str, mer_order_id: str, *, assumed: bool) -> Order:
-        values = self.generator.order_values(mid, mer_order_id)
+        wallet = WALLETS[call.spec.channel or "WXPay"]
+        values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
         body = call.body
         amount = coerce_amount(body.get("totalAmount")) if not assumed else None
         lifecycle = call.lifecycle or Lifecycle()
@@ -139,18 +141,17 @@ class Ledger:
             expire_at = moment.timestamp() if moment else expire_at
         if lifecycle.expire_after is not None:
             expire_at = call.now + lifecycle.expire_after
-        channel = call.spec.channel or "WXPay"
         order = Order(
             mid=mid,
             mer_order_id=mer_order_id,
-            status=initial_status(channel),
+            status=wallet.initial_status,
             total_amount=amount if amount is not None else int(str(values["totalAmount"])),
             values=values,
             created_at=call.now,
             expire_at=expire_at,
             app_id=call.app_id,
             inst_mid=_text(body, "instMid") or "",
-            target_sys=channel,
+            target_sys=wallet.target_sys,
             notify_url=_text(body, "notifyUrl"),
             attached_data=_text(body, "attachedData"),
             order_desc=_text(body, "orderDesc"),
@@ -239,7 +240,7 @@ class Ledger:
         order.record(call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
         pay_values = answers.pay_request(order, self.generator, call.spec.path, _text(call.body, "subAppId"),
                                          call.now)
-        values = {**self.describe(order), **pay_values}
+        values = {**answers.describe(order, self.generator, created=True), **pay_values}
         events: list[Event] = []
         if order.pay_plan.mode == "immediately":
             events = self.pay(order, call.now, "paid at once (scenario)")
@@ -252,8 +253,8 @@ class Ledger:
             return failure("NO_ORDER")
         order.queries += 1
         values = self.describe(order)
-        unpaid_alipay = values["targetStatus"] == TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"]
-        message = SITUATIONS["alipay_not_paid"].text() if unpaid_alipay else ""
+        unpaid = WALLETS[order.target_sys].unpaid_query_situation if order.status == "NEW_ORDER" else None
+        message = SITUATIONS[unpaid].text() if unpaid else ""  # the wallet knows no trade yet
         plan = order.pay_plan
         if plan.mode == "after_queries" and order.queries >= plan.count:
             events += self.pay(order, call.now, f"paid after {order.queries} queries (scenario)")
@@ -297,7 +298,10 @@ class Ledger:
         fake = self.generator.faker_for("refund", order.mid, order.mer_order_id, len(order.refunds))
         refund_id = refund_id or f"{order.mer_order_id[:4]}{fake.numerify('#' * 16)}R"
         plan = order.refund_plan
-        refund = Refund(refund_id, amount, plan.status, "503" + fake.numerify("#" * 26), call.now,
+        shape = WALLETS[order.target_sys].refund_target_order_id  # None: the trade's own id
+        target = (self.generator.wallet_id(shape.text, call.now, "refund", order.mid, order.mer_order_id, refund_id)
+                  if shape else str(order.values["targetOrderId"]))
+        refund = Refund(refund_id, amount, plan.status, target, call.now,
                         settle_after_queries=plan.settle_after_queries)
         if plan.status == "PROCESSING" and plan.settle_after_seconds is not None:
             refund.settle_at = call.now + plan.settle_after_seconds
