@@ -14,7 +14,13 @@ from typing import Any
 import yaml
 
 from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.protocol.limits import DEFAULT_SKEW_WINDOW, MAX_LIVE_TOKENS, NOTIFY_SCHEDULE, TOKEN_LIFETIME
+from mockums.protocol.limits import (
+    DEFAULT_SKEW_WINDOW,
+    MAX_LIVE_TOKENS,
+    NOTIFY_SCHEDULE,
+    REFUNDS_PER_ORDER,
+    TOKEN_LIFETIME,
+)
 
 
 def _demo_secret(label: str) -> str:
@@ -74,6 +80,7 @@ class Settings:
     # The old convenience: an order never created and that no scenario speaks for is taken to exist,
     # unpaid, instead of answering NO_ORDER as the gateway does.
     assume_orders: bool = False
+    refunds_per_order: int = REFUNDS_PER_ORDER  # refunds one order may have (ours; the amount is the real limit)
     skew_window: int = DEFAULT_SKEW_WINDOW
     faithful: bool = False  # answers carry nothing the real gateway would not send
     max_body_bytes: int = 256 * 1024
@@ -109,14 +116,14 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,), "assume_orders": (bool,),
+    "control_remote": (bool,), "watch": (bool,), "assume_orders": (bool,), "refunds_per_order": (int,),
 }
 
 
 _NULLABLE = ("seed", "control_token")  # null means "not set", as when the key is absent
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
-    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000),
+    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000), ("refunds_per_order", 1, 100_000),
 )
 
 

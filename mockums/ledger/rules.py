@@ -284,13 +284,16 @@ class Ledger:
         body = call.body
         refund_id = _text(body, "refundOrderId")
         existing = order.refunds.get(refund_id) if refund_id else None
+        amount = coerce_amount(body.get("refundAmount")) or 0
+        if existing is not None and existing.amount != amount:  # the id names another refund: refused (ours)
+            return situation("refund_id_reused", order, self.describe(order), tuple(events),
+                             refund_order_id=existing.refund_order_id, amount=existing.amount)
         if existing is not None:  # idempotent: the same refundOrderId answers the refund already made
             return Outcome("SUCCESS", "", order, self._describe_refund(order, existing), tuple(events))
         if order.status == "TRADE_CLOSED":
             return situation("order_closed", order, self.describe(order))
         if order.status not in PAID_STATUSES:
             return situation("refund_unpaid", order, self.describe(order))
-        amount = coerce_amount(body.get("refundAmount")) or 0
         if amount > order.refundable:
             return situation("refund_too_much", order, self.describe(order), refundable=order.refundable)
         if len(order.refunds) >= self.refunds_per_order:

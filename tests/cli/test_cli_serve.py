@@ -198,3 +198,13 @@ def test_the_banner_shows_a_reachable_address_and_names_the_apps() -> None:
     ]
     assert base_url("::1", 8000) == "http://[::1]:8000"
     assert base_url("localhost", 8000) == "http://localhost:8000"
+
+
+def test_refunds_per_order_in_the_config_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("refunds_per_order: 50\n", encoding="utf-8")
+    assert cli.settings_from_args(cli.build_parser().parse_args(["serve", "-c", str(config)])).refunds_per_order == 50
+    assert Settings().refunds_per_order == 1000
+    config.write_text("refunds_per_order: 0\n", encoding="utf-8")
+    assert cli.main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == f"mockums: {config}: refunds_per_order must be between 1 and 100000, got 0\n"
