@@ -37,6 +37,9 @@ class App:
     name: str = ""
     notify_key: str = ""  # the 通讯密钥 that signs payment notifications (distinct from appKey)
     notify_sign_type: str = "SHA256"  # or MD5, as the merchant's platform configuration says
+    # Answer a request wrapped as {"data": {…}} (needDataTag) wrapped the same way. Unconfirmed: every
+    # answer seen is flat, and one client that wraps its requests reads the answer flat.
+    wrap_answers: bool = False
 
     def __repr__(self) -> str:  # appKey must never reach a log line
         return f"App(app_id={self.app_id!r}, name={self.name!r})"
@@ -214,11 +217,12 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
         where = f"{path}: apps[{index}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{where} must be a mapping with appId and appKey")
-        unknown = sorted(set(item) - {"appId", "appKey", "name", "notifyKey", "notifySignType"})
+        allowed = ("appId", "appKey", "name", "notifyKey", "notifySignType", "wrapAnswers")
+        unknown = sorted(set(item) - set(allowed))
         if unknown:
-            raise ConfigError(
-                f"{where}: unknown keys {unknown} (allowed: appId, appKey, name, notifyKey, notifySignType)"
-            )
+            raise ConfigError(f"{where}: unknown keys {unknown} (allowed: {', '.join(allowed)})")
+        if not isinstance(item.get("wrapAnswers", False), bool):
+            raise ConfigError(f"{where}: wrapAnswers must be true or false")
         if item.get("notifySignType", "SHA256") not in ("SHA256", "MD5"):
             raise ConfigError(f"{where}: notifySignType must be SHA256 or MD5")
         for key in ("appId", "appKey"):
@@ -226,7 +230,7 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
                 raise ConfigError(f"{where}: {key} must be a non-empty string")
         apps.append(App(item["appId"], item["appKey"], str(item.get("name", "")),
                         str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"]),
-                        item.get("notifySignType", "SHA256")))
+                        item.get("notifySignType", "SHA256"), item.get("wrapAnswers", False)))
     ids = [app.app_id for app in apps]
     duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
     if duplicates:

@@ -35,6 +35,11 @@ class BodyError(ValueError):
 
 def read_json_object(raw: bytes) -> dict[str, object]:
     """The request's JSON object; `{"data": {...}}` (the SDKs' needDataTag) is unwrapped."""
+    return read_json_body(raw)[0]
+
+
+def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
+    """The request's JSON object, and whether it came wrapped as `{"data": {...}}` (needDataTag)."""
     if not raw.strip():
         raise BodyError("the body is empty; expected a JSON object")
     try:
@@ -54,8 +59,8 @@ def read_json_object(raw: bytes) -> dict[str, object]:
         with contextlib.suppress(ValueError, RecursionError):  # a string `data` may hold JSON text
             wrapped = json.loads(wrapped)
     if len(data) == 1 and isinstance(wrapped, dict):
-        return wrapped
-    return data
+        return wrapped, True
+    return data, False
 
 
 def order_id_text(value: object) -> str | None:
@@ -126,8 +131,10 @@ class Answerer:
         if spec is None:
             return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=body))
         # Parsed before authenticating, so even a refused request is journaled under its merOrderId.
+        request: dict[str, object] | BodyError
+        wrapped = False
         try:
-            request: dict[str, object] | BodyError = read_json_object(body)
+            request, wrapped = read_json_body(body)
         except BodyError as error:
             request = error
         auth = self.authenticator.authenticate(authorization, body)
@@ -142,7 +149,11 @@ class Answerer:
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
             return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        return self.with_flags(self._answer(spec, request, trace))
+        reply = self._answer(spec, request, trace)
+        if wrapped and reply.status == 200 and reply.fault is None and self.settings.app(trace.app_id).wrap_answers:
+            # Unconfirmed: whether the gateway wraps answers to wrapped requests is not known (flat by default).
+            reply = replace(reply, body={"data": dict(reply.body)})
+        return self.with_flags(reply)
 
     def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace) -> Reply:
         script = script_for(self.registry(), self.sequences, spec.path, request)
