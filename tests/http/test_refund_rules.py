@@ -25,12 +25,12 @@ async def test_a_refund_order_id_reused_with_another_amount_is_refused(caller: C
 
 
 async def test_the_amount_is_the_limit_of_partial_refunds(caller: Caller) -> None:
-    await create(caller, "3194202611261001", totalAmount=150)
+    await create(caller, "3194202611261001", totalAmount=101)
     await pay(caller, "3194202611261001")
     codes = {(await caller.call(REFUND, "3194202611261001", refundAmount=1, refundOrderId=f"R3194{n:07d}")).json[
-        "errCode"] for n in range(150)}
-    assert codes == {"SUCCESS"}  # 150 refunds of one order, more than the former cap of 100
-    over = (await caller.call(REFUND, "3194202611261001", refundAmount=1, refundOrderId="R3194X000150")).json
+        "errCode"] for n in range(101)}
+    assert codes == {"SUCCESS"}  # 101 refunds of one order, one more than the former cap of 100
+    over = (await caller.call(REFUND, "3194202611261001", refundAmount=1, refundOrderId="R3194X000101")).json
     assert (over["errCode"], over["errMsg"]) == ("OPERATION_NOT_ALLOWED", "退款金额超过可退金额 (可退 0 分)")
 
 
