@@ -16,14 +16,22 @@ from mockums import __version__
 from mockums.auth import signing
 from mockums.auth.form import form_param_query
 from mockums.clock import Clock, format_body_time, format_compact
-from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, check_ranges, load_config_file
+from mockums.config import (
+    DEMO_APP,
+    LEGACY_STRICT_ORDERS,
+    ConfigError,
+    Settings,
+    Strictness,
+    check_ranges,
+    load_config_file,
+)
 from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.scenarios import load_paths
 from mockums.server.runner import run
 
-STRICT_PARTS = ("header", "timestamp", "request", "orders")
+STRICT_PARTS = ("header", "timestamp", "request")
 DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
 
 
@@ -45,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="seed for generated ids and names (reproducible answers)")
     serve.add_argument("--strict", nargs="?", const="all", metavar="PARTS",
                        help=f"strict mode: all, or a comma list of {', '.join(STRICT_PARTS)}")
+    serve.add_argument("--assume-orders", action="store_true",
+                       help="take any order never created to exist, unpaid, instead of answering NO_ORDER "
+                       "as the gateway does (the old default)")
     serve.add_argument("--skew-window", type=int, metavar="SECONDS",
                        help="flag (strict: reject) timestamps further than this from Beijing time; "
                        "0 = off (default 600)")
@@ -119,6 +130,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["bundled_scenarios"] = False
     if args.faithful:
         changes["faithful"] = True
+    if args.assume_orders:
+        changes["assume_orders"] = True
     if args.strict:
         changes["strict"] = parse_strict(args.strict)
     settings = replace(settings, **changes)  # type: ignore[arg-type]
@@ -127,8 +140,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def parse_strict(text: str) -> Strictness:
-    """`--strict`'s value: `all`, or a comma list of STRICT_PARTS; ConfigError naming any unknown part."""
-    parts = {part.strip() for part in text.split(",") if part.strip()}
+    """`--strict`'s value: `all`, or a comma list of STRICT_PARTS; ConfigError naming any unknown part.
+
+    `orders`, a part of earlier versions whose behaviour is now the default, is accepted and ignored.
+    """
+    parts = {part.strip() for part in text.split(",") if part.strip()} - {LEGACY_STRICT_ORDERS}
     if parts == {"all"}:
         return Strictness.all(True)
     unknown = sorted(parts - set(STRICT_PARTS))
@@ -171,10 +187,14 @@ def check(args: argparse.Namespace) -> int:
 
 
 def sample_body(clock: Clock) -> bytes:
-    """A close request for a fresh merOrderId, stamped now: what `sign` signs without `--body`."""
+    """A close request stamped now: what `sign` signs without `--body`.
+
+    Its merOrderId is a fresh `MKSUCCESS…` id: the bundled `success` scenario speaks for it, so the
+    order exists with no create call (an id nothing speaks for answers NO_ORDER, as the gateway does).
+    """
     sample = {
         "requestTimestamp": format_body_time(clock.beijing()),
-        "merOrderId": "3194" + format_compact(clock.beijing()) + "0001",
+        "merOrderId": "MKSUCCESS" + format_compact(clock.beijing()),
         "instMid": "APPDEFAULT",
         "mid": "898201612345678",
         "tid": "88880001",

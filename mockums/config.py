@@ -14,7 +14,13 @@ from typing import Any
 import yaml
 
 from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.protocol.limits import DEFAULT_SKEW_WINDOW, MAX_LIVE_TOKENS, NOTIFY_SCHEDULE, TOKEN_LIFETIME
+from mockums.protocol.limits import (
+    DEFAULT_SKEW_WINDOW,
+    MAX_LIVE_TOKENS,
+    NOTIFY_SCHEDULE,
+    REFUNDS_PER_ORDER,
+    TOKEN_LIFETIME,
+)
 
 
 def _demo_secret(label: str) -> str:
@@ -31,6 +37,9 @@ class App:
     name: str = ""
     notify_key: str = ""  # the 通讯密钥 that signs payment notifications (distinct from appKey)
     notify_sign_type: str = "SHA256"  # or MD5, as the merchant's platform configuration says
+    # Answer a request wrapped as {"data": {…}} (needDataTag) wrapped the same way. Unconfirmed: every
+    # answer seen is flat, and one client that wraps its requests reads the answer flat.
+    wrap_answers: bool = False
 
     def __repr__(self) -> str:  # appKey must never reach a log line
         return f"App(app_id={self.app_id!r}, name={self.name!r})"
@@ -43,14 +52,21 @@ DEMO_APP = App(_demo_secret("appId"), _demo_secret("appKey"), "demo", _demo_secr
 class Strictness:
     """Which parts of the sandbox accept only what official material shows (all lenient by default)."""
 
-    header: bool = False  # only the canonical OPEN-BODY-SIG header form
+    header: bool = False  # only the OPEN-BODY-SIG header forms official material shows
     timestamp: bool = False  # reject a skewed Timestamp instead of flagging it
     request: bool = False  # request fields exactly as the tables say (formats, types, no empty optionals)
-    orders: bool = False  # NO_ORDER for orders mockums has not seen
 
     @classmethod
     def all(cls, on: bool) -> Strictness:
-        return cls(on, on, on, on)
+        return cls(on, on, on)
+
+
+# Earlier versions had a strict part `orders` (NO_ORDER for orders never created). That is now the
+# default; `orders: true` still loads (it asks for the default) and `orders: false` is refused with
+# a pointer to `assume_orders`, which is what it meant.
+LEGACY_STRICT_ORDERS = "orders"
+ORDERS_MOVED = ("strict part 'orders' is gone: NO_ORDER for an order never created is now the default; "
+                "to assume every unknown order exists, unpaid, set assume_orders: true (or --assume-orders)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,10 @@ class Settings:
     seed: int | None = None
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)
+    # The old convenience: an order never created and that no scenario speaks for is taken to exist,
+    # unpaid, instead of answering NO_ORDER as the gateway does.
+    assume_orders: bool = False
+    refunds_per_order: int = REFUNDS_PER_ORDER  # refunds one order may have (ours; the amount is the real limit)
     skew_window: int = DEFAULT_SKEW_WINDOW
     faithful: bool = False  # answers carry nothing the real gateway would not send
     max_body_bytes: int = 256 * 1024
@@ -100,14 +120,15 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,), "public_url": (str,),
+    "control_remote": (bool,), "watch": (bool,), "public_url": (str,), "assume_orders": (bool,),
+    "refunds_per_order": (int,),
 }
 
 
 _NULLABLE = ("seed", "control_token", "public_url")  # null means "not set", as when the key is absent
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
-    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000),
+    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000), ("refunds_per_order", 1, 100_000),
 )
 
 
@@ -211,11 +232,12 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
         where = f"{path}: apps[{index}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{where} must be a mapping with appId and appKey")
-        unknown = sorted(set(item) - {"appId", "appKey", "name", "notifyKey", "notifySignType"})
+        allowed = ("appId", "appKey", "name", "notifyKey", "notifySignType", "wrapAnswers")
+        unknown = sorted(set(item) - set(allowed))
         if unknown:
-            raise ConfigError(
-                f"{where}: unknown keys {unknown} (allowed: appId, appKey, name, notifyKey, notifySignType)"
-            )
+            raise ConfigError(f"{where}: unknown keys {unknown} (allowed: {', '.join(allowed)})")
+        if not isinstance(item.get("wrapAnswers", False), bool):
+            raise ConfigError(f"{where}: wrapAnswers must be true or false")
         if item.get("notifySignType", "SHA256") not in ("SHA256", "MD5"):
             raise ConfigError(f"{where}: notifySignType must be SHA256 or MD5")
         for key in ("appId", "appKey"):
@@ -223,7 +245,7 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
                 raise ConfigError(f"{where}: {key} must be a non-empty string")
         apps.append(App(item["appId"], item["appKey"], str(item.get("name", "")),
                         str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"]),
-                        item.get("notifySignType", "SHA256")))
+                        item.get("notifySignType", "SHA256"), item.get("wrapAnswers", False)))
     ids = [app.app_id for app in apps]
     duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
     if duplicates:
@@ -237,10 +259,13 @@ def _strictness(value: object, path: Path) -> Strictness:
     names = [f.name for f in fields(Strictness)]
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
         raise ConfigError(f"{path}: strict must be true/false or a mapping of {names} to true/false")
-    unknown = sorted(set(value) - set(names))
+    parts = dict(value)
+    if parts.pop(LEGACY_STRICT_ORDERS, True) is False:
+        raise ConfigError(f"{path}: strict: orders: false: {ORDERS_MOVED}")
+    unknown = sorted(set(parts) - set(names))
     if unknown:
         raise ConfigError(f"{path}: strict: unknown keys {unknown} (known: {names})")
-    return Strictness(**value)
+    return Strictness(**parts)
 
 
 def _tokens(value: object, path: Path) -> dict[str, int]:

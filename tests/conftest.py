@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import chinaums_client
 import pytest
@@ -16,6 +16,19 @@ from mockums.core.sandbox import Sandbox, load_scenarios
 from mockums.server.app import create_app
 
 CLOSE = "/v1/netpay/wx/app-pre-close"
+
+# Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML:
+# bundled scenario name -> the test that tells it (tests/http/test_bundled_scenarios.py checks the set).
+STORIES: dict[str, str] = {}
+_Test = TypeVar("_Test", bound=Callable[..., Awaitable[None]])
+
+
+def story(name: str) -> Callable[[_Test], _Test]:
+    """Mark a test as the one that tells bundled scenario `name`'s story."""
+    def mark(test: _Test) -> _Test:
+        STORIES[name] = test.__name__
+        return test
+    return mark
 SECOND_APP = App("mockums0second0app000000000000002", "second-app-key-for-tests-only", "second")
 
 
@@ -85,14 +98,19 @@ class Caller:
 
     async def close_without_answer(self, mer_order_id: str, client_timeout: float) -> None:
         """A close whose answer never comes within the client's timeout."""
+        await self.call_without_answer(CLOSE, mer_order_id, client_timeout)
+
+    async def call_without_answer(self, path: str, mer_order_id: str, client_timeout: float,
+                                  **fields: object) -> None:
+        """A call whose answer never comes within the client's timeout."""
         import asyncio
 
         import aiohttp
 
-        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id))
+        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
         header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
         with pytest.raises(asyncio.TimeoutError):
-            await self.client.post(CLOSE, data=body, headers={"Authorization": header},
+            await self.client.post(path, data=body, headers={"Authorization": header},
                                    timeout=aiohttp.ClientTimeout(total=client_timeout))
 
     async def journaled(self, mer_order_id: str, timeout: float = 5.0) -> list[dict[str, Any]]:

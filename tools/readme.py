@@ -20,7 +20,9 @@ from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS, SITUATIONS
+from mockums.protocol.deviations import DEVIATIONS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.protocol.wallets import WALLETS, Value
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 
 
@@ -44,6 +46,46 @@ def business_errors() -> str:
              "| situation | errCode | errMsg | when | evidence |", "|---|---|---|---|---|"]
     rows += [f"| `{name}` | `{known.err_code}` | {_cell(known.message)} | {_cell(known.when)} | {known.evidence} |"
              for name, known in SITUATIONS.items()]
+    return "\n".join(rows)
+
+
+def deviations() -> str:
+    """The client habits lenient mode accepts though the tables do not list them (protocol/deviations.py)."""
+    rows = ["| endpoint | value accepted in lenient mode | table says | who sends it | seen in |",
+            "|---|---|---|---|---|"]
+    for item in DEVIATIONS:
+        rule = ENDPOINTS[item.path].rule(item.name)
+        listed = ", ".join(rule.choices) if rule is not None else "(not listed)"
+        rows.append(f"| `{item.path}` | `{item.describe()}` | {item.name} one of {listed} | {_cell(item.sent_by)} "
+                    f"| {_cell(item.evidence)} |")
+    return "\n".join(rows)
+
+
+def wallets() -> str:
+    """Every wallet value answers show, per wallet, with where it comes from (protocol/wallets.py)."""
+    names = list(WALLETS)
+    rows = ["| value | " + " | ".join(f"`{name}`" for name in names) + " |", "|---|" + "---|" * len(names)]
+
+    def row(label: str, cells: list[str]) -> None:
+        rows.append(f"| {label} | " + " | ".join(_cell(cell) for cell in cells) + " |")
+
+    def shown(value: Value | None) -> str:
+        return f"`{value.text}` ({value.evidence})" if value is not None else "the trade's `targetOrderId` (ours)"
+
+    items = list(WALLETS.values())
+    row("status just created", [f"`{w.initial_status}`" for w in items])
+    row("`targetStatus` answering the create", [shown(w.created_target_status) for w in items])
+    row("`targetStatus` in queries and notifications",
+        [", ".join(f"{k} `{v}`" for k, v in w.target_status.items()) + f" ({w.target_status_evidence})"
+         for w in items])
+    row("`errMsg` of a query while unpaid",
+        [f"`{SITUATIONS[w.unpaid_query_situation].message}` ({SITUATIONS[w.unpaid_query_situation].evidence})"
+         if w.unpaid_query_situation else "empty" for w in items])
+    row("`targetStatus` answering a close", [shown(w.close_target_status) for w in items])
+    row("`targetOrderId`", [f"{shown(w.target_order_id)}, shown from {w.target_order_id_shown}" for w in items])
+    row("`refundTargetOrderId`", [shown(w.refund_target_order_id) for w in items])
+    row("`buyerId` (once paid)", [shown(w.buyer_id) for w in items])
+    row("`targetMid`", [shown(w.target_mid) for w in items])
     return "\n".join(rows)
 
 
@@ -148,6 +190,8 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "gateway-errors": gateway_errors,
     "business-errors": business_errors,
     "magic-ids": magic_ids,
+    "deviations": deviations,
+    "wallets": wallets,
     "endpoints": endpoints,
 }
 

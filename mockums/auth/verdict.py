@@ -21,7 +21,7 @@ from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
 
 @dataclass(frozen=True)
 class AuthPolicy:
-    strict_header: bool = False  # accept only the canonical OPEN-BODY-SIG header
+    strict_header: bool = False  # accept only the OPEN-BODY-SIG header forms official material shows
     strict_timestamp: bool = False  # reject (not just flag) a Timestamp outside the skew window
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds; 0 turns the skew check off
 
@@ -104,7 +104,7 @@ class Authenticator:
     def _check_body_sig(self, header: BodySigHeader, body: bytes, scheme: str = "OPEN-BODY-SIG") -> AuthResult:
         warnings: list[str] = []
         if header.deviations:
-            text = "Authorization header is not in canonical form: " + "; ".join(header.deviations)
+            text = "Authorization header is not in a form official material shows: " + "; ".join(header.deviations)
             if self.policy.strict_header:
                 return _fail("malformed_authorization", text + " (strict mode)", scheme,
                              header.app_id, header_problem=text)

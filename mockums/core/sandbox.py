@@ -72,7 +72,7 @@ class Sandbox(ScenarioControl):
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
         self._orders = OrderStore()
         self._generator = Generator(settings.seed)
-        self._ledger = Ledger(self._orders, self._generator)
+        self._ledger = Ledger(self._orders, self._generator, settings.refunds_per_order)
         self._bills = BillBook(self._ledger, self._generator)
         self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
                                       self.clock.now, from_files=scenarios)

@@ -92,5 +92,8 @@ class Reply:
 
     @property
     def err_code(self) -> str:
-        """The answer's errCode ("" when it has none)."""
-        return str(self.body.get("errCode", ""))
+        """The answer's errCode ("" when it has none), inside `{"data": …}` when the answer is wrapped."""
+        body, inner = self.body, self.body.get("data")
+        if "errCode" not in body and isinstance(inner, Mapping):
+            body = inner
+        return str(body.get("errCode", ""))

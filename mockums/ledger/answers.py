@@ -12,7 +12,8 @@ from mockums.clock import BEIJING, DATE_FORMAT, format_body_time, format_time
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order, Refund
 from mockums.protocol.endpoints import EndpointSpec
-from mockums.protocol.statuses import CLOSE_TARGET_STATUS, PAID_STATUSES, TARGET_STATUS
+from mockums.protocol.statuses import PAID_STATUSES
+from mockums.protocol.wallets import WALLETS
 
 _GENERATED = ("merName", "seqId", "settleRefId", "targetMid")  # generated values an answer shows as they are
 
@@ -22,18 +23,27 @@ def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def describe(order: Order, generator: Generator, *, close: bool = False) -> dict[str, object]:
-    """The order's fields as query answers and notifications show them."""
-    generated = generator.order_values(order.mid, order.mer_order_id, order.seed)
+def describe(order: Order, generator: Generator, *, close: bool = False, created: bool = False) -> dict[str, object]:
+    """The order's fields as query answers and notifications show them (`close`, `created`: as the
+    answer to a close or a create call shows them), each wallet value in its wallet's shape."""
+    wallet = WALLETS[order.target_sys]
+    generated = generator.order_values(order.mid, order.mer_order_id, wallet, order.created_at, order.seed)
     values: dict[str, object] = {key: generated[key] for key in _GENERATED}
     if order.mer_name is not None:
         values["merName"] = order.mer_name
+    if close:
+        target_status = wallet.close_target_status.text
+    elif created:
+        target_status = wallet.created_target_status.text
+    else:
+        target_status = wallet.target_status[order.status]
+    shown = wallet.target_order_id_shown == "creation" or order.paid_at is not None
     values |= {
         "status": order.status,
-        "targetStatus": CLOSE_TARGET_STATUS if close else TARGET_STATUS[order.target_sys][order.status],
+        "targetStatus": target_status,
         "targetSys": order.target_sys,
         "totalAmount": order.total_amount,
-        "targetOrderId": order.target_order_id,
+        "targetOrderId": order.target_order_id if shown else None,
         "merOrderId": order.mer_order_id,
     }
     if order.paid_at is not None and order.status in PAID_STATUSES:
@@ -46,7 +56,8 @@ def describe(order: Order, generator: Generator, *, close: bool = False) -> dict
 def _payment_values(order: Order, generator: Generator) -> dict[str, object]:
     amount = order.total_amount
     return {
-        "buyerId": generator.faker_for("buyer", order.mid, order.mer_order_id).lexify("o" + "?" * 27),
+        "buyerId": generator.wallet_id(WALLETS[order.target_sys].buyer_id.text, order.created_at, "buyer",
+                                       order.mid, order.mer_order_id),
         "payTime": format_time(order.paid_at or order.created_at),
         "buyerPayAmount": amount,
         "invoiceAmount": amount,

@@ -136,7 +136,7 @@ class BillBook:
             return situation("bill_exists", bill_no=qr_code_id)
         code = QrCode(qr_code_id, mid, _text(body, "tid") or "", _text(body, "instMid") or "",
                       "BILLPAY" if bill_no else "FIXEDPAY", f"{call.base_url}{BILL_CODE_PATH}?id={qr_code_id}",
-                      str(self.generator.order_values(mid, qr_code_id)["merName"]), call.now, None, call.app_id,
+                      self.generator.merchant_name(mid, qr_code_id), call.now, None, call.app_id,
                       lifecycle=call.lifecycle)
         configure(code, body, call.lifecycle)
         self._remember_code(code)
@@ -247,7 +247,7 @@ class BillBook:
             values = shown.bill_values(code, bill, payments, self.status(code, bill, call.now), self.generator)
             return replace(situation("refund_unpaid", values=values), events=tuple(events))
         body = {**call.body, "merOrderId": target.mer_order_id}
-        outcome = self.ledger.refund(Call(call.spec, body, call.now, call.app_id, call.strict_orders, call.status,
+        outcome = self.ledger.refund(Call(call.spec, body, call.now, call.app_id, call.implied_by, call.status,
                                           call.lifecycle))
         values = shown.bill_values(code, bill, payments, self.status(code, bill, call.now), self.generator)
         values |= {key: value for key, value in outcome.values.items()

@@ -8,15 +8,51 @@ An order's platform values are cheap enough to derive (one hash) that orders do 
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
+import string
+from datetime import datetime
 
 from faker import Faker
 from faker.providers.company.zh_CN import Provider as ChineseCompanies
+
+from mockums.clock import BEIJING
+from mockums.protocol.wallets import Wallet
 
 # Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists.
 _NAME_PREFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_prefixes)
 _NAME_SUFFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_suffixes)
 GENERATED = ("seqId", "settleRefId", "targetMid", "merName", "totalAmount", "targetOrderId")
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+_DIGITS = string.digits
+
+
+def _dated(template: str, now: float) -> str:
+    return template.replace("{date}", datetime.fromtimestamp(now, BEIJING).strftime("%Y%m%d")) if "{" in template \
+        else template
+
+
+def _filled(template: str, number: int, now: float) -> tuple[str, int]:
+    """An id in a wallet's shape with its digits and letters taken from `number`; the rest of `number`."""
+    out = []
+    for char in _dated(template, now):
+        if char == "#":
+            number, digit = divmod(number, 10)
+            out.append(_DIGITS[digit])
+        elif char == "@":
+            number, index = divmod(number, len(_ALPHANUMERIC))
+            out.append(_ALPHANUMERIC[index])
+        else:
+            out.append(char)
+    return "".join(out), number
+
+
+def shaped(template: str, rng: random.Random, now: float) -> str:
+    """An id in a wallet's shape (protocol.wallets): `#` a digit, `@` a letter or digit, `{date}` yyyyMMdd."""
+    text = _dated(template, now)
+    return "".join(str(rng.randrange(10)) if c == "#" else rng.choice(_ALPHANUMERIC) if c == "@" else c
+                   for c in text)
 
 
 class Generator:
@@ -30,27 +66,41 @@ class Generator:
         self._faker.seed_instance(int.from_bytes(hashlib.sha256(material).digest()[:8], "big"))
         return self._faker
 
-    def order_values(self, mid: str, mer_order_id: str, seed: int | None = None) -> dict[str, object]:
-        """What the platform would have recorded for an order it created (under `seed`, default the current one).
+    def order_values(self, mid: str, mer_order_id: str, wallet: Wallet, created_at: float,
+                     seed: int | None = None) -> dict[str, object]:
+        """What the platform would have recorded for an order it created, in its wallet's shapes (under
+        `seed`, default the current one).
 
-        Every value comes from one BLAKE2b digest of (seed, mid, merOrderId): about 2 µs, where
-        seeding and asking Faker took about 30 µs, so an order can derive them again when shown.
+        Every value comes from one BLAKE2b digest of (seed, mid, merOrderId): a few µs, where seeding
+        and asking Faker took about 30 µs, so an order can derive them again when shown instead of
+        keeping them.
         """
         material = f"{self.seed if seed is None else seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
-        number = int.from_bytes(hashlib.blake2b(material, digest_size=32).digest(), "big")
+        number = int.from_bytes(hashlib.blake2b(material, digest_size=64).digest(), "big")
         number, seq = divmod(number, 10**11)
         number, letter = divmod(number, 26)
-        number, target_mid = divmod(number, 10**9)
         number, amount = divmod(number, 99_999)
-        number, target = divmod(number, 10**21)
         number, prefix = divmod(number, len(_NAME_PREFIXES))
-        suffix = number % len(_NAME_SUFFIXES)
+        number, suffix = divmod(number, len(_NAME_SUFFIXES))
+        target_mid, number = _filled(wallet.target_mid.text, number, created_at)
+        target_order_id, number = _filled(wallet.target_order_id.text, number, created_at)
         seq_id = f"{seq:011d}{chr(65 + letter)}"
         return {
             "seqId": seq_id,
             "settleRefId": seq_id,
-            "targetMid": f"{target_mid:09d}",
+            "targetMid": target_mid,
             "merName": _NAME_PREFIXES[prefix] + _NAME_SUFFIXES[suffix],
             "totalAmount": amount + 1,
-            "targetOrderId": f"4200001{target:021d}",
+            "targetOrderId": target_order_id,
         }
+
+    def merchant_name(self, mid: str, key: str) -> str:
+        """A merchant name for something that is not an order (a QR code), derived like an order's."""
+        material = f"{self.seed}\x1fmerchant\x1f{mid}\x1f{key}".encode()
+        number = int.from_bytes(hashlib.blake2b(material, digest_size=16).digest(), "big")
+        number, prefix = divmod(number, len(_NAME_PREFIXES))
+        return _NAME_PREFIXES[prefix] + _NAME_SUFFIXES[number % len(_NAME_SUFFIXES)]
+
+    def wallet_id(self, template: str, now: float, *parts: object) -> str:
+        """Another id in a wallet's shape (a buyer, a refund), derived from the seed and `parts`."""
+        return shaped(template, self.faker_for(*parts).random, now)

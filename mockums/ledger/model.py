@@ -64,7 +64,7 @@ class Order:
     notify_url: str | None = None
     attached_data: str | None = None
     order_desc: str | None = None
-    assumed: bool = False  # True when mockums invented it on first sight (lenient mode)
+    assumed: bool = False  # True when never created here: a scenario or assume_orders implied it
     paid_at: float | None = None
     queries: int = 0
     pay_plan: PayPlan = NEVER

@@ -22,7 +22,8 @@ from mockums.protocol.business_errors import SITUATIONS, default_message
 from mockums.protocol.endpoints import EndpointSpec
 from mockums.protocol.fields import coerce_amount
 from mockums.protocol.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TARGET_STATUS, initial_status
+from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES
+from mockums.protocol.wallets import WALLETS
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class Call:
     body: Mapping[str, object]
     now: float
     app_id: str | None = None
-    strict_orders: bool = False
+    # Why an order never created may be taken to exist ("scenario X speaks for this merOrderId",
+    # "assume_orders is on"); None: it answers NO_ORDER, as the gateway does.
+    implied_by: str | None = None
     status: str | None = None  # a scenario's order_status: the order is put in this state first
     lifecycle: Lifecycle | None = None
     base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
@@ -99,8 +102,9 @@ class Ledger:
     # -- finding orders ----------------------------------------------------------------------
 
     def _find(self, call: Call) -> tuple[Order | None, list[Event]]:
-        """The order the request names, caught up with time; in lenient mode an unseen one is
-        assumed to exist, unpaid."""
+        """The order the request names, caught up with time. One never created exists only when
+        something implies it (a scenario that speaks for its merOrderId, or `assume_orders`): then
+        it is taken to exist, unpaid; otherwise there is none and the rule answers NO_ORDER."""
         body = call.body
         mid, mer_order_id = str(body["mid"]), _text(body, "merOrderId")
         order = self.orders.get(mid, mer_order_id) if mer_order_id else None
@@ -108,9 +112,11 @@ class Ledger:
         if order is None and target:
             found = self.orders.by_target_order_id(target)
             order = found if found is not None and found.mid == mid else None
-        if order is None and mer_order_id and (not call.strict_orders or call.status is not None):
+        if order is None and mer_order_id and call.implied_by is not None:
             order = self._new_order(call, mid, mer_order_id, assumed=True)
-            order.record(call.now, "assumed to exist, unpaid (first seen, lenient mode)")
+            order.record(call.now, f"taken to exist, unpaid, never created here: {call.implied_by}")
+            if order.pay_plan.mode == "immediately":  # in its world the order was created, so paid at once
+                order.mark_paid(call.now, "paid at once (scenario)")
         if order is None:
             return None, []
         events = self.catch_up(order, call.now)
@@ -124,7 +130,8 @@ class Ledger:
         return order, events
 
     def _new_order(self, call: Call, mid: str, mer_order_id: str, *, assumed: bool) -> Order:
-        values = self.generator.order_values(mid, mer_order_id)
+        wallet = WALLETS[call.spec.channel or "WXPay"]
+        values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
         body = call.body
         amount = coerce_amount(body.get("totalAmount")) if not assumed else None
         lifecycle = call.lifecycle or Lifecycle()
@@ -135,12 +142,11 @@ class Ledger:
             expire_at = moment.timestamp() if moment else expire_at
         if lifecycle.expire_after is not None:
             expire_at = call.now + lifecycle.expire_after
-        channel = call.spec.channel or "WXPay"
         notify_url = _text(body, "notifyUrl")
         order = Order(
             mid=shared(mid),
             mer_order_id=mer_order_id,
-            status=initial_status(channel),
+            status=wallet.initial_status,
             total_amount=amount if amount is not None else int(str(values["totalAmount"])),
             seed=self.generator.seed,
             target_order_id=str(values["targetOrderId"]),
@@ -149,7 +155,7 @@ class Ledger:
             app_id=shared(call.app_id) if call.app_id else call.app_id,
             inst_mid=shared(_text(body, "instMid") or ""),
             tid=shared(_text(body, "tid") or ""),
-            target_sys=channel,
+            target_sys=wallet.target_sys,
             notify_url=shared(notify_url) if notify_url else None,
             attached_data=_text(body, "attachedData"),
             order_desc=_text(body, "orderDesc"),
@@ -228,7 +234,7 @@ class Ledger:
         """A new order; DUP_ORDER when (mid, merOrderId) is taken by a real one."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
         existing = self.orders.get(mid, mer_order_id)
-        # An order mockums only assumed (a query or close came first, in lenient mode) and that nothing
+        # An order mockums only took to exist (a query or close came first) and that nothing
         # has happened to is not a real one: creating it is not a duplicate.
         if existing is not None and not (existing.assumed and existing.status in OPEN_STATUSES
                                          and existing.paid_at is None and not existing.refunds):
@@ -237,7 +243,7 @@ class Ledger:
         order.record(call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
         pay_values = answers.pay_request(order, self.generator, call.spec.path, _text(call.body, "subAppId"),
                                          call.now)
-        values = {**self.describe(order), **pay_values}
+        values = {**answers.describe(order, self.generator, created=True), **pay_values}
         events: list[Event] = []
         if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
             events = self.pay(order, call.now, "paid at once (scenario)")
@@ -250,8 +256,8 @@ class Ledger:
             return failure("NO_ORDER")
         order.queries += 1
         values = self.describe(order)
-        unpaid_alipay = values["targetStatus"] == TARGET_STATUS["Alipay 2.0"]["NEW_ORDER"]
-        message = SITUATIONS["alipay_not_paid"].text() if unpaid_alipay else ""
+        unpaid = WALLETS[order.target_sys].unpaid_query_situation if order.status == "NEW_ORDER" else None
+        message = SITUATIONS[unpaid].text() if unpaid else ""  # the wallet knows no trade yet
         plan = order.pay_plan
         if plan.mode == "after_queries" and order.queries >= plan.count:
             events += self.pay(order, call.now, f"paid after {order.queries} queries (scenario)")
@@ -281,13 +287,16 @@ class Ledger:
         body = call.body
         refund_id = _text(body, "refundOrderId")
         existing = order.refunds.get(refund_id) if refund_id else None
+        amount = coerce_amount(body.get("refundAmount")) or 0
+        if existing is not None and existing.amount != amount:  # the id names another refund: refused (ours)
+            return situation("refund_id_reused", order, self.describe(order), tuple(events),
+                             refund_order_id=existing.refund_order_id, amount=existing.amount)
         if existing is not None:  # idempotent: the same refundOrderId answers the refund already made
             return Outcome("SUCCESS", "", order, self._describe_refund(order, existing), tuple(events))
         if order.status == "TRADE_CLOSED":
             return situation("order_closed", order, self.describe(order))
         if order.status not in PAID_STATUSES:
             return situation("refund_unpaid", order, self.describe(order))
-        amount = coerce_amount(body.get("refundAmount")) or 0
         if amount > order.refundable:
             return situation("refund_too_much", order, self.describe(order), refundable=order.refundable)
         if len(order.refunds) >= self.refunds_per_order:
@@ -295,7 +304,10 @@ class Ledger:
         fake = self.generator.faker_for("refund", order.mid, order.mer_order_id, len(order.refunds))
         refund_id = refund_id or f"{order.mer_order_id[:4]}{fake.numerify('#' * 16)}R"
         plan = order.refund_plan
-        refund = Refund(refund_id, amount, plan.status, "503" + fake.numerify("#" * 26), call.now,
+        shape = WALLETS[order.target_sys].refund_target_order_id  # None: the trade's own id
+        target = (self.generator.wallet_id(shape.text, call.now, "refund", order.mid, order.mer_order_id, refund_id)
+                  if shape else order.target_order_id)
+        refund = Refund(refund_id, amount, plan.status, target, call.now,
                         settle_after_queries=plan.settle_after_queries)
         if plan.status == "PROCESSING" and plan.settle_after_seconds is not None:
             refund.settle_at = call.now + plan.settle_after_seconds

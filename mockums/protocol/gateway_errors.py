@@ -35,8 +35,9 @@ _ROWS = (
                  "the scheme is neither OPEN-BODY-SIG nor OPEN-ACCESS-TOKEN (a GET: authorization is not "
                  "OPEN-FORM-PARAM)", "ours"),
     GatewayError("malformed_authorization", 412, "1003", "Authorization解析失败",
-                 "the header cannot be read, a key is missing, or (strict mode) it is not in "
-                 "canonical form; a GET: a parameter is missing, repeated or not URL-decodable", "ours"),
+                 "the header cannot be read, a key is missing, or (strict mode) it is not in a "
+                 "form official material shows; a GET: a parameter is missing, repeated or not URL-decodable",
+                 "ours"),
     GatewayError("bad_timestamp", 412, "1000", "Timestamp解析失败",
                  "Timestamp is not 14 digits yyyyMMddHHmmss", "observed (single source)"),
     GatewayError("form_encoding", 412, "1000", "Timestamp解析失败",

@@ -9,7 +9,9 @@ DEFAULT_SKEW_WINDOW = 600  # seconds a request Timestamp may stray from Beijing 
 TOKEN_LIFETIME = 3600  # seconds an access token lives (the gateway's expiresIn)
 MAX_LIVE_TOKENS = 10  # live access tokens per appId; issuing one more revokes the oldest
 ORDER_EXPIRY_SECONDS = 30 * 60  # an unpaid order without expireTime closes after this long
-REFUNDS_PER_ORDER = 100  # refunds kept per order (ours: the platform's own limit is not published)
+# Refunds one order may have (ours: the platform publishes no count limit; the amount left to refund is
+# the limit that matters). It bounds the memory one order takes; `refunds_per_order` in the config.
+REFUNDS_PER_ORDER = 1000
 # Waits (s) before each notification attempt: 11 attempts over about 4 h, in the spirit of the
 # platform's "many times within 24 h" (the exact schedule is not published).
 NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)

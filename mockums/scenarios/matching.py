@@ -34,12 +34,15 @@ class Selection:
     """The chosen scenario (None: the faithful default applies) and why.
 
     The near misses are worked out only when read (the journal asks for them; most requests are
-    never looked at), and at most once.
+    never looked at), and at most once. `owner` is the most specific scenario whose merOrderId rule
+    matches, chosen or not (its endpoint or body narrowing may leave this call to the default): it speaks
+    for the order, so the order exists in its world even if nobody created it.
     """
 
     scenario: Scenario | None
     reason: str
     explain: Callable[[], tuple[str, ...]] = dataclass_field(default=_none, compare=False, repr=False)
+    owner: Scenario | None = None
 
     @property
     def near_misses(self) -> tuple[str, ...]:
@@ -205,12 +208,13 @@ class ScenarioRegistry:
                     f"{scenario.name} ({scenario.source})",
                     *(check.reason for check in narrowing),
                 ]
-                return Selection(scenario, "; ".join(reasons))
+                return Selection(scenario, "; ".join(reasons), owner=scenario)
             id_matched.append(scenario)
         reason = f"no scenario matches merOrderId {order_id} on {endpoint}"
+        owner = id_matched[0] if id_matched else None
         if max_near_misses <= 0 or not self._scenarios:
-            return Selection(None, reason)
-        return Selection(None, reason, _Once(self, order_id, endpoint, body, id_matched, max_near_misses))
+            return Selection(None, reason, owner=owner)
+        return Selection(None, reason, _Once(self, order_id, endpoint, body, id_matched, max_near_misses), owner)
 
     def _near_misses(
         self,

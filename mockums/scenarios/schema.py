@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
 
+from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
 from .templating import CompiledFields, template_problems
 from .walker import BOOL, FLOAT, INT, NULL, STR, Pair, Walker, kind_of, line_of, optional, unknown_key
@@ -31,7 +32,7 @@ _SIGN_TYPES = ("SHA256", "MD5")
 MAX_LIFECYCLE_SECONDS = 86_400
 _MATCH_KEYS = (*(kind.value for kind in IdMatch), "endpoint", "body")
 _STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status")
-_STEP_KEYS = (*_STEP_ACTIONS, "repeat")
+_STEP_KEYS = (*_STEP_ACTIONS, "repeat", "allow_unknown")
 _FAULTS = tuple(fault.value for fault in Fault)
 _THENS = tuple(then.value for then in Then)
 _CONDITION_TAGS = (STR, INT, FLOAT, BOOL)
@@ -250,7 +251,10 @@ class ScenarioDocument(Walker):
             self.error(entries["fault"][0], where, "use either 'gateway_error' or 'fault', not both")
         if "repeat" in entries and not in_sequence:
             self.error(entries["repeat"][0], where, "'repeat' only applies to the steps of a 'sequence'")
-        fields = optional(entries, "fields", self.fields, where)
+        allowed = optional(entries, "allow_unknown", lambda n, w: allow_unknown(self, n, w), where, frozenset[str]())
+        fields = optional(entries, "fields", lambda n, w: answer_fields(self, n, w, allowed), where)
+        if fields is None and allowed:
+            self.error(entries["allow_unknown"][0], where, "'allow_unknown' only applies to a step that sets fields")
         delay = optional(entries, "delay", self.delay, where)
         gateway_errors = self.vocabulary.gateway_errors
         gateway_error = optional(
@@ -271,12 +275,6 @@ class ScenarioDocument(Walker):
             order_status=order_status,
             repeat=repeat if repeat is not None else 1,
         )
-
-    def fields(self, node: Node, where: str) -> dict[str, object] | None:
-        if not isinstance(node, MappingNode):
-            self.error(node, where, f"expected a mapping of response fields, got {kind_of(node)}")
-            return None
-        return {key: self.value(pair[1], f"{where}.{key}", 1) for key, pair in self.entries(node, where).items()}
 
     def delay(self, node: Node, where: str) -> float | None:
         valid, value = self.scalar(node, where, (INT, FLOAT), "a number of seconds")

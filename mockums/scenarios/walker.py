@@ -88,11 +88,15 @@ def _explain(problem: yaml.MarkedYAMLError) -> str:
     return str(problem.problem or problem.context)
 
 
+def did_you_mean(value: str, allowed: Sequence[str]) -> str:
+    """` (did you mean 'X'?)` for the closest allowed value, or "" when none is close."""
+    close = difflib.get_close_matches(value, allowed, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def unknown_key(key: str, allowed: Sequence[str]) -> str:
     """The message for a key that is not allowed, with the closest allowed one as a hint."""
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
+    return f"unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
 
 
 @overload
@@ -234,7 +238,8 @@ class Walker:
         value = self.text(node, where)
         if value is None or allowed is None or value in allowed:
             return value
-        self.error(node, where, f"unknown {what} '{value}'; allowed: {', '.join(allowed)}")
+        hint = did_you_mean(value, allowed)
+        self.error(node, where, f"unknown {what} '{value}'{hint}; allowed: {', '.join(allowed)}")
         return None
 
     def scalar(self, node: Node, where: str, tags: Collection[str], expected: str) -> tuple[bool, object]:

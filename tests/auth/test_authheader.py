@@ -15,11 +15,23 @@ def test_canonical_header_has_no_deviations() -> None:
     assert isinstance(parsed, BodySigHeader) and parsed.canonical
 
 
-def test_comma_without_space_is_read_and_flagged() -> None:
+def test_comma_without_space_is_an_official_form_too() -> None:
+    # The official API page writes the header with "," between fields, the official demo code with ", ".
     parsed = parse_authorization(CANONICAL.replace('", ', '",'))
-    assert isinstance(parsed, BodySigHeader)
-    assert parsed.signature == "c2ln"
-    assert parsed.deviations == ("fields are separated by ',' instead of ', '",)
+    assert parsed == BodySigHeader("app", "20240101120000", "n1", "c2ln", ())
+
+
+@pytest.mark.parametrize("raw", [
+    CANONICAL.replace('", ', '" , '),
+    CANONICAL.replace('", ', '",  '),
+    CANONICAL.replace('", Nonce', '",Nonce'),  # the two official separators mixed in one header
+    CANONICAL.replace("OPEN-BODY-SIG ", "OPEN-BODY-SIG  "),
+])
+def test_other_spacing_is_read_and_flagged(raw: str) -> None:
+    parsed = parse_authorization(raw)
+    assert isinstance(parsed, BodySigHeader) and parsed.signature == "c2ln"
+    assert parsed.deviations == ('spacing or key order differs from OPEN-BODY-SIG AppId="…", Timestamp="…", '
+                                 'Nonce="…", Signature="…" (fields separated by ", " or ",")',)
 
 
 def test_lowercase_keys_and_unquoted_values_are_read_and_flagged() -> None:

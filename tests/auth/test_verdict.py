@@ -66,11 +66,14 @@ def test_unknown_app() -> None:
 
 
 def test_strict_header_refuses_what_lenient_flags() -> None:
-    spaced = header(separator=",")
+    spaced = header(separator=" , ")
     lenient = authenticator().authenticate(spaced, BODY)
     strict = authenticator(strict_header=True).authenticate(spaced, BODY)
     assert lenient.ok and lenient.warnings
     assert strict.failure == "malformed_authorization"
+    for official in (header(separator=", "), header(separator=",")):
+        assert authenticator(strict_header=True).authenticate(official, BODY).ok
+        assert authenticator().authenticate(official, BODY).warnings == ()
 
 
 def test_skew_is_a_warning_unless_strict() -> None:

@@ -63,7 +63,8 @@ def test_every_serve_option_reaches_the_sandbox(monkeypatch: pytest.MonkeyPatch,
     mine.write_text("scenarios:\n  - name: mine\n    match: {merOrderIdPrefix: MINE}\n"
                     "    respond: {fields: {errCode: SYSTEM_BUSY}}\n", encoding="utf-8")
     with serving(monkeypatch, "--port", "0", "--host", "127.0.0.1", "-s", str(mine), "--no-bundled",
-                 "--seed", "7", "--strict", "header,orders", "--skew-window", "0", "--faithful", "--no-watch",
+                 "--seed", "7", "--strict", "header,orders", "--assume-orders", "--skew-window", "0", "--faithful",
+                 "--no-watch",
                  "--journal-size", "5", "--control-token", "t0k3n", "--control-remote",
                  "--log-level", "WARNING") as server:
         banner_text = capsys.readouterr().out
@@ -77,7 +78,8 @@ def test_every_serve_option_reaches_the_sandbox(monkeypatch: pytest.MonkeyPatch,
     assert settings.scenario_paths == (mine.resolve(),)
     assert not settings.bundled_scenarios and not settings.watch
     assert settings.faithful and settings.control_remote and settings.control_token == "t0k3n"
-    assert settings.strict == Strictness(header=True, orders=True)
+    assert settings.strict == Strictness(header=True)  # `orders`, now the default, is accepted and ignored
+    assert settings.assume_orders
     assert settings.log_level == "WARNING"
     assert "  scenarios: 1 loaded\n  seed:      7\n" in banner_text  # `mine` has no magic id to suggest
 
@@ -101,7 +103,7 @@ def test_a_config_file_adds_apps_and_strictness(monkeypatch: pytest.MonkeyPatch,
             "Authorization": chinaums_client.open_body_sig("my-app", "my-key", body)})
         with NO_PROXY.open(request, timeout=10) as answer:
             assert answer.status == 200
-            assert b'"errCode":"NO_ORDER"' in answer.read().replace(b" ", b"")  # strict orders, from the file
+            assert b'"errCode":"NO_ORDER"' in answer.read().replace(b" ", b"")  # the default; the old `strict: {orders: true}` still loads
     assert "  app:       appId=my-app  (shop)\n" in text
     assert "my-key" not in text
     assert "demo app" not in text
@@ -127,7 +129,7 @@ def test_broken_scenario_files_stop_serve_before_it_listens(capsys: pytest.Captu
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--strict", "headers"], "--strict: unknown parts ['headers'] (use all or header, timestamp, request, orders)"),
+    (["--strict", "headers"], "--strict: unknown parts ['headers'] (use all or header, timestamp, request)"),
     (["--journal-size", "0"], "journal-size must be between 1 and 1000000, got 0"),
     (["--port", "70000"], "port must be between 0 and 65535, got 70000"),
 ])
@@ -160,7 +162,27 @@ def test_options_override_the_config_file_and_add_to_its_scenarios(tmp_path: Pat
 def test_strict_parts() -> None:
     assert cli.parse_strict("all") == Strictness.all(True)
     assert cli.parse_strict(" header , request,") == Strictness(header=True, request=True)
+    assert cli.parse_strict("orders") == Strictness()  # an earlier version's part, now the default
     assert cli.build_parser().parse_args(["serve", "--strict"]).strict == "all"
+
+
+@pytest.mark.parametrize(("text", "assume"), [("assume_orders: true\n", True), ("strict: {orders: true}\n", False),
+                                              ("strict: true\n", False), ("", False)])
+def test_assume_orders_in_the_config_file(tmp_path: Path, text: str, assume: bool) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text(text, encoding="utf-8")
+    assert cli.settings_from_args(cli.build_parser().parse_args(["serve", "-c", str(config)])).assume_orders is assume
+
+
+def test_the_old_strict_orders_false_is_refused_with_where_it_went(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("strict: {header: true, orders: false}\n", encoding="utf-8")
+    assert cli.main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == (
+        f"mockums: {config}: strict: orders: false: strict part 'orders' is gone: NO_ORDER for an order never "
+        "created is now the default; to assume every unknown order exists, unpaid, set assume_orders: true "
+        "(or --assume-orders)\n")
 
 
 def test_the_banner_shows_a_reachable_address_and_names_the_apps() -> None:
@@ -178,3 +200,13 @@ def test_the_banner_shows_a_reachable_address_and_names_the_apps() -> None:
     ]
     assert base_url("::1", 8000) == "http://[::1]:8000"
     assert base_url("localhost", 8000) == "http://localhost:8000"
+
+
+def test_refunds_per_order_in_the_config_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("refunds_per_order: 50\n", encoding="utf-8")
+    assert cli.settings_from_args(cli.build_parser().parse_args(["serve", "-c", str(config)])).refunds_per_order == 50
+    assert Settings().refunds_per_order == 1000
+    config.write_text("refunds_per_order: 0\n", encoding="utf-8")
+    assert cli.main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == f"mockums: {config}: refunds_per_order must be between 1 and 100000, got 0\n"

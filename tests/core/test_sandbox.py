@@ -26,10 +26,10 @@ def send(sandbox: Sandbox, path: str, order_id: str, **fields: object) -> dict[s
 
 
 def test_a_request_is_answered_and_journaled(sandbox: Sandbox) -> None:
-    assert send(sandbox, CLOSE, "3194CORE0001")["errCode"] == "SUCCESS"
-    [entry] = sandbox.journal("3194CORE0001")
+    assert send(sandbox, CLOSE, "MKSUCCESSCORE0001")["errCode"] == "SUCCESS"
+    [entry] = sandbox.journal("MKSUCCESSCORE0001")
     assert (entry["endpoint"], entry["auth"]["verdict"], entry["errCode"]) == (CLOSE, "ok", "SUCCESS")  # type: ignore[index]
-    assert json.loads(str(entry["request"]))["merOrderId"] == "3194CORE0001"
+    assert json.loads(str(entry["request"]))["merOrderId"] == "MKSUCCESSCORE0001"
 
 
 def test_pay_notify_and_forget(sandbox: Sandbox) -> None:

@@ -60,8 +60,8 @@ def page(browser: Any, sandbox: Sandbox) -> Page:
 def test_a_request_sent_from_outside_appears_without_a_reload(page: Page, sandbox: Sandbox) -> None:
     page.open("#/requests")
     page.until(lambda: page.find("#journal-empty").is_displayed(), "the empty journal")
-    sandbox.signed(CLOSE, "3194LIVE0001")
-    row = page.shows("#journal-list .mk-row", "3194LIVE0001")
+    sandbox.signed(CLOSE, "MKSUCCESSLIVE0001")
+    row = page.shows("#journal-list .mk-row", "MKSUCCESSLIVE0001")
     assert "auth ok" in row.text and "HTTP 200 SUCCESS" in row.text and "app-pre-close" in row.text
     assert len(page.rows()) == 1
 

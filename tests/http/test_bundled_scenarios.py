@@ -1,4 +1,5 @@
-"""Every bundled scenario, reached by its documented magic merOrderId, with no YAML written."""
+"""Every bundled scenario, reached by its documented magic merOrderId with no YAML written, does what
+its description (the README's magic-id table) says; the lifecycle stories are in test_lifecycle_stories."""
 
 from __future__ import annotations
 
@@ -8,56 +9,103 @@ import json
 import aiohttp
 import chinaums_client
 import pytest
-from conftest import CLOSE, Caller, MakeCaller
+import test_lifecycle_stories
+import test_web_stories
+from conftest import CLOSE, STORIES, Caller, MakeCaller, story
+from test_lifecycle import QUERY, REFUND, WX_ORDER, WX_QUERY
 
 from mockums.config import DEMO_APP, Settings
 from mockums.core.sandbox import load_scenarios
 
+MID = "898201612345678"
 
-def magic_ids() -> dict[str, str]:
+
+def bundled() -> dict[str, str]:
     scenarios, errors = load_scenarios(Settings())
     assert not errors
-    return {s.name: s.magic_id for s in scenarios if s.magic_id}
+    return {s.name: s.magic_id or "" for s in scenarios}
 
 
 def test_every_bundled_scenario_has_a_magic_id_and_the_product_list_is_covered() -> None:
-    ids = magic_ids()
+    ids = bundled()
+    assert all(ids.values())
     required = {"success", "already-paid", "already-closed", "not-found", "bad-signature", "bad-request",
                 "system-error", "processing", "target-fail", "slow", "timeout", "http-5xx",
                 "connection-reset", "malformed-body"}
     assert required <= set(ids)
 
 
+def test_every_bundled_scenario_has_a_story_test() -> None:
+    # This module, test_lifecycle_stories and test_web_stories register their story tests in the shared table.
+    assert all(test in globals() or hasattr(test_lifecycle_stories, test) or hasattr(test_web_stories, test)
+               for test in STORIES.values())
+    assert set(STORIES) == set(bundled()), "a bundled scenario without a test of its story, or the reverse"
+
+
+async def still_open(caller: Caller, order_id: str) -> None:
+    """A query answers normally: the order exists (the scenario speaks for it) and nothing happened to it."""
+    for path in (QUERY, WX_QUERY):
+        answer = await caller.call(path, order_id)
+        assert answer.status == 200
+        assert (answer.json["errCode"], answer.json["status"]) == ("SUCCESS", "WAIT_BUYER_PAY")
+        assert "X-Mockums-Scenario" not in answer.headers  # the scenario does not answer queries
+    history = caller.sandbox.order(MID, order_id)["history"]
+    assert history[0]["event"].endswith("speaks for this merOrderId")
+    assert len(history) == 1  # no close, no payment
+
+
+@story("success")
 async def test_success(caller: Caller) -> None:
-    answer = await caller.close("MKSUCCESS0001")
-    assert answer.json["errCode"] == "SUCCESS"
-    assert answer.headers["X-Mockums-Scenario"] == "success"
+    query = await caller.call(QUERY, "MKSUCCESS0001")
+    assert (query.json["errCode"], query.json["status"]) == ("SUCCESS", "WAIT_BUYER_PAY")
+    assert query.headers["X-Mockums-Scenario"] == "success"
+    closed = (await caller.close("MKSUCCESS0001")).json
+    assert (closed["errCode"], closed["status"]) == ("SUCCESS", "TRADE_CLOSED")
+    refund = (await caller.call(REFUND, "MKSUCCESS0002", refundAmount=1)).json
+    assert (refund["errCode"], refund["errMsg"]) == ("OPERATION_NOT_ALLOWED", "订单未支付，不能退款")
 
 
+@story("already-paid")
 async def test_already_paid(caller: Caller) -> None:
+    query = (await caller.call(QUERY, "MKPAID0001")).json
+    assert (query["errCode"], query["status"]) == ("SUCCESS", "TRADE_SUCCESS")
     body = (await caller.close("MKPAID0001")).json
     assert (body["errCode"], body["errMsg"]) == ("TARGET_FAIL", "订单已支付，不能发起关单")
     assert (body["status"], body["targetStatus"]) == ("TRADE_SUCCESS", "FAIL|ORDERPAID")
+    refund = (await caller.call(REFUND, "MKPAID0002", refundAmount=1)).json
+    assert (refund["errCode"], refund["refundStatus"], refund["status"]) == ("SUCCESS", "SUCCESS", "TRADE_REFUND")
 
 
+@story("already-closed")
 async def test_already_closed(caller: Caller) -> None:
+    assert (await caller.call(QUERY, "MKCLOSED0001")).json["status"] == "TRADE_CLOSED"
     body = (await caller.close("MKCLOSED0001")).json
     assert (body["errCode"], body["errMsg"], body["status"]) == ("OPERATION_NOT_ALLOWED", "订单已关闭", "TRADE_CLOSED")
+    refund = (await caller.call(REFUND, "MKCLOSED0001", refundAmount=1)).json
+    assert (refund["errCode"], refund["errMsg"]) == ("OPERATION_NOT_ALLOWED", "订单已关闭")
 
 
+@story("not-found")
 async def test_not_found(caller: Caller) -> None:
-    body = (await caller.close("MKNOTFOUND0001")).json
-    assert body["errCode"] == "NO_ORDER"
-    assert body["errMsg"] == "无法找到指定的订单"
-    assert set(body) == {"errCode", "errMsg", "responseTimestamp", "mid", "tid", "instMid", "srcReserve", "merOrderId"}
+    for path, fields in ((CLOSE, {}), (QUERY, {}), (WX_ORDER, {"totalAmount": 1})):
+        body = (await caller.call(path, "MKNOTFOUND0001", **fields)).json
+        assert (body["errCode"], body["errMsg"]) == ("NO_ORDER", "无法找到指定的订单")
+        assert set(body) == {"errCode", "errMsg", "responseTimestamp", "mid", "tid", "instMid", "srcReserve",
+                             "merOrderId"}
 
 
+@story("bad-signature")
 async def test_bad_signature_even_though_the_signature_is_right(caller: Caller) -> None:
-    answer = await caller.close("MKBADSIG0001")
-    assert answer.status == 401
-    assert (answer.json["errCode"], answer.json["errInfo"]) == ("1006", "签名验证失败")
+    for path in (CLOSE, QUERY):
+        answer = await caller.call(path, "MKBADSIG0001")
+        assert answer.status == 401
+        assert answer.json == {"errCode": "1006", "errInfo": "签名验证失败", "diagnosis": {
+            "failure": "bad_signature", "reason": "forced by scenario bad-signature"}}
 
 
+@story("bad-request")
+@story("system-error")
+@story("target-fail")
 @pytest.mark.parametrize(
     ("order_id", "code", "message"),
     [
@@ -67,17 +115,15 @@ async def test_bad_signature_even_though_the_signature_is_right(caller: Caller) 
     ],
 )
 async def test_business_failures(caller: Caller, order_id: str, code: str, message: str) -> None:
-    answer = await caller.close(order_id)
-    assert answer.status == 200
-    assert (answer.json["errCode"], answer.json["errMsg"]) == (code, message)
-    assert "status" not in answer.json
+    for path, fields in ((CLOSE, {}), (QUERY, {}), (WX_ORDER, {"totalAmount": 1})):
+        answer = await caller.call(path, order_id, **fields)
+        assert answer.status == 200
+        assert (answer.json["errCode"], answer.json["errMsg"]) == (code, message)
+        assert "status" not in answer.json
+    assert caller.sandbox.orders(MID, order_id) == []  # nothing happened to the order
 
 
-async def test_scripted_failure_leaves_the_order_untouched(caller: Caller) -> None:
-    await caller.close("MKTARGETFAIL0002")
-    assert caller.sandbox.orders("898201612345678", "MKTARGETFAIL0002") == []
-
-
+@story("processing")
 async def test_processing_twice_then_success(caller: Caller) -> None:
     answers = [await caller.close("MKPROCESSING0001") for _ in range(4)]
     codes = [answer.json["errCode"] for answer in answers]
@@ -89,19 +135,23 @@ async def test_processing_twice_then_success(caller: Caller) -> None:
     assert other == "ORDER_PROCESSING"  # each order has its own sequence
 
 
+@story("slow")
 async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
     caller.sandbox.move_clock(freeze=True)  # the delay is sandbox time: it passes when the clock moves
-    pending = asyncio.create_task(caller.close("MKSLOW0001"))
-    await caller.journaled("MKSLOW0001")
-    caller.sandbox.move_clock(advance=2.9)
-    await asyncio.sleep(0.05)
-    assert not pending.done()
-    caller.sandbox.move_clock(advance=0.1)
-    answer = await asyncio.wait_for(pending, 5)
-    assert answer.json["errCode"] == "SUCCESS"
+    for number, path in enumerate((CLOSE, QUERY)):
+        order_id = f"MKSLOW000{number}"
+        pending = asyncio.create_task(caller.call(path, order_id))
+        await caller.journaled(order_id)
+        caller.sandbox.move_clock(advance=2.9)
+        await asyncio.sleep(0.05)
+        assert not pending.done()
+        caller.sandbox.move_clock(advance=0.1)
+        answer = await asyncio.wait_for(pending, 5)
+        assert answer.json["errCode"] == "SUCCESS"
 
 
-async def test_timeout_never_answers(make_caller: MakeCaller) -> None:
+@story("timeout")
+async def test_timeout_a_close_never_answers_then_a_query_does(make_caller: MakeCaller) -> None:
     caller = await make_caller(no_answer_hold=120.0)
     caller.sandbox.move_clock(freeze=True)
     body = chinaums_client.go_json(chinaums_client.close_request("MKTIMEOUT0001"))
@@ -111,38 +161,55 @@ async def test_timeout_never_answers(make_caller: MakeCaller) -> None:
     caller.sandbox.move_clock(advance=119)
     await asyncio.sleep(0.05)
     assert not pending.done()  # held silent while sandbox time has not reached no_answer_hold
+    await still_open(caller, "MKTIMEOUT0001")  # the client gave up and queries: the close did not happen
     caller.sandbox.move_clock(advance=1)
     with pytest.raises(aiohttp.ClientError):  # then dropped
         await asyncio.wait_for(pending, 5)
+    await caller.call_without_answer(WX_ORDER, "MKTIMEOUT0002", 0.2, totalAmount=1)
+    await caller.call_without_answer(REFUND, "MKTIMEOUT0003", 0.2, refundAmount=1)
 
 
-async def test_http_5xx_is_an_html_page(caller: Caller) -> None:
+@story("http-5xx")
+async def test_http_5xx_is_an_html_page_then_a_query_answers(caller: Caller) -> None:
     answer = await caller.close("MKHTTP5XX0001")
     assert answer.status == 502
     assert answer.headers["Content-Type"].startswith("text/html")
     assert "<h1>502 Bad Gateway</h1>" in answer.text
+    await still_open(caller, "MKHTTP5XX0001")
+    assert (await caller.call(WX_ORDER, "MKHTTP5XX0002", totalAmount=1)).status == 502
 
 
-async def test_connection_reset(caller: Caller) -> None:
+@story("connection-reset")
+async def test_connection_reset_then_a_query_answers(caller: Caller) -> None:
     with pytest.raises(aiohttp.ClientError):
         await caller.close("MKRESET0001")
+    await still_open(caller, "MKRESET0001")
+    with pytest.raises(aiohttp.ClientError):
+        await caller.call(REFUND, "MKRESET0002", refundAmount=1)
 
 
-async def test_malformed_body_is_cut_short(caller: Caller) -> None:
+@story("malformed-body")
+async def test_malformed_body_is_cut_short_then_a_query_answers(caller: Caller) -> None:
     with pytest.raises(aiohttp.ClientPayloadError):
         await caller.close("MKMALFORMED0001")
+    await still_open(caller, "MKMALFORMED0001")
 
 
-async def test_non_json_body(caller: Caller) -> None:
+@story("non-json-body")
+async def test_non_json_body_then_a_query_answers(caller: Caller) -> None:
     answer = await caller.close("MKNOTJSON0001")
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/plain")
     with pytest.raises(json.JSONDecodeError):
         _ = answer.json
+    await still_open(caller, "MKNOTJSON0001")
 
 
+@story("gateway-9200")
 async def test_gateway_9200_once_then_normal(caller: Caller) -> None:
     first = await caller.close("MK9200N0001")
     assert (first.status, first.json["errCode"]) == (412, "9200")
     second = await caller.close("MK9200N0001")
-    assert second.json["errCode"] == "SUCCESS"
+    assert (second.json["errCode"], second.json["status"]) == ("SUCCESS", "TRADE_CLOSED")
+    assert (await caller.call(QUERY, "MK9200N0001")).json["status"] == "TRADE_CLOSED"
+    assert (await caller.call(QUERY, "MK9200N0002")).status == 412  # the first call of another order

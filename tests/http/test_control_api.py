@@ -60,7 +60,7 @@ async def test_add_replace_remove_a_scenario_at_runtime(caller: Caller) -> None:
     assert (await caller.close("INL0000002")).json["errCode"] == "SYSTEM_BUSY"
     status, _ = await control(caller, "DELETE", "/scenarios/inline-target-fail")
     assert status == 200
-    assert (await caller.close("INL0000003")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("INL0000003")).json["errCode"] == "NO_ORDER"  # nothing speaks for INL… now
     status, body = await control(caller, "DELETE", "/scenarios/inline-target-fail")
     assert (status, body) == (404, {"error": "no scenario named inline-target-fail"})
 
@@ -78,14 +78,15 @@ async def test_an_invalid_scenario_is_refused_with_line_numbers(caller: Caller) 
 
 
 async def test_orders_are_listed_reset_one_by_one(caller: Caller) -> None:
-    await caller.close("3194202611260500")
-    await caller.close("3194202611260501")
+    for order_id in ("3194202611260500", "3194202611260501"):
+        await caller.call("/v1/netpay/wx/app-pre-order", order_id, totalAmount=1)
+        await caller.close(order_id)
     status, orders = await control(caller, "GET", "/orders")
     assert [o["merOrderId"] for o in orders] == ["3194202611260500", "3194202611260501"]
     status, order = await control(caller, "GET", "/orders/898201612345678/3194202611260500")
     assert order["status"] == "TRADE_CLOSED"
     assert [h["event"] for h in order["history"]] == [
-        "assumed to exist, unpaid (first seen, lenient mode)",
+        "created by /v1/netpay/wx/app-pre-order (1 fen)",
         "WAIT_BUYER_PAY -> TRADE_CLOSED (closed by request)",
     ]
     status, _ = await control(caller, "DELETE", "/orders/898201612345678/3194202611260500")
@@ -94,7 +95,7 @@ async def test_orders_are_listed_reset_one_by_one(caller: Caller) -> None:
     assert [o["merOrderId"] for o in orders] == ["3194202611260501"]
     _, journal = await control(caller, "GET", "/journal")
     assert {e["merOrderId"] for e in journal} == {"3194202611260501"}
-    assert (await caller.close("3194202611260500")).json["errCode"] == "SUCCESS"  # forgotten: closable again
+    assert (await caller.close("3194202611260500")).json["errCode"] == "NO_ORDER"  # forgotten: no such order
 
 
 async def test_journal_records_every_request_and_why(caller: Caller) -> None:
@@ -140,9 +141,9 @@ async def test_journal_explains_a_bad_signature_even_in_faithful_mode(make_calle
 async def test_journal_is_capped(make_caller: MakeCaller) -> None:
     caller = await make_caller(journal_size=3)
     for index in range(5):
-        await caller.close(f"319420261126051{index}")
+        await caller.close(f"MKSUCCESS20261126051{index}")
     _, entries = await control(caller, "GET", "/journal")
-    assert [e["merOrderId"] for e in entries] == [f"319420261126051{i}" for i in (2, 3, 4)]
+    assert [e["merOrderId"] for e in entries] == [f"MKSUCCESS20261126051{i}" for i in (2, 3, 4)]
     status, _ = await control(caller, "DELETE", "/journal")
     assert status == 200
     assert (await control(caller, "GET", "/journal"))[1] == []
@@ -186,10 +187,10 @@ async def test_advancing_the_clock_pays_a_timed_order_at_once(caller: Caller) ->
 
 async def test_seed_makes_generated_values_reproducible(caller: Caller) -> None:
     await control(caller, "POST", "/seed", json={"seed": 1234})
-    first = (await caller.close("3194202611260530")).json
+    first = (await caller.close("MKSUCCESS202611260530")).json
     await control(caller, "POST", "/reset")
     await control(caller, "POST", "/seed", json={"seed": 1234})
-    second = (await caller.close("3194202611260530")).json
+    second = (await caller.close("MKSUCCESS202611260530")).json
     assert (first["seqId"], first["merName"]) == (second["seqId"], second["merName"])
     assert (await control(caller, "POST", "/seed", json={"seed": "x"}))[0] == 400
 

@@ -42,7 +42,7 @@ async def test_unreadable_bodies_are_bad_requests(caller: Caller, body: bytes, m
 
 
 async def test_wrong_content_type_is_accepted_and_flagged(caller: Caller) -> None:
-    body = chinaums_client.go_json(chinaums_client.close_request("3194202611260300"))
+    body = chinaums_client.go_json(chinaums_client.close_request("MKSUCCESS202611260300"))
     header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
     answer = await caller.raw(CLOSE, body, header, {"Content-Type": "text/plain"})
     assert answer.json["errCode"] == "SUCCESS"
@@ -76,7 +76,7 @@ async def test_other_methods_and_paths_get_gateway_errors(caller: Caller) -> Non
 
 async def test_app_key_never_appears_in_answers_or_logs(caller: Caller, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("DEBUG")
-    body = chinaums_client.go_json(chinaums_client.close_request("3194202611260301"))
+    body = chinaums_client.go_json(chinaums_client.close_request("MKSUCCESS202611260301"))
     for key in (DEMO_APP.app_key, "wrong"):
         answer = await caller.raw(CLOSE, body, chinaums_client.open_body_sig(DEMO_APP.app_id, key, body))
         assert DEMO_APP.app_key not in answer.text

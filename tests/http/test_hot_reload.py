@@ -46,15 +46,15 @@ async def test_edits_apply_without_restart_and_state_survives(make_caller: MakeC
     caller = await make_caller(scenario_paths=(tmp_path,))  # the default polling interval, 0.5 s
     body = json.dumps(chinaums_client.token_request(DEMO_APP.app_id, DEMO_APP.app_key)).encode()
     token = (await caller.raw("/v1/token/access", body, None)).json["accessToken"]
-    assert (await caller.close("3194202611260600")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("MKSUCCESS202611260600")).json["errCode"] == "SUCCESS"
     assert (await caller.close("EDIT0001")).json["errCode"] == "TARGET_FAIL"
 
     write(scenario_file, VERSION.format(code="SYSTEM_BUSY"))
     assert await eventually(caller, "EDIT0002", "SYSTEM_BUSY") < 1.0
 
-    again = (await caller.close("3194202611260600")).json
+    again = (await caller.close("MKSUCCESS202611260600")).json
     assert again["errCode"] == "OPERATION_NOT_ALLOWED"  # the order closed before the reload is still closed
-    request = chinaums_client.go_json(chinaums_client.close_request("3194202611260601"))
+    request = chinaums_client.go_json(chinaums_client.close_request("MKSUCCESS202611260601"))
     with_token = await caller.raw(CLOSE, request, f"OPEN-ACCESS-TOKEN AccessToken={token}")
     assert with_token.json["errCode"] == "SUCCESS"
 
@@ -110,7 +110,7 @@ async def test_a_file_caught_mid_save_is_not_loaded(make_caller: MakeCaller, tmp
     while loop.time() < deadline:
         seen.add((await caller.close(f"EDIT{len(seen):04d}")).json["errCode"])
         await asyncio.sleep(0.02)
-    assert seen <= {"TARGET_FAIL", "SYSTEM_BUSY"}, seen  # never the empty file's "no scenario" SUCCESS
+    assert seen <= {"TARGET_FAIL", "SYSTEM_BUSY"}, seen  # never the empty file's "no scenario" NO_ORDER
     assert "SYSTEM_BUSY" in seen
 
 
@@ -123,7 +123,7 @@ async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
     assert (await caller.close("EDIT0001")).json["errCode"] == "TARGET_FAIL"
     async with caller.client.delete("/__mockums/scenarios/editable") as response:
         assert response.status == 200
-    assert (await caller.close("EDIT0002")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("EDIT0002")).json["errCode"] == "NO_ORDER"  # nothing speaks for EDIT… now
 
     # Count the watcher's looks (the real method still answers), to know it has seen the touches.
     looks_after_touch = 0
@@ -150,7 +150,7 @@ async def test_touching_files_the_loader_ignores_does_not_undo_a_removal(
         await asyncio.sleep(0.01)
     assert looks_after_touch >= 3, "the watcher did not look"
     assert sandbox.reload_status()["at"] is None
-    assert (await caller.close("EDIT0003")).json["errCode"] == "SUCCESS"  # still removed
+    assert (await caller.close("EDIT0003")).json["errCode"] == "NO_ORDER"  # still removed: nothing speaks for it
     async with caller.client.get("/__mockums/scenarios") as response:
         assert "editable" not in await response.text()
 

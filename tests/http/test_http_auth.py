@@ -11,12 +11,12 @@ from conftest import CLOSE, SECOND_APP, Caller, MakeCaller
 from mockums.config import DEMO_APP, Strictness
 
 
-def close_body(order_id: str = "3194202611260100", **fields: object) -> bytes:
+def close_body(order_id: str = "MKSUCCESS202611260100", **fields: object) -> bytes:
     return chinaums_client.go_json(chinaums_client.close_request(order_id, **fields))
 
 
 async def test_php_style_escaped_json_is_verified_over_the_exact_bytes(caller: Caller) -> None:
-    body = chinaums_client.php_json(chinaums_client.close_request("3194202611260101", srcReserve="备注/1"))
+    body = chinaums_client.php_json(chinaums_client.close_request("MKSUCCESS202611260101", srcReserve="备注/1"))
     assert b"\\u5907" in body and b"\\/" in body
     answer = await caller.signed(CLOSE, body)
     assert answer.json["errCode"] == "SUCCESS"
@@ -24,39 +24,57 @@ async def test_php_style_escaped_json_is_verified_over_the_exact_bytes(caller: C
 
 
 async def test_go_style_raw_utf8_json_is_verified(caller: Caller) -> None:
-    body = chinaums_client.go_json(chinaums_client.close_request("3194202611260102", srcReserve="备注"))
+    body = chinaums_client.go_json(chinaums_client.close_request("MKSUCCESS202611260102", srcReserve="备注"))
     assert "备注".encode() in body
     assert (await caller.signed(CLOSE, body)).json["errCode"] == "SUCCESS"
 
 
-async def test_comma_without_space_is_accepted_and_flagged(caller: Caller) -> None:
-    answer = await caller.signed(CLOSE, close_body(), separator=",")
-    assert answer.json["errCode"] == "SUCCESS"
-    assert "fields are separated by ',' instead of ', '" in answer.headers["X-Mockums-Warning"]
+@pytest.mark.parametrize("strict", [Strictness(), Strictness.all(True)])
+@pytest.mark.parametrize("separator", [", ", ","])  # the official demo code's, the official API page's
+async def test_every_official_header_form_is_accepted_in_both_modes(make_caller: MakeCaller, strict: Strictness,
+                                                                    separator: str) -> None:
+    caller = await make_caller(strict=strict)
+    answer = await caller.signed(CLOSE, close_body(), separator=separator)
+    assert (answer.status, answer.json["errCode"]) == (200, "SUCCESS")
+    assert "X-Mockums-Warning" not in answer.headers
 
 
-async def test_strict_header_mode_rejects_anything_but_the_canonical_form(make_caller: MakeCaller) -> None:
+async def test_the_api_page_header_example_verbatim_is_read(make_caller: MakeCaller) -> None:
+    """The API page's example (shared/seeds), its AppId replaced: strict mode reads it and checks the
+    signature, which cannot match a made-up one."""
+    caller = await make_caller(strict=Strictness.all(True))
+    example = (f'OPEN-BODY-SIG AppId="{DEMO_APP.app_id}",Timestamp="20170606135700",Nonce="99930a147f5353dd8a8f29a5329f37e9",'
+               'Signature="IPmdGHYCcfN+mto0/02zkwoUF1NT3YqPKaUykMaec1T="')
+    answer = await caller.raw(CLOSE, close_body(), example)
+    assert answer.json["errCode"] == "1006"  # read as a well-formed header; only the signature is wrong
+    assert "not in a form official material shows" not in answer.text
+
+
+async def test_strict_header_mode_rejects_forms_official_material_does_not_show(make_caller: MakeCaller) -> None:
     caller = await make_caller(strict=Strictness(header=True))
-    answer = await caller.signed(CLOSE, close_body(), separator=",")
+    answer = await caller.signed(CLOSE, close_body(), separator=" , ")
     assert answer.status == 412
     assert answer.json["errCode"] == "1003"
     assert answer.json["errInfo"] == "Authorization解析失败"
-    assert (await caller.signed(CLOSE, close_body())).json["errCode"] == "SUCCESS"
+    assert answer.json["diagnosis"]["reason"].startswith("Authorization header is not in a form official material shows: spacing")
+    lenient = await (await make_caller()).signed(CLOSE, close_body(), separator=" , ")
+    assert lenient.json["errCode"] == "SUCCESS"
+    assert lenient.headers["X-Mockums-Warning"].startswith("Authorization header is not in a form official material shows")
 
 
 async def test_a_second_configured_app_is_accepted(caller: Caller) -> None:
-    answer = await caller.close("3194202611260103", app=SECOND_APP)
+    answer = await caller.close("MKSUCCESS202611260103", app=SECOND_APP)
     assert answer.json["errCode"] == "SUCCESS"
 
 
 async def test_wrapped_data_body_is_accepted_and_signed_as_wrapped(caller: Caller) -> None:
-    body = chinaums_client.go_json({"data": chinaums_client.close_request("3194202611260104")})
+    body = chinaums_client.go_json({"data": chinaums_client.close_request("MKSUCCESS202611260104")})
     answer = await caller.signed(CLOSE, body)
     assert answer.json["errCode"] == "SUCCESS"
-    assert answer.json["merOrderId"] == "3194202611260104"
-    inner = close_body("3194202611260105")
+    assert answer.json["merOrderId"] == "MKSUCCESS202611260104"
+    inner = close_body("MKSUCCESS202611260105")
     header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, inner)
-    wrapped = chinaums_client.go_json({"data": chinaums_client.close_request("3194202611260105")})
+    wrapped = chinaums_client.go_json({"data": chinaums_client.close_request("MKSUCCESS202611260105")})
     refused = await caller.raw(CLOSE, wrapped, header)
     assert refused.json["errCode"] == "1006"
 

@@ -14,7 +14,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
 async def test_success_answers_every_documented_field(caller: Caller) -> None:
-    answer = await caller.close("3194202611260001")
+    answer = await caller.close("MKSUCCESS202611260001")
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
     body = answer.json
@@ -28,7 +28,7 @@ async def test_success_answers_every_documented_field(caller: Caller) -> None:
     assert TIMESTAMP.match(body["responseTimestamp"])
     assert body["settleDate"] == body["responseTimestamp"][:10]
     assert (body["mid"], body["tid"], body["instMid"]) == ("898201612345678", "88880001", "APPDEFAULT")
-    assert (body["merOrderId"], body["srcReserve"]) == ("3194202611260001", "C20220119000001")
+    assert (body["merOrderId"], body["srcReserve"]) == ("MKSUCCESS202611260001", "C20220119000001")
     assert body["connectSys"] == "UNIONPAY"
     assert body["status"] == "TRADE_CLOSED"
     assert body["targetStatus"] == "SUCCESS|SUCCESS"
@@ -42,33 +42,46 @@ async def test_success_answers_every_documented_field(caller: Caller) -> None:
 
 
 async def test_msg_id_is_echoed_when_sent(caller: Caller) -> None:
-    body = (await caller.close("3194202611260002", msgId="msg-0001")).json
+    body = (await caller.close("MKSUCCESS202611260002", msgId="msg-0001")).json
     assert body["msgId"] == "msg-0001"
 
 
 async def test_generated_values_are_reproducible_under_a_seed(make_caller: MakeCaller) -> None:
-    first = (await (await make_caller(seed=99)).close("3194202611260003")).json
-    second = (await (await make_caller(seed=99)).close("3194202611260003")).json
-    other = (await (await make_caller(seed=100)).close("3194202611260003")).json
+    first = (await (await make_caller(seed=99)).close("MKSUCCESS202611260003")).json
+    second = (await (await make_caller(seed=99)).close("MKSUCCESS202611260003")).json
+    other = (await (await make_caller(seed=100)).close("MKSUCCESS202611260003")).json
     keys = ("seqId", "targetMid", "merName", "totalAmount")
     assert [first[k] for k in keys] == [second[k] for k in keys]
     assert [first[k] for k in keys] != [other[k] for k in keys]
 
 
 async def test_closing_twice_is_not_allowed(caller: Caller) -> None:
-    assert (await caller.close("3194202611260004")).json["errCode"] == "SUCCESS"
+    created = await caller.call("/v1/netpay/wx/app-pre-order", "3194202611260004", totalAmount=360)
+    assert created.json["errCode"] == "SUCCESS"
+    closed = (await caller.close("3194202611260004")).json
+    assert (closed["errCode"], closed["status"], closed["totalAmount"]) == ("SUCCESS", "TRADE_CLOSED", 360)
     again = (await caller.close("3194202611260004")).json
     assert (again["errCode"], again["errMsg"]) == ("OPERATION_NOT_ALLOWED", "订单已关闭")
     assert again["status"] == "TRADE_CLOSED"
 
 
-async def test_strict_orders_answer_no_order_for_unseen_ids(make_caller: MakeCaller) -> None:
-    caller = await make_caller(strict=Strictness(orders=True))
-    body = (await caller.close("3194202611260005")).json
-    assert body["errCode"] == "NO_ORDER"
-    assert body["errMsg"] == "无法找到指定的订单"
-    assert "status" not in body and "seqId" not in body
-    assert body["merOrderId"] == "3194202611260005"
+async def test_an_order_never_created_answers_no_order(caller: Caller) -> None:
+    answer = await caller.close("3194202611260005")
+    assert answer.json == {
+        "errCode": "NO_ORDER", "errMsg": "无法找到指定的订单", "responseTimestamp": answer.json["responseTimestamp"],
+        "mid": "898201612345678", "tid": "88880001", "instMid": "APPDEFAULT", "srcReserve": "C20220119000001",
+        "merOrderId": "3194202611260005",
+    }
+    assert "X-Mockums-Scenario" not in answer.headers
+
+
+async def test_assume_orders_takes_an_order_never_created_to_exist(make_caller: MakeCaller) -> None:
+    caller = await make_caller(assume_orders=True)
+    body = (await caller.close("3194202611260006")).json
+    assert (body["errCode"], body["status"], body["targetStatus"]) == ("SUCCESS", "TRADE_CLOSED", "SUCCESS|SUCCESS")
+    order = caller.sandbox.order("898201612345678", "3194202611260006")
+    assert order["assumed"] is True
+    assert order["history"][0]["event"] == "taken to exist, unpaid, never created here: assume_orders is on"
 
 
 @pytest.mark.parametrize(
@@ -116,7 +129,7 @@ async def test_all_violations_are_listed(caller: Caller) -> None:
 async def test_lenient_defaults_accept_what_real_clients_send(caller: Caller) -> None:
     moment = chinaums_client.beijing_now()
     answer = await caller.close(
-        "3194202611260007", srcReserve="", msgId=0, extraField="ignored",
+        "MKSUCCESS202611260007", srcReserve="", msgId=0, extraField="ignored",
         requestTimestamp=chinaums_client.compact(moment),
     )
     assert answer.json["errCode"] == "SUCCESS"
@@ -144,16 +157,16 @@ async def test_utc_request_timestamp_is_flagged_by_default_and_abnormal_in_stric
 
     utc_clock = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     lenient = await make_caller()
-    answer = await lenient.close("3194202611260010", requestTimestamp=utc_clock)
+    answer = await lenient.close("MKSUCCESS202611260010", requestTimestamp=utc_clock)
     assert answer.json["errCode"] == "SUCCESS"
     assert "stamped with a UTC clock" in answer.headers["X-Mockums-Warning"]
     strict = await make_caller(strict=Strictness(request=True))
-    body = (await strict.close("3194202611260011", requestTimestamp=utc_clock)).json
+    body = (await strict.close("MKSUCCESS202611260011", requestTimestamp=utc_clock)).json
     assert body["errCode"] == "ABNORMAL_REQUEST_TIME"
     assert body["errMsg"].startswith("请求时间异常: requestTimestamp: ")
 
 
 async def test_amount_like_strings_for_string_fields_are_flagged(caller: Caller) -> None:
-    answer = await caller.close("3194202611260012", tid=88880001)
+    answer = await caller.close("MKSUCCESS202611260012", tid=88880001)
     assert answer.json["errCode"] == "SUCCESS"
     assert "tid: sent as the number 88880001; the API table says string" in answer.headers["X-Mockums-Warning"]

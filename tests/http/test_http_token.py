@@ -21,7 +21,7 @@ async def get_token(caller: Caller, app: App = DEMO_APP, **kwargs: Any) -> dict[
     return answer.json
 
 
-async def close_with(caller: Caller, authorization: str, order_id: str = "3194202611260200") -> Any:
+async def close_with(caller: Caller, authorization: str, order_id: str = "MKSUCCESS202611260200") -> Any:
     body = chinaums_client.go_json(chinaums_client.close_request(order_id))
     return await caller.raw(CLOSE, body, authorization)
 

@@ -53,6 +53,6 @@ async def test_a_fault_and_a_scripted_code_are_named(caller: Caller) -> None:
 async def test_no_scenario_says_so_with_its_near_misses(caller: Caller) -> None:
     await caller.close("MKPAIX0001")
     [entry] = await journal(caller, "MKPAIX0001")
-    assert entry["why"] == "signature ok; no scenario; answered SUCCESS"
+    assert entry["why"] == "signature ok; no scenario; answered NO_ORDER"
     assert entry["scenario"]["nearMisses"], "the closest rules are explained"
     assert any(miss.startswith("already-paid") for miss in entry["scenario"]["nearMisses"])

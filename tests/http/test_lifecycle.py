@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import Caller, MakeCaller, Receiver, notification_signature_valid
 
-from mockums.config import DEMO_APP, Strictness
+from mockums.config import DEMO_APP
 
 WX_ORDER, WX_QUERY, WX_CLOSE = "/v1/netpay/wx/app-pre-order", "/v1/netpay/wx/app-pre-query", "/v1/netpay/wx/app-pre-close"
 ALI_ORDER, ALI_QUERY = "/v1/netpay/trade/app-pre-order", "/v1/netpay/trade/app-pre-query"
@@ -117,11 +117,21 @@ async def test_query_by_target_order_id(caller: Caller) -> None:
                                  "(rule: at least one of merOrderId, targetOrderId)")
 
 
-@pytest.mark.parametrize("path", [QUERY, CLOSE, REFUND, REFUND_QUERY])
-async def test_unknown_orders_are_no_order_in_strict_mode(make_caller: MakeCaller, path: str) -> None:
-    caller = await make_caller(strict=Strictness(orders=True))
+@pytest.mark.parametrize("path", [QUERY, WX_QUERY, CLOSE, WX_CLOSE, REFUND, REFUND_QUERY])
+async def test_unknown_orders_are_no_order(caller: Caller, path: str) -> None:
     body = (await caller.call(path, "3194202611260406", refundAmount=1)).json
     assert (body["errCode"], body["errMsg"]) == ("NO_ORDER", "无法找到指定的订单")
+    assert "status" not in body and "totalAmount" not in body and "seqId" not in body
+    assert caller.sandbox.orders() == []
+
+
+@pytest.mark.parametrize("path", [QUERY, CLOSE, REFUND, REFUND_QUERY])
+async def test_assume_orders_brings_back_the_old_convenience(make_caller: MakeCaller, path: str) -> None:
+    caller = await make_caller(assume_orders=True)
+    body = (await caller.call(path, "3194202611260408", refundAmount=1)).json
+    expected = {QUERY: ("SUCCESS", "WAIT_BUYER_PAY"), CLOSE: ("SUCCESS", "TRADE_CLOSED"),
+                REFUND: ("OPERATION_NOT_ALLOWED", "WAIT_BUYER_PAY"), REFUND_QUERY: ("NO_ORDER", None)}[path]
+    assert (body["errCode"], body.get("status")) == expected
 
 
 async def test_closed_orders_allow_no_operation(caller: Caller) -> None:

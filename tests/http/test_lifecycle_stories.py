@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import Caller, Receiver, notification_signature_valid
+from conftest import Caller, Receiver, notification_signature_valid, story
 from test_lifecycle import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
 
 from mockums.config import DEMO_APP
 
 
+@story("paid-after-two-queries")
 async def test_paid_after_two_queries(caller: Caller, receiver: Receiver) -> None:
     await create(caller, "MKPAYQ20001", receiver)
     statuses = [(await caller.call(QUERY, "MKPAYQ20001")).json["status"] for _ in range(3)]
@@ -16,13 +17,17 @@ async def test_paid_after_two_queries(caller: Caller, receiver: Receiver) -> Non
     assert note.form["status"] == "TRADE_SUCCESS"
 
 
+@story("paid-at-once")
 async def test_paid_at_once(caller: Caller, receiver: Receiver) -> None:
     created = await create(caller, "MKPAYNOW0001", receiver)
     assert created["status"] == "WAIT_BUYER_PAY"  # the answer to create, before the customer pays
     await receiver.wait_for(1)
     assert (await caller.call(QUERY, "MKPAYNOW0001")).json["status"] == "TRADE_SUCCESS"
+    # With no create call, the order exists in the scenario's world, where its customer paid at once.
+    assert (await caller.call(QUERY, "MKPAYNOW0003")).json["status"] == "TRADE_SUCCESS"
 
 
+@story("paid-after-five-seconds")
 async def test_paid_after_five_seconds_of_sandbox_time(caller: Caller, receiver: Receiver) -> None:
     await create(caller, "MKPAY5S0001", receiver)
     assert (await caller.call(QUERY, "MKPAY5S0001")).json["status"] == "WAIT_BUYER_PAY"
@@ -32,6 +37,7 @@ async def test_paid_after_five_seconds_of_sandbox_time(caller: Caller, receiver:
     assert (await caller.call(QUERY, "MKPAY5S0001")).json["status"] == "TRADE_SUCCESS"
 
 
+@story("refund-processing")
 async def test_refund_processing_then_success(caller: Caller, receiver: Receiver) -> None:
     await create(caller, "MKREFUNDPROC0001", receiver)
     await receiver.wait_for(1)
@@ -45,6 +51,7 @@ async def test_refund_processing_then_success(caller: Caller, receiver: Receiver
     assert [n.form["status"] for n in notes] == ["TRADE_SUCCESS", "TRADE_REFUND"]
 
 
+@story("refund-fails")
 async def test_refund_fails(caller: Caller) -> None:
     await create(caller, "MKREFUNDFAIL0001")
     refund = (await caller.call(REFUND, "MKREFUNDFAIL0001", refundAmount=100)).json
@@ -53,6 +60,7 @@ async def test_refund_fails(caller: Caller) -> None:
     assert full["errCode"] == "SUCCESS"  # a failed refund does not use up the refundable amount
 
 
+@story("notify-retried")
 async def test_notification_refused_twice_then_accepted(caller: Caller, receiver: Receiver) -> None:
     receiver.answers = [(200, "FAILED"), (500, "oops")]
     caller.sandbox.move_clock(freeze=True)  # retries wait on sandbox time: 1 s, then 1 s more
@@ -73,18 +81,21 @@ async def test_notification_refused_twice_then_accepted(caller: Caller, receiver
     assert [a["accepted"] for a in delivery["attempts"]] == [False, False, True]
 
 
+@story("notify-twice")
 async def test_notification_sent_twice(caller: Caller, receiver: Receiver) -> None:
     await create(caller, "MKNOTIFYDUP0001", receiver)
     notes = await receiver.wait_for(2)
     assert notes[0].form == notes[1].form
 
 
+@story("notify-bad-signature")
 async def test_notification_with_a_bad_signature(caller: Caller, receiver: Receiver) -> None:
     await create(caller, "MKNOTIFYBADSIG0001", receiver)
     [note] = await receiver.wait_for(1)
     assert not notification_signature_valid(note.form, DEMO_APP.notify_key)
 
 
+@story("notify-late")
 async def test_late_notification(caller: Caller, receiver: Receiver) -> None:
     caller.sandbox.move_clock(freeze=True)
     await create(caller, "MKNOTIFYLATE0001", receiver)
@@ -95,6 +106,7 @@ async def test_late_notification(caller: Caller, receiver: Receiver) -> None:
     assert note.form["status"] == "TRADE_SUCCESS"
 
 
+@story("order-expired")
 async def test_order_expired(caller: Caller) -> None:
     await create(caller, "MKEXPIRE0001")
     caller.sandbox.clock.advance(1)

@@ -56,12 +56,13 @@ async def test_hostile_amounts_are_bad_requests(caller: Caller, amount: object) 
 async def test_moving_the_sandbox_clock_does_not_make_clients_look_skewed(caller: Caller) -> None:
     async with caller.client.post("/__mockums/clock", json={"advance": 1860}) as response:
         assert response.status == 200
-    answer = await caller.close("3194202611260704")
+    answer = await caller.close("MKSUCCESS202611260704")
     assert answer.json["errCode"] == "SUCCESS"
     assert "X-Mockums-Warning" not in answer.headers
 
 
-async def test_a_query_before_create_does_not_make_the_create_a_duplicate(caller: Caller) -> None:
+async def test_a_query_before_create_does_not_make_the_create_a_duplicate(make_caller: MakeCaller) -> None:
+    caller = await make_caller(assume_orders=True)  # the query takes the order to exist, unpaid
     assert (await caller.call(QUERY, "3194202611260705")).json["status"] == "WAIT_BUYER_PAY"
     created = await caller.call(WX_ORDER, "3194202611260705", totalAmount=999)
     assert (created.json["errCode"], created.json["totalAmount"]) == ("SUCCESS", 999)
@@ -96,7 +97,7 @@ async def test_absurd_clock_moves_are_refused(caller: Caller, change: dict[str, 
     async with caller.client.post("/__mockums/clock", json=change) as response:
         assert response.status == 400
         assert message in (await response.json())["error"]
-    assert (await caller.close("3194202611260708")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("MKSUCCESS202611260708")).json["errCode"] == "SUCCESS"
 
 
 async def test_many_large_advances_never_push_the_clock_out_of_range(caller: Caller) -> None:
@@ -108,7 +109,7 @@ async def test_many_large_advances_never_push_the_clock_out_of_range(caller: Cal
     async with caller.client.get("/__mockums/clock") as response:
         assert response.status == 200
         assert (await response.json())["beijing"] < "2100"
-    assert (await caller.close("3194202611260709")).json["errCode"] == "SUCCESS"
+    assert (await caller.close("MKSUCCESS202611260709")).json["errCode"] == "SUCCESS"
 
 
 async def test_an_iso_time_with_an_offset_is_read_with_it(caller: Caller) -> None:

@@ -79,5 +79,25 @@ async def test_body_narrowing(make_caller: MakeCaller, tmp_path: Path) -> None:
 async def test_bundled_scenarios_can_be_switched_off(make_caller: MakeCaller) -> None:
     caller = await make_caller(bundled_scenarios=False)
     answer = await caller.close("MKPAID0001")
-    assert answer.json["errCode"] == "SUCCESS"
+    assert answer.json["errCode"] == "NO_ORDER"  # no scenario speaks for MKPAID… any more
     assert caller.sandbox.scenario_count() == 0
+
+
+async def test_a_typo_in_a_scenario_is_refused_and_a_declared_custom_code_is_answered(caller: Caller) -> None:
+    typo = "scenarios:\n  - name: typo\n    match: {merOrderIdPrefix: TYPO}\n    respond:\n" \
+           "      fields: {errCode: TARGET_FIAL}\n"
+    async with caller.client.post("/__mockums/scenarios", data=typo,
+                                  headers={"Content-Type": "application/yaml"}) as response:
+        assert response.status == 400
+        problem = await response.json()
+    assert problem["errors"] == [
+        "<control API>:5: scenarios[0].respond.fields.errCode: unknown errCode 'TARGET_FIAL' (did you mean "
+        "'TARGET_FAIL'?); see the catalogue in the README. A deliberately custom value needs "
+        "`allow_unknown: [errCode]` in this step"]
+    assert (await caller.close("TYPO000001")).json["errCode"] == "NO_ORDER"  # nothing was added
+    custom = typo.replace("errCode: TARGET_FIAL}", "errCode: MY_BANK_DOWN}\n      allow_unknown: [errCode]")
+    async with caller.client.post("/__mockums/scenarios", data=custom,
+                                  headers={"Content-Type": "application/yaml"}) as response:
+        assert response.status == 201
+    answer = (await caller.close("TYPO000002")).json
+    assert (answer["errCode"], answer["errMsg"]) == ("MY_BANK_DOWN", "")

@@ -7,11 +7,12 @@ import json
 
 import chinaums_client
 from bills_client import REFUND, UPDATE, bills, one_time, query, today
-from conftest import Caller, Receiver, notification_signature_valid
+from conftest import Caller, Receiver, notification_signature_valid, story
 
 from mockums.config import DEMO_APP
 
 
+@story("qr-expires-unscanned")
 async def test_a_qr_code_that_expires_unscanned(caller: Caller) -> None:
     created = await one_time(caller, "MKQREXPIRE0001")
     caller.sandbox.move_clock(advance=59)
@@ -24,6 +25,7 @@ async def test_a_qr_code_that_expires_unscanned(caller: Caller) -> None:
     assert (update["errCode"], update["errMsg"]) == ("OPERATION_NOT_ALLOWED", "二维码已失效 (已过期)")
 
 
+@story("bill-paid-twice")
 async def test_a_bill_paid_twice(caller: Caller, receiver: Receiver) -> None:
     await one_time(caller, "MKBILLTWICE0001", notifyUrl=receiver.url)
     received = await receiver.wait_for(2)
@@ -39,6 +41,7 @@ async def test_a_bill_paid_twice(caller: Caller, receiver: Receiver) -> None:
     assert (extra["errCode"], extra["merOrderId"], extra["refundAmount"]) == ("SUCCESS", "MKBILLTWICE00010", 360)
 
 
+@story("h5-abandoned")
 async def test_an_h5_order_abandoned_at_the_cashier(caller: Caller, receiver: Receiver) -> None:
     content = chinaums_client.h5_content("MKH5ABANDON0001", notifyUrl=receiver.url, returnUrl="http://127.0.0.1:9/r")
     link = (await caller.form("/v1/netpay/trade/h5-pay", content)).headers["Location"]

@@ -10,6 +10,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.wallets import WALLETS
 
 T0 = 1_780_000_000.0
 CLOSE, ORDER = ENDPOINTS["/v1/netpay/wx/app-pre-close"], ENDPOINTS["/v1/netpay/wx/app-pre-order"]
@@ -37,7 +38,7 @@ def bytes_per_order(make: Callable[[Ledger, int], None], count: int = 1500) -> f
 
 def test_an_order_assumed_and_closed_keeps_under_1_kb() -> None:
     def close(ledger: Ledger, index: int) -> None:
-        assert ledger.perform(Call(CLOSE, body(f"3194MEM{index:010d}"), T0 + index)).err_code == "SUCCESS"
+        assert ledger.perform(Call(CLOSE, body(f"3194MEM{index:010d}"), T0 + index, implied_by="a test")).err_code == "SUCCESS"
 
     assert bytes_per_order(close) < 1024
 
@@ -53,12 +54,13 @@ def test_an_order_created_with_its_texts_keeps_under_1_kb() -> None:
 
 def test_generated_values_are_derived_again_alike_even_after_a_new_seed() -> None:
     ledger = Ledger(OrderStore(), Generator(seed=7))
-    first = ledger.perform(Call(CLOSE, body("3194MEM0000000001"), T0)).values
+    first = ledger.perform(Call(CLOSE, body("3194MEM0000000001"), T0, implied_by="a test")).values
     ledger.generator.seed = 8  # orders made before keep the values of their own seed
     order = ledger.orders.get("898201612345678", "3194MEM0000000001")
     assert order is not None
     again = ledger.describe(order, close=True)
     assert {key: again[key] for key in ("seqId", "merName", "targetMid", "targetOrderId")} == {
         key: first[key] for key in ("seqId", "merName", "targetMid", "targetOrderId")}
-    assert Generator(seed=7).order_values("898201612345678", "3194MEM0000000001")["seqId"] == first["seqId"]
-    assert Generator(seed=8).order_values("898201612345678", "3194MEM0000000001")["seqId"] != first["seqId"]
+    wechat = WALLETS["WXPay"]
+    assert Generator(seed=7).order_values("898201612345678", "3194MEM0000000001", wechat, T0)["seqId"] == first["seqId"]
+    assert Generator(seed=8).order_values("898201612345678", "3194MEM0000000001", wechat, T0)["seqId"] != first["seqId"]

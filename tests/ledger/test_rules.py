@@ -22,10 +22,12 @@ def ledger() -> Ledger:
     return Ledger(OrderStore(), Generator(seed=1), refunds_per_order=3)
 
 
-def run(ledger: Ledger, path: str, order_id: str, now: float = T0, *, strict: bool = False,
+def run(ledger: Ledger, path: str, order_id: str, now: float = T0, *, implied: str | None = None,
         lifecycle: Lifecycle | None = None, status: str | None = None, **fields: object) -> Outcome:
+    """One call; a scripted `status` comes from a scenario, which speaks for the order."""
     body = {"mid": MID, "tid": "88880001", "instMid": "APPDEFAULT", "merOrderId": order_id, **fields}
-    return ledger.perform(Call(ENDPOINTS[path], body, now, None, strict, status, lifecycle))
+    implied = implied if implied is not None or status is None else "a scenario"
+    return ledger.perform(Call(ENDPOINTS[path], body, now, None, implied, status, lifecycle))
 
 
 def paid(ledger: Ledger, order_id: str, amount: int = 1000) -> None:
@@ -43,10 +45,14 @@ def test_create_then_duplicate(ledger: Ledger) -> None:
     assert run(ledger, ORDER, "3194RULES01", totalAmount=360).err_code == "DUP_ORDER"
 
 
-def test_unknown_orders_are_refused_in_strict_mode_and_assumed_in_lenient(ledger: Ledger) -> None:
-    assert run(ledger, QUERY, "3194RULES02", strict=True).err_code == "NO_ORDER"
-    assumed = run(ledger, QUERY, "3194RULES02")
+def test_unknown_orders_are_no_order_unless_something_implies_them(ledger: Ledger) -> None:
+    for path in (QUERY, CLOSE, REFUND, REFUND_QUERY):
+        refused = run(ledger, path, "3194RULES02", refundAmount=1)
+        assert (refused.err_code, refused.err_msg, refused.order) == ("NO_ORDER", "无法找到指定的订单", None)
+    assert len(ledger.orders) == 0
+    assumed = run(ledger, QUERY, "3194RULES02", implied="assume_orders is on")
     assert (assumed.err_code, assumed.values["status"]) == ("SUCCESS", "WAIT_BUYER_PAY")
+    assert assumed.order is not None and assumed.order.assumed
     assert run(ledger, ORDER, "3194RULES02", totalAmount=5).err_code == "SUCCESS"  # not a duplicate
 
 

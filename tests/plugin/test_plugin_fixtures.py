@@ -105,7 +105,7 @@ def test_sync_fixture_signed_calls_inline_scenario_and_assert_requested(pytester
             with mockums.scenario({"name": "shop-bad-request", "match": {"merOrderId": "SHOP000003"},
                                    "respond": {"fields": {"errCode": "BAD_REQUEST"}}}):
                 assert call(mockums, QUERY, merOrderId="SHOP000003")["errCode"] == "BAD_REQUEST"
-            assert call(mockums, QUERY, merOrderId="SHOP000003")["errCode"] == "SUCCESS"
+            assert call(mockums, QUERY, merOrderId="SHOP000003")["errCode"] == "NO_ORDER"
 
         def test_expects_two_queries(mockums):
             call(mockums, QUERY, merOrderId="SHOP000004")
@@ -122,14 +122,14 @@ def test_sync_fixture_signed_calls_inline_scenario_and_assert_requested(pytester
         "E *AssertionError: expected 2 requests to /v1/netpay/query for merOrderId SHOP000004, got 1:",
         "E *the journal holds 2 requests for merOrderId SHOP000004 (> marks the matching ones):",
         "E * time * endpoint * merOrderId * auth * scenario * status * errCode",
-        "E * >  * /v1/netpay/query * SHOP000004 * ok * - * 200 * SUCCESS",
+        "E * >  * /v1/netpay/query * SHOP000004 * ok * - * 200 * NO_ORDER",
     ])
-    result.stdout.re_match_lines([r"E\s+\d\d:\d\d:\d\d\.\d{3}\s+/v1/netpay/wx/app-pre-close\s+SHOP000004\s+ok\s+-\s+200\s+SUCCESS"])
+    result.stdout.re_match_lines([r"E\s+\d\d:\d\d:\d\d\.\d{3}\s+/v1/netpay/wx/app-pre-close\s+SHOP000004\s+ok\s+-\s+200\s+NO_ORDER"])
     result.stdout.fnmatch_lines([
         "E *AssertionError: expected at least one request to /v1/netpay/query for merOrderId SHOP000006, got 0:",
         "E *the journal holds no request for merOrderId SHOP000006; its last 1 request:",
         "E * time * endpoint * merOrderId * auth * scenario * status * errCode",
-        "E * /v1/netpay/query * SHOP000005 * ok * - * 200 * SUCCESS",
+        "E * /v1/netpay/query * SHOP000005 * ok * - * 200 * NO_ORDER",
     ])
     # The failure points at the user's line, not into mockums.
     assert "mockums/testing/" not in result.stdout.str()
@@ -228,7 +228,7 @@ def test_scenario_errors_name_path_and_line(pytester: pytest.Pytester) -> None:
                 ''')
             assert caught.value.errors == [
                 "<control API>:5: scenarios[0].respond: unknown key 'dealy' (did you mean 'delay'?); "
-                "allowed keys: fields, delay, gateway_error, fault, order_status, repeat"
+                "allowed keys: fields, delay, gateway_error, fault, order_status, repeat, allow_unknown"
             ]
             assert str(caught.value) == "the scenarios do not validate; nothing was added:\\n  " + caught.value.errors[0]
             assert mockums.journal() == []
@@ -253,7 +253,7 @@ def test_settings_are_overridden_in_a_conftest(pytester: pytest.Pytester) -> Non
         def test_my_app(mockums):
             assert (mockums.app_id, mockums.app_key, mockums.notify_key) == ("my-shop-app", "my-shop-key", "my-notify-key")
             assert "my-shop-key" not in repr(mockums)
-            assert call(mockums, "/v1/netpay/query", merOrderId="MKPAID0001")["status"] != "TRADE_SUCCESS"
+            assert call(mockums, "/v1/netpay/query", merOrderId="MKPAID0001")["errCode"] == "NO_ORDER"
             mockums.assert_requested(merOrderId="MKPAID0001", times=1)
             assert mockums.health()["scenarios"] == 0
     """)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import readme as docs
 import yaml
 
@@ -72,3 +73,43 @@ def test_the_notification_check_in_the_readme_verifies_a_real_signature() -> Non
     form = sign_notification({"merOrderId": "3194000001", "totalAmount": "1", "attachedData": ""}, DEMO_APP.notify_key)
     assert valid(form, DEMO_APP.notify_key)  # type: ignore[operator]
     assert not valid({**form, "totalAmount": "2"}, DEMO_APP.notify_key)  # type: ignore[operator]
+
+
+def test_the_quick_start_works_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    """`mockums sign` with no option, its curl line sent to a sandbox run with the defaults, answers
+    the fields the README shows; re-signed with MKPAID0001 it answers as for a paid order."""
+    import json
+    import shlex
+    import urllib.request
+
+    from mockums import cli
+    from mockums.clock import Clock
+    from mockums.testing import BackgroundServer
+
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "```sh\n.venv/bin/mockums sign\n```" in quick_start
+    shown = json.loads(next(block for block in fenced_blocks("json") if '"errCode":"SUCCESS"' in block))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def send(argv: list[str]) -> dict[str, object]:
+        assert cli.main(["sign", *argv]) == 0
+        words = shlex.split(capsys.readouterr().out.split("\n\n", 1)[1].replace("\\\n", " "))
+        assert words[:4] == ["curl", "-sS", "-X", "POST"] and words[4] == cli.DEFAULT_URL
+        headers = dict(word.split(": ", 1) for word in words[6:-2:2])
+        request = urllib.request.Request(words[4].replace("http://127.0.0.1:8000", url),
+                                         data=words[-1].encode(), headers=headers)
+        with opener.open(request, timeout=10) as response:
+            assert response.status == 200
+            answer = json.loads(response.read())
+        assert isinstance(answer, dict)
+        return answer
+
+    with BackgroundServer(Settings()) as url:
+        answer = send([])
+        assert list(answer) == list(shown)
+        assert (answer["errCode"], answer["status"], answer["targetSys"]) == ("SUCCESS", "TRADE_CLOSED", "WXPay")
+        assert str(answer["merOrderId"]).startswith("MKSUCCESS")
+        body = {**json.loads(cli.sample_body(Clock())), "merOrderId": "MKPAID0001"}
+        paid = send(["--body", json.dumps(body)])
+        assert (paid["errCode"], paid["status"]) == ("TARGET_FAIL", "TRADE_SUCCESS")
+    assert "`MKSUCCESS`" in quick_start and "NO_ORDER 无法找到指定的订单" in quick_start

@@ -168,7 +168,7 @@ def test_missing_required_keys_point_at_the_scenario() -> None:
         ({"respond": "{}"}, "s.yaml:4: scenarios[0].respond: a step must set at least one of fields, delay, gateway_error, fault, order_status"),
         ({"respond": "{delay: 1, repeat: 2}"}, "s.yaml:4: scenarios[0].respond: 'repeat' only applies to the steps of a 'sequence'"),
         ({"respond": "{gateway_error: bad_signature, fault: no_answer}"}, "s.yaml:4: scenarios[0].respond: use either 'gateway_error' or 'fault', not both"),
-        ({"respond": "{gateway_error: bad_sig}"}, "s.yaml:4: scenarios[0].respond.gateway_error: unknown gateway error 'bad_sig'; allowed: bad_signature, expired_token"),
+        ({"respond": "{gateway_error: bad_sig}"}, "s.yaml:4: scenarios[0].respond.gateway_error: unknown gateway error 'bad_sig' (did you mean 'bad_signature'?); allowed: bad_signature, expired_token"),
         ({"respond": "{fault: reset}"}, "s.yaml:4: scenarios[0].respond.fault: unknown fault 'reset'; allowed: connection_reset, truncated_body, non_json_body, html_502, no_answer"),
         ({"respond": "{order_status: PAID}"}, "s.yaml:4: scenarios[0].respond.order_status: unknown order status 'PAID'; allowed: NEW_ORDER, WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_REFUND, TRADE_CLOSED, UNKNOWN"),
         ({"then": "cycle"}, "s.yaml:5: scenarios[0]: 'then' only applies to a 'sequence'"),
@@ -217,7 +217,7 @@ def test_match_errors(match: str, expected: str) -> None:
     ],
 )  # fmt: skip
 def test_template_errors_carry_the_line_of_the_string(value: str, expected: str | None) -> None:
-    text = scenario_yaml(respond="") + f"    respond:\n      fields:\n        errCode: X\n        merName: {value}\n"
+    text = scenario_yaml(respond="") + f"    respond:\n      fields:\n        errCode: TARGET_FAIL\n        merName: {value}\n"
     prefix = "s.yaml:7: scenarios[0].respond.fields.merName: "
     assert errors_of(text) == ([] if expected is None else [prefix + expected])
 

@@ -1,0 +1,74 @@
+"""Values real clients send that an endpoint's table does not list, in one place, as data.
+
+Lenient mode accepts each of these (the answer carries an `X-Mockums-Warning` and a log line names
+the deviation and who sends it); strict mode (`request`) keeps to the tables and answers
+`BAD_REQUEST`. Whether the real gateway accepts them is not known: a client that relies on one passes
+here with a warning and may fail in production. The README's list is generated from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mockums.protocol.fields import Violation
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """Request field `name` = `value` on `path`, accepted when the request's other fields hold `requires` too."""
+
+    path: str
+    name: str
+    value: str
+    sent_by: str  # who sends it, in words
+    evidence: str  # where it was seen
+    requires: Mapping[str, str] = field(default_factory=dict)  # the combination: other fields and their values
+
+    def applies(self, path: str, name: str, body: Mapping[str, object]) -> bool:
+        """Whether this deviation explains the value of `name` in a request to `path`."""
+        return (path == self.path and name == self.name and body.get(name) == self.value
+                and all(body.get(other) == value for other, value in self.requires.items()))
+
+    def describe(self) -> str:
+        """The combination in words: `tradeType JSAPI with instMid YUEDANDEFAULT`."""
+        extra = "".join(f" with {other} {value}" for other, value in self.requires.items())
+        return f"{self.name} {self.value}{extra}"
+
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation(
+        "/v1/netpay/wx/unified-order", "instMid", "APPDEFAULT",
+        "a published PHP client (a Yii component) that sends instMid APPDEFAULT on every call, "
+        "mini-program orders included, and offers no way to change it",
+        "a public PHP client whose repository could not be pinned",
+    ),
+    Deviation(
+        "/v1/netpay/wx/unified-order", "tradeType", "JSAPI",
+        "公众号 (official account) payment: clients send the WeChat JSAPI trade type with the 公众号 "
+        "business type on the mini-program endpoint",
+        "majiameng/chinaums-php (src/Service/Wechat/Mp.php) and a second, unnamed PHP client",
+        requires={"instMid": "YUEDANDEFAULT"},
+    ),
+)
+
+
+def tolerated(path: str, name: str, body: Mapping[str, object]) -> Deviation | None:
+    """The known deviation that explains `name`'s value in this request, if any."""
+    return next((deviation for deviation in DEVIATIONS if deviation.applies(path, name, body)), None)
+
+
+def accept_known(path: str, violations: Sequence[Violation],
+                 body: Mapping[str, object]) -> tuple[tuple[Violation, ...], tuple[str, ...]]:
+    """Lenient mode: the violations no known deviation explains, and a warning for each one it does."""
+    kept: list[Violation] = []
+    warnings: list[str] = []
+    for violation in violations:
+        deviation = tolerated(path, violation.field, body)
+        if deviation is None:
+            kept.append(violation)
+            continue
+        warnings.append(f"{deviation.describe()} is not in the table of {path} ({violation.field}: {violation.rule}); "
+                        "accepted because published clients send it, but the gateway may refuse it "
+                        "(strict mode does)")
+    return tuple(kept), tuple(warnings)
