@@ -31,6 +31,7 @@ from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.notify import Notifier, NotifyPolicy
+from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH
@@ -68,14 +69,15 @@ class Sandbox:
         self.clock = clock or Clock()
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
-        self._orders = OrderStore()
+        self._orders = OrderStore(settings.max_orders)
         self._generator = Generator(settings.seed)
         self._ledger = Ledger(self._orders, self._generator)
         self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
                                       self.clock.now, from_files=scenarios)
-        self._sequences = SequenceTracker()
-        self._journal = Journal(settings.journal_size)
-        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
+        self._sequences = SequenceTracker(settings.max_sequences)
+        self._journal = Journal(settings.journal_size, settings.journal_bytes)
+        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
+                                  settings.max_notifications)
         self._notifications = Notifications(settings, self.clock, self._generator, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
                                   self._sequences, lambda: self._scenarios.registry, self._dispatch)
@@ -122,6 +124,7 @@ class Sandbox:
     def _record(self, method: str, path: str, reply: Reply, started: float) -> Reply:
         """One journal entry and one log line per request, as soon as its answer is decided."""
         duration = round((time.perf_counter() - started) * 1000, 1)
+        method, path = clip(method, ID_CHARS), clip(path)  # a path is whatever the client asked for
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
         log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,

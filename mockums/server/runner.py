@@ -31,6 +31,9 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
             lines.append(f"             notifyKey={app.notify_key} (signs payment notifications)")
         else:
             lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
+            if app.random_notify_key:
+                key = f"notifyKey={app.notify_key}"
+                lines.append(f"             {key} (random for this run: set notifyKey to keep one)")
     # Outcome scenarios first: they are what a first curl call can try.
     magic = [s.magic_id for s in sorted(scenarios, key=lambda s: s.lifecycle is not None) if s.magic_id]
     examples = f" (magic ids such as {', '.join(magic[:3])})" if magic else ""
