@@ -89,7 +89,9 @@ class Sandbox:
         await self._notifier.start()
 
     async def stop(self) -> None:
-        """Abandon pending notifications and close what `start` opened."""
+        """Abandon pending notifications (saying how many) and close what `start` opened."""
+        if self._notifier.pending:
+            log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
         await self._notifier.stop()
 
     def _dispatch(self, events: Sequence[Event]) -> None:

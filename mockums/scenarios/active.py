@@ -15,7 +15,7 @@ from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import ScenarioRegistry
 from .model import Scenario
-from .walker import LoadError
+from .walker import Composed, LoadError
 
 log = logging.getLogger("mockums.scenarios")
 
@@ -96,7 +96,7 @@ class ScenarioSet:
     # -- runtime -------------------------------------------------------------------------------
 
     def _load(self, data: object, source: str, existing: Sequence[Scenario]) -> LoadResult:
-        if isinstance(data, str):
+        if isinstance(data, (str, Composed)):
             return load_text(
                 data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
             )
