@@ -15,6 +15,7 @@ from mockums.core.journal import KEPT_BYTES
 
 CLOSE, ORDER = "/v1/netpay/wx/app-pre-close", "/v1/netpay/wx/app-pre-order"
 HUGE_ID = "9" * 250_000
+ANSWER = {"respond": {"fields": {"errCode": "TARGET_FAIL"}}}
 
 
 def unsigned(sandbox: Sandbox, path: str, fields: dict[str, object]) -> dict[str, object]:
@@ -90,3 +91,19 @@ def test_orders_are_capped_by_configuration() -> None:
         assert signed(sandbox, ORDER, f"3194CAP{index:05d}", totalAmount=1)["errCode"] == "SUCCESS"
     assert len(sandbox.orders()) == 30
     assert sandbox.orders()[-1]["merOrderId"] == "3194CAP00099"
+
+
+def test_runtime_scenarios_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockums.core import Invalid
+    from mockums.scenarios import active
+
+    monkeypatch.setattr(active, "MAX_RUNTIME_SCENARIOS", 5)
+    sandbox = Sandbox(Settings(), ())
+    for index in range(5):
+        sandbox.add_scenarios({"name": f"s{index}", "match": {"merOrderIdPrefix": f"CAP{index}X"}, **ANSWER})
+    with pytest.raises(Invalid) as refused:
+        sandbox.add_scenarios({"name": "one-more", "match": {"merOrderIdPrefix": "CAPMORE"}, **ANSWER})
+    assert refused.value.details["errors"] == ["<control API>: at most 5 scenarios may be added at runtime "
+                                               "(5 are); remove some, or reset"]
+    sandbox.reset()
+    sandbox.add_scenarios({"name": "after-reset", "match": {"merOrderIdPrefix": "CAPAFTER"}, **ANSWER})
