@@ -79,7 +79,8 @@ class Settings:
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
     journal_bytes: int = 8 * 1024 * 1024  # ...and at most about this many bytes of them
-    max_orders: int = 20_000  # orders kept (least recently used dropped first)
+    max_orders: int = 30_000  # orders kept (least recently used dropped first)
+    max_refunds: int = 50_000  # refunds kept across those orders (their orders dropped the same way)
     max_sequences: int = 10_000  # scenario sequence counters kept (one per scenario and order)
     max_notifications: int = 1000  # notification deliveries kept (finished ones dropped first)
     idle_timeout: float = 15.0  # seconds a connection may stay open without sending a complete request
@@ -107,7 +108,7 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
     "control_remote": (bool,), "watch": (bool,), "journal_bytes": (int,), "max_orders": (int,),
-    "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float),
+    "max_refunds": (int,), "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float),
 }
 
 
@@ -115,7 +116,8 @@ _NULLABLE = ("seed", "control_token")  # null means "not set", as when the key i
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
     ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000), ("journal_bytes", 64 * 1024, 1024**3),
-    ("max_orders", 1, 10_000_000), ("max_sequences", 1, 10_000_000), ("max_notifications", 1, 1_000_000),
+    ("max_orders", 1, 10_000_000), ("max_refunds", 1, 10_000_000), ("max_sequences", 1, 10_000_000),
+    ("max_notifications", 1, 1_000_000),
     ("idle_timeout", 1, 3600),
 )
 

@@ -69,7 +69,7 @@ class Sandbox:
         self.clock = clock or Clock()
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
-        self._orders = OrderStore(settings.max_orders)
+        self._orders = OrderStore(settings.max_orders, settings.max_refunds)
         self._generator = Generator(settings.seed)
         self._ledger = Ledger(self._orders, self._generator)
         self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),

@@ -107,3 +107,26 @@ def test_runtime_scenarios_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
                                                "(5 are); remove some, or reset"]
     sandbox.reset()
     sandbox.add_scenarios({"name": "after-reset", "match": {"merOrderIdPrefix": "CAPAFTER"}, **ANSWER})
+
+
+def test_refunds_count_against_a_cap_of_their_own() -> None:
+    sandbox = Sandbox(Settings(max_refunds=10, seed=1), ())
+    for order_id, refunds in (("3194RFD00001", 8), ("3194RFD00002", 5)):
+        assert signed(sandbox, ORDER, order_id, totalAmount=100)["errCode"] == "SUCCESS"
+        sandbox.pay("898201612345678", order_id)
+        for number in range(refunds):
+            answer = signed(sandbox, "/v1/netpay/refund", order_id, refundAmount=1, refundOrderId=f"{order_id}R{number}")
+            assert answer["errCode"] == "SUCCESS"
+    # 13 refunds are more than 10: the least recently used order went, with its 8.
+    assert [order["merOrderId"] for order in sandbox.orders()] == ["3194RFD00002"]
+    assert sandbox._orders.refund_count == 5
+    sandbox.forget_order("898201612345678", "3194RFD00002")
+    assert sandbox._orders.refund_count == 0
+
+
+def test_template_checks_remember_a_bounded_number_of_provider_names() -> None:
+    from mockums.scenarios import templating
+
+    for index in range(3000):
+        templating._faker_problem(f"no_such_provider_{index}")
+    assert templating._faker_problem.cache_info().currsize <= 1024
