@@ -72,3 +72,13 @@ def test_the_notification_check_in_the_readme_verifies_a_real_signature() -> Non
     form = sign_notification({"merOrderId": "3194000001", "totalAmount": "1", "attachedData": ""}, DEMO_APP.notify_key)
     assert valid(form, DEMO_APP.notify_key)  # type: ignore[operator]
     assert not valid({**form, "totalAmount": "2"}, DEMO_APP.notify_key)  # type: ignore[operator]
+
+
+def test_the_config_example_shows_the_default_limits(tmp_path: Path) -> None:
+    example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
+    shown = yaml.safe_load(example)
+    defaults = Settings()
+    for key in ("journal_size", "journal_bytes", "max_orders", "max_refunds", "max_sequences", "max_notifications",
+                "idle_timeout", "max_body_bytes", "no_answer_hold"):
+        assert shown[key] == getattr(defaults, key), key
+    assert f"{defaults.max_orders:,} orders holding {defaults.max_refunds:,} refunds" in README
