@@ -82,3 +82,4 @@ def test_the_config_example_shows_the_default_limits(tmp_path: Path) -> None:
                 "idle_timeout", "max_body_bytes", "no_answer_hold"):
         assert shown[key] == getattr(defaults, key), key
     assert f"{defaults.max_orders:,} orders holding {defaults.max_refunds:,} refunds" in README
+    assert f"capped at {defaults.max_orders:,}\norders holding {defaults.max_refunds:,} refunds" in README
