@@ -6,6 +6,7 @@ Every problem in a config file is reported with the key that is wrong and what w
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ class App:
     # Answer a request wrapped as {"data": {…}} (needDataTag) wrapped the same way. Unconfirmed: every
     # answer seen is flat, and one client that wraps its requests reads the answer flat.
     wrap_answers: bool = False
+    random_notify_key: bool = False  # the config gave no notifyKey: a random one was drawn for this run
 
     def __repr__(self) -> str:  # appKey must never reach a log line
         return f"App(app_id={self.app_id!r}, name={self.name!r})"
@@ -96,6 +98,12 @@ class Settings:
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
     journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
+    journal_bytes: int = 8 * 1024 * 1024  # ...and at most about this many bytes of them
+    max_orders: int = 30_000  # orders kept (least recently used dropped first)
+    max_refunds: int = 50_000  # refunds kept across those orders (their orders dropped the same way)
+    max_sequences: int = 10_000  # scenario sequence counters kept (one per scenario and order)
+    max_notifications: int = 1000  # notification deliveries kept (finished ones dropped first)
+    idle_timeout: float = 15.0  # seconds a connection may stay open without sending a complete request
     control: bool = True  # serve the control API under /__mockums (health is always served)
     control_token: str | None = None  # when set, control calls need `Authorization: Bearer <token>`
     control_remote: bool = False  # accept control calls from non-loopback peers (containers)
@@ -121,7 +129,8 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
     "control_remote": (bool,), "watch": (bool,), "public_url": (str,), "assume_orders": (bool,),
-    "refunds_per_order": (int,),
+    "refunds_per_order": (int,), "journal_bytes": (int,), "max_orders": (int,), "max_refunds": (int,),
+    "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float),
 }
 
 
@@ -129,6 +138,8 @@ _NULLABLE = ("seed", "control_token", "public_url")  # null means "not set", as 
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
     ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000), ("refunds_per_order", 1, 100_000),
+    ("journal_bytes", 64 * 1024, 1024**3), ("max_orders", 1, 10_000_000), ("max_refunds", 1, 10_000_000),
+    ("max_sequences", 1, 10_000_000), ("max_notifications", 1, 1_000_000), ("idle_timeout", 1, 3600),
 )
 
 
@@ -243,9 +254,12 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
         for key in ("appId", "appKey"):
             if not isinstance(item.get(key), str) or not item[key]:
                 raise ConfigError(f"{where}: {key} must be a non-empty string")
+        # No notifyKey: a random one for this run (printed in the banner), never one derived from the
+        # appId, which every request carries and anyone could then use to forge notifications.
+        notify_key = str(item.get("notifyKey", ""))
         apps.append(App(item["appId"], item["appKey"], str(item.get("name", "")),
-                        str(item.get("notifyKey", "")) or _demo_secret("notifyKey " + item["appId"]),
-                        item.get("notifySignType", "SHA256"), item.get("wrapAnswers", False)))
+                        notify_key or secrets.token_hex(16), item.get("notifySignType", "SHA256"),
+                        item.get("wrapAnswers", False), random_notify_key=not notify_key))
     ids = [app.app_id for app in apps]
     duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
     if duplicates:

@@ -4,6 +4,11 @@ Tokens are self-verifying (issue time + random + a MAC keyed with the app's appK
 characters like the real ones), so a token a client cached before a sandbox restart still works
 after it, within its lifetime, without anything written to disk. The "at most N live tokens per
 appId" rule is kept in memory: issuing one more revokes the oldest.
+
+Revocation is remembered by issue time, not token by token: the live tokens are first in, first out,
+so a token issued no later than the newest revoked one, and not live, is revoked too. Memory stays at
+N tokens per app however many are issued, and a revoked token never comes back. (A token cached from
+before a restart is accepted until this process revokes one issued after it.)
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from mockums.clock import Clock
 from mockums.protocol.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
 
 _MAC_LABEL = b"mockums-access-token\x00"
-_REVOKED_CAP = 1000  # per app; revoked tokens expire anyway, this only bounds memory
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class TokenStore:
         self.lifetime = lifetime
         self.max_live = max_live
         self._live: dict[str, deque[tuple[str, float]]] = {}
-        self._revoked: dict[str, deque[str]] = {}
+        self._revoked_through: dict[str, int] = {}  # per app: the issue second of the newest revoked token
 
     def issue(self, app_id: str) -> str:
         now = self._clock.now()
@@ -55,9 +59,8 @@ class TokenStore:
         while live and live[0][1] + self.lifetime <= now:
             live.popleft()
         while len(live) >= self.max_live:
-            oldest, _ = live.popleft()
-            revoked = self._revoked.setdefault(app_id, deque(maxlen=_REVOKED_CAP))
-            revoked.append(oldest)
+            _, revoked_at = live.popleft()
+            self._revoked_through[app_id] = max(self._revoked_through.get(app_id, 0), int(revoked_at))
         live.append((token, now))
         return token
 
@@ -69,6 +72,7 @@ class TokenStore:
         if len(raw) != 16:
             return TokenCheck("unknown_token", None, "the token is not one this sandbox issued "
                               "(expected 32 hex characters from POST /v1/token/access)")
+        token = raw.hex()  # hex is read in either case; the live list keeps the lower-case form
         head, mac = raw[:8], raw[8:]
         owner = next(
             (app_id for app_id, key in self._app_keys.items()
@@ -80,15 +84,16 @@ class TokenStore:
         if claimed_app_id is not None and claimed_app_id != owner:
             return TokenCheck("unknown_token", owner,
                               f"the token belongs to appId {owner}, but the header says AppId={claimed_app_id}")
-        if token in self._revoked.get(owner, ()):
-            return TokenCheck("unknown_token", owner,
-                              f"the token was revoked when more than {self.max_live} live tokens "
-                              "were issued for this appId")
         (issued,) = struct.unpack(">I", head[:4])
         age = self._clock.now() - issued
         if age >= self.lifetime:
             return TokenCheck("expired_token", owner,
                               f"the token was issued {int(age)} s ago; tokens live {self.lifetime} s", age)
+        live = self._live.get(owner, ())
+        if issued <= self._revoked_through.get(owner, -1) and all(token != kept for kept, _ in live):
+            return TokenCheck("unknown_token", owner,
+                              f"the token was revoked when more than {self.max_live} live tokens "
+                              "were issued for this appId")
         return TokenCheck("ok", owner, "valid token", age)
 
     def live_count(self, app_id: str) -> int:
@@ -97,4 +102,4 @@ class TokenStore:
 
     def reset(self) -> None:
         self._live.clear()
-        self._revoked.clear()
+        self._revoked_through.clear()

@@ -17,6 +17,7 @@ from mockums.core.trace import Reply, Trace
 from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
+from mockums.protocol.clipping import LINE_CHARS, clip, clip_id
 from mockums.protocol.deviations import accept_known
 from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
 from mockums.protocol.fields import ValidationPolicy, validate_body
@@ -98,9 +99,14 @@ class Answerer:
                       trace: Trace | None = None) -> Reply:
         """The gateway refuses the request itself (authentication, unknown path, oversized body)."""
         trace = trace or Trace()
+        # Reasons and diagnoses quote what the client sent (an appId, a nonce, a path): clipped, so a
+        # hostile value costs a few hundred characters in the answer, the journal and the log.
+        reason = clip(reason)
+        diagnosis = {name: clip(value, 2 * LINE_CHARS) if isinstance(value, str) else value
+                     for name, value in (diagnosis or {}).items()}
         trace.auth_reason = reason
         trace.auth_failure = key
-        trace.diagnosis = {"failure": key, **(diagnosis or {})}
+        trace.diagnosis = {"failure": key, **diagnosis}
         return Reply(self.gateway_errors[key].status, self._gateway_body(key, diagnosis), trace)
 
     def _gateway_body(self, key: str, diagnosis: Mapping[str, object] | None) -> dict[str, object]:
@@ -117,6 +123,8 @@ class Answerer:
         The warnings are logged once, on the request's own log line (`Sandbox._record`).
         """
         trace = reply.trace
+        if trace.warnings:
+            trace.warnings = [clip(warning) for warning in trace.warnings]  # they may quote a header or a value
         if self.settings.faithful or not (trace.warnings or trace.scenario):
             return reply
         headers = dict(reply.headers)
@@ -147,10 +155,10 @@ class Answerer:
         except BodyError as error:
             request = error
         auth = self.authenticator.authenticate(authorization, body)
-        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
-                      request=body)
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason,  # at most a header long
+                      warnings=list(auth.warnings), request=body)
         if isinstance(request, dict):
-            trace.mer_order_id = self._subject(spec, request)
+            trace.mer_order_id = clip_id(self._subject(spec, request))
         if content_type != "application/json":
             trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
@@ -181,7 +189,7 @@ class Answerer:
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
                       request=content)
         if isinstance(request, dict):
-            trace.mer_order_id = order_id_text(request.get("merOrderId"))
+            trace.mer_order_id = clip_id(order_id_text(request.get("merOrderId")))
         if auth.failure is not None or auth.app_id is None:
             return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
                                                       auth.diagnosis, trace))
@@ -279,8 +287,9 @@ class Answerer:
         except BodyError as error:
             return self.gateway_reply("bad_token_request", str(error), {"reason": str(error)}, Trace(request=raw))
         auth = self.authenticator.check_token_request(request)
-        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
-                      request=raw)
+        # A refused appId is whatever the body said: clipped; an accepted one is a configured app's.
+        trace = Trace(app_id=auth.app_id if auth.failure is None else clip_id(auth.app_id), scheme=auth.scheme,
+                      auth_reason=auth.reason, warnings=list(auth.warnings), request=raw)
         if auth.failure is not None or auth.app_id is None:
             return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
         body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),

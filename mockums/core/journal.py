@@ -1,20 +1,25 @@
-"""The request journal: every request, what mockums decided and why, in a capped ring.
+"""The request journal: every request, what mockums decided and why, in a ring capped by count and
+by size.
 
 Entries keep what was decided (the trace and the reply); their JSON view, with the request and
-answer texts, near misses and the sentence saying why, is built only when someone reads it.
+answer texts, near misses and the sentence saying why, is built only when someone reads it. A request
+body is kept only as far as the view can show it, and an outsized answer is kept as its clipped text,
+so one entry costs at most a few tens of kilobytes whatever a client sends.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 from mockums.clock import precise_time
 from mockums.core.trace import Reply
 
 BODY_CAP = 4096  # characters of request/answer text shown per entry
+KEPT_BYTES = BODY_CAP * 4  # bytes of a request body kept (the most that can decode to BODY_CAP characters)
+ENTRY_OVERHEAD = 2048  # bytes an entry costs besides its texts (objects, trace, timings): measured, rounded up
 
 
 def clip(text: str) -> str:
@@ -22,11 +27,25 @@ def clip(text: str) -> str:
     return text if len(text) <= BODY_CAP else text[:BODY_CAP] + f"… ({len(text)} characters)"
 
 
-def body_text(raw: bytes) -> str:
-    """A request body as the journal shows it: UTF-8 text (bad bytes replaced), clipped."""
-    if len(raw) > BODY_CAP * 4:  # decode only what can be shown
-        return raw[:BODY_CAP].decode("utf-8", "replace") + f"… ({len(raw)} bytes)"
+def body_text(raw: bytes, size: int | None = None) -> str:
+    """A request body as the journal shows it: UTF-8 text (bad bytes replaced), clipped; `size` is the
+    length of the whole body when `raw` is only its start."""
+    size = len(raw) if size is None else size
+    if size > KEPT_BYTES:  # decode only what can be shown
+        return raw[:BODY_CAP].decode("utf-8", "replace") + f"… ({size} bytes)"
     return clip(raw.decode("utf-8", "replace"))
+
+
+def size_of(value: object, depth: int = 0) -> int:
+    """About how many characters `value` takes as JSON: cheap, walked a few levels deep."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, (Mapping, list, tuple)):
+        if depth >= 4:
+            return 64 * len(value)
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        return 2 + sum(len(str(key)) + 4 + size_of(item, depth + 1) for key, item in items)
+    return 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +58,9 @@ class Entry:
     endpoint: str
     reply: Reply
     duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
+    request_size: int = 0  # bytes of the whole request body (the trace keeps at most KEPT_BYTES)
+    answer_text: str | None = None  # the clipped answer, when it was too large to keep whole
+    cost: int = 0  # bytes this entry counts against the journal's size cap
 
     @property
     def mer_order_id(self) -> str | None:
@@ -85,28 +107,52 @@ class Entry:
             "delaySeconds": reply.delay,
             "warnings": list(trace.warnings),
             "durationMs": self.duration_ms,
-            "request": body_text(trace.request),
-            "answer": "" if reply.fault is not None else clip(reply.payload().decode()),
+            "request": body_text(trace.request, self.request_size),
+            "answer": "" if reply.fault is not None else self.answer_text or clip(reply.payload().decode()),
         }
+
+
+def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
+    """The entry for a decided request, holding no more of its texts than the view can show."""
+    trace = reply.trace
+    size = len(trace.request)
+    if size > KEPT_BYTES:
+        trace.request = trace.request[:KEPT_BYTES]
+    answer_size = len(reply.payload()) if reply.fault is None else 0  # encoded once, for the wire too
+    answer_text = None
+    if answer_size > BODY_CAP:  # an answer echoing an outsized value: keep only what is shown of it
+        answer_text = clip(reply.payload().decode())
+        reply = replace(reply, body={"errCode": reply.err_code} if reply.err_code else {}, _payload=None)
+    cost = (ENTRY_OVERHEAD + len(trace.request) + min(answer_size, BODY_CAP + 64) + len(trace.auth_reason)
+            + size_of(trace.diagnosis) + size_of(trace.warnings) + len(endpoint))
+    return Entry(number, at, method, endpoint, reply, duration_ms, size, answer_text, cost)
 
 
 @dataclass
 class Journal:
-    """The newest `capacity` entries, oldest first."""
+    """The newest entries, oldest first: at most `capacity` of them, costing at most `max_bytes`."""
 
     capacity: int = 1000
+    max_bytes: int = 8 * 1024 * 1024
     _entries: deque[Entry] = field(default_factory=deque)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _last_id: int = 0
+    _bytes: int = 0
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
-        """Add an entry for a decided request; the oldest is dropped beyond capacity."""
-        entry = Entry(next(self._ids), at, method, endpoint, reply, duration_ms)
+        """Add an entry for a decided request; the oldest are dropped beyond either cap (the newest stays)."""
+        entry = _kept(at, next(self._ids), method, endpoint, reply, duration_ms)
         self._last_id = entry.id
         self._entries.append(entry)
-        while len(self._entries) > self.capacity:
-            self._entries.popleft()
+        self._bytes += entry.cost
+        while len(self._entries) > 1 and (len(self._entries) > self.capacity or self._bytes > self.max_bytes):
+            self._bytes -= self._entries.popleft().cost
         return entry
+
+    @property
+    def size(self) -> int:
+        """The bytes the kept entries count against `max_bytes`."""
+        return self._bytes
 
     def query(
         self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0, limit: int | None = None,
@@ -145,10 +191,12 @@ class Journal:
     def forget_order(self, mer_order_id: str) -> None:
         """Drop every entry about one merOrderId."""
         self._entries = deque(entry for entry in self._entries if entry.mer_order_id != mer_order_id)
+        self._bytes = sum(entry.cost for entry in self._entries)
 
     def clear(self) -> None:
         """Drop every entry (ids keep counting up)."""
         self._entries.clear()
+        self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)

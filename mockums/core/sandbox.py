@@ -37,6 +37,7 @@ from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.notify import Notifier, NotifyPolicy
 from mockums.protocol.bills import BILL_CODE_PATH
+from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH
@@ -70,15 +71,16 @@ class Sandbox(ScenarioControl):
         self.clock = clock or Clock()
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
-        self._orders = OrderStore()
+        self._orders = OrderStore(settings.max_orders, settings.max_refunds)
         self._generator = Generator(settings.seed)
         self._ledger = Ledger(self._orders, self._generator, settings.refunds_per_order)
         self._bills = BillBook(self._ledger, self._generator)
         self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
                                       self.clock.now, from_files=scenarios)
-        self._sequences = SequenceTracker()
-        self._journal = Journal(settings.journal_size)
-        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout))
+        self._sequences = SequenceTracker(settings.max_sequences)
+        self._journal = Journal(settings.journal_size, settings.journal_bytes)
+        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
+                                  settings.max_notifications)
         self._notifications = Notifications(settings, self.clock, self._generator, self._notifier, self._bills)
         self._links = CashierLinks(settings.seed)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
@@ -94,7 +96,9 @@ class Sandbox(ScenarioControl):
         await self._notifier.start()
 
     async def stop(self) -> None:
-        """Abandon pending notifications and close what `start` opened."""
+        """Abandon pending notifications (saying how many) and close what `start` opened."""
+        if self._notifier.pending:
+            log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
         await self._notifier.stop()
 
     def _dispatch(self, events: Sequence[Event]) -> None:
@@ -158,6 +162,7 @@ class Sandbox(ScenarioControl):
         formatted only when a handler takes it (not at all above INFO).
         """
         duration = round((time.perf_counter() - started) * 1000, 1)
+        method, path = clip(method, ID_CHARS), clip(path)  # a path is whatever the client asked for
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
         outcome = reply.err_code or reply.fault or ("redirect" if 300 <= reply.status < 400 else "-")
@@ -166,7 +171,8 @@ class Sandbox(ScenarioControl):
                         outcome, trace.mer_order_id, trace.scenario, duration, " | ".join(trace.warnings))
         elif trace.auth_failure is not None:
             log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, reply.status,
-                     reply.err_code, trace.auth_failure, trace.auth_reason, trace.app_id, duration)
+                     reply.err_code, trace.auth_failure, clip(trace.auth_reason), clip(trace.app_id or "", ID_CHARS),
+                     duration)
         elif log.isEnabledFor(logging.INFO):
             log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
                      outcome, trace.mer_order_id, trace.scenario, duration)

@@ -313,6 +313,7 @@ class Ledger:
             refund.settle_at = call.now + plan.settle_after_seconds
             self._timed.add(order.key)
         order.add_refund(refund)
+        self.orders.add(order)  # weighed again: refunds count against the store's refund cap
         order.record(call.now, f"refund {refund_id} of {amount} fen: {plan.status}")
         if plan.status == "SUCCESS":
             events += self._settle(order, refund, call.now)

@@ -144,6 +144,11 @@ class Notifier:
             # trust_env=False: no proxy from the environment, the request goes to the given URL only.
             self._session = aiohttp.ClientSession(trust_env=False)
 
+    @property
+    def pending(self) -> int:
+        """How many deliveries are still under way (waiting for an attempt, or in one)."""
+        return len(self._running)
+
     async def stop(self) -> None:
         """Cancel every pending delivery, wait for the tasks to end, close the session. Idempotent."""
         for delivery in list(self._running):

@@ -40,7 +40,7 @@ from .templating import (
     render_fields,
     template_problems,
 )
-from .walker import LoadError
+from .walker import Composed, LoadError, compose_yaml
 
 __all__ = [
     "MAX_DELAY_SECONDS",
@@ -48,6 +48,7 @@ __all__ = [
     "Check",
     "CompiledFields",
     "CompiledValue",
+    "Composed",
     "Fault",
     "IdMatch",
     "Lifecycle",
@@ -71,6 +72,7 @@ __all__ = [
     "check_order_id",
     "compile_fields",
     "compile_value",
+    "compose_yaml",
     "condition_text",
     "load_mapping",
     "load_paths",

@@ -15,9 +15,10 @@ from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import ScenarioRegistry
 from .model import Scenario
-from .walker import LoadError
+from .walker import Composed, LoadError
 
 log = logging.getLogger("mockums.scenarios")
+MAX_RUNTIME_SCENARIOS = 1000  # added through the control API; each upload is also capped by max_body_bytes
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class ScenarioSet:
     # -- runtime -------------------------------------------------------------------------------
 
     def _load(self, data: object, source: str, existing: Sequence[Scenario]) -> LoadResult:
-        if isinstance(data, str):
+        if isinstance(data, (str, Composed)):
             return load_text(
                 data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
             )
@@ -113,6 +114,10 @@ class ScenarioSet:
             return (), result.errors
         if not result.scenarios:
             return (), (LoadError(source, 0, "no scenario given"),)
+        if len(self.runtime) + len(result.scenarios) > MAX_RUNTIME_SCENARIOS:
+            message = (f"at most {MAX_RUNTIME_SCENARIOS} scenarios may be added at runtime "
+                       f"({len(self.runtime)} are); remove some, or reset")
+            return (), (LoadError(source, 0, message),)
         self.runtime.extend(result.scenarios)
         self._rebuild()
         return result.scenarios, ()

@@ -15,7 +15,7 @@ from pathlib import Path
 from .discovery import scenario_files
 from .model import Scenario
 from .schema import ScenarioDocument, Vocabulary
-from .walker import LoadError, node_of
+from .walker import Composed, LoadError, node_of
 
 
 @dataclass(frozen=True)
@@ -114,14 +114,14 @@ def load_paths(
 
 
 def load_text(
-    text: str,
+    text: str | Composed,
     path: str = "<text>",
     *,
     gateway_errors: Collection[str] | None,
     endpoints: Collection[str] | None,
     existing: Sequence[Scenario] = (),
 ) -> LoadResult:
-    """Load scenarios from YAML text; `path` only labels errors and sources."""
+    """Load scenarios from YAML text (or text `compose_yaml` composed); `path` only labels errors and sources."""
     document = ScenarioDocument(path, Vocabulary.of(gateway_errors, endpoints))
     document.load_text(text)
     return _combine([document], [], [], existing)

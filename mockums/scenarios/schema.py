@@ -19,7 +19,7 @@ from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
 from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
 from .templating import CompiledFields, template_problems
-from .walker import BOOL, FLOAT, INT, NULL, STR, Pair, Walker, kind_of, line_of, optional, unknown_key
+from .walker import BOOL, FLOAT, INT, NULL, STR, Composed, Pair, Walker, kind_of, line_of, optional, unknown_key
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequence", "then", "lifecycle")
@@ -70,8 +70,8 @@ class ScenarioDocument(Walker):
         self.scenarios: list[tuple[int, Scenario]] = []
         self.names: list[tuple[str, SourceRef, str]] = []
 
-    def load_text(self, text: str) -> None:
-        """Read YAML text."""
+    def load_text(self, text: str | Composed) -> None:
+        """Read YAML text (or YAML text already composed)."""
         self.load_root(self.compose(text))
 
     def load_root(self, root: Node | None) -> None:

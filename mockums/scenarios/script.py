@@ -6,6 +6,7 @@ inject a fault, wait, put the order in a state, override answer fields).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,10 +19,13 @@ from .model import Fault, Scenario, Step
 from .sequences import SequenceTracker
 from .templating import render_fields
 
+KEY_CHARS = 128  # a longer key is kept as its digest, so each counter costs the same whatever was sent
+
 
 def sequence_key(request: Mapping[str, object]) -> str:
     """What counts as "the same order" for a scenario's sequence: mid and merOrderId."""
-    return f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
+    key = f"{request.get('mid', '')}\x1f{request.get('merOrderId', '')}"
+    return key if len(key) <= KEY_CHARS else "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def _reference_faker() -> Faker:
     return Faker("zh_CN")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # names come from uploaded scenarios: bounded, whatever is sent
 def _faker_problem(name: str) -> str | None:
     try:
         attribute = getattr(_reference_faker(), name)

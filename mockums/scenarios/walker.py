@@ -34,6 +34,9 @@ SCALARS: dict[str, Callable[[ScalarNode], object]] = {
 # Guards against recursive aliases and alias bombs in free-form values.
 MAX_DEPTH = 64
 MAX_VALUES = 100_000
+# Deeper than any scenario file needs: a document nested thousands deep is refused as soon as this many
+# levels are open, instead of after a long composition ending in a RecursionError.
+MAX_NESTING = 100
 
 Pair = tuple[Node, Node]
 """A mapping entry as written: (key node, value node)."""
@@ -136,6 +139,52 @@ def node_of(value: object) -> Node:
     return ScalarNode(f"!python/{type(value).__name__}", repr(value))
 
 
+class _NestingLimitedLoader(yaml.SafeLoader):
+    """A safe loader that refuses to compose more than MAX_NESTING levels."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+@dataclass(frozen=True)
+class Composed:
+    """YAML text composed ahead of reading it (in a worker thread, say): its root, or the problem met.
+
+    `root` is None for an empty document and for a broken one; `problem` is (line, message) then.
+    """
+
+    root: Node | None
+    problem: tuple[int, str] | None = None
+
+
+def compose_yaml(text: str) -> Composed:
+    """Compose `text` (safe nodes only, at most MAX_NESTING deep); never raises on bad input."""
+    try:
+        return Composed(yaml.compose(text, Loader=_NestingLimitedLoader))
+    except yaml.MarkedYAMLError as problem:
+        mark = problem.problem_mark or problem.context_mark
+        return Composed(None, (mark.line + 1 if mark is not None else 0, f"YAML syntax error: {_explain(problem)}"))
+    except yaml.reader.ReaderError as problem:
+        character = problem.character
+        shown = repr(chr(character) if isinstance(character, int) else character)
+        return Composed(None, (text.count("\n", 0, problem.position) + 1, f"character {shown} is not allowed in YAML"))
+    except (yaml.YAMLError, RecursionError) as problem:
+        reason = "nested too deeply" if isinstance(problem, RecursionError) else str(problem)
+        return Composed(None, (0, f"YAML error: {reason}"))
+
+
 def _no_problems(text: str) -> Iterable[str]:
     return ()
 
@@ -160,24 +209,14 @@ class Walker:
             where = f"{where[:77]}..."
         self.errors.append(LoadError(self.path, line, f"{where}: {message}" if where else message))
 
-    def compose(self, text: str) -> Node | None:
-        """The node tree of `text`, or None for an empty document or (with an error) a broken one."""
-        try:
-            return yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as problem:
-            mark = problem.problem_mark or problem.context_mark
-            line = mark.line + 1 if mark is not None else 0
-            self.errors.append(LoadError(self.path, line, f"YAML syntax error: {_explain(problem)}"))
-        except yaml.reader.ReaderError as problem:
-            line = text.count("\n", 0, problem.position) + 1
-            character = problem.character
-            shown = repr(chr(character) if isinstance(character, int) else character)
-            message = f"character {shown} is not allowed in YAML"
+    def compose(self, text: str | Composed) -> Node | None:
+        """The node tree of `text` (or of text composed already), or None for an empty document or
+        (with an error) a broken one."""
+        composed = text if isinstance(text, Composed) else compose_yaml(text)
+        if composed.problem is not None:
+            line, message = composed.problem
             self.errors.append(LoadError(self.path, line, message))
-        except (yaml.YAMLError, RecursionError) as problem:
-            reason = "nested too deeply" if isinstance(problem, RecursionError) else str(problem)
-            self.errors.append(LoadError(self.path, 0, f"YAML error: {reason}"))
-        return None
+        return composed.root
 
     def entries(self, node: MappingNode, where: str, merging: frozenset[int] = frozenset()) -> dict[str, Pair]:
         """The string-keyed entries of a mapping, `<<` merge keys applied; other keys are errors."""

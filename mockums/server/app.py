@@ -13,10 +13,12 @@ from aiohttp.typedefs import Handler
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
+from mockums.protocol.clipping import clip
 from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
 from mockums.server.background import run_background
+from mockums.server.connections import BodyTooLarge, ClientGone, gone, handler_args, read_body, too_large
 from mockums.server.control import SANDBOX, SETTINGS, add_routes, guard
 from mockums.server.dashboard import add_dashboard
 
@@ -53,14 +55,14 @@ async def api(request: web.Request) -> web.StreamResponse:
     """Every POST under /v1: read the body, let the core decide, perform the reply."""
     sandbox = request.app[SANDBOX]
     try:
-        body = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        limit = sandbox.settings.max_body_bytes
-        reply = sandbox.refuse("body_too_large", f"the body is larger than {limit} bytes", request.method,
-                               request.path)
-    else:
-        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type,
-                                   request_base=f"{request.scheme}://{request.host}")
+        body = await read_body(request, sandbox.settings.max_body_bytes, sandbox.settings.idle_timeout)
+    except BodyTooLarge as error:
+        reply = sandbox.refuse("body_too_large", str(error), request.method, request.path)
+        return too_large(await _perform(request, reply, sandbox))
+    except ClientGone as problem:
+        return gone(request, problem)
+    reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type,
+                               request_base=f"{request.scheme}://{request.host}")
     return await _perform(request, reply, sandbox)
 
 
@@ -86,8 +88,10 @@ async def never_a_traceback(request: web.Request, handler: Handler) -> web.Strea
         raise
     except asyncio.CancelledError:
         raise
+    except ConnectionError as error:  # the client went away while mockums was answering: nobody to tell
+        return gone(request, ClientGone(f"the connection closed ({error or type(error).__name__})"))
     except Exception:
-        log.exception("internal error on %s %s", request.method, request.path)
+        log.exception("internal error on %s %s", clip(request.method, 32), clip(request.path, 200))
         if request.path.startswith(CONTROL_PREFIX + "/"):
             return web.json_response({"error": "mockums internal error; see its log"}, status=500)
         body = {"errCode": "INTERNAL_ERROR", "errMsg": "内部错误 (mockums internal error; see its log)"}
@@ -97,12 +101,10 @@ async def never_a_traceback(request: web.Request, handler: Handler) -> web.Strea
 def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
                sandbox: Sandbox | None = None) -> web.Application:
     """The aiohttp application serving one sandbox (built from `settings` unless one is given)."""
-    # Header limits well above the Authorization parser's own 4096, so an oversized header gets the
-    # gateway's answer from mockums rather than aiohttp's bare 400.
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[never_a_traceback, guard],
-        handler_args={"max_field_size": 65536, "max_line_size": 65536},
+        handler_args=handler_args(settings.idle_timeout),
     )
     sandbox = sandbox or Sandbox(settings, scenarios)
     app[SANDBOX] = sandbox

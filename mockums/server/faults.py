@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import socket
 import struct
 
@@ -10,6 +12,8 @@ from aiohttp import web
 
 from mockums.clock import Clock
 from mockums.scenarios import Fault
+
+log = logging.getLogger("mockums.http")
 
 HTML_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -46,7 +50,12 @@ async def inject(request: web.Request, fault: Fault, body: bytes, hold: float, c
         _reset(request)
         return response
     if fault is Fault.NO_ANSWER:
-        await clock.sleep(hold)
+        try:
+            await clock.sleep(hold)
+        except asyncio.CancelledError:  # the server is stopping (or the client left): cut the connection
+            log.info("%s: a held no_answer request was cut", request.path)
+            _reset(request)
+            raise
     _reset(request)
     # The connection is gone; aiohttp discards whatever is returned here.
     return web.Response(status=204)

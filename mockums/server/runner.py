@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
+import socket
 from collections.abc import Callable
 
 from aiohttp import web
@@ -13,6 +15,10 @@ from mockums.config import DEMO_APP, Settings
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
 from mockums.server.control import CONTROL_PREFIX
+
+log = logging.getLogger("mockums")
+SHUTDOWN_GRACE = 1.0  # seconds requests in flight may still finish once a stop is asked for
+STOP_WITHIN = 3.5  # seconds the whole shutdown may take (well inside the 10 s `docker stop` allows)
 
 
 def base_url(host: str, port: int) -> str:
@@ -33,6 +39,9 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
             lines.append(f"             notifyKey={app.notify_key} (signs payment notifications)")
         else:
             lines.append(f"  app:       appId={app.app_id}{f'  ({app.name})' if app.name else ''}")
+            if app.random_notify_key:
+                key = f"notifyKey={app.notify_key}"
+                lines.append(f"             {key} (random for this run: set notifyKey to keep one)")
     # Outcome scenarios first: they are what a first curl call can try.
     magic = [s.magic_id for s in sorted(scenarios, key=lambda s: s.lifecycle is not None) if s.magic_id]
     examples = f" (magic ids such as {', '.join(magic[:3])})" if magic else ""
@@ -52,10 +61,10 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     one `--port 0` picked).
     """
     app = create_app(settings, scenarios)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
     try:
+        site = _site(runner, settings.host, settings.port)
         await site.start()
     except OSError as error:
         await runner.cleanup()
@@ -73,8 +82,26 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
             ready(port)
         await stop.wait()
     finally:
-        await runner.cleanup()
+        await _shut_down(runner)
+    print("mockums stopped", flush=True)
     return 0
+
+
+async def _shut_down(runner: web.AppRunner) -> None:
+    """Stop listening, give requests in flight SHUTDOWN_GRACE seconds, then cut the rest (held
+    `no_answer` requests, scripted delays) and abandon pending notifications: done within STOP_WITHIN."""
+    try:
+        await asyncio.wait_for(runner.cleanup(), STOP_WITHIN)
+    except asyncio.TimeoutError:
+        log.warning("stopping: cleanup took more than %g s; leaving the rest to the exit", STOP_WITHIN)
+
+
+def _site(runner: web.AppRunner, host: str, port: int) -> web.BaseSite:
+    """Where to listen. `::` means both IPv6 and IPv4 where the system allows it (asyncio's own sockets
+    are IPv6-only), so a container bound to `::` also answers 127.0.0.1 — as `::ffff:127.0.0.1`."""
+    if host == "::" and socket.has_dualstack_ipv6():
+        return web.SockSite(runner, socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True))
+    return web.TCPSite(runner, host, port, reuse_address=True)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

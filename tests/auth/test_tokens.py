@@ -67,3 +67,32 @@ def test_garbage_and_foreign_tokens_are_unknown() -> None:
     assert tokens.check("00" * 16).reason == "no configured app issued this token"
     other = TokenStore({"app-a": "another key"}, Clock()).issue("app-a")
     assert tokens.check(other).verdict == "unknown_token"
+
+
+def test_a_revoked_token_stays_revoked_in_upper_case() -> None:
+    tokens = store(Clock())
+    issued = [tokens.issue("app-a") for _ in range(11)]
+    assert tokens.check(issued[0].upper()).verdict == "unknown_token"
+    assert tokens.check(issued[1].upper()).verdict == "ok"  # hex is read in either case
+
+
+def test_a_revoked_token_is_not_revived_by_thousands_more() -> None:
+    clock = Clock()
+    clock.freeze(1_700_000_000)
+    tokens = store(clock)
+    first = tokens.issue("app-a")
+    for _ in range(1_200):
+        tokens.issue("app-a")
+        clock.advance(1)
+    check = tokens.check(first)
+    assert check.verdict == "unknown_token"
+    assert "revoked" in check.reason
+    assert tokens.live_count("app-a") == 10
+
+
+def test_revoking_one_app_token_leaves_the_other_app_alone() -> None:
+    tokens = store(Clock())
+    other = tokens.issue("app-b")
+    for _ in range(20):
+        tokens.issue("app-a")
+    assert tokens.check(other).verdict == "ok"

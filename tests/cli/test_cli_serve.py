@@ -15,7 +15,7 @@ import pytest
 from cli_harness import NO_PROXY, serving
 
 from mockums import cli
-from mockums.config import DEMO_APP, App, Settings, Strictness
+from mockums.config import DEMO_APP, App, Settings, Strictness, load_config_file
 from mockums.server.runner import banner, base_url
 
 BROKEN = dedent("""\
@@ -107,6 +107,21 @@ def test_a_config_file_adds_apps_and_strictness(monkeypatch: pytest.MonkeyPatch,
     assert "  app:       appId=my-app  (shop)\n" in text
     assert "my-key" not in text
     assert "demo app" not in text
+    # No notifyKey in the file: a random one for this run, printed so a receiver can check signatures.
+    assert server.settings is not None
+    [app] = server.settings.apps
+    assert app.random_notify_key and len(app.notify_key) == 32
+    assert f"             notifyKey={app.notify_key} (random for this run: set notifyKey to keep one)\n" in text
+
+
+def test_an_app_without_notify_key_gets_a_random_one_not_derived_from_its_app_id(tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - {appId: my-app, appKey: my-key}\n  - {appId: other, appKey: k, notifyKey: fixed}\n",
+                      encoding="utf-8")
+    first, second = load_config_file(config), load_config_file(config)
+    assert first.apps[0].notify_key != second.apps[0].notify_key  # drawn per run: nobody can predict it
+    assert (first.apps[1].notify_key, first.apps[1].random_notify_key) == ("fixed", False)
+    assert DEMO_APP.notify_key == Settings().apps[0].notify_key  # the demo app keeps its documented key
 
 
 def test_a_port_in_use_is_refused_with_exit_status_1(capsys: pytest.CaptureFixture[str]) -> None:

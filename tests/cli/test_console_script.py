@@ -104,6 +104,8 @@ def test_the_console_script_serves_and_stops_cleanly_on_sigterm() -> None:
     finally:
         code = server.stop()
     assert code == 0, server.process.stderr.read() if server.process.stderr else ""
+    assert server.process.stdout is not None
+    assert server.process.stdout.read().endswith("mockums stopped\n")  # it says so, on SIGTERM too
 
 
 def test_sign_prints_a_curl_command_the_server_accepts(server: Server) -> None:

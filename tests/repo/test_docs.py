@@ -113,3 +113,14 @@ def test_the_quick_start_works_as_written(capsys: pytest.CaptureFixture[str]) ->
         paid = send(["--body", json.dumps(body)])
         assert (paid["errCode"], paid["status"]) == ("TARGET_FAIL", "TRADE_SUCCESS")
     assert "`MKSUCCESS`" in quick_start and "NO_ORDER 无法找到指定的订单" in quick_start
+
+
+def test_the_config_example_shows_the_default_limits(tmp_path: Path) -> None:
+    example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
+    shown = yaml.safe_load(example)
+    defaults = Settings()
+    for key in ("journal_size", "journal_bytes", "max_orders", "max_refunds", "max_sequences", "max_notifications",
+                "idle_timeout", "max_body_bytes", "no_answer_hold"):
+        assert shown[key] == getattr(defaults, key), key
+    assert f"{defaults.max_orders:,} orders holding {defaults.max_refunds:,} refunds" in README
+    assert f"capped at {defaults.max_orders:,}\norders holding {defaults.max_refunds:,} refunds" in README

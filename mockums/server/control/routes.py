@@ -3,8 +3,10 @@ and renders the result as JSON. Described once, as the `ROUTES` table."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +16,10 @@ from aiohttp import web
 from mockums import __version__
 from mockums.core.errors import Conflict, ControlError, Invalid, NotFound
 from mockums.core.sandbox import Sandbox
+from mockums.protocol.clipping import clip
 from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.scenarios import compose_yaml
+from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body, too_large
 from mockums.server.control.guard import problem
 from mockums.server.control.openapi import Route, openapi_document
 from mockums.server.control.sending import loopback_base, send
@@ -39,11 +44,14 @@ def _dumps(data: object) -> str:
 
 
 async def _parse(request: web.Request) -> ControlRequest:
-    text = await request.text()
+    settings = request.app[SANDBOX].settings
+    raw = await read_body(request, settings.max_body_bytes, settings.idle_timeout)
+    text = raw.decode("utf-8", "replace")
     body: Any = {}
     if text.strip():
         if request.content_type in YAML_TYPES:
-            body = text
+            # Composed in a worker thread: a large upload costs the event loop nothing while it is read.
+            body = await asyncio.to_thread(compose_yaml, text)
         else:
             try:
                 body = json.loads(text)
@@ -61,6 +69,10 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
             result = route.call(request.app[SANDBOX], await _parse(request))
             if inspect.isawaitable(result):  # a call that waits on I/O (send)
                 result = await result
+        except BodyTooLarge as error:
+            return too_large(problem(413, str(error)))
+        except ClientGone as error:
+            return gone(request, error)
         except ControlError as error:
             return problem(_STATUS.get(type(error), 400), error.message, **error.details)
         return web.json_response(result, status=route.status, dumps=_dumps)
@@ -266,12 +278,26 @@ ROUTES = (
 )
 
 
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile(re.escape(CONTROL_PREFIX) + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)))
+
+
+_PATTERNS = tuple((_pattern(route.path), route.method) for route in ROUTES)
+
+
 async def _unknown_call(request: web.Request) -> web.StreamResponse:
-    return problem(404, f"no control call {request.method} {request.path}; see {CONTROL_PREFIX}/openapi.json")
+    """A JSON 405 with `Allow` for a control path asked with another method (TRACE included), else a 404."""
+    allowed = sorted({method for pattern, method in _PATTERNS if pattern.fullmatch(request.path)})
+    shown = f"{clip(request.method, 32)} {clip(request.path, 200)}"
+    if allowed:
+        response = problem(405, f"{shown}: this control call takes {', '.join(allowed)}")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    return problem(404, f"no control call {shown}; see {CONTROL_PREFIX}/openapi.json")
 
 
 def add_routes(app: web.Application) -> None:
-    """Register every control call, and a JSON 404 for anything else under the prefix."""
+    """Register every control call, and a JSON 405 or 404 for anything else under the prefix."""
     for route in ROUTES:
         app.router.add_route(route.method, CONTROL_PREFIX + route.path, _handler(route))
     app.router.add_route("*", f"{CONTROL_PREFIX}/{{tail:.*}}", _unknown_call)
