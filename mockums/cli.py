@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+import difflib
 import json
-import logging
+import os
+import shlex
+import shutil
 import sys
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mockums import __version__
-from mockums.auth import signing
-from mockums.clock import Clock, format_body_time, format_compact
-from mockums.config import DEMO_APP, ConfigError, Settings, Strictness, check_ranges, load_config_file
-from mockums.core.sandbox import load_scenarios
-from mockums.protocol import ENDPOINTS
-from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.scenarios import load_paths
-from mockums.server.runner import run
+from mockums.environment import PREFIX, EnvironmentValueError, apply_environment, options, variable
+
+# Only argparse and the standard library at import time: `mockums --version` and `--help` answer at
+# once. The sandbox itself (aiohttp, Faker, YAML…) is imported when a command runs.
+if TYPE_CHECKING:
+    from mockums.clock import Clock
+    from mockums.config import App, Settings, Strictness
+    from mockums.scenarios import Scenario
 
 STRICT_PARTS = ("header", "timestamp", "request", "orders")
 DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
+
+
+class CommandLineError(ValueError):
+    """A command line or environment problem, said on stderr with exit status 2 (like a config error)."""
+
+
+def run(settings: Settings, scenarios: tuple[Scenario, ...], **hooks: Any) -> Coroutine[Any, Any, int]:
+    """The server's runner (`mockums.server.runner.run`), imported only when `serve` runs."""
+    from mockums.server.runner import run as serve_forever
+
+    return serve_forever(settings, scenarios, **hooks)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockums {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the sandbox server", description="Run the sandbox server.")
+    serve = commands.add_parser("serve", help="run the sandbox server",
+                                description="Run the sandbox server. Every option can also be set with the "
+                                "environment variable named after it (--skew-window: MOCKUMS_SKEW_WINDOW).")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000; 0 picks a free one)")
     serve.add_argument("-s", "--scenarios", action="append", type=Path, default=[], metavar="PATH",
@@ -66,15 +81,62 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-c", "--config", type=Path, help="config file (its gateway_errors names are allowed)")
 
     sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body",
-                               description="Print an OPEN-BODY-SIG Authorization header and a ready curl command.")
-    sign.add_argument("--body",
+                               description="Print an OPEN-BODY-SIG Authorization header and a ready curl command. "
+                               "The signature covers the body: change the body, and sign it again.")
+    body = sign.add_mutually_exclusive_group()
+    body.add_argument("--body",
                       help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    body.add_argument("--order-id", metavar="MER_ORDER_ID",
+                      help="the sample close request, for this merOrderId (e.g. a magic id: MKPAID0001)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
-    sign.add_argument("--app-id", default=DEMO_APP.app_id, help="default: the demo app")
-    sign.add_argument("--app-key", default=DEMO_APP.app_key, help="default: the demo app's key")
+    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first)")
+    sign.add_argument("--app-id", help="default: the config's first app, or the demo app")
+    sign.add_argument("--app-key", help="default: the key of that app in the config, or the demo app's key")
     sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
     sign.add_argument("--nonce", help="default: 32 random hex characters")
+    for command in commands.choices.values():  # `mockums serve --version` answers too
+        command.add_argument("--version", action="version", version=f"mockums {__version__}")
     return parser
+
+
+def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of one command (`serve`, `check`, `sign`)."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    chosen: argparse.ArgumentParser = commands.choices[name]
+    return chosen
+
+
+def parse(argv: Sequence[str] | None, environ: Mapping[str, str]) -> argparse.Namespace:
+    """The command line, with unset `serve` options read from MOCKUMS_… variables; argparse exits on a
+    mistake, suggesting the option meant when one is mistyped."""
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    command = subcommand(parser, args.command)
+    if extras:
+        known = [s for a in command._actions for s in a.option_strings if s.startswith("--")]
+        guesses = {word: difflib.get_close_matches(word.split("=")[0], known, n=1) for word in extras
+                   if word.startswith("-")}
+        hints = [f"{word.split('=')[0]}: did you mean {guess[0]}?" for word, guess in guesses.items() if guess]
+        command.error(f"unrecognized arguments: {' '.join(extras)}" + ("\n" + "\n".join(hints) if hints else ""))
+    if args.command == "serve":
+        try:
+            apply_environment(command, args, environ)
+        except EnvironmentValueError as error:
+            raise CommandLineError(str(error)) from None
+        warn_about_unknown_variables(command, environ)
+    return args
+
+
+def warn_about_unknown_variables(command: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """A MOCKUMS_… variable that is not an option but close to one is most likely a typo: say so."""
+    prefix = PREFIX
+    known = [variable(action).removeprefix(prefix) for action in options(command)]
+    for name in sorted(environ):
+        if name.startswith(prefix) and name.removeprefix(prefix) not in known:
+            guess = difflib.get_close_matches(name.removeprefix(prefix), known, n=1, cutoff=0.7)
+            if guess:
+                print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean "
+                      f"{prefix}{guess[0]}?", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,7 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success, 1 when `check` finds errors or `serve` cannot listen, 2 for a configuration or scenario
     error (said on stderr).
     """
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse(argv, os.environ)
+    except CommandLineError as error:
+        print(f"mockums: {error}", file=sys.stderr)
+        return 2
+    from mockums.config import ConfigError
+
     try:
         if args.command == "serve":
             return serve(args)
@@ -96,7 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """`serve`'s settings: the config file's (or the defaults), overridden by each option given."""
+    """`serve`'s settings: the config file's (or the defaults), overridden by each option given (on the
+    command line or in the environment)."""
+    from dataclasses import replace
+
+    from mockums.config import Settings, check_ranges, load_config_file
+
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
     for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token"):
@@ -121,6 +194,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def parse_strict(text: str) -> Strictness:
     """`--strict`'s value: `all`, or a comma list of STRICT_PARTS; ConfigError naming any unknown part."""
+    from mockums.config import ConfigError, Strictness
+
     parts = {part.strip() for part in text.split(",") if part.strip()}
     if parts == {"all"}:
         return Strictness.all(True)
@@ -132,6 +207,11 @@ def parse_strict(text: str) -> Strictness:
 
 def serve(args: argparse.Namespace) -> int:
     """`mockums serve`: load the scenarios (2, listing every error, if they do not validate), then serve."""
+    import asyncio
+    import logging
+
+    from mockums.core.sandbox import load_scenarios
+
     settings = settings_from_args(args)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     scenarios, errors = load_scenarios(settings)
@@ -140,21 +220,41 @@ def serve(args: argparse.Namespace) -> int:
             print(f"mockums: {error}", file=sys.stderr)
         print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
         return 2
-    return asyncio.run(run(settings, scenarios))
+    return asyncio.run(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+
+
+def program() -> str:
+    """How to run this `mockums` again from the same shell: `mockums` when that is the one on PATH, else
+    the path it was run by (`.venv/bin/mockums`), or `python -m mockums`."""
+    invoked = sys.argv[0] if sys.argv else ""
+    if not invoked or Path(invoked).name in ("__main__.py", "-c", "-m"):
+        return f"{shlex.quote(Path(sys.executable).name)} -m mockums"
+    on_path = shutil.which("mockums")
+    if on_path and Path(on_path).resolve() == Path(invoked).resolve():
+        return "mockums"
+    return shlex.quote(invoked)
+
+
+def sign_hint(config: Path | None) -> str:
+    """The banner's `try:` command: this very program's `sign`, with the config file serve was given."""
+    return f"{program()} sign" + (f" --config {shlex.quote(str(config))}" if config else "")
 
 
 def check(args: argparse.Namespace) -> int:
     """`mockums check`: validate scenario files and list their scenarios; 1 on any error."""
+    from mockums.config import Settings, load_config_file
+    from mockums.protocol import ENDPOINTS
+    from mockums.protocol.gateway_errors import gateway_error_table
+    from mockums.scenarios import load_paths
+
     settings = load_config_file(args.config) if args.config else Settings()
     table = gateway_error_table(settings.gateway_errors)
-    missing = [path for path in args.paths if not path.exists()]
-    for path in missing:
-        print(f"{path}: no such file or folder", file=sys.stderr)
+    # A missing path is one of the loader's own errors (`no such file or folder`): reported once.
     result = load_paths(args.paths, gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
     for error in result.errors:
         print(error, file=sys.stderr)
-    if result.errors or missing:
-        print(f"{len(result.errors) + len(missing)} error(s)", file=sys.stderr)
+    if result.errors:
+        print(f"{len(result.errors)} error(s)", file=sys.stderr)
         return 1
     print(f"{len(result.scenarios)} scenario(s) in {len(result.files)} file(s): OK")
     for scenario in result.scenarios:
@@ -163,11 +263,13 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
-def sample_body(clock: Clock) -> bytes:
-    """A close request for a fresh merOrderId, stamped now: what `sign` signs without `--body`."""
+def sample_body(clock: Clock, mer_order_id: str | None = None) -> bytes:
+    """A close request stamped now, for `mer_order_id` or a fresh one: what `sign` signs without `--body`."""
+    from mockums.clock import format_body_time, format_compact
+
     sample = {
         "requestTimestamp": format_body_time(clock.beijing()),
-        "merOrderId": "3194" + format_compact(clock.beijing()) + "0001",
+        "merOrderId": mer_order_id or "3194" + format_compact(clock.beijing()) + "0001",
         "instMid": "APPDEFAULT",
         "mid": "898201612345678",
         "tid": "88880001",
@@ -176,10 +278,12 @@ def sample_body(clock: Clock) -> bytes:
     return json.dumps(sample, ensure_ascii=False).encode()
 
 
-def read_body_argument(value: str | None, clock: Clock) -> bytes:
+def read_body_argument(value: str | None, clock: Clock, mer_order_id: str | None = None) -> bytes:
     """`--body`: the text itself, `@FILE` a file's bytes, `-` stdin; absent, the sample body."""
+    from mockums.config import ConfigError
+
     if value is None:
-        return sample_body(clock)
+        return sample_body(clock, mer_order_id)
     if value == "-":
         return sys.stdin.buffer.read()
     if value.startswith("@"):
@@ -192,14 +296,18 @@ def read_body_argument(value: str | None, clock: Clock) -> bytes:
 
 def sign(args: argparse.Namespace) -> int:
     """`mockums sign`: print the Authorization header for a body, and a curl command sending it."""
+    from mockums.auth import signing
+    from mockums.clock import Clock, format_compact
+
+    app_id, app_key = signing_app(args)
     clock = Clock()
-    body = read_body_argument(args.body, clock)
+    body = read_body_argument(args.body, clock, args.order_id)
     try:
         json.loads(body)
     except ValueError as error:
         print(f"mockums: warning: the body is not valid JSON ({error}); signing it anyway", file=sys.stderr)
     timestamp = args.timestamp or format_compact(clock.beijing())
-    header = signing.authorization_header(args.app_id, args.app_key, timestamp, body, args.nonce)
+    header = signing.authorization_header(app_id, app_key, timestamp, body, args.nonce)
     if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         print("mockums: warning: the URL is not on this machine; is that intended?", file=sys.stderr)
     print(f"Authorization: {header}")
@@ -209,6 +317,22 @@ def sign(args: argparse.Namespace) -> int:
     print("  -H " + _quote(f"Authorization: {header}") + " \\")
     print("  --data-binary " + _quote(body.decode("utf-8", "replace")))
     return 0
+
+
+def signing_app(args: argparse.Namespace) -> tuple[str, str]:
+    """(appId, appKey) `sign` uses: as given, else from the config's apps (the first, or the one named by
+    --app-id), else the demo app's."""
+    from mockums.config import DEMO_APP, ConfigError, load_config_file
+
+    apps: tuple[App, ...] = load_config_file(args.config).apps if args.config else (DEMO_APP,)
+    app_id = args.app_id or apps[0].app_id
+    if args.app_key:
+        return app_id, str(args.app_key)
+    known = {app.app_id: app.app_key for app in apps}
+    if app_id not in known:
+        where = f"in {args.config}" if args.config else "(the demo app is the only one without --config)"
+        raise ConfigError(f"no appKey for appId {app_id} {where}: pass --app-key, or --config with that app")
+    return app_id, known[app_id]
 
 
 def _quote(text: str) -> str:

@@ -12,9 +12,9 @@ RANKS = {
     "config": 2, "auth": 2, "ledger": 2,
     "scenarios": 3, "notify": 3,
     "core": 4,
-    "server": 5,
+    "server": 5, "environment": 5,
     "testing": 6, "cli": 6,
     "pytest_plugin": 7,
 }
 # Units that must not import aiohttp, even indirectly.
-PURE = ("clock", "protocol", "config", "auth", "ledger", "scenarios")
+PURE = ("clock", "protocol", "config", "auth", "ledger", "scenarios", "environment")

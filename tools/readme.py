@@ -15,6 +15,7 @@ from pathlib import Path
 
 from layers import PURE, RANKS
 
+from mockums import environment
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
@@ -69,20 +70,27 @@ def endpoints() -> str:
 
 
 def cli_options() -> str:
-    """Every option of every subcommand, from the argparse definitions themselves."""
+    """Every option of every subcommand, from the argparse definitions themselves; `serve`'s with the
+    MOCKUMS_… variable that sets it too (`mockums.environment`)."""
     parser = build_parser()
     subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     blocks = []
     for name, sub in subcommands.choices.items():
+        with_env = name == "serve"
         rows = [f"`mockums {name}` — {sub.description or subcommands._choices_actions[0].help}", "",
-                "| option | meaning |", "|---|---|"]
+                "| option | environment | meaning |" if with_env else "| option | meaning |",
+                "|---|---|---|" if with_env else "|---|---|"]
         for action in sub._actions:
-            if isinstance(action, argparse._HelpAction):
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
                 continue
             metavar = action.metavar or (action.dest.upper() if action.nargs != 0 else "")
             spelled = ", ".join(action.option_strings) or action.dest
             shown = f"{spelled} {metavar}".strip() if action.option_strings else str(metavar)
-            rows.append(f"| `{shown}` | {_cell(action.help or '')} |")
+            env = ""
+            if with_env and action.option_strings:
+                env = f"`{environment.variable(action)}={_cell(environment.accepted_values(action))}`"
+            rows.append(f"| `{shown}` | {env} | {_cell(action.help or '')} |" if with_env
+                        else f"| `{shown}` | {_cell(action.help or '')} |")
         blocks.append("\n".join(rows))
     return "\n\n".join(blocks)
 

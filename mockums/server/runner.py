@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -21,8 +23,9 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> str:
-    """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first."""
+def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...], sign_hint: str = "mockums sign") -> str:
+    """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first
+    (`sign_hint`: how to run `mockums sign` from the shell that started it)."""
     url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
     lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
     for app in settings.apps:
@@ -37,17 +40,17 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
     lines.append(f"  scenarios: {len(scenarios)} loaded{examples}")
     if settings.seed is not None:
         lines.append(f"  seed:      {settings.seed}")
-    lines.append(f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close")
+    lines.append(f"  try:       {sign_hint} --url {url}/v1/netpay/wx/app-pre-close")
     return "\n".join(lines)
 
 
 async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyncio.Event | None = None,
-              ready: Callable[[int], object] | None = None) -> int:
+              ready: Callable[[int], object] | None = None, sign_hint: str = "mockums sign") -> int:
     """Serve until SIGINT or SIGTERM: 0 then, or 1 at once if the address cannot be listened on.
 
     For tests and embedding, which run this in-process: `stop`, when set, ends serving as a signal does;
     `ready(port)` is called once the socket listens and the banner is printed, with the port bound (the
-    one `--port 0` picked).
+    one `--port 0` picked). `sign_hint` is the banner's `mockums sign` command (see `banner`).
     """
     app = create_app(settings, scenarios)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -57,12 +60,15 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
         await site.start()
     except OSError as error:
         await runner.cleanup()
-        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+        hint = " (another server has it: pass --port N, or --port 0 for any free one)" if (
+            error.errno == errno.EADDRINUSE) else ""
+        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
+              file=sys.stderr)
         return 1
     # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
-    print(banner(settings, port, scenarios), flush=True)
+    print(banner(settings, port, scenarios, sign_hint), flush=True)
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)

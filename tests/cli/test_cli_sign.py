@@ -76,3 +76,38 @@ def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: 
     assert err.splitlines()[1] == "mockums: warning: the URL is not on this machine; is that intended?"
     assert curl_words(lines)[-1] == "it's not json"  # the single quote survives the shell quoting
     assert lines[-1] == "  --data-binary 'it'\"'\"'s not json'"
+
+
+def test_order_id_signs_the_sample_request_for_that_order(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, _ = signed(capsys, "--order-id", "MKPAID0001")
+    body = json.loads(curl_words(lines)[-1])
+    assert body["merOrderId"] == "MKPAID0001"
+    assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
+
+
+def test_order_id_and_body_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["sign", "--order-id", "MKPAID0001", "--body", "{}"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_config_signs_for_its_first_app_or_the_one_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - {appId: shop-app, appKey: shop-key}\n  - {appId: other-app, appKey: other-key}\n",
+                      encoding="utf-8")
+    first, _ = signed(capsys, "--config", str(config), "--body", BODY, *STAMP)
+    assert first[0] == "Authorization: " + authorization_header("shop-app", "shop-key", STAMP[1], BODY.encode(), "n1")
+    second, _ = signed(capsys, "-c", str(config), "--app-id", "other-app", "--body", BODY, *STAMP)
+    assert second[0] == "Authorization: " + authorization_header("other-app", "other-key", STAMP[1], BODY.encode(),
+                                                                 "n1")
+
+
+def test_an_app_without_a_known_key_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["sign", "--app-id", "someone"]) == 2
+    assert capsys.readouterr().err == ("mockums: no appKey for appId someone (the demo app is the only one without "
+                                       "--config): pass --app-key, or --config with that app\n")
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - {appId: shop-app, appKey: shop-key}\n", encoding="utf-8")
+    assert cli.main(["sign", "-c", str(config), "--app-id", "someone"]) == 2
+    assert capsys.readouterr().err == (f"mockums: no appKey for appId someone in {config}: pass --app-key, or "
+                                       "--config with that app\n")

@@ -47,7 +47,6 @@ def test_the_config_example_in_the_readme_loads(tmp_path: Path) -> None:
     example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
     path = tmp_path / "mockums.yaml"
     path.write_text(example, encoding="utf-8")
-    (tmp_path / "scenarios-of-mine").mkdir()
     settings = load_config_file(path)
     assert settings.seed == 42
     assert [app.app_id for app in settings.apps] == ["my-test-app", "second-app"]
