@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="accept control calls from other machines too (default: loopback only)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    serve.add_argument("--log-format", choices=["text", "json"], metavar="FORMAT",
+                       help="text (readable, the default) or json (one object per line), on stderr")
 
     check = commands.add_parser("check", help="validate scenario files without serving",
                                 description="Validate scenario files without serving; exit 1 on any error.")
@@ -172,7 +174,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
-    for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token"):
+    for name in ("host", "port", "seed", "skew_window", "log_level", "log_format", "journal_size", "control_token"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     for flag, name, value in (("no_watch", "watch", False), ("no_control", "control", False),
@@ -208,12 +210,12 @@ def parse_strict(text: str) -> Strictness:
 def serve(args: argparse.Namespace) -> int:
     """`mockums serve`: load the scenarios (2, listing every error, if they do not validate), then serve."""
     import asyncio
-    import logging
 
     from mockums.core.sandbox import load_scenarios
+    from mockums.logs import configure_logging
 
     settings = settings_from_args(args)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     scenarios, errors = load_scenarios(settings)
     if errors:
         for error in errors:

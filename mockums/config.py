@@ -72,6 +72,7 @@ class Settings:
     no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object per line (mockums.logs)
     notify_schedule: tuple[float, ...] = NOTIFY_SCHEDULE
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
@@ -99,10 +100,11 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,),
+    "control_remote": (bool,), "watch": (bool,), "log_format": (str,),
 }
 
 
+_CHOICES = {"log_level": ("DEBUG", "INFO", "WARNING", "ERROR"), "log_format": ("text", "json")}
 _NULLABLE = ("seed", "control_token")  # null means "not set", as when the key is absent
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
@@ -154,6 +156,9 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     for key, low, high in _RANGES:
         if changes.get(key) is not None and not low <= changes[key] <= high:
             raise ConfigError(f"{path}: {key} must be between {low} and {high}, got {changes[key]!r}")
+    for key, allowed in _CHOICES.items():
+        if key in changes and changes[key] not in allowed:
+            raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
     if "apps" in data:

@@ -30,6 +30,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
+from mockums.logs import fields as log_fields
 from mockums.notify import Notifier, NotifyPolicy
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
@@ -123,9 +124,15 @@ class Sandbox:
         """One journal entry and one log line per request, as soon as its answer is decided."""
         duration = round((time.perf_counter() - started) * 1000, 1)
         self._journal.record(self.clock.now(), method, path, reply, duration)
-        trace: Trace = reply.trace
-        log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
-                 reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration)
+        if log.isEnabledFor(logging.INFO):
+            trace: Trace = reply.trace
+            status = reply.status if reply.fault is None else 0
+            log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, status,
+                     reply.err_code or reply.fault, trace.mer_order_id, trace.scenario, duration,
+                     extra=log_fields("request", method=method, path=path, merOrderId=trace.mer_order_id,
+                                       appId=trace.app_id, verdict=trace.auth_failure or "ok",
+                                       scenario=trace.scenario, status=status, errCode=reply.err_code or None,
+                                       fault=str(reply.fault) if reply.fault else None, durationMs=duration))
         return reply
 
     # -- reading ------------------------------------------------------------------------------
