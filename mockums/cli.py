@@ -76,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
     serve.add_argument("--log-format", choices=["text", "json"], metavar="FORMAT",
                        help="text (readable, the default) or json (one object per line), on stderr")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a certificate made at start (needs mockums[tls]); the CA file to "
+                       "trust is printed")
+    serve.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, metavar="FILE",
+                       help="the certificate's private key (PEM; default: in the --tls-cert file)")
+    serve.add_argument("--tls-ca-file", type=Path, metavar="FILE",
+                       help="with --tls: write the CA certificate here (default: a new temporary folder)")
+    serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                       help="with --tls: another name the certificate is valid for (besides localhost, "
+                       "127.0.0.1, ::1 and --host); repeatable")
 
     check = commands.add_parser("check", help="validate scenario files without serving",
                                 description="Validate scenario files without serving; exit 1 on any error.")
@@ -91,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     body.add_argument("--order-id", metavar="MER_ORDER_ID",
                       help="the sample close request, for this merOrderId (e.g. a magic id: MKPAID0001)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
+    sign.add_argument("--cacert", type=Path, metavar="FILE",
+                      help="for an https URL: the CA certificate curl should trust (what `serve --tls` printed)")
     sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first)")
     sign.add_argument("--app-id", help="default: the config's first app, or the demo app")
     sign.add_argument("--app-key", help="default: the key of that app in the config, or the demo app's key")
@@ -187,6 +200,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["bundled_scenarios"] = False
     if args.faithful:
         changes["faithful"] = True
+    if args.tls:
+        changes["tls"] = True
+    for name in ("tls_cert", "tls_key", "tls_ca_file"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name).resolve()
+    if args.tls_name:
+        changes["tls_names"] = (*settings.tls_names, *args.tls_name)
     if args.strict:
         changes["strict"] = parse_strict(args.strict)
     settings = replace(settings, **changes)  # type: ignore[arg-type]
@@ -314,7 +334,8 @@ def sign(args: argparse.Namespace) -> int:
         print("mockums: warning: the URL is not on this machine; is that intended?", file=sys.stderr)
     print(f"Authorization: {header}")
     print()
-    print("curl -sS -X POST " + _quote(args.url) + " \\")
+    cacert = f"--cacert {_quote(str(args.cacert))} " if args.cacert else ""
+    print(f"curl -sS {cacert}-X POST " + _quote(args.url) + " \\")
     print("  -H 'Content-Type: application/json' \\")
     print("  -H " + _quote(f"Authorization: {header}") + " \\")
     print("  --data-binary " + _quote(body.decode("utf-8", "replace")))

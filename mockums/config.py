@@ -82,6 +82,11 @@ class Settings:
     control_remote: bool = False  # accept control calls from non-loopback peers (containers)
     watch: bool = True  # reload scenario files when they change
     watch_interval: float = 0.5
+    tls: bool = False  # serve HTTPS with a certificate made at start (mockums.server.tls)
+    tls_cert: Path | None = None  # serve HTTPS with this certificate (PEM) instead
+    tls_key: Path | None = None  # its private key (None: in the certificate file)
+    tls_ca_file: Path | None = None  # where to write the made certificate's CA (None: a temporary folder)
+    tls_names: tuple[str, ...] = ()  # more names the made certificate is valid for (besides loopback)
 
     def app(self, app_id: str | None) -> App:
         """The app an order belongs to (the first configured one when unknown)."""
@@ -100,8 +105,9 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
     "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,), "log_format": (str,),
+    "control_remote": (bool,), "watch": (bool,), "log_format": (str,), "tls": (bool,),
 }
+_PATH_KEYS = ("tls_cert", "tls_key", "tls_ca_file")  # file names, relative to the config file
 
 
 _CHOICES = {"log_level": ("DEBUG", "INFO", "WARNING", "ERROR"), "log_format": ("text", "json")}
@@ -140,7 +146,8 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
     """Settings from already-parsed config data; `path` names the source in messages."""
     changes: dict[str, Any] = {}
-    known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify"}
+    known = {*_SIMPLE_KEYS, *_PATH_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify",
+             "tls_names"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
@@ -161,6 +168,16 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
             raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
+    for key in _PATH_KEYS:
+        if data.get(key) is not None:
+            if not isinstance(data[key], str) or not data[key]:
+                raise ConfigError(f"{path}: {key} must be a file name, got {data[key]!r}")
+            changes[key] = (path.parent / data[key]).resolve()
+    if "tls_names" in data:
+        names = data["tls_names"]
+        if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
+            raise ConfigError(f"{path}: tls_names must be a list of host names or IP addresses")
+        changes["tls_names"] = tuple(names)
     if "apps" in data:
         changes["apps"] = _apps(data["apps"], path)
     if "strict" in data:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import shlex
 import signal
 import sys
 from collections.abc import Callable
@@ -15,19 +16,33 @@ from mockums.config import DEMO_APP, Settings
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
 from mockums.server.control import CONTROL_PREFIX
+from mockums.server.tls import Tls, server_tls
+
+# Seconds a request still in progress gets to finish after SIGTERM before it is cancelled (a held-open
+# `no_answer` connection or a long scripted delay would otherwise hold the exit for a minute). aiohttp
+# waits about twice this in all, well inside the 10 s `docker stop` allows before it kills.
+SHUTDOWN_GRACE = 2.0
 
 
-def base_url(host: str, port: int) -> str:
-    """`http://HOST:PORT`, with an IPv6 address in brackets."""
+def base_url(host: str, port: int, scheme: str = "http") -> str:
+    """`http://HOST:PORT` (or https), with an IPv6 address in brackets."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
-def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...], sign_hint: str = "mockums sign") -> str:
+def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...], sign_hint: str = "mockums sign",
+           tls: Tls | None = None) -> str:
     """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first
-    (`sign_hint`: how to run `mockums sign` from the shell that started it)."""
-    url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
+    (`sign_hint`: how to run `mockums sign` from the shell that started it), and with `tls` what to trust."""
+    url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port,
+                   "https" if tls else "http")
     lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
+    if tls is not None and tls.ca_file is not None:
+        lines.append(f"  tls:       clients must trust the CA certificate {tls.ca_file}")
+        lines.append(f"             (made now, for {', '.join(tls.names)})")
+        sign_hint += f" --cacert {shlex.quote(str(tls.ca_file))}"
+    elif tls is not None:
+        lines.append(f"  tls:       certificate {tls.certificate}")
     for app in settings.apps:
         if app == DEMO_APP:
             lines.append(f"  demo app:  appId={app.app_id}  appKey={app.app_key}")
@@ -52,10 +67,12 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     `ready(port)` is called once the socket listens and the banner is printed, with the port bound (the
     one `--port 0` picked). `sign_hint` is the banner's `mockums sign` command (see `banner`).
     """
+    tls = server_tls(settings)  # before anything listens: a certificate problem stops the start (ConfigError)
     app = create_app(settings, scenarios)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True,
+                       ssl_context=tls.context if tls else None)
     try:
         await site.start()
     except OSError as error:
@@ -68,7 +85,7 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
-    print(banner(settings, port, scenarios, sign_hint), flush=True)
+    print(banner(settings, port, scenarios, sign_hint, tls), flush=True)
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)
