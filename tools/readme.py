@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from layers import PURE, RANKS
 
-from mockums import environment
+from mockums import environment, pytest_plugin
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
@@ -23,6 +24,8 @@ from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.server.control import CONTROL_PREFIX, ROUTES
+from mockums.testing import Mockums
+from mockums.testing.methods import HandleMethods
 
 
 def _cell(text: str) -> str:
@@ -115,6 +118,49 @@ def plugin_examples() -> str:
     return "\n\n".join(blocks) or "(the examples live in tests/plugin/examples/)"
 
 
+FIXTURES = ("mockums", "mockums_server", "mockums_settings", "mockums_aiohttp")
+
+
+def _first_paragraph(value: object) -> str:
+    return " ".join((inspect.getdoc(value) or "").split("\n\n")[0].split())
+
+
+def plugin_api() -> str:
+    """The plugin's fixtures and every method of the handle they give, from their docstrings."""
+    rows = ["| fixture | scope | gives |", "|---|---|---|"]
+    for name in FIXTURES:
+        fixture = getattr(pytest_plugin, name)
+        marker = getattr(fixture, "_fixture_function_marker", None)  # pytest keeps the scope there
+        rows.append(f"| `{name}` | {getattr(marker, 'scope', '')} | {_cell(_first_paragraph(fixture))} |")
+    rows += ["", "| handle (`Mockums`; `AsyncMockums`: the same, awaited) | what it does |", "|---|---|"]
+    rows.append("| `url` | the sandbox's base URL: point your client here |")
+    members = {**vars(HandleMethods), "scenario": Mockums.scenario}
+    for name, member in members.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            rows.append(f"| `{name}` | {_cell(_first_paragraph(member))} |")
+            continue
+        signature = getattr(member, "bound_signature", None) or inspect.signature(member)
+        if getattr(member, "bound_signature", None) is None:
+            signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        shown = str(signature.replace(return_annotation=inspect.Signature.empty)).replace("'", "")
+        rows.append(f"| `{name}{_cell(shown)}` | {_cell(_first_paragraph(member))} |")
+    return "\n".join(rows)
+
+
+STANDALONE = Path(__file__).resolve().parent.parent / "tests" / "testing" / "examples"
+
+
+def standalone_examples() -> str:
+    """The script and unittest examples are run by tests/testing/test_serving.py; shown verbatim."""
+    blocks = []
+    for path in sorted(STANDALONE.glob("example_*.py")):
+        text = path.read_text(encoding="utf-8").strip()
+        blocks.append(f"`tests/testing/examples/{path.name}`:\n\n```python\n{text}\n```")
+    return "\n\n".join(blocks)
+
+
 def layout() -> str:
     """The package's units, lowest layer first, each with the first sentence of its docstring."""
     package = Path(__file__).resolve().parent.parent / "mockums"
@@ -131,6 +177,8 @@ def layout() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "layout": layout,
     "plugin-examples": plugin_examples,
+    "plugin-api": plugin_api,
+    "standalone-examples": standalone_examples,
     "control-api": control_api,
     "cli-options": cli_options,
     "gateway-errors": gateway_errors,
