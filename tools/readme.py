@@ -1,7 +1,7 @@
 """README sections generated from the tables they describe, so the documentation cannot drift.
 
-`python -m readme README.md` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->`
-block; the test suite fails when the README is out of date.
+`python tools/readme.py` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->` block of the
+README and of docs/endpoints.md (or of the files named); the test suite fails when one is out of date.
 """
 
 from __future__ import annotations
@@ -200,16 +200,22 @@ def render(text: str) -> str:
     return _BLOCK.sub(replace, text)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "endpoints.md")  # every file with generated sections
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0] if args else "README.md")
-    text = path.read_text(encoding="utf-8")
-    updated = render(text)
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-        print(f"{path}: generated sections updated")
-    else:
-        print(f"{path}: up to date")
+    # `tools/readme.py README.md` (the old spelling) refreshes every document, the README among them.
+    paths = [Path(arg) for arg in args if Path(arg).resolve() not in DOCUMENTS] + list(DOCUMENTS)
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        updated = render(text)
+        if updated != text:
+            path.write_text(updated, encoding="utf-8")
+            print(f"{path}: generated sections updated")
+        else:
+            print(f"{path}: up to date")
     return 0
 
 

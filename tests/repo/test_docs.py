@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import readme as docs
 import yaml
 
@@ -21,8 +22,16 @@ def fenced_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, re.S)
 
 
-def test_generated_sections_are_current() -> None:
-    assert docs.render(README) == README, "README is stale: run `python tools/readme.py README.md`"
+@pytest.mark.parametrize("path", docs.DOCUMENTS, ids=lambda path: path.name)
+def test_generated_sections_are_current(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert docs.render(text) == text, f"{path.name} is stale: run `python tools/readme.py`"
+
+
+def test_every_relative_link_in_the_readme_resolves() -> None:
+    for target in re.findall(r"\]\((?!https?:|#)([^)#\s]+)", README):
+        assert (REPO / target).exists(), f"the README links to {target}, which is not in the repository"
+    assert "shared/docs" not in README
 
 
 def test_readme_starts_with_exactly_the_two_commands() -> None:
