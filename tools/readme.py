@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 from mockums.testing import Mockums
 from mockums.testing.methods import HandleMethods
@@ -204,18 +206,34 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "endpoints.md")  # every file with generated sections
 
 
+def scenario_schema() -> str:
+    """The scenario format's JSON Schema, beside the bundled scenarios that name it (and in the wheel)."""
+    schema = scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+# Whole files generated from the code, kept current like the sections above.
+FILES: dict[Path, Callable[[], str]] = {
+    ROOT / "scenarios" / SCHEMA_FILE: scenario_schema,
+}
+
+
+def refresh(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: generated")
+    else:
+        print(f"{path}: up to date")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     # `tools/readme.py README.md` (the old spelling) refreshes every document, the README among them.
     paths = [Path(arg) for arg in args if Path(arg).resolve() not in DOCUMENTS] + list(DOCUMENTS)
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        updated = render(text)
-        if updated != text:
-            path.write_text(updated, encoding="utf-8")
-            print(f"{path}: generated sections updated")
-        else:
-            print(f"{path}: up to date")
+        refresh(path, render(path.read_text(encoding="utf-8")))
+    for path, generate in FILES.items():
+        refresh(path, generate())
     return 0
 
 

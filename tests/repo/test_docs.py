@@ -28,6 +28,12 @@ def test_generated_sections_are_current(path: Path) -> None:
     assert docs.render(text) == text, f"{path.name} is stale: run `python tools/readme.py`"
 
 
+@pytest.mark.parametrize("path", list(docs.FILES), ids=lambda path: path.name)
+def test_generated_files_are_current(path: Path) -> None:
+    assert path.is_file() and path.read_text(encoding="utf-8") == docs.FILES[path](), (
+        f"{path.name} is stale: run `python tools/readme.py`")
+
+
 def test_every_relative_link_in_the_readme_resolves() -> None:
     for target in re.findall(r"\]\((?!https?:|#)([^)#\s]+)", README):
         assert (REPO / target).exists(), f"the README links to {target}, which is not in the repository"

@@ -13,7 +13,10 @@ from aiohttp import web
 from mockums import __version__
 from mockums.core.errors import Conflict, ControlError, Invalid, NotFound
 from mockums.core.sandbox import Sandbox
+from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.scenarios.json_schema import scenario_json_schema
 from mockums.server.control.guard import problem
 from mockums.server.control.openapi import Route, openapi_document
 
@@ -95,6 +98,10 @@ def health(sandbox: Sandbox, _: ControlRequest) -> object:
 
 def openapi(_: Sandbox, __: ControlRequest) -> object:
     return openapi_document(ROUTES, CONTROL_PREFIX, __version__)
+
+
+def scenario_schema(_: Sandbox, __: ControlRequest) -> object:
+    return scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
 
 
 def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
@@ -188,6 +195,8 @@ _SCENARIO_BODY = "YAML text (Content-Type: application/yaml) or JSON: a mapping 
 ROUTES = (
     Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)"),
     Route("GET", "/openapi.json", openapi, "This document"),
+    Route("GET", "/scenario-schema.json", scenario_schema,
+          "The JSON Schema of scenario files, for editors (`# yaml-language-server: $schema=<this URL>`)"),
     Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id"),
     Route("POST", "/scenarios", add_scenarios, "Add scenarios at runtime (kept until reset)", body=_SCENARIO_BODY,
           status=201),
