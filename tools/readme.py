@@ -17,13 +17,14 @@ from pathlib import Path
 
 from layers import PURE, RANKS
 
-from mockums import environment, pytest_plugin
+from mockums import __version__, environment, pytest_plugin
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
 from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.protocol.openapi import gateway_openapi_document
 from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 from mockums.server.control import CONTROL_PREFIX, ROUTES
 from mockums.testing import Mockums
@@ -213,8 +214,14 @@ def scenario_schema() -> str:
 
 
 # Whole files generated from the code, kept current like the sections above.
+def gateway_openapi() -> str:
+    """The mocked endpoints as OpenAPI, to import into Postman or Prism without running mockums."""
+    return json.dumps(gateway_openapi_document(__version__), indent=2, ensure_ascii=False) + "\n"
+
+
 FILES: dict[Path, Callable[[], str]] = {
     ROOT / "scenarios" / SCHEMA_FILE: scenario_schema,
+    ROOT / "docs" / "gateway-openapi.json": gateway_openapi,
 }
 
 

@@ -16,9 +16,10 @@ from mockums.core.sandbox import Sandbox
 from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.protocol.openapi import gateway_openapi_document
 from mockums.scenarios.json_schema import scenario_json_schema
 from mockums.server.control.guard import problem
-from mockums.server.control.openapi import Route, openapi_document
+from mockums.server.control.openapi import QUERY_SCHEMAS, Route, openapi_document
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -39,7 +40,10 @@ def _dumps(data: object) -> str:
 
 
 async def _parse(request: web.Request) -> ControlRequest:
-    text = await request.text()
+    try:
+        text = (await request.read()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Invalid(f"the body is not UTF-8 text ({error.reason} at byte {error.start})") from None
     body: Any = {}
     if text.strip():
         if request.content_type in YAML_TYPES:
@@ -71,12 +75,17 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
 
 
 def _whole(query: Mapping[str, str], name: str) -> int | None:
+    """A whole-number query parameter, at least its documented minimum (since >= 0, limit >= 1)."""
     if name not in query:
         return None
+    lowest = QUERY_SCHEMAS[name]["minimum"]
     try:
-        return int(query[name])
+        value = int(query[name])
     except ValueError:
-        raise Invalid("since and limit must be whole numbers") from None
+        raise Invalid(f"{name} must be a whole number (at least {lowest}), got {query[name]!r}") from None
+    if value < lowest:
+        raise Invalid(f"{name} must be at least {lowest}, got {value}")
+    return value
 
 
 def _order_key(request: ControlRequest) -> tuple[str, str]:
@@ -86,6 +95,9 @@ def _order_key(request: ControlRequest) -> tuple[str, str]:
 def _clock_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not body or set(body) - {"freeze", "set", "advance"}:
         raise Invalid("send a JSON object with freeze (true/false), set (a moment) and/or advance (seconds)")
+    given_null = sorted(key for key, value in body.items() if value is None)
+    if given_null:
+        raise Invalid(f"{', '.join(given_null)}: null is not a value here; leave the key out instead")
     return body
 
 
@@ -102,6 +114,10 @@ def openapi(_: Sandbox, __: ControlRequest) -> object:
 
 def scenario_schema(_: Sandbox, __: ControlRequest) -> object:
     return scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+
+
+def gateway_openapi(_: Sandbox, __: ControlRequest) -> object:
+    return gateway_openapi_document(__version__)
 
 
 def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
@@ -177,13 +193,14 @@ def get_clock(sandbox: Sandbox, _: ControlRequest) -> object:
 def post_clock(sandbox: Sandbox, request: ControlRequest) -> object:
     body = _clock_body(request.body)
     freeze = body.get("freeze")
-    if freeze not in (None, True, False):
+    if freeze is not None and not isinstance(freeze, bool):  # 0 == False in Python, not in JSON
         raise Invalid(f"freeze: {freeze!r} is not true or false")
     return sandbox.move_clock(freeze=freeze, at=body.get("set"), advance=body.get("advance"))
 
 
 def post_seed(sandbox: Sandbox, request: ControlRequest) -> object:
-    seed = request.body.get("seed") if isinstance(request.body, dict) else None
+    body = request.body if isinstance(request.body, dict) and set(request.body) == {"seed"} else {}
+    seed = body.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise Invalid('send {"seed": <integer>}')
     return sandbox.set_seed(seed)
@@ -193,35 +210,48 @@ _ORDER = "/orders/{mid}/{merOrderId}"
 _SCENARIO_BODY = "YAML text (Content-Type: application/yaml) or JSON: a mapping with `scenarios:`, or one scenario"
 
 ROUTES = (
-    Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)"),
+    Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)", answer="Health"),
     Route("GET", "/openapi.json", openapi, "This document"),
     Route("GET", "/scenario-schema.json", scenario_schema,
           "The JSON Schema of scenario files, for editors (`# yaml-language-server: $schema=<this URL>`)"),
-    Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id"),
+    Route("GET", "/gateway-openapi.json", gateway_openapi,
+          "An OpenAPI document of the mocked ChinaUMS endpoints, for Postman, Prism or code generators"),
+    Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id",
+          answer="ScenarioList"),
     Route("POST", "/scenarios", add_scenarios, "Add scenarios at runtime (kept until reset)", body=_SCENARIO_BODY,
-          status=201),
-    Route("GET", "/scenarios/reload", reload_status, "The last reload from disk: ok, errors, time"),
+          status=201, answer="ScenarioList", takes="ScenarioBody"),
+    Route("GET", "/scenarios/reload", reload_status, "The last reload from disk: ok, errors, time", answer="Reload"),
     Route("POST", "/scenarios/reload", reload_scenarios,
-          "Reload scenario files now; when they do not validate the previous set is kept and errors answered"),
-    Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY),
-    Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)"),
-    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000)", query=("mid", "merOrderId")),
-    Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts"),
-    Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries"),
-    Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent"),
-    Route("POST", f"{_ORDER}/notify", notify_order, "Send the order's notification again for its current state"),
+          "Reload scenario files now; when they do not validate the previous set is kept and errors answered",
+          answer="Reload"),
+    Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY,
+          answer="ScenarioView", takes="ScenarioReplacement"),
+    Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)",
+          answer="Removed"),
+    Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000)", query=("mid", "merOrderId"),
+          answer="OrderList"),
+    Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts", answer="Order"),
+    Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries",
+          answer="Forgotten"),
+    Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent",
+          answer="Order"),
+    Route("POST", f"{_ORDER}/notify", notify_order, "Send the order's notification again for its current state",
+          answer="Order"),
     Route("GET", "/notifications", list_notifications, "Notification deliveries and their attempts",
-          query=("mid", "merOrderId")),
-    Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId"),
+          query=("mid", "merOrderId"), answer="DeliveryList"),
+    Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId",
+          answer="Delivery"),
     Route("GET", "/journal", get_journal, "Requests, oldest first: auth verdict, scenario and why, answer",
-          query=("merOrderId", "endpoint", "since", "limit")),
-    Route("DELETE", "/journal", clear_journal, "Clear the journal only"),
+          query=("merOrderId", "endpoint", "since", "limit"), answer="Journal"),
+    Route("DELETE", "/journal", clear_journal, "Clear the journal only", answer="Cleared"),
     Route("POST", "/reset", reset,
-          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock"),
-    Route("GET", "/clock", get_clock, "Sandbox time"),
+          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock", answer="ResetDone"),
+    Route("GET", "/clock", get_clock, "Sandbox time", answer="Clock"),
     Route("POST", "/clock", post_clock, "Freeze, set or advance sandbox time",
-          body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}'),
-    Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}'),
+          body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}', answer="Clock",
+          takes="ClockChange"),
+    Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}', answer="Seed",
+          takes="Seed"),
 )
 
 
@@ -229,8 +259,23 @@ async def _unknown_call(request: web.Request) -> web.StreamResponse:
     return problem(404, f"no control call {request.method} {request.path}; see {CONTROL_PREFIX}/openapi.json")
 
 
+def _method_not_allowed(allowed: list[str]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def refuse(request: web.Request) -> web.StreamResponse:
+        response = problem(405, f"{request.method} is not a control call on {request.path}; use "
+                           f"{' or '.join(allowed)}")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    return refuse
+
+
 def add_routes(app: web.Application) -> None:
-    """Register every control call, and a JSON 404 for anything else under the prefix."""
+    """Register every control call, a JSON 405 (with Allow) for other methods on their paths, and a JSON
+    404 for anything else under the prefix."""
+    allowed: dict[str, list[str]] = {}
     for route in ROUTES:
         app.router.add_route(route.method, CONTROL_PREFIX + route.path, _handler(route))
+        allowed.setdefault(route.path, []).append(route.method)
+    for path, methods in allowed.items():
+        app.router.add_route("*", CONTROL_PREFIX + path, _method_not_allowed(methods))
     app.router.add_route("*", f"{CONTROL_PREFIX}/{{tail:.*}}", _unknown_call)
