@@ -287,11 +287,15 @@ def check(args: argparse.Namespace) -> int:
 
 def sample_body(clock: Clock, mer_order_id: str | None = None) -> bytes:
     """A close request stamped now, for `mer_order_id` or a fresh one: what `sign` signs without `--body`."""
+    import secrets
+
     from mockums.clock import format_body_time, format_compact
 
+    # A fresh id each time, even twice in one second: 3194 + yyyyMMddHHmmss + 4 random digits.
+    fresh = "3194" + format_compact(clock.beijing()) + f"{secrets.randbelow(10000):04d}"
     sample = {
         "requestTimestamp": format_body_time(clock.beijing()),
-        "merOrderId": mer_order_id or "3194" + format_compact(clock.beijing()) + "0001",
+        "merOrderId": mer_order_id or fresh,
         "instMid": "APPDEFAULT",
         "mid": "898201612345678",
         "tid": "88880001",

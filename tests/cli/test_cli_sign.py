@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -65,7 +66,15 @@ def test_without_a_body_it_signs_a_sample_close_request_for_now(capsys: pytest.C
     assert words[4] == "http://localhost:8000/v1/netpay/close"
     body = json.loads(words[-1])
     assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
-    assert body["merOrderId"].startswith("3194") and body["merOrderId"].endswith("0001")
+    assert re.fullmatch(r"3194\d{14}\d{4}", body["merOrderId"])  # a fresh id: 3194, the time, 4 random digits
+
+
+def test_two_samples_in_the_same_second_are_two_orders(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = set()
+    for _ in range(5):
+        lines, _ = signed(capsys, "--timestamp", "20261126120000")
+        ids.add(json.loads(curl_words(lines)[-1])["merOrderId"])
+    assert len(ids) > 1  # five draws of 4 random digits: equal only by a 1e-12 chance
 
 
 def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
