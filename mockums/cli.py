@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mockums import __version__
-from mockums.environment import PREFIX, EnvironmentValueError, apply_environment, options, variable
+from mockums.environment import EnvironmentValueError, apply_environment, misspelt_variables
 
 # Only argparse and the standard library at import time: `mockums --version` and `--help` answer at
 # once. The sandbox itself (aiohttp, Faker, YAML…) is imported when a command runs.
@@ -138,20 +138,10 @@ def parse(argv: Sequence[str] | None, environ: Mapping[str, str]) -> argparse.Na
             apply_environment(command, args, environ)
         except EnvironmentValueError as error:
             raise CommandLineError(str(error)) from None
-        warn_about_unknown_variables(command, environ)
+        for name, guess in misspelt_variables(command, environ):
+            print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
+                  file=sys.stderr)
     return args
-
-
-def warn_about_unknown_variables(command: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
-    """A MOCKUMS_… variable that is not an option but close to one is most likely a typo: say so."""
-    prefix = PREFIX
-    known = [variable(action).removeprefix(prefix) for action in options(command)]
-    for name in sorted(environ):
-        if name.startswith(prefix) and name.removeprefix(prefix) not in known:
-            guess = difflib.get_close_matches(name.removeprefix(prefix), known, n=1, cutoff=0.7)
-            if guess:
-                print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean "
-                      f"{prefix}{guess[0]}?", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ defaults. Nothing here imports more than argparse, so `mockums --version` stays 
 from __future__ import annotations
 
 import argparse
+import difflib
 from collections.abc import Iterator, Mapping
 
 PREFIX = "MOCKUMS_"
@@ -102,3 +103,16 @@ def apply_environment(parser: argparse.ArgumentParser, namespace: argparse.Names
             continue
         used.append(name)
     return used
+
+
+def misspelt_variables(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(variable, the option's variable it is close to) for each MOCKUMS_… variable that is no option:
+    most likely a typo (`MOCKUMS_PROT`). Variables far from every option are someone else's, and left alone."""
+    known = [variable(action).removeprefix(PREFIX) for action in options(parser)]
+    found = []
+    for name in sorted(environ):
+        if name.startswith(PREFIX) and name.removeprefix(PREFIX) not in known:
+            guess = difflib.get_close_matches(name.removeprefix(PREFIX), known, n=1, cutoff=0.7)
+            if guess:
+                found.append((name, PREFIX + guess[0]))
+    return found
