@@ -21,7 +21,7 @@ from mockums.server.tls import Tls, server_tls
 # Seconds a request still in progress gets to finish after SIGTERM before it is cancelled (a held-open
 # `no_answer` connection or a long scripted delay would otherwise hold the exit for a minute). aiohttp
 # waits about twice this in all, well inside the 10 s `docker stop` allows before it kills.
-SHUTDOWN_GRACE = 2.0
+SHUTDOWN_GRACE = 1.0
 
 
 def base_url(host: str, port: int, scheme: str = "http") -> str:
