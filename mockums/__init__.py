@@ -3,7 +3,8 @@
 The supported public API is what `__all__` lists; everything else is internal and may change. Names
 are imported lazily, so `import mockums` (and `mockums --version`) stays cheap.
 
-- Running a sandbox from Python: `BackgroundServer` (a real server on 127.0.0.1 in a thread),
+- Running a sandbox from Python: `serving()` (a context manager for scripts and unittest suites, giving
+  the handle the pytest plugin gives), `BackgroundServer` (a real server on 127.0.0.1 in a thread),
   `create_app` (the aiohttp application), `Sandbox` (the core, without HTTP), `Settings`, `App`,
   `DEMO_APP`, `load_config_file`.
 - Driving it from tests: `Mockums` (the synchronous handle the `mockums` pytest fixture gives;
@@ -35,6 +36,7 @@ _WHERE = {
     "MockumsError": "mockums.testing",
     "MockumsServer": "mockums.testing",
     "ScenarioError": "mockums.testing",
+    "serving": "mockums.testing",
     "authorization_header": "mockums.auth.signing",
     "body_signature": "mockums.auth.signing",
     "token_request_signature": "mockums.auth.signing",
@@ -60,6 +62,7 @@ __all__ = [
     "body_signature",
     "create_app",
     "load_config_file",
+    "serving",
     "sign_notification",
     "token_request_signature",
     "verify_notification",
@@ -71,7 +74,15 @@ if TYPE_CHECKING:
     from mockums.core import Sandbox, ScenarioFilesError
     from mockums.notify.signing import sign_notification, verify_notification
     from mockums.server.app import create_app
-    from mockums.testing import AsyncMockums, BackgroundServer, Mockums, MockumsError, MockumsServer, ScenarioError
+    from mockums.testing import (
+        AsyncMockums,
+        BackgroundServer,
+        Mockums,
+        MockumsError,
+        MockumsServer,
+        ScenarioError,
+        serving,
+    )
 
 
 def __getattr__(name: str) -> Any:

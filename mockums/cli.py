@@ -3,36 +3,42 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import logging
+import difflib
+import os
+import shlex
+import shutil
 import sys
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from mockums import __version__
-from mockums.auth import signing
-from mockums.auth.form import form_param_query
-from mockums.clock import Clock, format_body_time, format_compact
-from mockums.config import (
-    DEMO_APP,
-    LEGACY_STRICT_ORDERS,
-    ConfigError,
-    Settings,
-    Strictness,
-    check_ranges,
-    load_config_file,
-)
-from mockums.core.sandbox import load_scenarios
-from mockums.protocol import ENDPOINTS
-from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.scenarios import load_paths
-from mockums.server.runner import run
+from mockums.environment import EnvironmentValueError, apply_environment, misspelt_variables
+
+# Only argparse and the standard library at import time: `mockums --version` and `--help` answer at
+# once. The sandbox itself (aiohttp, Faker, YAML…) is imported when a command runs.
+if TYPE_CHECKING:
+    from mockums.config import Settings, Strictness
+    from mockums.scenarios import Scenario
 
 STRICT_PARTS = ("header", "timestamp", "request")
 DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
+
+
+from mockums.cli_sign import form_sample, read_body_argument, sample_body, sign, signing_app  # noqa: E402
+
+__all__ = ["form_sample", "main", "read_body_argument", "sample_body", "sign", "signing_app"]
+
+
+class CommandLineError(ValueError):
+    """A command line or environment problem, said on stderr with exit status 2 (like a config error)."""
+
+
+def run(settings: Settings, scenarios: tuple[Scenario, ...], **hooks: Any) -> Coroutine[Any, Any, int]:
+    """The server's runner (`mockums.server.runner.run`), imported only when `serve` runs."""
+    from mockums.server.runner import run as serve_forever
+
+    return serve_forever(settings, scenarios, **hooks)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockums {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the sandbox server", description="Run the sandbox server.")
+    serve = commands.add_parser("serve", help="run the sandbox server",
+                                description="Run the sandbox server. Every option can also be set with the "
+                                "environment variable named after it (--skew-window: MOCKUMS_SKEW_WINDOW).")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000; 0 picks a free one)")
     serve.add_argument("-s", "--scenarios", action="append", type=Path, default=[], metavar="PATH",
@@ -74,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
                        "another address, e.g. behind a Docker port mapping (default: the request's Host)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    serve.add_argument("--log-format", choices=["text", "json"], metavar="FORMAT",
+                       help="text (readable, the default) or json (one object per line), on stderr")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a certificate made at start (needs mockums[tls]); the CA file to "
+                       "trust is printed")
+    serve.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, metavar="FILE",
+                       help="the certificate's private key (PEM; default: in the --tls-cert file)")
+    serve.add_argument("--tls-ca-file", type=Path, metavar="FILE",
+                       help="with --tls: write the CA certificate here (default: a new temporary folder)")
+    serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                       help="with --tls: another name the certificate is valid for (besides localhost, "
+                       "127.0.0.1, ::1 and --host); repeatable")
 
     check = commands.add_parser("check", help="validate scenario files without serving",
                                 description="Validate scenario files without serving; exit 1 on any error.")
@@ -82,17 +103,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     sign = commands.add_parser("sign", help="print an Authorization header and a curl command for a body",
                                description="Print an OPEN-BODY-SIG Authorization header and a ready curl command "
-                               "(for an H5 path, the signed OPEN-FORM-PARAM URL).")
-    sign.add_argument("--body",
+                               "(for an H5 path, the signed OPEN-FORM-PARAM URL). The signature covers the body: "
+                               "change the body, and sign it again.")
+    body = sign.add_mutually_exclusive_group()
+    body.add_argument("--body",
                       help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    body.add_argument("--order-id", metavar="MER_ORDER_ID",
+                      help="the sample close request, for this merOrderId (e.g. a magic id: MKPAID0001)")
     sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
-    sign.add_argument("--app-id", default=DEMO_APP.app_id, help="default: the demo app")
-    sign.add_argument("--app-key", default=DEMO_APP.app_key, help="default: the demo app's key")
+    sign.add_argument("--cacert", type=Path, metavar="FILE",
+                      help="for an https URL: the CA certificate curl should trust (what `serve --tls` printed)")
+    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first)")
+    sign.add_argument("--app-id", help="default: the config's first app, or the demo app")
+    sign.add_argument("--app-key", help="default: the key of that app in the config, or the demo app's key")
     sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
     sign.add_argument("--nonce", help="default: 32 random hex characters")
     sign.add_argument("--form", action="store_true",
                       help="sign as OPEN-FORM-PARAM and print the GET URL (the default for the H5 paths)")
+    for command in commands.choices.values():  # `mockums serve --version` answers too
+        command.add_argument("--version", action="version", version=f"mockums {__version__}")
     return parser
+
+
+def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of one command (`serve`, `check`, `sign`)."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    chosen: argparse.ArgumentParser = commands.choices[name]
+    return chosen
+
+
+def parse(argv: Sequence[str] | None, environ: Mapping[str, str]) -> argparse.Namespace:
+    """The command line, with unset `serve` options read from MOCKUMS_… variables; argparse exits on a
+    mistake, suggesting the option meant when one is mistyped."""
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    command = subcommand(parser, args.command)
+    if extras:
+        known = [s for a in command._actions for s in a.option_strings if s.startswith("--")]
+        guesses = {word: difflib.get_close_matches(word.split("=")[0], known, n=1) for word in extras
+                   if word.startswith("-")}
+        hints = [f"{word.split('=')[0]}: did you mean {guess[0]}?" for word, guess in guesses.items() if guess]
+        command.error(f"unrecognized arguments: {' '.join(extras)}" + ("\n" + "\n".join(hints) if hints else ""))
+    if args.command == "serve":
+        try:
+            apply_environment(command, args, environ)
+        except EnvironmentValueError as error:
+            raise CommandLineError(str(error)) from None
+        for name, guess in misspelt_variables(command, environ):
+            print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
+                  file=sys.stderr)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success, 1 when `check` finds errors or `serve` cannot listen, 2 for a configuration or scenario
     error (said on stderr).
     """
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse(argv, os.environ)
+    except CommandLineError as error:
+        print(f"mockums: {error}", file=sys.stderr)
+        return 2
+    from mockums.config import ConfigError
+
     try:
         if args.command == "serve":
             return serve(args)
@@ -114,10 +180,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """`serve`'s settings: the config file's (or the defaults), overridden by each option given."""
+    """`serve`'s settings: the config file's (or the defaults), overridden by each option given (on the
+    command line or in the environment)."""
+    from dataclasses import replace
+
+    from mockums.config import Settings, check_ranges, load_config_file
+
     settings = load_config_file(args.config) if args.config else Settings()
     changes: dict[str, object] = {}
-    for name in ("host", "port", "seed", "skew_window", "log_level", "journal_size", "control_token", "public_url"):
+    for name in ("host", "port", "seed", "skew_window", "log_level", "log_format", "journal_size", "control_token",
+                 "public_url"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     for flag, name, value in (("no_watch", "watch", False), ("no_control", "control", False),
@@ -132,6 +204,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["faithful"] = True
     if args.assume_orders:
         changes["assume_orders"] = True
+    if args.tls:
+        changes["tls"] = True
+    for name in ("tls_cert", "tls_key", "tls_ca_file"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name).resolve()
+    if args.tls_name:
+        changes["tls_names"] = (*settings.tls_names, *args.tls_name)
     if args.strict:
         changes["strict"] = parse_strict(args.strict)
     settings = replace(settings, **changes)  # type: ignore[arg-type]
@@ -144,6 +223,8 @@ def parse_strict(text: str) -> Strictness:
 
     `orders`, a part of earlier versions whose behaviour is now the default, is accepted and ignored.
     """
+    from mockums.config import LEGACY_STRICT_ORDERS, ConfigError, Strictness
+
     parts = {part.strip() for part in text.split(",") if part.strip()} - {LEGACY_STRICT_ORDERS}
     if parts == {"all"}:
         return Strictness.all(True)
@@ -155,120 +236,57 @@ def parse_strict(text: str) -> Strictness:
 
 def serve(args: argparse.Namespace) -> int:
     """`mockums serve`: load the scenarios (2, listing every error, if they do not validate), then serve."""
+    import asyncio
+
+    from mockums.core.sandbox import load_scenarios
+    from mockums.logs import configure_logging
+
     settings = settings_from_args(args)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     scenarios, errors = load_scenarios(settings)
     if errors:
         for error in errors:
             print(f"mockums: {error}", file=sys.stderr)
         print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
         return 2
-    return asyncio.run(run(settings, scenarios))
+    return asyncio.run(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+
+
+def program() -> str:
+    """How to run this `mockums` again from the same shell: `mockums` when that is the one on PATH, else
+    the path it was run by (`.venv/bin/mockums`), or `python -m mockums`."""
+    invoked = sys.argv[0] if sys.argv else ""
+    if not invoked or Path(invoked).name in ("__main__.py", "-c", "-m"):
+        return f"{shlex.quote(Path(sys.executable).name)} -m mockums"
+    on_path = shutil.which("mockums")
+    if on_path and Path(on_path).resolve() == Path(invoked).resolve():
+        return "mockums"
+    return shlex.quote(invoked)
+
+
+def sign_hint(config: Path | None) -> str:
+    """The banner's `try:` command: this very program's `sign`, with the config file serve was given."""
+    return f"{program()} sign" + (f" --config {shlex.quote(str(config))}" if config else "")
 
 
 def check(args: argparse.Namespace) -> int:
     """`mockums check`: validate scenario files and list their scenarios; 1 on any error."""
+    from mockums.config import Settings, load_config_file
+    from mockums.protocol import ENDPOINTS
+    from mockums.protocol.gateway_errors import gateway_error_table
+    from mockums.scenarios import load_paths
+
     settings = load_config_file(args.config) if args.config else Settings()
     table = gateway_error_table(settings.gateway_errors)
-    missing = [path for path in args.paths if not path.exists()]
-    for path in missing:
-        print(f"{path}: no such file or folder", file=sys.stderr)
+    # A missing path is one of the loader's own errors (`no such file or folder`): reported once.
     result = load_paths(args.paths, gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
     for error in result.errors:
         print(error, file=sys.stderr)
-    if result.errors or missing:
-        print(f"{len(result.errors) + len(missing)} error(s)", file=sys.stderr)
+    if result.errors:
+        print(f"{len(result.errors)} error(s)", file=sys.stderr)
         return 1
     print(f"{len(result.scenarios)} scenario(s) in {len(result.files)} file(s): OK")
     for scenario in result.scenarios:
         magic = f"  magic id {scenario.magic_id}" if scenario.magic_id else ""
         print(f"  {scenario.name:<28} {scenario.match.describe()}{magic}")
     return 0
-
-
-def sample_body(clock: Clock) -> bytes:
-    """A close request stamped now: what `sign` signs without `--body`.
-
-    Its merOrderId is a fresh `MKSUCCESS…` id: the bundled `success` scenario speaks for it, so the
-    order exists with no create call (an id nothing speaks for answers NO_ORDER, as the gateway does).
-    """
-    sample = {
-        "requestTimestamp": format_body_time(clock.beijing()),
-        "merOrderId": "MKSUCCESS" + format_compact(clock.beijing()),
-        "instMid": "APPDEFAULT",
-        "mid": "898201612345678",
-        "tid": "88880001",
-        "srcReserve": "C20220119000001",
-    }
-    return json.dumps(sample, ensure_ascii=False).encode()
-
-
-def read_body_argument(value: str | None, clock: Clock) -> bytes:
-    """`--body`: the text itself, `@FILE` a file's bytes, `-` stdin; absent, the sample body."""
-    if value is None:
-        return sample_body(clock)
-    if value == "-":
-        return sys.stdin.buffer.read()
-    if value.startswith("@"):
-        try:
-            return Path(value[1:]).read_bytes()
-        except OSError as error:
-            raise ConfigError(f"--body {value}: {error}") from error
-    return value.encode()
-
-
-def form_sample(clock: Clock, path: str) -> bytes:
-    """An H5 order for a fresh merOrderId, stamped now: what `sign` signs for a GET without `--body`."""
-    spec = ENDPOINTS.get(path)
-    inst_mid = spec.rule("instMid") if spec is not None else None
-    scene = spec.rule("sceneType") if spec is not None else None
-    sample: dict[str, object] = {
-        "requestTimestamp": format_body_time(clock.beijing()),
-        "merOrderId": "3194" + format_compact(clock.beijing()) + "0002",
-        "mid": "898201612345678",
-        "tid": "88880001",
-        "instMid": inst_mid.example if inst_mid is not None else "H5DEFAULT",
-        "totalAmount": 360,
-        "orderDesc": "mockums 测试订单",
-    }
-    if scene is not None and scene.required:
-        sample |= {"sceneType": "AND_WAP", "merAppName": "mockums", "merAppId": "http://127.0.0.1"}
-    return json.dumps(sample, ensure_ascii=False).encode()
-
-
-def sign(args: argparse.Namespace) -> int:
-    """`mockums sign`: print the Authorization header for a body, and a curl command sending it; for an H5
-    path (or with `--form`), the OPEN-FORM-PARAM URL of a GET instead."""
-    clock = Clock()
-    path = urlsplit(args.url).path
-    spec = ENDPOINTS.get(path)
-    form = args.form or (spec is not None and spec.method == "GET")
-    body = form_sample(clock, path) if form and args.body is None else read_body_argument(args.body, clock)
-    try:
-        json.loads(body)
-    except ValueError as error:
-        print(f"mockums: warning: the body is not valid JSON ({error}); signing it anyway", file=sys.stderr)
-    timestamp = args.timestamp or format_compact(clock.beijing())
-    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        print("mockums: warning: the URL is not on this machine; is that intended?", file=sys.stderr)
-    if form:
-        content = body.decode("utf-8", "replace")
-        url = f"{args.url}?{form_param_query(args.app_id, args.app_key, timestamp, content, args.nonce)}"
-        print(f"GET {url}")
-        print()
-        print("curl -sS -i " + _quote(url))
-        return 0
-    header = signing.authorization_header(args.app_id, args.app_key, timestamp, body, args.nonce)
-    print(f"Authorization: {header}")
-    print()
-    print("curl -sS -X POST " + _quote(args.url) + " \\")
-    print("  -H 'Content-Type: application/json' \\")
-    print("  -H " + _quote(f"Authorization: {header}") + " \\")
-    print("  --data-binary " + _quote(body.decode("utf-8", "replace")))
-    return 0
-
-
-def _quote(text: str) -> str:
-    """`text` as one single-quoted shell word."""
-    return "'" + text.replace("'", "'\"'\"'") + "'"
-

@@ -94,6 +94,7 @@ class Settings:
     no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object per line (mockums.logs)
     notify_schedule: tuple[float, ...] = NOTIFY_SCHEDULE
     notify_timeout: float = 5.0
     tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
@@ -110,6 +111,11 @@ class Settings:
     watch: bool = True  # reload scenario files when they change
     watch_interval: float = 0.5
     public_url: str | None = None  # base of cashier links (H5 redirects, billQRCode); None: the request's Host
+    tls: bool = False  # serve HTTPS with a certificate made at start (mockums.server.tls)
+    tls_cert: Path | None = None  # serve HTTPS with this certificate (PEM) instead
+    tls_key: Path | None = None  # its private key (None: in the certificate file)
+    tls_ca_file: Path | None = None  # where to write the made certificate's CA (None: a temporary folder)
+    tls_names: tuple[str, ...] = ()  # more names the made certificate is valid for (besides loopback)
 
     def app(self, app_id: str | None) -> App:
         """The app an order belongs to (the first configured one when unknown)."""
@@ -130,10 +136,13 @@ _SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
     "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
     "control_remote": (bool,), "watch": (bool,), "public_url": (str,), "assume_orders": (bool,),
     "refunds_per_order": (int,), "journal_bytes": (int,), "max_orders": (int,), "max_refunds": (int,),
-    "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float),
+    "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float), "log_format": (str,),
+    "tls": (bool,),
 }
+_PATH_KEYS = ("tls_cert", "tls_key", "tls_ca_file")  # file names, relative to the config file
 
 
+_CHOICES = {"log_level": ("DEBUG", "INFO", "WARNING", "ERROR"), "log_format": ("text", "json")}
 _NULLABLE = ("seed", "control_token", "public_url")  # null means "not set", as when the key is absent
 _RANGES = (
     ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
@@ -181,7 +190,8 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
     """Settings from already-parsed config data; `path` names the source in messages."""
     changes: dict[str, Any] = {}
-    known = {*_SIMPLE_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify"}
+    known = {*_SIMPLE_KEYS, *_PATH_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify",
+             "tls_names"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
@@ -200,8 +210,21 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     problem = public_url_problem(changes.get("public_url"))
     if problem:
         raise ConfigError(f"{path}: public_url {problem}")
+    for key, allowed in _CHOICES.items():
+        if key in changes and changes[key] not in allowed:
+            raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
+    for key in _PATH_KEYS:
+        if data.get(key) is not None:
+            if not isinstance(data[key], str) or not data[key]:
+                raise ConfigError(f"{path}: {key} must be a file name, got {data[key]!r}")
+            changes[key] = (path.parent / data[key]).resolve()
+    if "tls_names" in data:
+        names = data["tls_names"]
+        if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
+            raise ConfigError(f"{path}: tls_names must be a list of host names or IP addresses")
+        changes["tls_names"] = tuple(names)
     if "apps" in data:
         changes["apps"] = _apps(data["apps"], path)
     if "strict" in data:

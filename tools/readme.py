@@ -1,13 +1,15 @@
 """README sections generated from the tables they describe, so the documentation cannot drift.
 
-`python -m readme README.md` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->`
-block; the test suite fails when the README is out of date.
+`python tools/readme.py` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->` block of the
+README and of docs/endpoints.md (or of the files named); the test suite fails when one is out of date.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import inspect
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from layers import PURE, RANKS
 
+from mockums import __version__, environment, pytest_plugin
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
@@ -22,8 +25,12 @@ from mockums.protocol import ENDPOINTS
 from mockums.protocol.business_errors import BUSINESS_ERRORS, SITUATIONS
 from mockums.protocol.deviations import DEVIATIONS
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
+from mockums.protocol.openapi import gateway_openapi_document
 from mockums.protocol.wallets import WALLETS, Value
+from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 from mockums.server.control import CONTROL_PREFIX, ROUTES
+from mockums.testing import Mockums
+from mockums.testing.methods import HandleMethods
 
 
 def _cell(text: str) -> str:
@@ -131,20 +138,27 @@ def endpoints() -> str:
 
 
 def cli_options() -> str:
-    """Every option of every subcommand, from the argparse definitions themselves."""
+    """Every option of every subcommand, from the argparse definitions themselves; `serve`'s with the
+    MOCKUMS_… variable that sets it too (`mockums.environment`)."""
     parser = build_parser()
     subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     blocks = []
     for name, sub in subcommands.choices.items():
+        with_env = name == "serve"
         rows = [f"`mockums {name}` — {sub.description or subcommands._choices_actions[0].help}", "",
-                "| option | meaning |", "|---|---|"]
+                "| option | environment | meaning |" if with_env else "| option | meaning |",
+                "|---|---|---|" if with_env else "|---|---|"]
         for action in sub._actions:
-            if isinstance(action, argparse._HelpAction):
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
                 continue
             metavar = action.metavar or (action.dest.upper() if action.nargs != 0 else "")
             spelled = ", ".join(action.option_strings) or action.dest
             shown = f"{spelled} {metavar}".strip() if action.option_strings else str(metavar)
-            rows.append(f"| `{shown}` | {_cell(action.help or '')} |")
+            env = ""
+            if with_env and action.option_strings:
+                env = f"`{environment.variable(action)}={_cell(environment.accepted_values(action))}`"
+            rows.append(f"| `{shown}` | {env} | {_cell(action.help or '')} |" if with_env
+                        else f"| `{shown}` | {_cell(action.help or '')} |")
         blocks.append("\n".join(rows))
     return "\n\n".join(blocks)
 
@@ -169,6 +183,49 @@ def plugin_examples() -> str:
     return "\n\n".join(blocks) or "(the examples live in tests/plugin/examples/)"
 
 
+FIXTURES = ("mockums", "mockums_server", "mockums_settings", "mockums_aiohttp")
+
+
+def _first_paragraph(value: object) -> str:
+    return " ".join((inspect.getdoc(value) or "").split("\n\n")[0].split())
+
+
+def plugin_api() -> str:
+    """The plugin's fixtures and every method of the handle they give, from their docstrings."""
+    rows = ["| fixture | scope | gives |", "|---|---|---|"]
+    for name in FIXTURES:
+        fixture = getattr(pytest_plugin, name)
+        marker = getattr(fixture, "_fixture_function_marker", None)  # pytest keeps the scope there
+        rows.append(f"| `{name}` | {getattr(marker, 'scope', '')} | {_cell(_first_paragraph(fixture))} |")
+    rows += ["", "| handle (`Mockums`; `AsyncMockums`: the same, awaited) | what it does |", "|---|---|"]
+    rows.append("| `url` | the sandbox's base URL: point your client here |")
+    members = {**vars(HandleMethods), "scenario": Mockums.scenario}
+    for name, member in members.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            rows.append(f"| `{name}` | {_cell(_first_paragraph(member))} |")
+            continue
+        signature = getattr(member, "bound_signature", None) or inspect.signature(member)
+        if getattr(member, "bound_signature", None) is None:
+            signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        shown = str(signature.replace(return_annotation=inspect.Signature.empty)).replace("'", "")
+        rows.append(f"| `{name}{_cell(shown)}` | {_cell(_first_paragraph(member))} |")
+    return "\n".join(rows)
+
+
+STANDALONE = Path(__file__).resolve().parent.parent / "tests" / "testing" / "examples"
+
+
+def standalone_examples() -> str:
+    """The script and unittest examples are run by tests/testing/test_serving.py; shown verbatim."""
+    blocks = []
+    for path in sorted(STANDALONE.glob("example_*.py")):
+        text = path.read_text(encoding="utf-8").strip()
+        blocks.append(f"`tests/testing/examples/{path.name}`:\n\n```python\n{text}\n```")
+    return "\n\n".join(blocks)
+
+
 def layout() -> str:
     """The package's units, lowest layer first, each with the first sentence of its docstring."""
     package = Path(__file__).resolve().parent.parent / "mockums"
@@ -185,6 +242,8 @@ def layout() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "layout": layout,
     "plugin-examples": plugin_examples,
+    "plugin-api": plugin_api,
+    "standalone-examples": standalone_examples,
     "control-api": control_api,
     "cli-options": cli_options,
     "gateway-errors": gateway_errors,
@@ -208,16 +267,44 @@ def render(text: str) -> str:
     return _BLOCK.sub(replace, text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0] if args else "README.md")
-    text = path.read_text(encoding="utf-8")
-    updated = render(text)
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-        print(f"{path}: generated sections updated")
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "endpoints.md")  # every file with generated sections
+
+
+def scenario_schema() -> str:
+    """The scenario format's JSON Schema, beside the bundled scenarios that name it (and in the wheel)."""
+    schema = scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+# Whole files generated from the code, kept current like the sections above.
+def gateway_openapi() -> str:
+    """The mocked endpoints as OpenAPI, to import into Postman or Prism without running mockums."""
+    return json.dumps(gateway_openapi_document(__version__), indent=2, ensure_ascii=False) + "\n"
+
+
+FILES: dict[Path, Callable[[], str]] = {
+    ROOT / "scenarios" / SCHEMA_FILE: scenario_schema,
+    ROOT / "docs" / "gateway-openapi.json": gateway_openapi,
+}
+
+
+def refresh(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: generated")
     else:
         print(f"{path}: up to date")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    # `tools/readme.py README.md` (the old spelling) refreshes every document, the README among them.
+    paths = [Path(arg) for arg in args if Path(arg).resolve() not in DOCUMENTS] + list(DOCUMENTS)
+    for path in paths:
+        refresh(path, render(path.read_text(encoding="utf-8")))
+    for path, generate in FILES.items():
+        refresh(path, generate())
     return 0
 
 

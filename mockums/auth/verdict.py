@@ -221,5 +221,6 @@ def _signature_hint(app_key: str, header: BodySigHeader, body: bytes) -> str:
     ):
         return "it was computed over an empty body; sign the exact bytes you send"
     return ("compare string_to_sign and body_sha256 with what your client signed; the body must be "
-            "hashed byte for byte as sent")
+            "hashed byte for byte as sent, so a body edited after signing must be signed again "
+            "(`mockums sign --body …`)")
 

@@ -35,6 +35,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.ledger.rules import Event, Ledger
 from mockums.ledger.store import OrderStore
+from mockums.logs import fields as log_fields
 from mockums.notify import Notifier, NotifyPolicy
 from mockums.protocol.bills import BILL_CODE_PATH
 from mockums.protocol.clipping import ID_CHARS, clip
@@ -165,17 +166,24 @@ class Sandbox(ScenarioControl):
         method, path = clip(method, ID_CHARS), clip(path)  # a path is whatever the client asked for
         self._journal.record(self.clock.now(), method, path, reply, duration)
         trace: Trace = reply.trace
+        if not (trace.warnings or log.isEnabledFor(logging.INFO)):
+            return reply
+        status = reply.status if reply.fault is None else 0
         outcome = reply.err_code or reply.fault or ("redirect" if 300 <= reply.status < 400 else "-")
+        extra = log_fields("request", method=method, path=path, merOrderId=trace.mer_order_id, appId=trace.app_id,
+                           verdict=trace.auth_failure or "ok", scenario=trace.scenario, status=status,
+                           errCode=reply.err_code or None, fault=str(reply.fault) if reply.fault else None,
+                           durationMs=duration)
         if trace.warnings:
-            log.warning("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms; warnings: %s", method, path, reply.status,
-                        outcome, trace.mer_order_id, trace.scenario, duration, " | ".join(trace.warnings))
+            log.warning("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms; warnings: %s", method, path, status,
+                        outcome, trace.mer_order_id, trace.scenario, duration, " | ".join(trace.warnings), extra=extra)
         elif trace.auth_failure is not None:
-            log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, reply.status,
+            log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, status,
                      reply.err_code, trace.auth_failure, clip(trace.auth_reason), clip(trace.app_id or "", ID_CHARS),
-                     duration)
-        elif log.isEnabledFor(logging.INFO):
-            log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, reply.status,
-                     outcome, trace.mer_order_id, trace.scenario, duration)
+                     duration, extra=extra)
+        else:
+            log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, status,
+                     outcome, trace.mer_order_id, trace.scenario, duration, extra=extra)
         return reply
 
     # -- reading ------------------------------------------------------------------------------

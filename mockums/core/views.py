@@ -32,10 +32,23 @@ def scenario_view(scenario: Scenario, origin: str) -> dict[str, Any]:
     }
 
 
+def camel(name: str) -> str:
+    """`notify_id` -> `notifyId`: the control API's keys are camelCase, like the gateway's own fields."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def camel_record(record: Any) -> dict[str, Any]:
+    """A dataclass's fields under camelCase keys (its values as they are)."""
+    return {camel(item.name): getattr(record, item.name) for item in dataclasses.fields(record)}
+
+
 def delivery_view(delivery: Delivery) -> dict[str, Any]:
-    """A notification delivery with its attempts."""
-    view = dataclasses.asdict(delivery)
-    view["attempts"] = [dataclasses.asdict(attempt) for attempt in delivery.attempts]
+    """A notification delivery with its attempts (notifyId, url, kind, mid, merOrderId, params — the form
+    fields as sent —, createdAt, schedule, attempts, state, reason)."""
+    view = camel_record(delivery)
+    view["schedule"] = list(delivery.schedule)
+    view["attempts"] = [camel_record(attempt) for attempt in delivery.attempts]
     return view
 
 
@@ -51,6 +64,7 @@ def order_summary(order: Order) -> dict[str, Any]:
         "instMid": order.inst_mid,
         "appId": order.app_id,
         "createTime": format_time(order.created_at),
+        "notifyUrl": order.notify_url,
     }
 
 
@@ -58,12 +72,11 @@ def order_view(order: Order, deliveries: list[Delivery]) -> dict[str, Any]:
     """One order in full: state, refunds, history and its notification deliveries."""
     return {
         **order_summary(order),
-        "notifyUrl": order.notify_url,
         "assumed": order.assumed,
         "expireTime": format_time(order.expire_at),
         "payTime": format_time(order.paid_at) if order.paid_at else None,
         "queries": order.queries,
-        "refunds": [dataclasses.asdict(refund) for refund in order.refunds.values()],
+        "refunds": [camel_record(refund) for refund in order.refunds.values()],
         "history": [{"time": format_time(at), "event": event} for at, event in order.history],
         "notifications": [delivery_view(d) for d in deliveries],
     }

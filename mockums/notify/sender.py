@@ -25,6 +25,7 @@ import aiohttp
 from yarl import URL
 
 from mockums.clock import Clock
+from mockums.logs import fields as log_fields
 from mockums.protocol.limits import NOTIFY_SCHEDULE
 
 log = logging.getLogger("mockums.notify")
@@ -307,4 +308,8 @@ class Notifier:
             outcome += "; giving up"
         level = logging.INFO if attempt.accepted else logging.WARNING
         log.log(level, "notify %s attempt %d/%d to %s (%s %s): %s", delivery.notify_id, attempt.number,
-                len(delivery.schedule), delivery.url, delivery.kind, delivery.mer_order_id, outcome)
+                len(delivery.schedule), delivery.url, delivery.kind, delivery.mer_order_id, outcome,
+                extra=log_fields("notify", notifyId=delivery.notify_id, merOrderId=delivery.mer_order_id,
+                                  kind=delivery.kind, url=delivery.url, attempt=attempt.number,
+                                  status=attempt.status, accepted=attempt.accepted, error=attempt.error,
+                                  durationMs=attempt.duration_ms, state=delivery.state))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import shlex
 import signal
 import socket
+import ssl
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -15,24 +19,36 @@ from mockums.config import DEMO_APP, Settings
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
 from mockums.server.control import CONTROL_PREFIX
+from mockums.server.tls import Tls, server_tls
 
 log = logging.getLogger("mockums")
-SHUTDOWN_GRACE = 1.0  # seconds requests in flight may still finish once a stop is asked for
+# Seconds a request still in progress gets to finish after SIGTERM before it is cancelled (a held-open
+# `no_answer` connection or a long scripted delay would otherwise hold the exit for a minute).
+SHUTDOWN_GRACE = 1.0
 STOP_WITHIN = 3.5  # seconds the whole shutdown may take (well inside the 10 s `docker stop` allows)
 
 
-def base_url(host: str, port: int) -> str:
-    """`http://HOST:PORT`, with an IPv6 address in brackets."""
+def base_url(host: str, port: int, scheme: str = "http") -> str:
+    """`http://HOST:PORT` (or https), with an IPv6 address in brackets."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
-def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> str:
-    """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first."""
-    url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port)
+def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...], sign_hint: str = "mockums sign",
+           tls: Tls | None = None) -> str:
+    """What `mockums serve` prints once listening: where, the credentials it accepts, what to try first
+    (`sign_hint`: how to run `mockums sign` from the shell that started it), and with `tls` what to trust."""
+    url = base_url("127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host, port,
+                   "https" if tls else "http")
     lines = [f"mockums listening on {url}", f"  health:    {url}{CONTROL_PREFIX}/health"]
     if settings.control:
         lines.append(f"  dashboard: {url}{CONTROL_PREFIX}/")
+    if tls is not None and tls.ca_file is not None:
+        lines.append(f"  tls:       clients must trust the CA certificate {tls.ca_file}")
+        lines.append(f"             (made now, for {', '.join(tls.names)})")
+        sign_hint += f" --cacert {shlex.quote(str(tls.ca_file))}"
+    elif tls is not None:
+        lines.append(f"  tls:       certificate {tls.certificate}")
     for app in settings.apps:
         if app == DEMO_APP:
             lines.append(f"  demo app:  appId={app.app_id}  appKey={app.app_key}")
@@ -48,32 +64,36 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...]) -> st
     lines.append(f"  scenarios: {len(scenarios)} loaded{examples}")
     if settings.seed is not None:
         lines.append(f"  seed:      {settings.seed}")
-    lines.append(f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close")
+    lines.append(f"  try:       {sign_hint} --url {url}/v1/netpay/wx/app-pre-close")
     return "\n".join(lines)
 
 
 async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyncio.Event | None = None,
-              ready: Callable[[int], object] | None = None) -> int:
+              ready: Callable[[int], object] | None = None, sign_hint: str = "mockums sign") -> int:
     """Serve until SIGINT or SIGTERM: 0 then, or 1 at once if the address cannot be listened on.
 
     For tests and embedding, which run this in-process: `stop`, when set, ends serving as a signal does;
     `ready(port)` is called once the socket listens and the banner is printed, with the port bound (the
-    one `--port 0` picked).
+    one `--port 0` picked). `sign_hint` is the banner's `mockums sign` command (see `banner`).
     """
+    tls = server_tls(settings)  # before anything listens: a certificate problem stops the start (ConfigError)
     app = create_app(settings, scenarios)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     try:
-        site = _site(runner, settings.host, settings.port)
+        site = _site(runner, settings.host, settings.port, tls.context if tls else None)
         await site.start()
     except OSError as error:
         await runner.cleanup()
-        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+        hint = " (another server has it: pass --port N, or --port 0 for any free one)" if (
+            error.errno == errno.EADDRINUSE) else ""
+        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
+              file=sys.stderr)
         return 1
     # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
-    print(banner(settings, port, scenarios), flush=True)
+    print(banner(settings, port, scenarios, sign_hint, tls), flush=True)
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)
@@ -96,12 +116,13 @@ async def _shut_down(runner: web.AppRunner) -> None:
         log.warning("stopping: cleanup took more than %g s; leaving the rest to the exit", STOP_WITHIN)
 
 
-def _site(runner: web.AppRunner, host: str, port: int) -> web.BaseSite:
+def _site(runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLContext | None) -> web.BaseSite:
     """Where to listen. `::` means both IPv6 and IPv4 where the system allows it (asyncio's own sockets
     are IPv6-only), so a container bound to `::` also answers 127.0.0.1 — as `::ffff:127.0.0.1`."""
     if host == "::" and socket.has_dualstack_ipv6():
-        return web.SockSite(runner, socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True))
-    return web.TCPSite(runner, host, port, reuse_address=True)
+        dual = socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True)
+        return web.SockSite(runner, dual, ssl_context=ssl_context)
+    return web.TCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

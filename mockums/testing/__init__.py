@@ -7,6 +7,7 @@ is a thin layer of fixtures over this package; nothing here needs pytest.
 - `Mockums` (formerly `MockumsServer`, still importable by that name): the blocking handle.
 - `AsyncMockums`: the same methods as coroutines, over an aiohttp session.
 - `BackgroundServer`: the real sandbox on 127.0.0.1 in a background thread.
+- `serving()`: a context manager running one for a plain script or a unittest suite, giving a `Mockums`.
 
 Inside: `calls` describes each control call as data, `conversation` and `methods` write every handle
 method once for both handles, `handles` sends the calls (urllib or aiohttp), `expectations` and `failures`
@@ -18,6 +19,7 @@ from mockums.testing.errors import MockumsError, ScenarioError
 from mockums.testing.failures import format_deliveries as format_deliveries  # importable, as before the split
 from mockums.testing.failures import format_journal as format_journal
 from mockums.testing.handles import AsyncMockums, Mockums, MockumsServer
+from mockums.testing.standalone import serving
 
 __all__ = [
     "AsyncMockums",
@@ -27,4 +29,5 @@ __all__ = [
     "MockumsServer",
     "ScenarioError",
     "bundled_and_configured_scenarios",
+    "serving",
 ]

@@ -138,6 +138,11 @@ def order(mid: str, merOrderId: str) -> Call[dict[str, Any]]:
     return json_call("GET", _order_path(mid, merOrderId), f"order({mid}, {merOrderId})")
 
 
+def orders(merOrderId: str | None = None) -> Call[list[Entry]]:
+    """GET /orders: the orders (summaries, notifyUrl included), of one merOrderId if given."""
+    return json_call("GET", "/orders", "orders", merOrderId=merOrderId)
+
+
 def pay(mid: str, merOrderId: str) -> Call[dict[str, Any]]:
     """POST /orders/MID/ID/pay: the customer pays."""
     return json_call("POST", _order_path(mid, merOrderId) + "/pay", f"pay({mid}, {merOrderId})")

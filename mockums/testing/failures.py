@@ -57,7 +57,7 @@ def format_deliveries(deliveries: Sequence[Entry]) -> str:
     lines = []
     for delivery in deliveries:
         params = delivery.get("params") or {}
-        lines.append(f"  notifyId {delivery.get('notify_id')}  {delivery.get('kind')}  status={params.get('status')}"
+        lines.append(f"  notifyId {delivery.get('notifyId')}  {delivery.get('kind')}  status={params.get('status')}"
                      f"  {delivery.get('state')}  -> {delivery.get('url')}")
         attempts = delivery.get("attempts") or []
         for attempt in attempts:
@@ -119,3 +119,11 @@ def notified_failure(deliveries: Sequence[Entry], matching: Sequence[Entry], mer
         lines.append(f"mockums sent no notification for merOrderId {mer_order_id} "
                      "(one is sent when an order created with a notifyUrl is paid or refunded).")
     return "\n".join(lines)
+
+
+def unnotifiable_failure(mer_order_id: str, times: int | None) -> str:
+    """Why `assert_notified` failed at once: the order has no notifyUrl, so nothing will ever be sent."""
+    expected = "at least one notification" if times is None else plural(times, "notification")
+    return (f"expected {expected} for merOrderId {mer_order_id}, but the order was created without a notifyUrl: "
+            "the sandbox notifies only the notifyUrl an order is created with, so none will come "
+            "(create it with notifyUrl=… to receive them).")

@@ -14,7 +14,7 @@ from mockums.testing import calls
 from mockums.testing.calls import Entry, ScenarioData
 from mockums.testing.conversation import Conversation, Pause, SharedMethod, ask
 from mockums.testing.expectations import context_query, count_met, matching_deliveries, matching_requests
-from mockums.testing.failures import notified_failure, requested_failure
+from mockums.testing.failures import notified_failure, requested_failure, unnotifiable_failure
 
 __tracebackhide__ = True  # pytest shows the test's line, not this module's frames (--fulltrace does)
 
@@ -108,7 +108,7 @@ class HandleMethods:
 
     @SharedMethod
     def notifications(self, merOrderId: str | None = None) -> Conversation[list[Entry]]:
-        """Notification deliveries (notify_id, url, params, state, attempts), oldest first."""
+        """Notification deliveries (notifyId, url, params, state, attempts), oldest first."""
         return (yield from ask(calls.notifications(merOrderId)))
 
     @SharedMethod
@@ -159,7 +159,8 @@ class HandleMethods:
         only if given): at least one, or exactly `times`.
 
         Delivery runs in the background, so this looks again until they are there, for `timeout` seconds at
-        most; then AssertionError listing every delivery of the order and its attempts.
+        most; then AssertionError listing every delivery of the order and its attempts. When the order was
+        created without a notifyUrl, no notification can come: AssertionError at once, saying so.
         """
         started = time.monotonic()
         while True:
@@ -168,6 +169,10 @@ class HandleMethods:
             waited = time.monotonic() - started
             if count_met(len(matching), times):
                 return matching
+            if not deliveries:
+                orders = yield from ask(calls.orders(merOrderId))
+                if orders and not any(order.get("notifyUrl") for order in orders):
+                    raise AssertionError(unnotifiable_failure(merOrderId, times))
             if waited >= timeout:
                 raise AssertionError(notified_failure(deliveries, matching, merOrderId, times, status, accepted,
                                                       waited))

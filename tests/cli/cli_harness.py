@@ -44,11 +44,11 @@ class Serving:
         self._stop: asyncio.Event | None = None
         real_run = runner.run
 
-        async def run_with_hooks(settings: Settings, scenarios: tuple[Scenario, ...]) -> int:
+        async def run_with_hooks(settings: Settings, scenarios: tuple[Scenario, ...], **options: Any) -> int:
             self.settings = settings
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
             return await real_run(settings, scenarios, stop=self._stop,
-                                  ready=lambda port: self.events.put(("ready", port)))
+                                  ready=lambda port: self.events.put(("ready", port)), **options)
 
         monkeypatch.setattr(cli, "run", run_with_hooks)
         self.argv = ["serve", *args]

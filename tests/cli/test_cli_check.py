@@ -33,11 +33,19 @@ def test_check_reports_path_line_reason_and_missing_files(capsys: pytest.Capture
     assert cli.main(["check", str(broken), str(tmp_path / "missing.yaml")]) == 1
     captured = capsys.readouterr()
     errors = captured.err.splitlines()
-    assert f"{tmp_path / 'missing.yaml'}: no such file or folder" in errors
+    # A missing path is said once and counted once (it used to be reported twice, as 2 errors).
+    assert [line for line in errors if "missing.yaml" in line] == [
+        f"{tmp_path / 'missing.yaml'}: no such file or folder (or not readable)"]
     assert any(line.startswith(f"{broken}:5: ") and "explode" in line for line in errors), errors
     assert any(line.startswith(f"{broken}:6: ") and "delay" in line for line in errors), errors
-    assert errors[-1] == f"{len(errors) - 1} error(s)"
+    assert errors[-1] == f"{len(errors) - 1} error(s)" == "3 error(s)"
     assert captured.out == ""
+
+
+def test_check_of_only_a_missing_path_counts_one_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["check", str(tmp_path / "nothere.yaml")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path / 'nothere.yaml'}: no such file or folder (or not readable)", "1 error(s)"]
 
 
 def test_check_with_a_config_file_and_a_scenario_without_magic_id(capsys: pytest.CaptureFixture[str],

@@ -40,6 +40,7 @@ def _root_logger_untouched() -> Iterator[None]:
 
 def test_serve_prints_the_banner_answers_and_stops_cleanly(monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cli, "program", lambda: "mockums")  # as run from a shell where `mockums` is on PATH
     with serving(monkeypatch, "--port", "0") as server:
         lines = capsys.readouterr().out.splitlines()
         assert server.get("/__mockums/health")[1]["status"] == "ok"
@@ -130,7 +131,10 @@ def test_a_port_in_use_is_refused_with_exit_status_1(capsys: pytest.CaptureFixtu
         taken.listen()
         port = taken.getsockname()[1]
         assert cli.main(["serve", "--port", str(port), "--no-watch"]) == 1
-    assert capsys.readouterr().out.startswith(f"mockums: cannot listen on 127.0.0.1:{port}: ")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"mockums: cannot listen on 127.0.0.1:{port}: ")
+    assert captured.err.endswith(" (another server has it: pass --port N, or --port 0 for any free one)\n")
 
 
 def test_broken_scenario_files_stop_serve_before_it_listens(capsys: pytest.CaptureFixture[str],

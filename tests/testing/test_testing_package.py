@@ -108,7 +108,7 @@ async def test_assert_not_requested_is_assert_requested_with_times_zero() -> Non
 
 def delivery(accepted: bool | None, state: str = "pending") -> Entry:
     attempts = [] if accepted is None else [{"number": 1, "status": 200, "body": "x", "accepted": accepted}]
-    return {"notify_id": "n1", "kind": "payment", "params": {"status": "TRADE_SUCCESS"}, "state": state,
+    return {"notifyId": "n1", "kind": "payment", "params": {"status": "TRADE_SUCCESS"}, "state": state,
             "url": "http://127.0.0.1:9/notify", "attempts": attempts}
 
 
@@ -116,11 +116,36 @@ async def test_assert_notified_looks_again_until_the_delivery_is_there(monkeypat
     monkeypatch.setattr(shared, "POLL_SECONDS", 0)
     for make in (CannedSync, CannedAsync):
         looks = iter([[], [delivery(None)], [delivery(True, "delivered")]])
-        handle = make(lambda call, looks=looks: (200, next(looks)))
+        handle = make(lambda call, looks=looks: (200, [{"notifyUrl": "http://127.0.0.1:9/notify"}])
+                      if call.path == "/orders" else (200, next(looks)))
         result = handle.assert_notified("A1", status="TRADE_SUCCESS", accepted=True)
         [found] = await result if inspect.isawaitable(result) else result
         assert found["state"] == "delivered"
-        assert handle.sent == ["GET /__mockums/notifications?merOrderId=A1"] * 3
+        # No delivery yet: a look at the order (it has a notifyUrl, so one will come), then at the deliveries.
+        assert handle.sent == ["GET /__mockums/notifications?merOrderId=A1", "GET /__mockums/orders?merOrderId=A1",
+                               *["GET /__mockums/notifications?merOrderId=A1"] * 2]
+
+
+async def test_assert_notified_fails_at_once_for_an_order_without_notify_url() -> None:
+    for make in (CannedSync, CannedAsync):
+        handle = make(lambda call: (200, [{"merOrderId": "A1", "notifyUrl": None}] if call.path == "/orders" else []))
+        async def assert_notified(handle: Any = handle) -> object:
+            result = handle.assert_notified("A1", timeout=30)
+            return await result if inspect.isawaitable(result) else result
+
+        with pytest.raises(AssertionError) as failed:
+            await assert_notified()
+        assert str(failed.value) == (
+            "expected at least one notification for merOrderId A1, but the order was created without a notifyUrl: "
+            "the sandbox notifies only the notifyUrl an order is created with, so none will come (create it with "
+            "notifyUrl=… to receive them).")
+        assert len(handle.sent) == 2  # no waiting: one look at the deliveries, one at the order
+
+
+def test_assert_notified_keeps_waiting_while_there_is_no_order_yet() -> None:
+    handle = CannedSync(lambda call: (200, []))
+    with pytest.raises(AssertionError, match="mockums sent no notification for merOrderId A1"):
+        handle.assert_notified("A1", timeout=0)
 
 
 def test_assert_notified_gives_up_after_its_timeout_listing_the_deliveries() -> None:

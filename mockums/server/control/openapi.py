@@ -7,6 +7,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mockums.server.control.shapes import SCHEMAS
+
+# Query parameters that are not free text: their schema (the call refuses other values with 400).
+QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "since": {"type": "integer", "minimum": 0, "description": "only entries with a higher id"},
+    "limit": {"type": "integer", "minimum": 1, "description": "only the newest N"},
+    "view": {"type": "string", "enum": ["summary"], "description": "list rows only, without texts"},
+    "verdict": {"type": "string", "description": "ok, refused (any refusal) or one gateway error key"},
+}
+PATH_ID = {"type": "integer", "minimum": 1}
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "name": SCHEMAS["ScenarioScenario"]["properties"]["name"],
+    "id": PATH_ID,
+}
+
 
 @dataclass(frozen=True)
 class Route:
@@ -14,6 +29,7 @@ class Route:
 
     `call(sandbox, request)` does the work through the core facade; the table registers the aiohttp
     handlers, builds the OpenAPI document and the README's table, so each call is described once.
+    `answer` and `takes` name the schemas (`shapes.SCHEMAS`) of its answer and of its JSON body.
     """
 
     method: str
@@ -23,52 +39,62 @@ class Route:
     body: str | None = None
     query: tuple[str, ...] = ()
     status: int = 200  # the status of a successful answer
+    answer: str = "Document"
+    takes: str | None = None
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(name, {"type": "string"})}
+        for name in re.findall(r"\{(\w+)\}", route.path)
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": QUERY_SCHEMAS.get(name, {"type": "string"})}
+        for name in route.query
+    ]
+    return parameters
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    operation: dict[str, Any] = {
+        "summary": route.summary,
+        "operationId": route.call.__name__,
+        "responses": {
+            str(route.status): {"description": route.summary, "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{route.answer}"}}}},
+            "4XX": {"description": 'Refused: `{"error": why, …}` (400 bad input, 401/403 guard, 404 unknown, '
+                                   "409 not now)", "content": problem},
+        },
+    }
+    parameters = _parameters(route)
+    if parameters:
+        operation["parameters"] = parameters
+    if route.takes:
+        operation["requestBody"] = {
+            "required": True,
+            "description": route.body or "",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.takes}"}}},
+        }
+    return operation
 
 
 def openapi_document(routes: Sequence[Route], prefix: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of the control API: every call with its parameters, body and answers."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        operation: dict[str, Any] = {
-            "summary": route.summary,
-            "operationId": route.call.__name__,
-            "responses": {
-                str(route.status): {"description": "OK", "content": {"application/json": {"schema": {}}}},
-                "4XX": {
-                    "description": 'A problem: {"error": …}',
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-                },
-            },
-        }
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"\{(\w+)\}", route.path)
-        ]
-        parameters += [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}} for name in route.query
-        ]
-        if parameters:
-            operation["parameters"] = parameters
-        if route.body:
-            operation["requestBody"] = {
-                "description": route.body,
-                "content": {
-                    "application/json": {"schema": {"type": "object"}},
-                    **({"application/yaml": {"schema": {"type": "string"}}} if "YAML" in route.body else {}),
-                },
-            }
-        paths.setdefault(prefix + route.path, {})[route.method.lower()] = operation
+        paths.setdefault(prefix + route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "mockums control API",
             "version": version,
-            "description": "Drive and inspect a mockums ChinaUMS sandbox: scenarios, orders, journal, clock.",
+            "description": "Drive and inspect a mockums ChinaUMS sandbox: scenarios, orders, journal, clock. "
+                           "Calls that take scenarios also take YAML text (Content-Type: application/yaml).",
         },
         "paths": paths,
         "components": {
-            "schemas": {
-                "Problem": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
-            },
+            "schemas": SCHEMAS,
             "securitySchemes": {
                 "controlToken": {
                     "type": "http",

@@ -17,11 +17,15 @@ from mockums import __version__
 from mockums.core.errors import Conflict, ControlError, Invalid, NotFound
 from mockums.core.sandbox import Sandbox
 from mockums.protocol.clipping import clip
+from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.protocol.openapi import gateway_openapi_document
 from mockums.scenarios import compose_yaml
+from mockums.scenarios.json_schema import scenario_json_schema
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body, too_large
 from mockums.server.control.guard import problem
-from mockums.server.control.openapi import Route, openapi_document
+from mockums.server.control.openapi import QUERY_SCHEMAS, Route, openapi_document
 from mockums.server.control.sending import loopback_base, send
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
@@ -46,7 +50,10 @@ def _dumps(data: object) -> str:
 async def _parse(request: web.Request) -> ControlRequest:
     settings = request.app[SANDBOX].settings
     raw = await read_body(request, settings.max_body_bytes, settings.idle_timeout)
-    text = raw.decode("utf-8", "replace")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Invalid(f"the body is not UTF-8 text ({error.reason} at byte {error.start})") from None
     body: Any = {}
     if text.strip():
         if request.content_type in YAML_TYPES:
@@ -85,12 +92,17 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
 
 
 def _whole(query: Mapping[str, str], name: str) -> int | None:
+    """A whole-number query parameter, at least its documented minimum (since >= 0, limit >= 1)."""
     if name not in query:
         return None
+    lowest = QUERY_SCHEMAS[name]["minimum"]
     try:
-        return int(query[name])
+        value = int(query[name])
     except ValueError:
-        raise Invalid(f"{name} must be a whole number") from None
+        raise Invalid(f"{name} must be a whole number (at least {lowest}), got {query[name]!r}") from None
+    if value < lowest:
+        raise Invalid(f"{name} must be at least {lowest}, got {value}")
+    return value
 
 
 def _order_key(request: ControlRequest) -> tuple[str, str]:
@@ -100,6 +112,9 @@ def _order_key(request: ControlRequest) -> tuple[str, str]:
 def _clock_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or not body or set(body) - {"freeze", "set", "advance"}:
         raise Invalid("send a JSON object with freeze (true/false), set (a moment) and/or advance (seconds)")
+    given_null = sorted(key for key, value in body.items() if value is None)
+    if given_null:
+        raise Invalid(f"{', '.join(given_null)}: null is not a value here; leave the key out instead")
     return body
 
 
@@ -116,6 +131,14 @@ def openapi(_: Sandbox, __: ControlRequest) -> object:
 
 def list_endpoints(sandbox: Sandbox, _: ControlRequest) -> object:
     return sandbox.endpoints()
+
+
+def scenario_schema(_: Sandbox, __: ControlRequest) -> object:
+    return scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+
+
+def gateway_openapi(_: Sandbox, __: ControlRequest) -> object:
+    return gateway_openapi_document(__version__)
 
 
 def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
@@ -144,8 +167,6 @@ def reload_status(sandbox: Sandbox, _: ControlRequest) -> object:
 
 def list_orders(sandbox: Sandbox, request: ControlRequest) -> object:
     limit = _whole(request.query, "limit")
-    if limit is not None and limit < 1:
-        raise Invalid("limit must be 1 or more")
     return sandbox.orders(request.query.get("mid"), request.query.get("merOrderId"), limit)
 
 
@@ -206,7 +227,7 @@ def get_clock(sandbox: Sandbox, _: ControlRequest) -> object:
 def post_clock(sandbox: Sandbox, request: ControlRequest) -> object:
     body = _clock_body(request.body)
     freeze = body.get("freeze")
-    if freeze not in (None, True, False):
+    if freeze is not None and not isinstance(freeze, bool):  # 0 == False in Python, not in JSON
         raise Invalid(f"freeze: {freeze!r} is not true or false")
     return sandbox.move_clock(freeze=freeze, at=body.get("set"), advance=body.get("advance"))
 
@@ -228,7 +249,8 @@ async def send_request(sandbox: Sandbox, request: ControlRequest) -> object:
 
 
 def post_seed(sandbox: Sandbox, request: ControlRequest) -> object:
-    seed = request.body.get("seed") if isinstance(request.body, dict) else None
+    body = request.body if isinstance(request.body, dict) and set(request.body) == {"seed"} else {}
+    seed = body.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise Invalid('send {"seed": <integer>}')
     return sandbox.set_seed(seed)
@@ -238,43 +260,59 @@ _ORDER = "/orders/{mid}/{merOrderId}"
 _SCENARIO_BODY = "YAML text (Content-Type: application/yaml) or JSON: a mapping with `scenarios:`, or one scenario"
 
 ROUTES = (
-    Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)"),
+    Route("GET", "/health", health, "Liveness, version and counts (always served, never guarded)", answer="Health"),
     Route("GET", "/openapi.json", openapi, "This document"),
-    Route("GET", "/endpoints", list_endpoints, "The endpoints mockums answers: path, title, action, wallet"),
-    Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id"),
+    Route("GET", "/scenario-schema.json", scenario_schema,
+          "The JSON Schema of scenario files, for editors (`# yaml-language-server: $schema=<this URL>`)"),
+    Route("GET", "/gateway-openapi.json", gateway_openapi,
+          "An OpenAPI document of the mocked ChinaUMS endpoints, for Postman, Prism or code generators"),
+    Route("GET", "/endpoints", list_endpoints, "The endpoints mockums answers: path, title, action, wallet, method",
+          answer="Endpoints"),
+    Route("GET", "/scenarios", list_scenarios, "Scenarios in force, with source file:line, origin and magic id",
+          answer="ScenarioList"),
     Route("POST", "/scenarios", add_scenarios, "Add scenarios at runtime (kept until reset)", body=_SCENARIO_BODY,
-          status=201),
-    Route("GET", "/scenarios/reload", reload_status, "The last reload from disk: ok, errors, time"),
+          status=201, answer="ScenarioList", takes="ScenarioBody"),
+    Route("GET", "/scenarios/reload", reload_status, "The last reload from disk: ok, errors, time", answer="Reload"),
     Route("POST", "/scenarios/reload", reload_scenarios,
-          "Reload scenario files now; when they do not validate the previous set is kept and errors answered"),
-    Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY),
-    Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)"),
+          "Reload scenario files now; when they do not validate the previous set is kept and errors answered",
+          answer="Reload"),
+    Route("PUT", "/scenarios/{name}", put_scenario, "Replace (or add) one scenario", body=_SCENARIO_BODY,
+          answer="ScenarioView", takes="ScenarioReplacement"),
+    Route("DELETE", "/scenarios/{name}", delete_scenario, "Remove one scenario (a file's comes back on reload)",
+          answer="Removed"),
     Route("GET", "/orders", list_orders, "Orders, oldest first (at most 1000, or the newest `limit`)",
-          query=("mid", "merOrderId", "limit")),
-    Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts"),
-    Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries"),
-    Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent"),
-    Route("POST", f"{_ORDER}/notify", notify_order, "Send the order's notification again for its current state"),
+          query=("mid", "merOrderId", "limit"), answer="OrderList"),
+    Route("GET", _ORDER, get_order, "One order: state, refunds, history and notification attempts", answer="Order"),
+    Route("DELETE", _ORDER, delete_order, "Forget one order, its scenario sequences and its journal entries",
+          answer="Forgotten"),
+    Route("POST", f"{_ORDER}/pay", pay_order, "The customer pays: TRADE_SUCCESS, and the notification is sent",
+          answer="Order"),
+    Route("POST", f"{_ORDER}/notify", notify_order, "Send the order's notification again for its current state",
+          answer="Order"),
     Route("GET", "/notifications", list_notifications, "Notification deliveries and their attempts",
-          query=("mid", "merOrderId")),
-    Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId"),
+          query=("mid", "merOrderId"), answer="DeliveryList"),
+    Route("POST", "/notifications/{notifyId}/redeliver", redeliver, "Deliver a notification again, same notifyId",
+          answer="Delivery"),
     Route("GET", "/journal", get_journal,
           "Requests, oldest first: auth verdict, scenario and why, answer; `verdict` is ok, refused or an "
           "error key; `view=summary` gives list rows only",
-          query=("merOrderId", "endpoint", "verdict", "scenario", "since", "limit", "view")),
-    Route("GET", "/journal/{id}", get_journal_entry, "One journal entry in full"),
-    Route("DELETE", "/journal", clear_journal, "Clear the journal only"),
+          query=("merOrderId", "endpoint", "verdict", "scenario", "since", "limit", "view"), answer="JournalList"),
+    Route("GET", "/journal/{id}", get_journal_entry, "One journal entry in full", answer="JournalEntry"),
+    Route("DELETE", "/journal", clear_journal, "Clear the journal only", answer="Cleared"),
     Route("POST", "/reset", reset,
-          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock"),
-    Route("GET", "/clock", get_clock, "Sandbox time"),
+          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock", answer="ResetDone"),
+    Route("GET", "/clock", get_clock, "Sandbox time", answer="Clock"),
     Route("POST", "/clock", post_clock, "Freeze, set or advance sandbox time",
-          body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}'),
-    Route("GET", "/seed", get_seed, "The seed of generated values"),
-    Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}'),
+          body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}', answer="Clock",
+          takes="ClockChange"),
+    Route("POST", "/seed", post_seed, "Set the seed of generated values", body='{"seed": <integer>}', answer="Seed",
+          takes="Seed"),
+    Route("GET", "/seed", get_seed, "The seed of generated values", answer="Seed"),
     Route("POST", "/send", send_request,
           "Sign a complete sample request for an endpoint and merOrderId with a configured app's key and send "
           "it to this mockums over loopback: what was sent, the answer, and its journal entry id",
-          body='{"endpoint": "/v1/…", "merOrderId": "…", "mid"?: "…", "fields"?: {"name": value or null}}'),
+          body='{"endpoint": "/v1/…", "merOrderId": "…", "mid"?: "…", "fields"?: {"name": value or null}}',
+          answer="Sent"),
 )
 
 
@@ -282,12 +320,16 @@ def _pattern(path: str) -> re.Pattern[str]:
     return re.compile(re.escape(CONTROL_PREFIX) + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)))
 
 
-_PATTERNS = tuple((_pattern(route.path), route.method) for route in ROUTES)
+_PATTERNS = tuple((_pattern(route.path), route.method, "{" in route.path) for route in ROUTES)
+_LITERAL = {CONTROL_PREFIX + route.path for route in ROUTES if "{" not in route.path}
 
 
 async def _unknown_call(request: web.Request) -> web.StreamResponse:
     """A JSON 405 with `Allow` for a control path asked with another method (TRACE included), else a 404."""
-    allowed = sorted({method for pattern, method in _PATTERNS if pattern.fullmatch(request.path)})
+    # A literal path (`/scenarios/reload`) is its own call, not a value of a parameter (`/scenarios/{name}`).
+    literal = request.path in _LITERAL
+    allowed = sorted({method for pattern, method, parametrised in _PATTERNS
+                      if pattern.fullmatch(request.path) and not (literal and parametrised)})
     shown = f"{clip(request.method, 32)} {clip(request.path, 200)}"
     if allowed:
         response = problem(405, f"{shown}: this control call takes {', '.join(allowed)}")

@@ -93,6 +93,6 @@ def test_paid_order_is_notified(mockums, notify_url):
     # Waits (5 s at most) until the shop's receiver has accepted the notification.
     [delivery] = mockums.assert_notified("3194PAY0001", status="TRADE_SUCCESS", accepted=True)
     [form] = received
-    assert form["notifyId"] == delivery["notify_id"]
+    assert form["notifyId"] == delivery["notifyId"]
     assert signature_valid(form, mockums.notify_key)
     assert call(mockums, QUERY, merOrderId="3194PAY0001")["status"] == "TRADE_SUCCESS"

@@ -1,0 +1,135 @@
+"""The scenario file format as a JSON Schema, for editors (completion and checks while typing) and tools.
+
+Built from the same names and limits the loader (`schema`) enforces, so the two cannot drift apart; a
+test runs every bundled and test scenario file through both. What a JSON Schema cannot say stays the
+loader's alone: a `merOrderIdPattern` that is not a regular expression, a template that does not parse,
+a `magic_id` its own rule does not match, names and rules repeated across files, duplicate YAML keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
+
+from .model import Fault, IdMatch, Then
+from .schema import (
+    _LIFECYCLE_KEYS,
+    _NAME,
+    _NOTIFY_KEYS,
+    _PAY_KEYS,
+    _PAY_MODES,
+    _REFUND_KEYS,
+    _SCENARIO_KEYS,
+    _SIGN_TYPES,
+    _STEP_ACTIONS,
+    MAX_DELAY_SECONDS,
+    MAX_LIFECYCLE_SECONDS,
+)
+
+SCHEMA_FILE = "scenario.schema.json"  # its name beside the bundled scenario files
+MAX_SCHEDULE = 50
+
+
+def _object(properties: dict[str, Any], description: str, **more: Any) -> dict[str, Any]:
+    return {"type": "object", "description": description, "properties": properties, "additionalProperties": False,
+            **more}
+
+
+def _seconds(limit: float, description: str) -> dict[str, Any]:
+    return {"type": "number", "minimum": 0, "maximum": limit, "description": description}
+
+
+def _count(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "description": description}
+
+
+def _step(in_sequence: bool, gateway_errors: Collection[str]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "fields": {"type": "object", "description": "Answer fields to set ({{ templates }} allowed); null removes one"},
+        "delay": _seconds(MAX_DELAY_SECONDS, "Seconds of sandbox time before answering"),
+        "gateway_error": {"enum": sorted(gateway_errors), "description": "Answer with this gateway error instead"},
+        "fault": {"enum": [fault.value for fault in Fault], "description": "Fail the connection instead of answering"},
+        "order_status": {"enum": list(ORDER_STATUSES), "description": "Put the order in this state first"},
+    }
+    if in_sequence:
+        properties["repeat"] = _count("How many calls in a row get this step (default 1)")
+    return _object(properties, "One answer" + (" of the sequence" if in_sequence else " for every call"),
+                   anyOf=[{"required": [action]} for action in _STEP_ACTIONS],
+                   **{"not": {"required": ["gateway_error", "fault"]}})
+
+
+def _match(endpoints: Collection[str]) -> dict[str, Any]:
+    id_like = {"type": ["string", "integer"], "minLength": 1}
+    endpoint = {"enum": sorted(endpoints)}
+    descriptions = {IdMatch.EXACT: "This merOrderId exactly", IdMatch.PREFIX: "Any merOrderId starting with this",
+                    IdMatch.PATTERN: "A regular expression the whole merOrderId must match"}
+    properties: dict[str, Any] = {kind.value: {**id_like, "description": descriptions[kind]} for kind in IdMatch}
+    properties["endpoint"] = {"description": "Only calls to this endpoint (or these)",
+                              "anyOf": [endpoint, {"type": "array", "items": endpoint, "minItems": 1}]}
+    properties["body"] = {"type": "object", "description": "Other body fields that must be equal (dotted paths)",
+                          "additionalProperties": {"type": ["string", "number", "boolean"]}}
+    return _object(properties, "Which requests this scenario answers",
+                   oneOf=[{"required": [kind.value]} for kind in IdMatch])
+
+
+def _lifecycle() -> dict[str, Any]:
+    seconds = _seconds(MAX_LIFECYCLE_SECONDS, "Seconds of sandbox time")
+    pay = {"description": "When the customer pays", "anyOf": [
+        {"enum": list(_PAY_MODES)},
+        _object({"after_queries": _count("After this many queries"), "after_seconds": seconds},
+                "After N queries or T seconds", minProperties=1, maxProperties=1)]}
+    processing_only = {"if": {"anyOf": [{"required": [key]} for key in _REFUND_KEYS[1:]]},
+                       "then": {"properties": {"status": {"const": "PROCESSING"}}}}
+    refund = {"description": "How refunds of this order turn out", "anyOf": [
+        {"enum": list(REFUND_STATUSES)},
+        _object({"status": {"enum": list(REFUND_STATUSES)}, "settle_after_queries": _count("Refund queries until it "
+                 "succeeds"), "settle_after_seconds": seconds}, "A refund status, PROCESSING settling later",
+                required=["status"], **processing_only)]}
+    notify = _object({
+        "delay": _seconds(MAX_DELAY_SECONDS, "Seconds before the first notification"),
+        "duplicate": {"type": "boolean", "description": "Deliver the notification twice"},
+        "bad_signature": {"type": "boolean", "description": "Sign it with the wrong key"},
+        "schedule": {"type": "array", "minItems": 1, "maxItems": MAX_SCHEDULE, "items": seconds,
+                     "description": "Waits before each attempt, in seconds"},
+        "sign_type": {"enum": list(_SIGN_TYPES)},
+    }, "How the order's notifications misbehave")
+    assert set(notify["properties"]) == set(_NOTIFY_KEYS)
+    properties = {"pay": pay, "expire_after": _seconds(MAX_LIFECYCLE_SECONDS, "Seconds after creation until an "
+                  "unpaid order expires"), "refund": refund, "notify": notify}
+    assert tuple(properties) == _LIFECYCLE_KEYS and len(_PAY_KEYS) == 2
+    return _object(properties, "How the order lives: payment, expiry, refunds, notifications", minProperties=1)
+
+
+def scenario_json_schema(gateway_errors: Collection[str], endpoints: Collection[str]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file, for these gateway error names and endpoints."""
+    scenario = _object({
+        "name": {"type": "string", "pattern": f"^{_NAME.pattern}$", "description": "Unique name"},
+        "description": {"type": "string", "description": "What this reproduces"},
+        "magic_id": {"type": ["string", "integer"], "description": "An example merOrderId its rule matches"},
+        "match": {"$ref": "#/$defs/match"},
+        "respond": {"$ref": "#/$defs/step"},
+        "sequence": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/sequenceStep"},
+                     "description": "A different answer on each call for the same order"},
+        "then": {"enum": [then.value for then in Then], "description": "After the last step of the sequence"},
+        "lifecycle": {"$ref": "#/$defs/lifecycle"},
+    }, "A scenario: which requests it answers (match) and how (respond, sequence, lifecycle)",
+        required=["name", "match"],
+        anyOf=[{"required": ["respond"]}, {"required": ["sequence"]}, {"required": ["lifecycle"]}],
+        dependentRequired={"then": ["sequence"]},
+        **{"not": {"required": ["respond", "sequence"]}})
+    assert tuple(scenario["properties"]) == _SCENARIO_KEYS
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "mockums scenario file",
+        "description": "Outcomes of the mockums ChinaUMS sandbox, chosen per merOrderId (see the README, "
+                       "'Scenario files'). `mockums check FILE` checks what a schema cannot.",
+        "type": ["object", "null"],
+        "properties": {"scenarios": {"type": ["array", "null"], "items": {"$ref": "#/$defs/scenario"}}},
+        "patternProperties": {"^x-": {"description": "Free for YAML anchors to reuse"}},
+        "additionalProperties": False,
+        "required": ["scenarios"],
+        "$defs": {"scenario": scenario, "match": _match(endpoints), "step": _step(False, gateway_errors),
+                  "sequenceStep": _step(True, gateway_errors), "lifecycle": _lifecycle()},
+    }
