@@ -278,14 +278,20 @@ async def test_body_excerpt_is_capped(notifier: Notifier, receiver: Receiver) ->
     assert len(delivery.attempts[0].body) == 200
 
 
-async def test_schedule_and_delay_overrides(notifier: Notifier, receiver: Receiver) -> None:
+async def test_schedule_and_delay_overrides(make_notifier: Callable[..., Awaitable[Notifier]],
+                                            receiver: Receiver) -> None:
+    clock = Clock()
+    clock.freeze(1_700_000_000.0)  # waits follow the sandbox clock: frozen, the delay holds
+    notifier = await make_notifier(clock=clock)
     receiver.default = (200, "FAILED")
     two = send(notifier, receiver.url, "two", schedule=(0, 0))
-    late = send(notifier, receiver.url, "late", delay=0.2, schedule=(0,))
+    late = send(notifier, receiver.url, "late", delay=20.0, schedule=(0,))
+    assert not await notifier.wait_idle(0.3)  # `two` is done; `late` waits its 20 sandbox seconds
+    assert (len(two.attempts), len(late.attempts)) == (2, 0)
+    clock.advance(20)
     assert await notifier.wait_idle(2)
-    assert len(two.attempts) == 2
     assert len(late.attempts) == 1
-    assert late.attempts[0].at - late.created_at >= 0.19
+    assert late.attempts[0].at - late.created_at == 20.0
 
 
 async def test_records_use_the_injected_clock(make_notifier: Callable[..., Awaitable[Notifier]],
