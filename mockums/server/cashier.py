@@ -18,8 +18,10 @@ from aiohttp import web
 from mockums.core.errors import ControlError, NotFound
 from mockums.core.sandbox import CashierRedirect, CashierView
 from mockums.server.control.routes import SANDBOX
+from mockums.server.dashboard import asset
 
 CSS_PATH = "/netpay-portal/cashier.css"
+SHARED_CSS_PATH = "/netpay-portal/mockums.css"  # the dashboard's stylesheet: the cashier shares its look
 _PART = re.compile(r"<!-- part:([a-z-]+) -->\n(.*?)(?=<!-- part:|\Z)", re.S)
 _STATUS_CLASS = {"TRADE_SUCCESS": "paid", "TRADE_REFUND": "paid", "PAID": "paid", "REFUND": "paid",
                  "TRADE_CLOSED": "closed", "CLOSED": "closed"}
@@ -44,7 +46,8 @@ def _part(name: str, **values: str) -> str:
 
 
 def _page(title: str, merchant: str, body: str) -> str:
-    return _templates()[0].substitute(title=escape(title), merchant=escape(merchant), css=CSS_PATH, body=body)
+    return _templates()[0].substitute(title=escape(title), merchant=escape(merchant), shared_css=SHARED_CSS_PATH,
+                                      css=CSS_PATH, body=body)
 
 
 def render(view: CashierView, action: str) -> str:
@@ -108,13 +111,19 @@ async def act(request: web.Request) -> web.StreamResponse:
 
 
 async def stylesheet(_: web.Request) -> web.StreamResponse:
-    """The page's one stylesheet."""
+    """The page's own rules (on top of the shared look)."""
     return web.Response(text=_read("cashier.css"), content_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+
+async def shared_stylesheet(_: web.Request) -> web.StreamResponse:
+    """The dashboard's stylesheet, served where the public cashier page can reach it (its colours and fonts)."""
+    return web.Response(body=asset("mockums.css"), content_type="text/css", headers={"Cache-Control": "max-age=300"})
 
 
 def add_routes(app: web.Application, paths: tuple[str, ...]) -> None:
     """The cashier page at each of `paths` (GET shows it, POST acts), and its stylesheet."""
     app.router.add_get(CSS_PATH, stylesheet)
+    app.router.add_get(SHARED_CSS_PATH, shared_stylesheet)
     for path in paths:
         app.router.add_get(path, page)
         app.router.add_post(path, act)

@@ -10,6 +10,7 @@ import chinaums_client
 from conftest import Caller, MakeCaller, Receiver, notification_signature_valid
 
 from mockums.config import DEMO_APP
+from mockums.server.dashboard import asset
 
 ALIPAY = "/v1/netpay/trade/h5-pay"
 RETURN = "http://127.0.0.1:9/shop/paid?from=h5"
@@ -32,9 +33,13 @@ async def test_the_page_shows_merchant_amount_and_wallet(caller: Caller) -> None
     assert "支付宝" in page.text and "3194CASH0001" in page.text and "测试 订单" in page.text
     for action in ("pay", "cancel", "leave"):
         assert f'name="action" value="{action}"' in page.text
-    assert 'href="/netpay-portal/cashier.css"' in page.text
+    # The dashboard's stylesheet first (its colours and fonts), then the cashier's own rules.
+    assert page.text.index('href="/netpay-portal/mockums.css"') < page.text.index('href="/netpay-portal/cashier.css"')
     css = await caller.get("/netpay-portal/cashier.css")
     assert (css.status, css.headers["Content-Type"].split(";")[0]) == (200, "text/css")
+    assert "var(--mk-accent)" in css.text
+    shared = await caller.get("/netpay-portal/mockums.css")
+    assert shared.status == 200 and shared.text == asset("mockums.css").decode()
 
 
 async def test_pay_notifies_and_returns_to_the_merchant_signed(caller: Caller, receiver: Receiver) -> None:
