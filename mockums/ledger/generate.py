@@ -59,6 +59,8 @@ class Generator:
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed if seed is not None else secrets.randbits(32)
         self._faker = Faker("zh_CN")
+        # A request that creates an order and shows it derives the same values twice: the last are kept.
+        self._last: tuple[tuple[bytes, str, float], dict[str, object]] = ((b"", "", 0.0), {})
 
     def faker_for(self, *parts: object) -> Faker:
         """The shared Faker instance, reseeded for this (seed, *parts)."""
@@ -76,6 +78,9 @@ class Generator:
         keeping them.
         """
         material = f"{self.seed if seed is None else seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
+        key = (material, wallet.target_sys, created_at)
+        if key == self._last[0]:
+            return dict(self._last[1])
         number = int.from_bytes(hashlib.blake2b(material, digest_size=64).digest(), "big")
         number, seq = divmod(number, 10**11)
         number, letter = divmod(number, 26)
@@ -85,7 +90,7 @@ class Generator:
         target_mid, number = _filled(wallet.target_mid.text, number, created_at)
         target_order_id, number = _filled(wallet.target_order_id.text, number, created_at)
         seq_id = f"{seq:011d}{chr(65 + letter)}"
-        return {
+        values: dict[str, object] = {
             "seqId": seq_id,
             "settleRefId": seq_id,
             "targetMid": target_mid,
@@ -93,6 +98,8 @@ class Generator:
             "totalAmount": amount + 1,
             "targetOrderId": target_order_id,
         }
+        self._last = (key, values)
+        return dict(values)
 
     def merchant_name(self, mid: str, key: str) -> str:
         """A merchant name for something that is not an order (a QR code), derived like an order's."""

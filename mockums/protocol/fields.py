@@ -114,6 +114,14 @@ def _check(
     rule: FieldRule, value: object, policy: ValidationPolicy, clock: Clock
 ) -> tuple[str | None, str | None, str | None]:
     """(violation, warning, strict-mode abnormal time) for one present value."""
+    if type(value) is str and rule.kind == "string":  # the common case, checked without the detours below
+        if rule.min_length is not None and len(value) < rule.min_length:
+            return f"length {len(value)} is below {rule.min_length}", None, None
+        if rule.max_length is not None and len(value) > rule.max_length:
+            return f"length {len(value)} is above {rule.max_length}", None, None
+        if rule.choices and value not in rule.choices:
+            return f"{value!r} is not one of {', '.join(rule.choices)}", None, None
+        return None, None, None
     if rule.kind == "amount":
         return _check_amount(value, policy), None, None
     if rule.kind == "flag":
