@@ -56,16 +56,17 @@ class Case:
     scenarios: int | None = None  # None: mockums' defaults (the bundled set); N: N generated, bundled off
 
 
+# In this order in every round, so each ratio compares runs made close together in time.
 CASES = (
     Case("bare-fixed", "bare", "fixed"),
-    Case("bare-new", "bare", "new"),
     Case("minimal-fixed", "minimal", "fixed"),
-    Case("minimal-new", "minimal", "new"),
     Case("mockums-fixed", "mockums", "fixed"),
+    Case("bare-new", "bare", "new"),
+    Case("minimal-new", "minimal", "new"),
     Case("mockums-new", "mockums", "new"),
     Case("mockums-10", "mockums", "fixed", 10),
-    Case("mockums-1000", "mockums", "fixed", 1000),
     Case("mockums-10000", "mockums", "fixed", 10000),
+    Case("mockums-1000", "mockums", "fixed", 1000),
 )
 
 
@@ -75,6 +76,7 @@ class Run:
 
     figures: Figures
     rss_mib: float
+    cpu_us: float  # CPU time the server spent per request (user + system): what other load cannot inflate much
     answers: dict[str, int] = field(default_factory=dict)  # errCode -> count, from mockums' journal
     log_lines: float | None = None  # log lines written per request (mockums)
 
@@ -147,6 +149,12 @@ class Server:
             self.process.wait(timeout=15)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def drive(port: int, load: Load, requests: Path, client: str) -> Figures:
     if client == "wrk":
         return bench_load.run_wrk(port, load, requests, CLIENT_CORE)
@@ -167,11 +175,12 @@ def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str) -> Ru
                                               bench_load.request_count(load), f"M{tag}")
         if args.warmup:
             drive(server.port, warm, warm_file, args.client)
-        lines_before = server.log_lines()
+        lines_before, cpu_before = server.log_lines(), cpu_seconds(server.process.pid)
         figures = drive(server.port, load, main_file, args.client)
+        cpu = cpu_seconds(server.process.pid) - cpu_before
         time.sleep(0.2)  # the last log lines reach the file
         rss, _ = rss_kib(server.process.pid)
-        run = Run(figures, rss / 1024)
+        run = Run(figures, rss / 1024, cpu / max(1, figures.requests) * 1e6)
         if case.server == "mockums":
             run.log_lines = (server.log_lines() - lines_before) / max(1, figures.requests)
             entries = get_json(server.port, "/__mockums/journal?limit=200")
@@ -208,17 +217,20 @@ def _median(values: Sequence[float]) -> float:
 
 def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
     """The Markdown table: medians over rounds; ratios per round against the same round's baselines."""
-    def ratio(case: Case, baseline: str) -> str:
+    def ratio(case: Case, baseline: str, cpu: bool = False) -> str:
         base_case = f"{baseline}-{case.workload}"
-        pairs = [run.figures.rate / base.figures.rate
+        pairs = [(base.cpu_us / run.cpu_us if cpu else run.figures.rate / base.figures.rate)
                  for run, base in zip(results.get(case.name, []), results.get(base_case, []), strict=False)
-                 if base.figures.rate]
-        if not pairs or case.server == baseline:
-            return "" if case.server != baseline else "1"
+                 if base.figures.rate and run.cpu_us]
+        if case.server == baseline:
+            return "1"
+        if not pairs:
+            return ""
         return f"{_median(pairs):.2f}" + (f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else "")
 
-    rows = ["| case | req/s (spread) | p50 ms | p99 ms | RSS MiB | × bare | × minimal | answers (journal sample) "
-            "| log lines/req |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| case | req/s (spread) | p50 ms | p99 ms | RSS MiB | CPU µs/req | × bare | × minimal "
+            "| × minimal by CPU | answers (journal sample) | log lines/req |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for case in CASES:
         runs = results.get(case.name)
         if not runs:
@@ -237,13 +249,16 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
         rows.append(
             f"| {case.name} | {_median(rates):,.0f}{spread}{notes} | {_median([r.figures.p50_ms for r in runs]):.2f} "
             f"| {_median([r.figures.p99_ms for r in runs]):.2f} | {_median([r.rss_mib for r in runs]):.0f} "
-            f"| {ratio(case, 'bare')} | {ratio(case, 'minimal')} | {shown} "
+            f"| {_median([r.cpu_us for r in runs]):.0f} | {ratio(case, 'bare')} | {ratio(case, 'minimal')} "
+            f"| {ratio(case, 'minimal', cpu=True)} | {shown} "
             f"| {f'{_median(lines):.2f}' if lines else ''} |")
     scenario_runs = [results.get(f"mockums-{count}", []) for count in (10, 10000)]
     if all(scenario_runs):
         pairs = [big.figures.rate / small.figures.rate for small, big in zip(*scenario_runs, strict=False)]
+        costs = [small.cpu_us / big.cpu_us for small, big in zip(*scenario_runs, strict=False)]
         rows.append(f"\n10,000 scenarios vs 10: {_median(pairs):.2f}× the throughput "
-                    f"({', '.join(f'{p:.2f}' for p in pairs)} per round)")
+                    f"({', '.join(f'{p:.2f}' for p in pairs)} per round); by CPU per request {_median(costs):.2f}× "
+                    f"({', '.join(f'{p:.2f}' for p in costs)})")
     return "\n".join(rows)
 
 
@@ -289,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run = measure(case, args, Path(tmp), f"{round_number}{number:02d}")
                 results.setdefault(case.name, []).append(run)
                 print(f"  round {round_number + 1} {case.name}: {run.figures.rate:,.0f} req/s "
-                      f"p99 {run.figures.p99_ms:.2f} ms RSS {run.rss_mib:.0f} MiB", flush=True)
+                      f"p99 {run.figures.p99_ms:.2f} ms RSS {run.rss_mib:.0f} MiB CPU {run.cpu_us:.0f} µs/req",
+                      flush=True)
     print()
     print(report(results, args))
     if args.memory_orders:
