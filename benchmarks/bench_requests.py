@@ -13,7 +13,8 @@ the ratios to both baselines measured in the same round; then memory per kept or
 order store full. Bounded: every run has a duration and a hard timeout. Not a test; not run in CI.
 
     .venv/bin/python benchmarks/bench_requests.py [--rounds 2] [--duration 8] [--connections 32]
-        [--loop asyncio|uvloop] [--json std|orjson] [--cases bare-fixed,mockums-new,…] [--memory-orders 100000]
+        [--loop asyncio|uvloop] [--json std|orjson] [--mockums-libraries same|installed]
+        [--cases bare-fixed,mockums-new,…] [--memory-orders 100000]
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def get_json(port: int, path: str) -> object:
 class Server:
     """A server process pinned to SERVER_CORE, its output in a file; stopped with SIGTERM, then SIGKILL."""
 
-    def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str) -> None:
+    def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str, mockums_libraries: str = "same") -> None:
         self.case, self.port = case, free_port()
         self.log = workdir / f"{case.name}.log"
         extra: list[str] = []
@@ -123,6 +124,8 @@ class Server:
                 folder.mkdir()
                 (folder / "bench.yaml").write_text(scenario_yaml(case.scenarios), encoding="utf-8")
             extra = ["--no-bundled", "-s", str(folder)]
+        if case.server == "mockums" and mockums_libraries == "installed":
+            loop = json_lib = "installed"
         command = [sys.executable, str(SERVERS), case.server, str(self.port), str(SERVER_CORE), loop, json_lib, *extra]
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
@@ -165,7 +168,7 @@ def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str) -> Ru
     """Start the case's server, warm it up, measure, read its RSS (and for mockums its journal), stop it."""
     load = Load(case.workload, args.connections, args.duration, args.max_requests)
     warm = Load(case.workload, args.connections, args.warmup, args.max_requests)
-    server = Server(case, workdir, args.loop, args.json)
+    server = Server(case, workdir, args.loop, args.json, args.mockums_libraries)
     try:
         server.wait_ready()
         # Stamped now, so the Timestamp is fresh however long the previous cases took.
@@ -207,7 +210,8 @@ def machine(args: argparse.Namespace) -> str:
     generator = (f"wrk -t1 -c{args.connections}" if args.client == "wrk"
                  else f"asyncio client, {args.connections} connections")
     return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}, "
-            f"{', '.join(versions)}; loop {args.loop}, JSON {args.json}; load: {generator}, "
+            f"{', '.join(versions)}; loop {args.loop}, JSON {args.json}"
+            f"{' (mockums: as installed)' if args.mockums_libraries == 'installed' else ''}; load: {generator}, "
             f"{args.duration:g} s per run after {args.warmup:g} s warm-up, {args.rounds} round(s)")
 
 
@@ -282,6 +286,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("--json", choices=["std", "orjson"], default="std")
+    parser.add_argument("--mockums-libraries", choices=["same", "installed"], default="same",
+                        help="installed: mockums uses whatever it finds installed (uvloop, orjson) while the "
+                        "baselines keep --loop and --json")
     parser.add_argument("--cases", help="comma list of case names (default: all)")
     parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")
     args = parser.parse_args(argv)

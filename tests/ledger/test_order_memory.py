@@ -23,11 +23,11 @@ def body(order_id: str, **fields: object) -> dict[str, object]:
 
 
 def bytes_per_order(make: Callable[[Ledger, int], None], count: int = 1500) -> float:
-    ledger = Ledger(OrderStore(), Generator(seed=1))
-    for index in range(200):  # structures that exist once are made before measuring
-        make(ledger, index)
-    tracemalloc.start()
+    tracemalloc.start()  # before anything: memory freed while measuring must have been traced when allocated
     try:
+        ledger = Ledger(OrderStore(), Generator(seed=1))
+        for index in range(200):  # structures that exist once are made before measuring
+            make(ledger, index)
         before = tracemalloc.get_traced_memory()[0]
         for index in range(200, 200 + count):
             make(ledger, index)
