@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -124,6 +125,7 @@ class Clock:
         return self._frozen_at is not None
 
 
+@functools.lru_cache(maxsize=256)  # a client stamps many requests with the same second
 def parse_compact(text: str) -> datetime | None:
     """`20190227113148` read as Beijing time; None if it is not exactly that shape (ASCII digits only).
 
@@ -138,6 +140,7 @@ def parse_compact(text: str) -> datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
 def parse_body_time(text: str) -> datetime | None:
     """`2022-04-15 09:49:59` read as Beijing time; None if it is not exactly that shape."""
     if len(text) != 19 or text[4] != "-" or text[7] != "-" or text[10] != " " or text[13] != ":" or text[16] != ":":

@@ -254,8 +254,10 @@ class Answerer:
                 trace.warnings.append(f"scenario {trace.scenario} scripts a success, but the order's rules "
                                       f"answer {result.err_code}")
                 overrides = {}
-        merged = {**render(spec, request, result, now), **overrides}
-        answer = {key: value for key, value in merged.items() if value is not None}
+        answer = render(spec, request, result, now)  # leaves out fields without a value
+        if overrides:  # a scenario's fields win; None removes one
+            merged = {**answer, **overrides}
+            answer = {key: value for key, value in merged.items() if value is not None}
         return Reply(200, answer, trace, delay=script.delay)
 
     def _implied_by(self, script: Script) -> str | None:

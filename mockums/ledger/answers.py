@@ -129,6 +129,31 @@ def _moment_texts(second: int) -> tuple[str, str]:
     return format_body_time(moment), moment.strftime(DATE_FORMAT)
 
 
+# What render_answer does with each response field, decided once per endpoint rather than per answer.
+_ERR_CODE, _ERR_MSG, _NOW, _TODAY, _CONSTANT, _ECHO, _VALUE = range(7)
+
+
+_Plan = tuple[tuple[str, int, str, bool], ...]
+_PLANS: dict[int, tuple[EndpointSpec, _Plan]] = {}  # by id: hashing a spec hashes its whole table
+
+
+def _plan(spec: EndpointSpec) -> _Plan:
+    """(name, what, constant, on_error) for each response field of an endpoint."""
+    known = _PLANS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    steps = []
+    for item in spec.response:
+        if item.source == "result":
+            what = _ERR_CODE if item.name == "errCode" else _ERR_MSG
+        else:
+            what = {"now": _NOW, "today": _TODAY, "constant": _CONSTANT, "echo": _ECHO}.get(item.source, _VALUE)
+        steps.append((item.name, what, item.constant, item.on_error))
+    plan = tuple(steps)
+    _PLANS[id(spec)] = (spec, plan)  # the spec is kept, so its id is never reused for another
+    return plan
+
+
 def render_answer(spec: EndpointSpec, request: Mapping[str, object], err_code: str, err_msg: str,
                   values: Mapping[str, object], full: bool, now: float) -> dict[str, object]:
     """The JSON answer, field by field from the endpoint's response table.
@@ -137,21 +162,24 @@ def render_answer(spec: EndpointSpec, request: Mapping[str, object], err_code: s
     """
     now_text, today_text = _moment_texts(int(now))
     answer: dict[str, object] = {}
-    for item in spec.response:
-        if not (full or item.on_error):
+    for name, what, constant, on_error in _plan(spec):
+        if not (full or on_error):
             continue
-        if item.source == "result":
-            value: object = err_code if item.name == "errCode" else err_msg
-        elif item.source == "now":
+        value: object
+        if what == _VALUE:
+            value = values.get(name)
+        elif what == _ECHO:  # as sent; the order's own value when the request did not name it
+            value = request.get(name, values.get(name))
+        elif what == _ERR_CODE:
+            value = err_code
+        elif what == _ERR_MSG:
+            value = err_msg
+        elif what == _NOW:
             value = now_text
-        elif item.source == "today":
+        elif what == _TODAY:
             value = today_text
-        elif item.source == "constant":
-            value = item.constant
-        elif item.source == "echo":  # as sent; the order's own value when the request did not name it
-            value = request.get(item.name, values.get(item.name))
         else:
-            value = values.get(item.name)
+            value = constant
         if value is not None:
-            answer[item.name] = value
+            answer[name] = value
     return answer
