@@ -236,7 +236,6 @@ def parse_strict(text: str) -> Strictness:
 
 def serve(args: argparse.Namespace) -> int:
     """`mockums serve`: load the scenarios (2, listing every error, if they do not validate), then serve."""
-    import asyncio
 
     from mockums.core.sandbox import load_scenarios
     from mockums.logs import configure_logging
@@ -249,7 +248,9 @@ def serve(args: argparse.Namespace) -> int:
             print(f"mockums: {error}", file=sys.stderr)
         print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
         return 2
-    return asyncio.run(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+    from mockums.server.runner import run_forever
+
+    return run_forever(run(settings, scenarios, sign_hint=sign_hint(args.config)))
 
 
 def program() -> str:
