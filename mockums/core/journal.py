@@ -71,42 +71,28 @@ class Entry:
         """`ok`, or the gateway error key that refused the request."""
         return self.reply.trace.auth_failure or "ok"
 
+    def _outcome(self) -> dict[str, object]:
+        """What both shapes say of the answer: its status (0 when a fault answered), errCode and fault."""
+        reply = self.reply
+        return {"status": reply.status if reply.fault is None else 0, "errCode": reply.err_code or None,
+                "fault": str(reply.fault) if reply.fault else None}
+
     def summary(self) -> dict[str, object]:
         """A list row: what a live list needs, without texts, diagnosis or near misses (cheap to build)."""
-        reply, trace = self.reply, self.reply.trace
-        return {
-            "id": self.id,
-            "time": precise_time(self.at),
-            "method": self.method,
-            "endpoint": self.endpoint,
-            "merOrderId": trace.mer_order_id,
-            "verdict": self.verdict,
-            "scenario": trace.scenario,
-            "status": reply.status if reply.fault is None else 0,
-            "errCode": reply.err_code or None,
-            "fault": str(reply.fault) if reply.fault else None,
-            "durationMs": self.duration_ms,
-        }
+        trace = self.reply.trace
+        return {"id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
+                "merOrderId": trace.mer_order_id, "verdict": self.verdict, "scenario": trace.scenario,
+                **self._outcome(), "durationMs": self.duration_ms}
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
         reply, trace = self.reply, self.reply.trace
         return {
-            "id": self.id,
-            "time": precise_time(self.at),
-            "method": self.method,
-            "endpoint": self.endpoint,
-            "merOrderId": trace.mer_order_id,
-            "appId": trace.app_id,
-            "auth": trace.auth_view(),
-            "scenario": trace.scenario_view(),
-            "why": trace.why(reply.err_code or None),
-            "status": reply.status if reply.fault is None else 0,
-            "errCode": reply.err_code or None,
-            "fault": str(reply.fault) if reply.fault else None,
-            "delaySeconds": reply.delay,
-            "warnings": list(trace.warnings),
-            "durationMs": self.duration_ms,
+            "id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
+            "merOrderId": trace.mer_order_id, "appId": trace.app_id,
+            "auth": trace.auth_view(), "scenario": trace.scenario_view(), "why": trace.why(reply.err_code or None),
+            **self._outcome(),
+            "delaySeconds": reply.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
             "request": body_text(trace.request, self.request_size),
             "answer": "" if reply.fault is not None else self.answer_text or clip(reply.payload().decode()),
         }
