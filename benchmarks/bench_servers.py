@@ -123,7 +123,8 @@ def memory(orders: int) -> None:
                 sandbox.handle_api(CLOSE, header, body)
 
     logging_off()
-    sandbox = Sandbox(Settings(watch=False))  # first, in a fresh process: RSS as a server would have it
+    settings = Settings(watch=False, assume_orders=True)  # the closes below assume the orders they name
+    sandbox = Sandbox(settings)  # first, in a fresh process: RSS as a server would have it
     start_rss, _ = rss_kib()
     started = time.perf_counter()
     feed(sandbox, "assumed", 0, orders)
@@ -133,7 +134,7 @@ def memory(orders: int) -> None:
     del sandbox
     for kind, sample in (("assumed", 10_000), ("created", 4_000)):
         tracemalloc.start()  # before anything: memory freed later must have been traced when allocated
-        sandbox = Sandbox(Settings(watch=False))
+        sandbox = Sandbox(settings)
         feed(sandbox, kind, 0, 2000)  # the journal (1000 entries by default) is full from here on
         before = tracemalloc.get_traced_memory()[0]
         feed(sandbox, kind, 2000, sample)
