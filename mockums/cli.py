@@ -242,6 +242,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
+    lean_log_records()
     scenarios, errors = load_scenarios(settings)
     if errors:
         for error in errors:
@@ -251,6 +252,18 @@ def serve(args: argparse.Namespace) -> int:
     from mockums.server.runner import run_forever
 
     return run_forever(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+
+
+def lean_log_records() -> None:
+    """Log records skip what mockums' formats never show: the caller's file and line (a stack walk), the
+    thread, process and multiprocessing names. Logging's own documented switches, set for the `serve`
+    process only, since a request's line is written on every request."""
+    import logging
+
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def program() -> str:

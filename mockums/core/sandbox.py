@@ -170,10 +170,11 @@ class Sandbox(ScenarioControl):
             return reply
         status = reply.status if reply.fault is None else 0
         outcome = reply.err_code or reply.fault or ("redirect" if 300 <= reply.status < 400 else "-")
+        # The structured fields only the JSON format shows: not built for the text format's lines.
         extra = log_fields("request", method=method, path=path, merOrderId=trace.mer_order_id, appId=trace.app_id,
                            verdict=trace.auth_failure or "ok", scenario=trace.scenario, status=status,
                            errCode=reply.err_code or None, fault=str(reply.fault) if reply.fault else None,
-                           durationMs=duration)
+                           durationMs=duration) if self.settings.log_format == "json" else None
         if trace.warnings:
             log.warning("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms; warnings: %s", method, path, status,
                         outcome, trace.mer_order_id, trace.scenario, duration, " | ".join(trace.warnings), extra=extra)
