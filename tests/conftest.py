@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -153,6 +155,32 @@ class Caller:
 
 
 MakeCaller = Callable[..., Awaitable[Caller]]
+
+
+_LEAN_SWITCHES = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
+
+
+@contextlib.contextmanager
+def logging_kept() -> Iterator[None]:
+    """The root logger's handlers and level, and logging's record switches, as they were before: `serve`
+    configures logging for its process, which here is the test's."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    switches = {name: getattr(logging, name) for name in _LEAN_SWITCHES}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, value in switches.items():
+            setattr(logging, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Whatever a test sets up in logging (`serve` configures it, in-process) does not outlive the test."""
+    with logging_kept():
+        yield
 
 
 @pytest.fixture

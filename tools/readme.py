@@ -171,16 +171,21 @@ def control_api() -> str:
     return "\n".join(rows)
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "plugin" / "examples"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _embedded(folder: str, pattern: str) -> str:
+    """Every file of `folder` matching `pattern`, verbatim, each under its path: examples the suite runs."""
+    blocks = []
+    for path in sorted((REPO / folder).glob(pattern)):
+        text = path.read_text(encoding="utf-8").strip()
+        blocks.append(f"`{folder}/{path.name}`:\n\n```python\n{text}\n```")
+    return "\n\n".join(blocks)
 
 
 def plugin_examples() -> str:
     """The plugin examples are real test files, run by the suite; the README shows them verbatim."""
-    blocks = []
-    for path in sorted(EXAMPLES.glob("test_example_*.py")):
-        text = path.read_text(encoding="utf-8").strip()
-        blocks.append(f"`tests/plugin/examples/{path.name}`:\n\n```python\n{text}\n```")
-    return "\n\n".join(blocks) or "(the examples live in tests/plugin/examples/)"
+    return _embedded("tests/plugin/examples", "test_example_*.py") or "(the examples live in tests/plugin/examples/)"
 
 
 FIXTURES = ("mockums", "mockums_server", "mockums_settings", "mockums_aiohttp")
@@ -214,16 +219,9 @@ def plugin_api() -> str:
     return "\n".join(rows)
 
 
-STANDALONE = Path(__file__).resolve().parent.parent / "tests" / "testing" / "examples"
-
-
 def standalone_examples() -> str:
     """The script and unittest examples are run by tests/testing/test_serving.py; shown verbatim."""
-    blocks = []
-    for path in sorted(STANDALONE.glob("example_*.py")):
-        text = path.read_text(encoding="utf-8").strip()
-        blocks.append(f"`tests/testing/examples/{path.name}`:\n\n```python\n{text}\n```")
-    return "\n\n".join(blocks)
+    return _embedded("tests/testing/examples", "example_*.py")
 
 
 def layout() -> str:

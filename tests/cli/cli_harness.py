@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import queue
 import threading
 import urllib.error
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import logging_kept
 
 from mockums import cli
 from mockums.config import Settings
@@ -102,15 +102,12 @@ class Serving:
 @contextlib.contextmanager
 def serving(monkeypatch: pytest.MonkeyPatch, *args: str) -> Iterator[Serving]:
     """`with serving(monkeypatch, "--port", "0", ...) as server:` a listening sandbox, stopped at the end."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level  # `serve` calls logging.basicConfig: leave no trace
     server = Serving(monkeypatch, *args)
-    try:
-        kind, value = server.start()
-        assert kind == "ready", f"mockums serve returned {value} instead of listening"
-        yield server
-    finally:
-        code = server.stop()
-        root.handlers[:] = handlers
-        root.setLevel(level)
+    with logging_kept():
+        try:
+            kind, value = server.start()
+            assert kind == "ready", f"mockums serve returned {value} instead of listening"
+            yield server
+        finally:
+            code = server.stop()
     assert code == 0

@@ -11,7 +11,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 
 import chinaums_client
 import pytest
@@ -21,15 +20,6 @@ from mockums.config import DEMO_APP
 
 MID = "898201612345678"
 STOP_BOUND = 5.0  # seconds: an upper bound the stop must stay under, not a window it must hit
-
-
-@pytest.fixture(autouse=True)
-def _root_logger_untouched() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def post(url: str, fields: dict[str, object], timeout: float = 10) -> dict[str, object]:

@@ -8,7 +8,6 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,6 @@ from mockums.logs import JsonFormatter, TextFormatter, configure_logging, fields
 
 ZONED = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 CLOSE = "/v1/netpay/wx/app-pre-close"
-
-
-@pytest.fixture(autouse=True)
-def _root_logger_untouched() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def close(url: str, mer_order_id: str, app_key: str = DEMO_APP.app_key) -> int:

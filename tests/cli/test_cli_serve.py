@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 
@@ -26,16 +24,6 @@ BROKEN = dedent("""\
           fault: explode
           delay: -1
     """)
-
-
-@pytest.fixture(autouse=True)
-def _root_logger_untouched() -> Iterator[None]:
-    """`serve` calls logging.basicConfig; whatever it sets up must not outlive the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_serve_prints_the_banner_answers_and_stops_cleanly(monkeypatch: pytest.MonkeyPatch,

@@ -4,7 +4,6 @@ clients (Python's ssl, and curl when the machine has it) that verify the certifi
 from __future__ import annotations
 
 import json
-import logging
 import shlex
 import shutil
 import ssl
@@ -12,7 +11,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +20,6 @@ from cli_harness import serving
 from mockums import cli
 
 NO_PROXY = {}  # urllib's ProxyHandler({}): straight to 127.0.0.1
-
-
-@pytest.fixture(autouse=True)
-def _root_logger_untouched() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def get(url: str, cafile: Path | None) -> tuple[int, object]:
