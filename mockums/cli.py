@@ -241,7 +241,7 @@ def serve(args: argparse.Namespace) -> int:
     from mockums.logs import configure_logging
 
     settings = settings_from_args(args)
-    configure_logging(settings.log_level, settings.log_format)
+    handler = configure_logging(settings.log_level, settings.log_format, batched=True)
     lean_log_records()
     scenarios, errors = load_scenarios(settings)
     if errors:
@@ -251,7 +251,10 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     from mockums.server.runner import run_forever
 
-    return run_forever(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+    try:
+        return run_forever(run(settings, scenarios, sign_hint=sign_hint(args.config)))
+    finally:
+        handler.flush()  # the last lines of a busy spell may still be waiting for their write
 
 
 def lean_log_records() -> None:

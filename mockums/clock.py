@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
+BEIJING_OFFSET = 8 * 3600  # seconds Beijing time is ahead of UTC (no daylight saving time)
 COMPACT_FORMAT = "%Y%m%d%H%M%S"
 BODY_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
@@ -158,7 +160,22 @@ def format_body_time(moment: datetime) -> str:
 
 def format_time(epoch: float) -> str:
     """Seconds since the epoch as `yyyy-MM-dd HH:mm:ss`, Beijing time."""
-    return format_body_time(datetime.fromtimestamp(epoch, BEIJING))
+    return _format_second(math.floor(epoch))
+
+
+@functools.lru_cache(maxsize=256)  # answers made in the same second show the same time: formatted once
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, BEIJING).strftime(BODY_FORMAT)
+
+
+def beijing_date(epoch: float) -> str:
+    """The Beijing date of a moment as `yyyyMMdd` (worked out once per day)."""
+    return _format_day(math.floor((epoch + BEIJING_OFFSET) / 86400))
+
+
+@functools.lru_cache(maxsize=64)
+def _format_day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400 - BEIJING_OFFSET, BEIJING).strftime("%Y%m%d")
 
 
 def precise_time(epoch: float) -> str:

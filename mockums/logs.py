@@ -4,25 +4,45 @@ Every time carries its zone (ISO 8601 with the UTC offset, in the machine's loca
 carry structured fields as `extra={"mockums": {"event": …, …}}`: the JSON format puts them in its
 object (a request's path, merOrderId, appId, verdict, scenario, status and duration), the text format
 shows the message alone, which already says the same in words.
+
+`mockums serve` writes a line per request, so its handler is a `BatchedStreamHandler`: a line after a
+quiet spell leaves at once, lines under load leave together, one write per `FLUSH_DELAY` seconds. And
+when the text line is exactly what logging would write, `request_line_writer` writes it without
+building a log record.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
 FORMATS = ("text", "json")
 FIELDS = "mockums"  # the `extra` key that carries a record's structured fields
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FLUSH_DELAY = 0.05  # seconds a line written under load may wait for the next ones (real time: output's pace)
 _HANDLER_NAME = "mockums"  # the handler `configure_logging` installs, known again by its name
+_stamp: list[tuple[int, str, str]] = [(-1, "", "")]  # the last second seen: its date and time, its UTC offset
 
 
 def zoned_time(created: float) -> str:
-    """`2026-12-01T10:00:00.123+08:00`: local time with its offset, to the millisecond."""
-    return datetime.fromtimestamp(created).astimezone().isoformat(timespec="milliseconds")
+    """`2026-12-01T10:00:00.123+08:00`: local time with its offset, to the millisecond (truncated).
+
+    The date, time and offset of a second are worked out once, the first time that second is asked for.
+    """
+    second, micros = divmod(round(created * 1_000_000), 1_000_000)
+    last, clock, offset = _stamp[0]
+    if second != last:
+        iso = datetime.fromtimestamp(second).astimezone().isoformat()  # 2026-12-01T10:00:00+08:00
+        clock, offset = iso[:19], iso[19:]
+        _stamp[0] = (second, clock, offset)
+    return f"{clock}.{micros // 1000:03d}{offset}"
 
 
 def fields(event: str, **values: Any) -> dict[str, Mapping[str, Any]]:
@@ -37,7 +57,7 @@ class TextFormatter(logging.Formatter):
         return zoned_time(record.created)
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        super().__init__(TEXT_FORMAT)
 
 
 class JsonFormatter(logging.Formatter):
@@ -59,15 +79,104 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO", log_format: str = "text", stream: TextIO | None = None) -> logging.Handler:
+class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler whose lines, under load, leave together: one write per `delay` seconds.
+
+    A line after `delay` seconds without a write is written at once, so a person watching sees each
+    request as it happens; the lines that follow within `delay` wait for the same write. Nothing is
+    lost or reordered: a line from outside the event loop (another thread, start-up) is written at once
+    after whatever is waiting, and `flush` (which `logging.shutdown` calls at exit) writes the rest.
+    """
+
+    def __init__(self, stream: TextIO | None = None, delay: float = FLUSH_DELAY) -> None:
+        super().__init__(stream)
+        self.delay = delay
+        self._waiting: list[str] = []
+        self._due = False  # a write of the waiting lines is scheduled
+        self._last_write = -delay
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:  # a record that cannot be formatted is reported as logging always reports it
+            self.handleError(record)
+            return
+        self.write_line(line)
+
+    def write_line(self, line: str) -> None:
+        """Write `line` (without its newline) now, or with the next lines when others were just written."""
+        self._waiting.append(line + self.terminator)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the loop's thread: nothing would schedule the write
+            self.write_waiting()
+            return
+        if self._due:
+            return
+        wait = self._last_write + self.delay - time.monotonic()
+        if wait <= 0:
+            self.write_waiting()
+        else:
+            self._due = True
+            loop.call_later(wait, self.write_waiting)
+
+    def write_waiting(self) -> None:
+        """Write the waiting lines, in one write."""
+        with self.lock or contextlib.nullcontext():
+            self._due = False
+            if not self._waiting:
+                return
+            text = "".join(self._waiting)
+            self._waiting.clear()
+            self._last_write = time.monotonic()
+            with contextlib.suppress(OSError, ValueError):  # a closed or broken stream loses its lines, as
+                self.stream.write(text)                      # logging's own handlers do, without raising
+                self.stream.flush()
+
+    def flush(self) -> None:
+        self.write_waiting()
+        super().flush()
+
+
+def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
+    """A writer of INFO lines for `logger` that skips logging's record machinery, when what it writes is
+    exactly what logging would: INFO is enabled, neither the logger nor its ancestors filter, and the one
+    handler they reach is a `BatchedStreamHandler` in the text format, without a filter. None otherwise
+    (the JSON format, a second handler such as a test runner's capture, a filter): then the line goes
+    through logging. Asked once, when serving starts; a configuration changed later is not seen."""
+    if not logger.isEnabledFor(logging.INFO):
+        return None
+    handlers: list[logging.Handler] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        handlers.extend(current.handlers)
+        current = current.parent if current.propagate else None
+    if len(handlers) != 1 or type(handlers[0]) is not BatchedStreamHandler:
+        return None
+    handler = handlers[0]
+    if handler.filters or handler.level > logging.INFO or type(handler.formatter) is not TextFormatter:
+        return None
+    prefix = f" INFO {logger.name}: "
+
+    def write(message: str) -> None:
+        handler.write_line(zoned_time(time.time()) + prefix + message)
+
+    return write
+
+
+def configure_logging(level: str = "INFO", log_format: str = "text", stream: TextIO | None = None,
+                      *, batched: bool = False) -> logging.Handler:
     """Send mockums' log records (and any other library's) to `stream` (stderr) in `log_format`; the handler.
 
     Replaces the handler an earlier call installed, so calling it twice does not print lines twice; other
-    handlers (a test runner's log capture, say) stay.
+    handlers (a test runner's log capture, say) stay. `batched` (what `mockums serve` asks for) writes
+    lines under load together (see `BatchedStreamHandler`).
     """
     if log_format not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}, got {log_format!r}")
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = BatchedStreamHandler(stream or sys.stderr) if batched else logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()

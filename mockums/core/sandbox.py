@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mockums import __version__
@@ -89,6 +89,12 @@ class Sandbox(ScenarioControl):
                                   self._bills)
         self._cashier = Cashier(settings, self.clock, self._ledger, self._bills, self._generator, self._links,
                                 self._dispatch)
+        self._request_lines: Callable[[str], None] | None = None
+
+    def write_request_lines(self, writer: Callable[[str], None] | None) -> None:
+        """Write each request's INFO line through `writer` rather than the `mockums.http` logger; only for
+        a writer that writes exactly the line logging would (see `mockums.logs.request_line_writer`)."""
+        self._request_lines = writer
 
     # -- running ------------------------------------------------------------------------------
 
@@ -182,6 +188,9 @@ class Sandbox(ScenarioControl):
             log.info("%s %s -> %s %s refused (%s): %s (appId=%s) %.1f ms", method, path, status,
                      reply.err_code, trace.auth_failure, clip(trace.auth_reason), clip(trace.app_id or "", ID_CHARS),
                      duration, extra=extra)
+        elif self._request_lines is not None:  # the same line, without a log record
+            self._request_lines(f"{method} {path} -> {status} {outcome} merOrderId={trace.mer_order_id} "
+                                f"scenario={trace.scenario} {duration:.1f} ms")
         else:
             log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, status,
                      outcome, trace.mer_order_id, trace.scenario, duration, extra=extra)

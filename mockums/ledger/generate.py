@@ -11,12 +11,11 @@ import hashlib
 import random
 import secrets
 import string
-from datetime import datetime
 
 from faker import Faker
 from faker.providers.company.zh_CN import Provider as ChineseCompanies
 
-from mockums.clock import BEIJING
+from mockums.clock import beijing_date
 from mockums.protocol.wallets import Wallet
 
 # Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists.
@@ -29,8 +28,7 @@ _DIGITS = string.digits
 
 
 def _dated(template: str, now: float) -> str:
-    return template.replace("{date}", datetime.fromtimestamp(now, BEIJING).strftime("%Y%m%d")) if "{" in template \
-        else template
+    return template.replace("{date}", beijing_date(now)) if "{" in template else template
 
 
 def _filled(template: str, number: int, now: float) -> tuple[str, int]:

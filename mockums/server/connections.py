@@ -40,6 +40,8 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
     if declared is not None and declared > limit:
         raise BodyTooLarge(limit)  # said so up front: no need to read a byte of it
     try:
+        if request.content.is_eof():  # all of it has arrived (a small body, as API bodies are): nothing to wait for
+            return await request.read()
         return await asyncio.wait_for(request.read(), timeout)
     except web.HTTPRequestEntityTooLarge:
         raise BodyTooLarge(limit) from None

@@ -17,9 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from mockums.config import DEMO_APP, Settings
+from mockums.logs import request_line_writer
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
-from mockums.server.control import CONTROL_PREFIX
+from mockums.server.control import CONTROL_PREFIX, SANDBOX
 from mockums.server.tls import Tls, server_tls
 
 log = logging.getLogger("mockums")
@@ -79,6 +80,8 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     """
     tls = server_tls(settings)  # before anything listens: a certificate problem stops the start (ConfigError)
     app = create_app(settings, scenarios)
+    # Asked once: whether each request's line can skip logging's records (only with serve's own handler).
+    app[SANDBOX].write_request_lines(request_line_writer(logging.getLogger("mockums.http")))
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     try:

@@ -43,7 +43,7 @@ def test_json_logs_carry_each_request_as_fields(monkeypatch: pytest.MonkeyPatch,
         capsys.readouterr()
         assert close(server.url, "MKPAID0001") == 200
         assert close(server.url, "3194000001", app_key="0" * 32) == 401
-        err = capsys.readouterr().err
+    err = capsys.readouterr().err  # after the stop: lines close together leave in one write, at the latest then
     lines = json_lines(err)  # every line of stderr is one JSON object
     requests = [line for line in lines if line["event"] == "request"]
     assert len(requests) == 2
@@ -73,7 +73,7 @@ def test_the_readable_default_shows_times_with_their_zone(monkeypatch: pytest.Mo
     with serving(monkeypatch, "--port", "0", "--no-watch") as server:
         capsys.readouterr()
         assert close(server.url, "MKPAID0002") == 200
-        err = capsys.readouterr().err
+    err = capsys.readouterr().err
     [line] = [line for line in err.splitlines() if "mockums.http" in line]
     assert re.fullmatch(ZONED + rf" INFO mockums\.http: POST {CLOSE} -> 200 TARGET_FAIL merOrderId=MKPAID0002 "
                         r"scenario=already-paid \d+\.\d ms", line), line
