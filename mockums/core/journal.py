@@ -110,7 +110,8 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
         answer_text = clip(reply.payload().decode())
         reply = replace(reply, body={"errCode": reply.err_code} if reply.err_code else {}, _payload=None)
     cost = (ENTRY_OVERHEAD + len(trace.request) + min(answer_size, BODY_CAP + 64) + len(trace.auth_reason)
-            + size_of(trace.diagnosis) + size_of(trace.warnings) + len(endpoint))
+            + (size_of(trace.diagnosis) if trace.diagnosis else 0) + (size_of(trace.warnings) if trace.warnings else 0)
+            + len(endpoint))
     return Entry(number, at, method, endpoint, reply, duration_ms, size, answer_text, cost)
 
 

@@ -7,8 +7,10 @@ An order's platform values are cheap enough to derive (one hash) that orders do 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
+import re
 import secrets
 import string
 
@@ -34,16 +36,23 @@ def _dated(template: str, now: float) -> str:
 def _filled(template: str, number: int, now: float) -> tuple[str, int]:
     """An id in a wallet's shape with its digits and letters taken from `number`; the rest of `number`."""
     out = []
-    for char in _dated(template, now):
-        if char == "#":
-            number, digit = divmod(number, 10)
-            out.append(_DIGITS[digit])
-        elif char == "@":
-            number, index = divmod(number, len(_ALPHANUMERIC))
-            out.append(_ALPHANUMERIC[index])
+    for kind, run in _runs(_dated(template, now)):
+        if kind == "#":  # a run of digits, the first from the lowest digit of `number`
+            number, chunk = divmod(number, 10 ** len(run))
+            out.append(f"{chunk:0{len(run)}d}"[::-1])
+        elif kind == "@":
+            for _ in run:
+                number, index = divmod(number, len(_ALPHANUMERIC))
+                out.append(_ALPHANUMERIC[index])
         else:
-            out.append(char)
+            out.append(run)
     return "".join(out), number
+
+
+@functools.lru_cache(maxsize=64)
+def _runs(template: str) -> tuple[tuple[str, str], ...]:
+    """A template cut into runs of `#`, of `@` and of literal text: ("#", "###"), ("", "4200")…"""
+    return tuple((run[0] if run[0] in "#@" else "", run) for run in re.findall(r"#+|@+|[^#@]+", template))
 
 
 def shaped(template: str, rng: random.Random, now: float) -> str:

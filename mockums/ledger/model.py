@@ -82,6 +82,8 @@ class Order:
 
     @property
     def refunded(self) -> int:
+        if not self.refunds:
+            return 0
         return sum(refund.amount for refund in self.refunds.values() if refund.counts)
 
     @property

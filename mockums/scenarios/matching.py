@@ -168,8 +168,12 @@ class ScenarioRegistry:
             else:
                 self._patterns.append(scenario)
         self._pattern_index = PatternIndex(self._patterns)
-        # One dict probe per distinct prefix length, longest first, instead of a scan.
-        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix}, reverse=True)
+        # One dict probe per distinct prefix length, longest first, instead of a scan; only the lengths of
+        # prefixes that start with the id's first character (an empty prefix is filed under "").
+        by_first: dict[str, set[int]] = {}
+        for prefix in self._prefix:
+            by_first.setdefault(prefix[:1], set()).add(len(prefix))
+        self._prefix_lengths = {first: sorted(lengths, reverse=True) for first, lengths in by_first.items()}
         self._sorted_ids = sorted(self._exact)
         self._sorted_prefixes = sorted(self._prefix)
 
@@ -189,9 +193,10 @@ class ScenarioRegistry:
     def _id_candidates(self, order_id: str) -> Iterator[Scenario]:
         """Scenarios whose merOrderId test passes, most specific first."""
         yield from self._exact.get(order_id, ())
-        for length in self._prefix_lengths:
+        for length in self._prefix_lengths.get(order_id[:1], ()):
             if length <= len(order_id):
                 yield from self._prefix.get(order_id[:length], ())
+        yield from self._prefix.get("", ())
         yield from self._pattern_index.matching(order_id)
 
     def choose(self, endpoint: str, body: Mapping[str, object], *, max_near_misses: int = 3) -> Selection:
