@@ -41,3 +41,6 @@ class Lifecycle:
     expire_after: float | None = None  # seconds after creation, instead of expireTime or 30 minutes
     refund: RefundPlan | None = None
     notify: NotifyPlan | None = None
+
+
+NO_LIFECYCLE = Lifecycle()  # an order no scenario scripts: frozen, so one is shared

@@ -16,7 +16,7 @@ from mockums.clock import parse_body_time, parse_compact
 from mockums.ledger import answers
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import AT_ONCE, NEVER, Order, Refund, shared
-from mockums.ledger.plans import Lifecycle
+from mockums.ledger.plans import NO_LIFECYCLE, Lifecycle
 from mockums.ledger.store import OrderStore
 from mockums.protocol.business_errors import SITUATIONS, default_message
 from mockums.protocol.endpoints import EndpointSpec
@@ -134,7 +134,7 @@ class Ledger:
         values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
         body = call.body
         amount = coerce_amount(body.get("totalAmount")) if not assumed else None
-        lifecycle = call.lifecycle or Lifecycle()
+        lifecycle = call.lifecycle or NO_LIFECYCLE
         expire_at = call.now + ORDER_EXPIRY_SECONDS
         expire_time = _text(body, "expireTime")
         if expire_time and not assumed:
@@ -178,12 +178,13 @@ class Ledger:
         if due is not None and due <= now and due < order.expire_at:
             events += self.pay(order, due, f"paid {order.pay_plan.seconds:g} s after creation (scenario)")
         order.expire_if_due(now)
-        for refund in order.refunds.values():
-            if refund.status == "PROCESSING" and refund.settle_at is not None and refund.settle_at <= now:
-                events += self._settle(order, refund, refund.settle_at)
-        if order.pay_due_at is None and not any(
+        if order.refunds:
+            for refund in order.refunds.values():
+                if refund.status == "PROCESSING" and refund.settle_at is not None and refund.settle_at <= now:
+                    events += self._settle(order, refund, refund.settle_at)
+        if order.pay_due_at is None and not (order.refunds and any(
             r.settle_at and r.status == "PROCESSING" for r in order.refunds.values()
-        ):
+        )):
             self._timed.discard(order.key)
         return events
 
