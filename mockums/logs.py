@@ -103,14 +103,19 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             return
         self.write_line(line)
 
-    def write_line(self, line: str) -> None:
-        """Write `line` (without its newline) now, or with the next lines when others were just written."""
+    def write_line(self, line: str, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Write `line` (without its newline) now, or with the next lines when others were just written.
+
+        `loop` is the running loop when the caller knows it: asking for it costs a system call (getpid)
+        on every call in Python 3.11.
+        """
         self._waiting.append(line + self.terminator)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on the loop's thread: nothing would schedule the write
-            self.write_waiting()
-            return
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # not on the loop's thread: nothing would schedule the write
+                self.write_waiting()
+                return
         if self._due:
             return
         wait = self._last_write + self.delay - time.monotonic()
@@ -143,7 +148,8 @@ def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
     exactly what logging would: INFO is enabled, neither the logger nor its ancestors filter, and the one
     handler they reach is a `BatchedStreamHandler` in the text format, without a filter. None otherwise
     (the JSON format, a second handler such as a test runner's capture, a filter): then the line goes
-    through logging. Asked once, when serving starts; a configuration changed later is not seen."""
+    through logging. Asked once, on the loop that serves (the writer must be called on it); a configuration
+    changed later is not seen."""
     if not logger.isEnabledFor(logging.INFO):
         return None
     handlers: list[logging.Handler] = []
@@ -159,9 +165,10 @@ def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
     if handler.filters or handler.level > logging.INFO or type(handler.formatter) is not TextFormatter:
         return None
     prefix = f" INFO {logger.name}: "
+    loop = asyncio.get_running_loop()
 
     def write(message: str) -> None:
-        handler.write_line(zoned_time(time.time()) + prefix + message)
+        handler.write_line(zoned_time(time.time()) + prefix + message, loop)
 
     return write
 

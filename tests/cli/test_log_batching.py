@@ -87,12 +87,17 @@ def test_the_writer_writes_exactly_the_line_logging_would() -> None:
     stream = CountingStream()
     logger = logging.getLogger("mockums.http")
     message = "POST /v1/netpay/wx/app-pre-close -> 200 SUCCESS merOrderId=3194000001 scenario=None 0.1 ms"
-    with only_ours():
-        configure_logging("INFO", "text", stream, batched=True)
+
+    async def both() -> None:
         write = request_line_writer(logger)
         assert write is not None
         logger.info("%s", message)
         write(message)
+
+    with only_ours():
+        handler = configure_logging("INFO", "text", stream, batched=True)
+        asyncio.run(both())
+        handler.flush()
     through_logging, direct = stream.getvalue().splitlines()
     stamp = len(zoned_time(0.0))
     assert direct[stamp:] == through_logging[stamp:] == f" INFO mockums.http: {message}"
