@@ -74,7 +74,9 @@ class Order:
     mer_name: str | None = None  # the merchant name to show instead of the generated one (a bill's payments)
     # By refundOrderId, oldest first; the shared empty mapping until the first refund (see `add_refund`).
     refunds: Mapping[str, Refund] = field(default_factory=lambda: NO_REFUNDS)
-    _events: list[float | str] = field(default_factory=list)  # time, text, time, text… (no tuple per event)
+    # time, text, time, text…: one flat tuple (no tuple per event), which the garbage collector stops
+    # tracking since it holds only floats and strings, so a full collection does not walk every order's history.
+    _events: tuple[float | str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -103,8 +105,7 @@ class Order:
         return [(float(events[i]), str(events[i + 1])) for i in range(0, len(events), 2)]
 
     def record(self, at: float, event: str) -> None:
-        self._events += (at, shared(event))
-        del self._events[:-2 * HISTORY_CAP]
+        self._events = (*self._events[-2 * HISTORY_CAP + 2:], at, shared(event))
 
     def add_refund(self, refund: Refund) -> None:
         """Keep a refund under its refundOrderId."""

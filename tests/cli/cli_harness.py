@@ -45,6 +45,8 @@ class Serving:
         real_run = runner.run
 
         async def run_with_hooks(settings: Settings, scenarios: tuple[Scenario, ...], **options: Any) -> int:
+            # serve's own `ready` tunes the garbage collector of its process: not this test process's
+            options.pop("ready", None)
             self.settings = settings
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
             return await real_run(settings, scenarios, stop=self._stop,

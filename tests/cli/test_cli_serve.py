@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -217,3 +219,12 @@ def test_refunds_per_order_in_the_config_file(capsys: pytest.CaptureFixture[str]
     config.write_text("refunds_per_order: 0\n", encoding="utf-8")
     assert cli.main(["serve", "--config", str(config)]) == 2
     assert capsys.readouterr().err == f"mockums: {config}: refunds_per_order must be between 1 and 100000, got 0\n"
+
+
+def test_serve_tunes_the_garbage_collector_of_its_own_process_once_it_listens() -> None:
+    """`settle_heap` (serve's `ready`) freezes the start-up heap and spaces young collections out; run in a
+    child process, since it changes the process's collector for good."""
+    probe = ("import gc; from mockums import cli; before = gc.get_freeze_count(); cli.settle_heap(8000); "
+             "print(before, gc.get_freeze_count() > 1000, gc.get_threshold()[0])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["0", "True", str(cli.YOUNG_COLLECTION_AFTER)]
