@@ -26,7 +26,7 @@ class AuthPolicy:
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds; 0 turns the skew check off
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class AuthResult:
     app_id: str | None
     scheme: str | None

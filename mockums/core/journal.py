@@ -48,7 +48,7 @@ def size_of(value: object, depth: int = 0) -> int:
     return 16
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Entry:
     """One request as it was decided; `view()` is its JSON shape."""
 

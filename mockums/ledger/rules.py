@@ -35,7 +35,7 @@ class Event:
     refund: Refund | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Call:
     """One validated request, in its context."""
 
@@ -51,7 +51,7 @@ class Call:
     base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Outcome:
     """What the ledger decided: errCode and errMsg, the order concerned, the values to show, events."""
 

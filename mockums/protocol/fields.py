@@ -54,7 +54,7 @@ class FieldRule:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Violation:
     field: str
     rule: str
@@ -70,7 +70,7 @@ class ValidationPolicy:
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds between requestTimestamp and now before it is flagged; 0 = off
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class ValidationResult:
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...]

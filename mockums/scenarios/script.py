@@ -28,7 +28,7 @@ def sequence_key(request: Mapping[str, object]) -> str:
     return key if len(key) <= KEY_CHARS else "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Script:
     """The chosen scenario (if any), the step answering this call, and why it was chosen."""
 
