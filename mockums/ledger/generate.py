@@ -36,23 +36,30 @@ def _dated(template: str, now: float) -> str:
 def _filled(template: str, number: int, now: float) -> tuple[str, int]:
     """An id in a wallet's shape with its digits and letters taken from `number`; the rest of `number`."""
     out = []
-    for kind, run in _runs(_dated(template, now)):
+    for kind, text, modulus, spec in _runs(_dated(template, now)):
         if kind == "#":  # a run of digits, the first from the lowest digit of `number`
-            number, chunk = divmod(number, 10 ** len(run))
-            out.append(f"{chunk:0{len(run)}d}"[::-1])
+            number, chunk = divmod(number, modulus)
+            out.append(format(chunk, spec)[::-1])
         elif kind == "@":
-            for _ in run:
+            for _ in text:
                 number, index = divmod(number, len(_ALPHANUMERIC))
                 out.append(_ALPHANUMERIC[index])
         else:
-            out.append(run)
+            out.append(text)
     return "".join(out), number
 
 
 @functools.lru_cache(maxsize=64)
-def _runs(template: str) -> tuple[tuple[str, str], ...]:
-    """A template cut into runs of `#`, of `@` and of literal text: ("#", "###"), ("", "4200")…"""
-    return tuple((run[0] if run[0] in "#@" else "", run) for run in re.findall(r"#+|@+|[^#@]+", template))
+def _runs(template: str) -> tuple[tuple[str, str, int, str], ...]:
+    """A template cut into runs of `#`, of `@` and of literal text, each as (kind, text, 10**length, format
+    spec): ("#", "###", 1000, "03d"), ("", "4200", 0, "")…"""
+    runs = []
+    for run in re.findall(r"#+|@+|[^#@]+", template):
+        if run[0] == "#":
+            runs.append(("#", run, 10 ** len(run), f"0{len(run)}d"))
+        else:
+            runs.append((run[0] if run[0] == "@" else "", run, 0, ""))
+    return tuple(runs)
 
 
 def shaped(template: str, rng: random.Random, now: float) -> str:
