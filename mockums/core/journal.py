@@ -9,10 +9,12 @@ so one entry costs at most a few tens of kilobytes whatever a client sends.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from mockums.clock import precise_time
 from mockums.core.trace import Reply
@@ -98,6 +100,12 @@ class Entry:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _summary(err_code: str) -> Mapping[str, object]:
+    """What an entry keeps of an answer's body besides its encoded text: the errCode (shared, read-only)."""
+    return MappingProxyType({"errCode": err_code} if err_code else {})
+
+
 def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
     """The entry for a decided request, holding no more of its texts than the view can show."""
     trace = reply.trace
@@ -108,7 +116,9 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
     answer_text = None
     if answer_size > BODY_CAP:  # an answer echoing an outsized value: keep only what is shown of it
         answer_text = clip(reply.payload().decode())
-        reply = replace(reply, body={"errCode": reply.err_code} if reply.err_code else {}, _payload=None)
+        reply = replace(reply, body=_summary(reply.err_code), _payload=None)
+    elif reply.fault is None:  # the encoded answer is what the view shows: the body itself need not stay
+        reply = Reply(reply.status, _summary(reply.err_code), trace, reply.delay, None, reply.headers, reply.payload())
     cost = (ENTRY_OVERHEAD + len(trace.request) + min(answer_size, BODY_CAP + 64) + len(trace.auth_reason)
             + (size_of(trace.diagnosis) if trace.diagnosis else 0) + (size_of(trace.warnings) if trace.warnings else 0)
             + len(endpoint))

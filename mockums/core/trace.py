@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from mockums.protocol import wire
 from mockums.scenarios import Fault
@@ -16,6 +17,9 @@ NearMisses = Callable[[], tuple[str, ...]]
 
 _SCHEME_OK = {"OPEN-BODY-SIG": "signature ok", "OPEN-ACCESS-TOKEN": "access token ok",
               "OPEN-FORM-PARAM": "form signature ok", "token-request": "token request signature ok"}
+
+
+NO_DIAGNOSIS: Mapping[str, object] = MappingProxyType({})  # shared by every trace without a diagnosis
 
 
 def _no_near_misses() -> tuple[str, ...]:
@@ -31,7 +35,8 @@ class Trace:
     scheme: str | None = None
     auth_failure: str | None = None  # the gateway error key when the gateway itself refused the request
     auth_reason: str = ""
-    diagnosis: Mapping[str, object] = field(default_factory=dict)
+    # Replaced (never changed in place) when there is one; shared and empty otherwise.
+    diagnosis: Mapping[str, object] = field(default_factory=lambda: NO_DIAGNOSIS)
     scenario: str | None = None
     scenario_reason: str = ""
     near_misses: NearMisses = _no_near_misses  # computed only when someone reads them

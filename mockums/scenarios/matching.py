@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from types import MappingProxyType
 
 from .model import IdMatch, MatchRule, Scenario, condition_text
 from .patterns import PatternIndex
@@ -126,6 +127,9 @@ def _shared_prefix(order_id: str, rule: MatchRule) -> int:
     return shared
 
 
+_NOTHING: Mapping[str, object] = MappingProxyType({})
+
+
 class _Once:
     """The near misses of one request, worked out on the first call only (cheaper than functools.cache)."""
 
@@ -168,6 +172,9 @@ class ScenarioRegistry:
             else:
                 self._patterns.append(scenario)
         self._pattern_index = PatternIndex(self._patterns)
+        # The top-level body fields any rule looks at (`match.body`, dotted paths by their first part).
+        self._body_keys = frozenset(name.split(".", 1)[0] for scenario in self._scenarios
+                                    for name in scenario.match.body)
         # One dict probe per distinct prefix length, longest first, instead of a scan; only the lengths of
         # prefixes that start with the id's first character (an empty prefix is filed under "").
         by_first: dict[str, set[int]] = {}
@@ -219,7 +226,11 @@ class ScenarioRegistry:
         owner = id_matched[0] if id_matched else None
         if max_near_misses <= 0 or not self._scenarios:
             return Selection(None, reason, owner=owner)
-        return Selection(None, reason, _Once(self, order_id, endpoint, body, id_matched, max_near_misses), owner)
+        # Only the body fields some scenario's rule names are kept for the near misses, not the whole body:
+        # the journal holds on to this until the entry is dropped.
+        named = {key: body[key] for key in self._body_keys if key in body} if self._body_keys else _NOTHING
+        return Selection(None, reason, _Once(self, order_id, endpoint, named, tuple(id_matched), max_near_misses),
+                         owner)
 
     def _near_misses(
         self,
