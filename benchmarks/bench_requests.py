@@ -291,7 +291,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("--json", choices=["std", "orjson"], default="std")
     parser.add_argument("--mockums-libraries", choices=["same", "installed"], default="same",
-                        help="installed: mockums uses whatever it finds installed (uvloop, orjson) while the "
+                        help="installed: mockums uses whatever it finds installed (orjson) while the "
                         "baselines keep --loop and --json")
     parser.add_argument("--cases", help="comma list of case names (default: all)")
     parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")

@@ -11,8 +11,7 @@ import signal
 import socket
 import ssl
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -129,19 +128,9 @@ def _site(runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLConte
     return web.TCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context)
 
 
-def run_forever(main: Coroutine[Any, Any, int]) -> int:
-    """Run `mockums serve`'s coroutine on uvloop when it is installed (`pip install 'mockums[fast]'`),
-    else on asyncio's own loop; see README "Performance" for what each gives."""
-    try:
-        import uvloop  # noqa: PLC0415 - optional: the `fast` extra
-    except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
-
-
 def install_signal_handlers(stop: asyncio.Event) -> None:
     """SIGINT and SIGTERM set `stop` (where the loop can take signals: not on Windows, nor off the main thread)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # ValueError: uvloop, off main
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # off the main thread
             loop.add_signal_handler(sig, stop.set)

@@ -1,15 +1,13 @@
-"""The `fast` extra (orjson, uvloop) changes speed, not behaviour: without it the same bytes, the same loop API."""
+"""The `fast` extra (orjson) changes speed, not behaviour: without it the same bytes."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
 
 import pytest
 
 from mockums.protocol import wire
-from mockums.server import runner
 
 ANSWER = {"errCode": "SUCCESS", "errMsg": "", "merName": "测试商户", "totalAmount": 360, "big": 10**20,
           "nested": {"list": [1, 2.5, None, True], "1": "x"}}
@@ -25,19 +23,6 @@ def test_answers_are_the_same_bytes_with_and_without_orjson(monkeypatch: pytest.
         monkeypatch.undo()
         importlib.reload(wire)
     assert wire.LIBRARY == "orjson"  # the test extra installs it, so the suite runs the fast path too
-
-
-def test_serve_runs_on_uvloop_when_installed_and_asyncio_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-
-    async def main() -> int:
-        seen.append(type(asyncio.get_running_loop()).__module__)
-        return 7
-
-    assert runner.run_forever(main()) == 7
-    monkeypatch.setitem(sys.modules, "uvloop", None)
-    assert runner.run_forever(main()) == 7
-    assert seen[0].startswith("uvloop") and seen[1].startswith("asyncio")
 
 
 def test_an_encoded_answer_holds_no_more_memory_than_its_bytes() -> None:

@@ -34,7 +34,7 @@ def test_user_extras_carry_no_developer_tools() -> None:
     extras = PROJECT["optional-dependencies"]
     assert names(extras["pytest"]) == {"pytest", "pytest-aiohttp"}  # the async fixture needs pytest-aiohttp
     assert names(extras["tls"]) == {"trustme"}
-    assert names(extras["fast"]) == {"orjson", "uvloop"}
+    assert names(extras["fast"]) == {"orjson"}
     assert not names(PROJECT["dependencies"]) & set(DEV_TOOLS)
     assert {"mockums"} <= names(extras["test"]) and set(DEV_TOOLS) <= names(extras["test"])
     assert "mockums[pytest,tls,fast]" in extras["test"] and extras["dev"] == ["mockums[test]"]
