@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", metavar="URL",
                        help="base URL of cashier links (H5 redirects, billQRCode) when clients reach mockums by "
                        "another address, e.g. behind a Docker port mapping (default: the request's Host)")
-    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL",
-                       help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL", type=str.upper,
+                       help="DEBUG, INFO, WARNING or ERROR, in either case (default INFO)")
     serve.add_argument("--log-format", choices=["text", "json"], metavar="FORMAT",
                        help="text (readable, the default) or json (one object per line), on stderr")
     serve.add_argument("--tls", action="store_true",

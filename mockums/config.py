@@ -187,6 +187,15 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
     return settings_from_mapping(data, path, base or Settings())
 
 
+def _check_choices(changes: dict[str, Any], path: Path) -> None:
+    """Values from a fixed set; a log level in either case (`info` as well as `INFO`, as on the command line)."""
+    if isinstance(changes.get("log_level"), str):
+        changes["log_level"] = changes["log_level"].upper()
+    for key, allowed in _CHOICES.items():
+        if key in changes and changes[key] not in allowed:
+            raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
+
+
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
     """Settings from already-parsed config data; `path` names the source in messages."""
     changes: dict[str, Any] = {}
@@ -210,9 +219,7 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     problem = public_url_problem(changes.get("public_url"))
     if problem:
         raise ConfigError(f"{path}: public_url {problem}")
-    for key, allowed in _CHOICES.items():
-        if key in changes and changes[key] not in allowed:
-            raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
+    _check_choices(changes, path)
     if "scenarios" in data:
         changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
     for key in _PATH_KEYS:

@@ -228,3 +228,11 @@ def test_serve_tunes_the_garbage_collector_of_its_own_process_once_it_listens() 
              "print(before, gc.get_freeze_count() > 1000, gc.get_threshold()[0])")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split() == ["0", "True", str(cli.YOUNG_COLLECTION_AFTER)]
+
+
+def test_the_log_level_is_taken_in_either_case(tmp_path: Path) -> None:
+    assert cli.settings_from_args(cli.parse(["serve", "--log-level", "error"], {})).log_level == "ERROR"
+    assert cli.settings_from_args(cli.parse(["serve"], {"MOCKUMS_LOG_LEVEL": "warning"})).log_level == "WARNING"
+    config = tmp_path / "mockums.yaml"
+    config.write_text("log_level: debug\n", encoding="utf-8")
+    assert load_config_file(config).log_level == "DEBUG"
