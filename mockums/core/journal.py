@@ -1,7 +1,7 @@
 """The request journal: every request, what mockums decided and why, in a ring capped by count and
 by size.
 
-Entries keep what was decided (the trace and the reply); their JSON view, with the request and
+Entries keep what was decided (the trace and the answer's facts and text); their JSON view, with the request and
 answer texts, near misses and the sentence saying why, is built only when someone reads it. A request
 body is kept only as far as the view can show it, and an outsized answer is kept as its clipped text,
 so one entry costs at most a few tens of kilobytes whatever a client sends.
@@ -9,15 +9,14 @@ so one entry costs at most a few tens of kilobytes whatever a client sends.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from types import MappingProxyType
+from dataclasses import dataclass, field
 
 from mockums.clock import precise_time
-from mockums.core.trace import Reply
+from mockums.core.trace import Reply, Trace
+from mockums.scenarios import Fault
 
 BODY_CAP = 4096  # characters of request/answer text shown per entry
 KEPT_BYTES = BODY_CAP * 4  # bytes of a request body kept (the most that can decode to BODY_CAP characters)
@@ -52,58 +51,59 @@ def size_of(value: object, depth: int = 0) -> int:
 
 @dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
 class Entry:
-    """One request as it was decided; `view()` is its JSON shape."""
+    """One request as it was decided; `view()` is its JSON shape.
+
+    It keeps the facts of the answer (status, errCode, fault, delay) and its encoded text, not the
+    answer's body: the view shows the text, and nothing else reads the body.
+    """
 
     id: int
     at: float  # sandbox time when the request arrived
     method: str
     endpoint: str
-    reply: Reply
+    trace: Trace
+    status: int  # 0 when a fault answered
+    err_code: str | None
+    fault: Fault | None
+    delay: float
+    answer: bytes | str  # the encoded answer, or its clipped text when it was too large to keep whole
     duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
     request_size: int = 0  # bytes of the whole request body (the trace keeps at most KEPT_BYTES)
-    answer_text: str | None = None  # the clipped answer, when it was too large to keep whole
     cost: int = 0  # bytes this entry counts against the journal's size cap
 
     @property
     def mer_order_id(self) -> str | None:
-        return self.reply.trace.mer_order_id
+        return self.trace.mer_order_id
 
     @property
     def verdict(self) -> str:
         """`ok`, or the gateway error key that refused the request."""
-        return self.reply.trace.auth_failure or "ok"
+        return self.trace.auth_failure or "ok"
 
     def _outcome(self) -> dict[str, object]:
         """What both shapes say of the answer: its status (0 when a fault answered), errCode and fault."""
-        reply = self.reply
-        return {"status": reply.status if reply.fault is None else 0, "errCode": reply.err_code or None,
-                "fault": str(reply.fault) if reply.fault else None}
+        return {"status": self.status, "errCode": self.err_code, "fault": str(self.fault) if self.fault else None}
 
     def summary(self) -> dict[str, object]:
         """A list row: what a live list needs, without texts, diagnosis or near misses (cheap to build)."""
-        trace = self.reply.trace
+        trace = self.trace
         return {"id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
                 "merOrderId": trace.mer_order_id, "verdict": self.verdict, "scenario": trace.scenario,
                 **self._outcome(), "durationMs": self.duration_ms}
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
-        reply, trace = self.reply, self.reply.trace
+        trace = self.trace
+        answer = self.answer
         return {
             "id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
             "merOrderId": trace.mer_order_id, "appId": trace.app_id,
-            "auth": trace.auth_view(), "scenario": trace.scenario_view(), "why": trace.why(reply.err_code or None),
+            "auth": trace.auth_view(), "scenario": trace.scenario_view(), "why": trace.why(self.err_code),
             **self._outcome(),
-            "delaySeconds": reply.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
+            "delaySeconds": self.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
             "request": body_text(trace.request, self.request_size),
-            "answer": "" if reply.fault is not None else self.answer_text or clip(reply.payload().decode()),
+            "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer,
         }
-
-
-@functools.lru_cache(maxsize=64)
-def _summary(err_code: str) -> Mapping[str, object]:
-    """What an entry keeps of an answer's body besides its encoded text: the errCode (shared, read-only)."""
-    return MappingProxyType({"errCode": err_code} if err_code else {})
 
 
 def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
@@ -112,17 +112,16 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
     size = len(trace.request)
     if size > KEPT_BYTES:
         trace.request = trace.request[:KEPT_BYTES]
-    answer_size = len(reply.payload()) if reply.fault is None else 0  # encoded once, for the wire too
-    answer_text = None
-    if answer_size > BODY_CAP:  # an answer echoing an outsized value: keep only what is shown of it
-        answer_text = clip(reply.payload().decode())
-        reply = replace(reply, body=_summary(reply.err_code), _payload=None)
-    elif reply.fault is None:  # the encoded answer is what the view shows: the body itself need not stay
-        reply = Reply(reply.status, _summary(reply.err_code), trace, reply.delay, None, reply.headers, reply.payload())
+    payload = b"" if reply.fault is not None else reply.payload()  # encoded once, for the wire too
+    answer_size = len(payload)
+    # An answer echoing an outsized value: only what is shown of it is kept.
+    answer: bytes | str = payload if answer_size <= BODY_CAP else clip(payload.decode())
     cost = (ENTRY_OVERHEAD + len(trace.request) + min(answer_size, BODY_CAP + 64) + len(trace.auth_reason)
             + (size_of(trace.diagnosis) if trace.diagnosis else 0) + (size_of(trace.warnings) if trace.warnings else 0)
             + len(endpoint))
-    return Entry(number, at, method, endpoint, reply, duration_ms, size, answer_text, cost)
+    fault = reply.fault
+    return Entry(number, at, method, endpoint, trace, reply.status if fault is None else 0, reply.err_code or None,
+                 fault, reply.delay, answer, duration_ms, size, cost)
 
 
 @dataclass
@@ -166,7 +165,7 @@ class Journal:
             and (mer_order_id is None or entry.mer_order_id == mer_order_id)
             and (endpoint is None or entry.endpoint == endpoint)
             and (verdict is None or _verdict_matches(entry.verdict, verdict))
-            and (scenario is None or entry.reply.trace.scenario == scenario)
+            and (scenario is None or entry.trace.scenario == scenario)
         ]
         return found[-limit:] if limit else found
 

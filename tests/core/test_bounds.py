@@ -45,7 +45,7 @@ def test_an_entry_keeps_only_what_its_view_shows() -> None:
     answer = signed(sandbox, CLOSE, "3194BOUND0001", srcReserve="s" * 200_000, msgId="m" * 200_000)
     assert answer["errCode"] == "BAD_REQUEST"
     [entry] = sandbox._journal.query()
-    assert len(entry.reply.trace.request) <= KEPT_BYTES
+    assert len(entry.trace.request) <= KEPT_BYTES
     assert entry.request_size > 400_000
     assert entry.cost < 3 * KEPT_BYTES
     view = entry.view()
