@@ -160,7 +160,13 @@ def format_body_time(moment: datetime) -> str:
 
 def format_time(epoch: float) -> str:
     """Seconds since the epoch as `yyyy-MM-dd HH:mm:ss`, Beijing time."""
-    return _format_second(math.floor(epoch))
+    return _format_second(_whole_second(epoch))
+
+
+def _whole_second(epoch: float) -> int:
+    """The second `datetime.fromtimestamp(epoch)` shows: rounded to the microsecond first, as it does."""
+    fraction, whole = math.modf(epoch)
+    return int(whole) + math.floor(round(fraction * 1_000_000) / 1_000_000)
 
 
 @functools.lru_cache(maxsize=256)  # answers made in the same second show the same time: formatted once
@@ -170,7 +176,7 @@ def _format_second(second: int) -> str:
 
 def beijing_date(epoch: float) -> str:
     """The Beijing date of a moment as `yyyyMMdd` (worked out once per day)."""
-    return _format_day(math.floor((epoch + BEIJING_OFFSET) / 86400))
+    return _format_day((_whole_second(epoch) + BEIJING_OFFSET) // 86400)
 
 
 @functools.lru_cache(maxsize=64)

@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -36,7 +38,9 @@ def zoned_time(created: float) -> str:
 
     The date, time and offset of a second are worked out once, the first time that second is asked for.
     """
-    second, micros = divmod(round(created * 1_000_000), 1_000_000)
+    fraction, whole = math.modf(created)  # rounded to the microsecond as `datetime.fromtimestamp` rounds
+    carry, micros = divmod(round(fraction * 1_000_000), 1_000_000)
+    second = int(whole) + carry
     last, clock, offset = _stamp[0]
     if second != last:
         iso = datetime.fromtimestamp(second).astimezone().isoformat()  # 2026-12-01T10:00:00+08:00
@@ -92,8 +96,9 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(stream)
         self.delay = delay
         self._waiting: list[str] = []
-        self._due = False  # a write of the waiting lines is scheduled
+        self._due: asyncio.AbstractEventLoop | None = None  # the loop a write of the waiting lines is scheduled on
         self._last_write = -delay
+        self._lock = self.lock or threading.RLock()  # logging's own handler lock (createLock made it)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -109,34 +114,49 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         `loop` is the running loop when the caller knows it: asking for it costs a system call (getpid)
         on every call in Python 3.11.
         """
-        self._waiting.append(line + self.terminator)
+        with self._lock:  # another thread may be writing what waits: this line must not slip between
+            self._waiting.append(line + self.terminator)
         if loop is None:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # not on the loop's thread: nothing would schedule the write
                 self.write_waiting()
                 return
-        if self._due:
-            return
+        if self._due is loop:
+            return  # a write is scheduled on this loop
         wait = self._last_write + self.delay - time.monotonic()
-        if wait <= 0:
+        if wait <= 0 or self._due is not None:  # due on a loop that has ended (or another one): write now
             self.write_waiting()
         else:
-            self._due = True
+            self._due = loop
             loop.call_later(wait, self.write_waiting)
 
     def write_waiting(self) -> None:
         """Write the waiting lines, in one write."""
-        with self.lock or contextlib.nullcontext():
-            self._due = False
+        with self._lock:
+            self._due = None
             if not self._waiting:
                 return
-            text = "".join(self._waiting)
-            self._waiting.clear()
+            lines, self._waiting = self._waiting, []
             self._last_write = time.monotonic()
-            with contextlib.suppress(OSError, ValueError):  # a closed or broken stream loses its lines, as
-                self.stream.write(text)                      # logging's own handlers do, without raising
+            try:
+                self.stream.write("".join(lines))
                 self.stream.flush()
+            except (OSError, ValueError):  # a line the stream refuses (or a closed stream): line by line
+                self._write_each(lines)
+
+    def _write_each(self, lines: list[str]) -> None:
+        """Write lines one at a time, so a line the stream refuses loses only itself, reported on stderr
+        as logging reports its own handler errors (when `logging.raiseExceptions` is on)."""
+        for line in lines:
+            try:
+                self.stream.write(line)
+            except (OSError, ValueError) as error:
+                if logging.raiseExceptions and sys.stderr is not None and sys.stderr is not self.stream:
+                    with contextlib.suppress(OSError, ValueError):
+                        sys.stderr.write(f"--- Logging error: {type(error).__name__}: {error}; a line was dropped\n")
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.flush()
 
     def flush(self) -> None:
         self.write_waiting()

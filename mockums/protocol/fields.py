@@ -54,7 +54,7 @@ class FieldRule:
         return ", ".join(parts)
 
 
-@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
+@dataclass(frozen=True)  # made only when a check fails or a scenario is tried: frozen costs little
 class Violation:
     field: str
     rule: str
@@ -70,7 +70,7 @@ class ValidationPolicy:
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds between requestTimestamp and now before it is flagged; 0 = off
 
 
-@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
+@dataclass(slots=True, unsafe_hash=True)  # one per request: not frozen (~0.7 µs more), hashable as before
 class ValidationResult:
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...]

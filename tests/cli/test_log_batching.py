@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import io
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -116,3 +118,67 @@ def test_anything_logging_would_write_differently_keeps_the_line_in_logging(setu
         if setup == "filter":
             handler.addFilter(lambda record: True)
         assert request_line_writer(logger) is None
+
+
+def test_a_write_scheduled_on_a_loop_that_ended_does_not_hold_back_the_next_loops_lines() -> None:
+    stream = CountingStream()
+    handler = BatchedStreamHandler(stream, delay=0.05)
+
+    async def burst() -> None:
+        handler.write_line("a")
+        handler.write_line("b")  # scheduled for 50 ms later, but the loop ends first
+
+    async def quiet_lines() -> None:
+        for name in ("c", "d"):
+            await asyncio.sleep(0.06)
+            handler.write_line(name)
+            assert stream.getvalue().endswith(f"{name}\n")  # written at once, the earlier ones before it
+
+    asyncio.run(burst())
+    asyncio.run(quiet_lines())
+    assert stream.getvalue() == "a\nb\nc\nd\n"
+
+
+def test_a_line_the_stream_refuses_loses_only_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    handler = BatchedStreamHandler(stream, delay=60)
+
+    async def lines() -> None:
+        handler.write_line("first")
+        for line in ("a ok", "b merOrderId=订单1", "c ok"):
+            handler.write_line(line)
+
+    asyncio.run(lines())
+    handler.flush()
+    assert raw.getvalue() == b"first\na ok\nc ok\n"
+    assert "a line was dropped" in capsys.readouterr().err
+
+
+def test_lines_from_another_thread_are_never_lost() -> None:
+    stream = CountingStream()
+    handler = BatchedStreamHandler(stream, delay=0.001)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    count = 20_000
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # thread switches as often as possible, to provoke the race
+    try:
+        def other() -> None:
+            for index in range(count):
+                handler.handle(logging.LogRecord("t", logging.INFO, __file__, 1, f"t{index}", (), None))
+
+        async def ours() -> None:
+            loop = asyncio.get_running_loop()
+            thread = threading.Thread(target=other)
+            thread.start()
+            for index in range(count):
+                handler.write_line(f"l{index}", loop)
+                if index % 500 == 0:
+                    await asyncio.sleep(0)
+            await asyncio.to_thread(thread.join)
+
+        asyncio.run(ours())
+    finally:
+        sys.setswitchinterval(switching)
+    handler.flush()
+    assert len(stream.getvalue().splitlines()) == 2 * count
