@@ -254,7 +254,7 @@ def serve(args: argparse.Namespace) -> int:
 
     try:
         # asyncio's own loop, uvloop or not: measured under load, uvloop won 0-18 % of throughput here
-        # but doubled the 99th percentile's latency (README "Performance").
+        # but raised the 99th percentile's latency by half (README "Performance").
         return asyncio.run(run(settings, scenarios, sign_hint=sign_hint(args.config), ready=settle_heap))
     finally:
         handler.flush()  # the last lines of a busy spell may still be waiting for their write
@@ -266,8 +266,9 @@ def settle_heap(_port: int) -> None:
     Everything alive then (modules, Faker's word lists, the scenarios, the app) lives as long as the
     process, so the collector is told never to scan it again (`gc.freeze`). And a young collection
     runs after 50,000 new container objects rather than 700: under load, requests that each keep an
-    order made the collector pause the loop about every 70 ms for up to a few ms, which showed in the
-    99th percentile's latency (measured: p99 11–13 ms at the default thresholds, 7.8 ms with these).
+    order made the collector pause the loop hundreds of times a minute, the middle generation's passes
+    for about 2 ms each, which showed in the 99th percentile's latency (measured with a new order per
+    request: p99 11–13 ms at the default thresholds, 8.3–8.6 ms with these).
     """
     import gc
 
