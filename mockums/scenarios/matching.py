@@ -229,7 +229,7 @@ class ScenarioRegistry:
             return Selection(None, reason, owner=owner)
         # Only the body fields some scenario's rule names are kept for the near misses, not the whole body:
         # the journal holds on to this until the entry is dropped.
-        named = {key: body[key] for key in self._body_keys if key in body} if self._body_keys else _NOTHING
+        named = {key: body[key] for key in self._body_keys if key in body} or _NOTHING
         return Selection(None, reason, _Once(self, order_id, endpoint, named, tuple(id_matched), max_near_misses),
                          owner)
 
