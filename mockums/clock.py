@@ -142,6 +142,13 @@ def parse_compact(text: str) -> datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)  # a client stamps many requests with the same second
+def epoch_of(text: str) -> float | None:
+    """Seconds since the epoch of a `yyyy-MM-dd HH:mm:ss` or `yyyyMMddHHmmss` Beijing time; None if neither."""
+    moment = parse_body_time(text) or parse_compact(text)
+    return None if moment is None else moment.timestamp()
+
+
 @functools.lru_cache(maxsize=256)
 def parse_body_time(text: str) -> datetime | None:
     """`2022-04-15 09:49:59` read as Beijing time; None if it is not exactly that shape."""

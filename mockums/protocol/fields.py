@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from mockums.clock import Clock, describe_skew, parse_body_time, parse_compact
+from mockums.clock import Clock, describe_skew, epoch_of, parse_body_time
 from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
 
 FieldKind = Literal["string", "body_time", "amount", "date", "flag"]
@@ -189,15 +189,13 @@ def _check_amount(value: object, policy: ValidationPolicy) -> str | None:
 def _check_body_time(
     text: str, clock_bound: bool, policy: ValidationPolicy, clock: Clock, warning: str | None
 ) -> tuple[str | None, str | None, str | None]:
-    moment = parse_body_time(text)
-    if moment is None:
-        compact = parse_compact(text)
-        if compact is None or policy.strict:
-            return f"{text!r} is not yyyy-MM-dd HH:mm:ss", None, None
-        moment = compact
+    epoch = epoch_of(text)
+    if epoch is None or (len(text) != 19 and policy.strict):
+        return f"{text!r} is not yyyy-MM-dd HH:mm:ss", None, None
+    if len(text) != 19:  # read as yyyyMMddHHmmss
         warning = f"{text!r} is yyyyMMddHHmmss; the API table says yyyy-MM-dd HH:mm:ss"
     # Against the wall clock, not sandbox time: clients stamp real time even when a test moved the clock.
-    skew = moment.timestamp() - clock.wall()
+    skew = epoch - clock.wall()
     if clock_bound and policy.skew_window and abs(skew) > policy.skew_window:
         text_skew = f"{text} is {describe_skew(skew)} (window {policy.skew_window} s)"
         if policy.strict:
