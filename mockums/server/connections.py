@@ -40,9 +40,10 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
     if declared is not None and declared > limit:
         raise BodyTooLarge(limit)  # said so up front: no need to read a byte of it
     try:
-        if request.content.is_eof():  # all of it has arrived (a small body, as API bodies are): nothing to wait for
-            return await request.read()
-        return await asyncio.wait_for(request.read(), timeout)
+        if request.content.is_eof():  # all of it has arrived (a small body, as API bodies are): take it as it is
+            body = request.content.read_nowait()
+        else:
+            body = await asyncio.wait_for(request.read(), timeout)
     except web.HTTPRequestEntityTooLarge:
         raise BodyTooLarge(limit) from None
     except asyncio.TimeoutError:
@@ -51,6 +52,9 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
         raise ClientGone(f"the connection closed mid-body ({error or type(error).__name__})") from None
     except Exception as error:  # aiohttp's payload errors (a truncated chunk, a bad encoding): the client's fault
         raise ClientGone(f"the body could not be read ({type(error).__name__}: {clip(str(error), 120)})") from None
+    if len(body) > limit:  # a chunked body says its size only by arriving
+        raise BodyTooLarge(limit)
+    return body
 
 
 def gone(request: web.Request, problem: ClientGone) -> web.StreamResponse:

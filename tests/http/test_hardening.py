@@ -105,6 +105,18 @@ async def test_a_413_closes_the_connection_and_the_client_carries_on(make_caller
         assert response.status == 200
 
 
+async def test_a_chunked_body_over_the_limit_that_arrives_whole_is_a_413(make_caller: MakeCaller) -> None:
+    """Without a Content-Length the size shows only once the body is there, all of it at once here."""
+    caller = await make_caller(max_body_bytes=1024)
+    body = b'{"merOrderId":"' + b"1" * 3000 + b'"}'
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    answer = await raw_exchange(caller, b"POST " + CLOSE.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                                b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" + chunked)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
+    assert json.loads(payload)["errCode"] == "1011"
+
+
 @pytest.mark.parametrize(("method", "path", "allow"), [
     ("PUT", "/clock", "GET, POST"),
     ("TRACE", "/clock", "GET, POST"),
