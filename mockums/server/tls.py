@@ -5,6 +5,7 @@ certificate it writes to a file for clients to trust."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import ssl
 import tempfile
@@ -80,7 +81,11 @@ def made_certificate(names: tuple[str, ...], ca_file: Path | None) -> Tls:
     target = ca_file or Path(tempfile.mkdtemp(prefix="mockums-tls-")) / "ca.pem"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(authority.cert_pem.bytes())
+        # Written whole, then renamed into place: whoever waits for the file (a CI script, a client) never
+        # reads it half written.
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        partial.write_bytes(authority.cert_pem.bytes())
+        os.replace(partial, target)
     except OSError as error:
         raise ConfigError(f"--tls-ca-file {target}: cannot write the CA certificate: {error.strerror}") from None
     return Tls(context, target, names, None)
