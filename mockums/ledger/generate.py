@@ -13,6 +13,7 @@ import random
 import re
 import secrets
 import string
+from collections.abc import Mapping
 
 from faker import Faker
 from faker.providers.company.zh_CN import Provider as ChineseCompanies
@@ -74,7 +75,7 @@ class Generator:
         self.seed = seed if seed is not None else secrets.randbits(32)
         self._faker = Faker("zh_CN")
         # A request that creates an order and shows it derives the same values twice: the last are kept.
-        self._last: tuple[tuple[bytes, str, float], dict[str, object]] = ((b"", "", 0.0), {})
+        self._last: tuple[tuple[int, str, str, str, float], Mapping[str, object]] = ((0, "", "", "", 0.0), {})
 
     def faker_for(self, *parts: object) -> Faker:
         """The shared Faker instance, reseeded for this (seed, *parts)."""
@@ -83,18 +84,19 @@ class Generator:
         return self._faker
 
     def order_values(self, mid: str, mer_order_id: str, wallet: Wallet, created_at: float,
-                     seed: int | None = None) -> dict[str, object]:
+                     seed: int | None = None) -> Mapping[str, object]:
         """What the platform would have recorded for an order it created, in its wallet's shapes (under
-        `seed`, default the current one).
+        `seed`, default the current one). Read-only: the same mapping may be handed out again.
 
         Every value comes from one BLAKE2b digest of (seed, mid, merOrderId): a few µs, where seeding
         and asking Faker took about 30 µs, so an order can derive them again when shown instead of
         keeping them.
         """
-        material = f"{self.seed if seed is None else seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
-        key = (material, wallet.target_sys, created_at)
-        if key == self._last[0]:
-            return dict(self._last[1])
+        seed = self.seed if seed is None else seed
+        key = (seed, mid, mer_order_id, wallet.target_sys, created_at)
+        if key == self._last[0]:  # a request that creates an order and shows it asks twice
+            return self._last[1]
+        material = f"{seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
         number = int.from_bytes(hashlib.blake2b(material, digest_size=64).digest(), "big")
         number, seq = divmod(number, 10**11)
         number, letter = divmod(number, 26)
@@ -113,7 +115,7 @@ class Generator:
             "targetOrderId": target_order_id,
         }
         self._last = (key, values)
-        return dict(values)
+        return values
 
     def merchant_name(self, mid: str, key: str) -> str:
         """A merchant name for something that is not an order (a QR code), derived like an order's."""

@@ -136,8 +136,8 @@ class Ledger:
         amount = coerce_amount(body.get("totalAmount")) if not assumed else None
         lifecycle = call.lifecycle or NO_LIFECYCLE
         expire_at = call.now + ORDER_EXPIRY_SECONDS
-        expire_time = _text(body, "expireTime")
-        if expire_time and not assumed:
+        expire_time = None if assumed else _text(body, "expireTime")
+        if expire_time:
             moment = parse_body_time(expire_time) or parse_compact(expire_time)
             expire_at = moment.timestamp() if moment else expire_at
         if lifecycle.expire_after is not None:
