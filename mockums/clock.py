@@ -214,9 +214,9 @@ def parse_moment(value: object) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        moment = parse_body_time(value) or parse_compact(value)
-        if moment is not None:
-            return moment.timestamp()
+        epoch = epoch_of(value)
+        if epoch is not None:
+            return epoch
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from mockums.clock import BEIJING, DATE_FORMAT, parse_body_time, parse_compact
+from mockums.clock import BEIJING, DATE_FORMAT, epoch_of
 from mockums.ledger.bill_model import Bill, QrCode
 from mockums.ledger.generate import Generator
 from mockums.ledger.plans import Lifecycle
@@ -32,9 +32,9 @@ def configure(code: QrCode, body: Mapping[str, object], lifecycle: Lifecycle | N
     if not code.one_time and body.get("totalAmount") not in (None, "") and _text(body, "billNo") is None:
         code.amount = coerce_amount(body.get("totalAmount"))
     expire = _text(body, "expireTime")
-    moment = (parse_body_time(expire) or parse_compact(expire)) if expire else None
-    if moment is not None:
-        code.expire_at = moment.timestamp()
+    expires = epoch_of(expire) if expire else None
+    if expires is not None:
+        code.expire_at = expires
     elif code.one_time and code.expire_at is None:
         code.expire_at = code.created_at + BILL_EXPIRY_SECONDS
     lifecycle = lifecycle or code.lifecycle

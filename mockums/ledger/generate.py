@@ -27,7 +27,6 @@ _NAME_SUFFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_suffixes)
 GENERATED = ("seqId", "settleRefId", "targetMid", "merName", "totalAmount", "targetOrderId")
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
-_DIGITS = string.digits
 
 
 def _dated(template: str, now: float) -> str:

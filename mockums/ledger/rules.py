@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mockums.clock import parse_body_time, parse_compact
+from mockums.clock import epoch_of
 from mockums.ledger import answers
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import AT_ONCE, NEVER, Order, Refund, shared
@@ -137,9 +137,9 @@ class Ledger:
         lifecycle = call.lifecycle or NO_LIFECYCLE
         expire_at = call.now + ORDER_EXPIRY_SECONDS
         expire_time = None if assumed else _text(body, "expireTime")
-        if expire_time:
-            moment = parse_body_time(expire_time) or parse_compact(expire_time)
-            expire_at = moment.timestamp() if moment else expire_at
+        expires = epoch_of(expire_time) if expire_time else None
+        if expires is not None:
+            expire_at = expires
         if lifecycle.expire_after is not None:
             expire_at = call.now + lifecycle.expire_after
         notify_url = _text(body, "notifyUrl")
