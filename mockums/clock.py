@@ -170,6 +170,7 @@ def format_time(epoch: float) -> str:
     return _format_second(_whole_second(epoch))
 
 
+@functools.lru_cache(maxsize=16)  # the same moment is shown several times per request
 def _whole_second(epoch: float) -> int:
     """The second `datetime.fromtimestamp(epoch)` shows: rounded to the microsecond first, as it does."""
     fraction, whole = math.modf(epoch)

@@ -8,7 +8,7 @@ answers a duplicate billNo, an unknown bill, a closed code or an over-refund is 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from mockums.ledger import bill_answers as shown
@@ -50,6 +50,9 @@ class BillBook:
         self._codes: OrderedDict[str, QrCode] = OrderedDict()
         self._bills: OrderedDict[tuple[str, str], Bill] = OrderedDict()
         self._by_payment: dict[tuple[str, str], tuple[str, str]] = {}
+        self._rules: dict[str, Callable[[Call], Outcome]] = {
+            "bill_create": self.create, "bill_update": self.update, "bill_close": self.close,
+            "bill_query": self.query, "bill_refund": self.refund, "bill_info": self.info}
 
     # -- looking things up ------------------------------------------------------------------------
 
@@ -115,9 +118,7 @@ class BillBook:
 
     def perform(self, call: Call) -> Outcome:
         """Apply the bills endpoint's rule to the request."""
-        rule = {"bill_create": self.create, "bill_update": self.update, "bill_close": self.close,
-                "bill_query": self.query, "bill_refund": self.refund, "bill_info": self.info}[call.spec.action]
-        return rule(call)
+        return self._rules[call.spec.action](call)
 
     def create(self, call: Call) -> Outcome:
         """get-qrcode: a one-time code (billNo, billDate, totalAmount) or a fixed one (with or without amount)."""

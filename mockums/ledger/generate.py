@@ -33,10 +33,11 @@ def _dated(template: str, now: float) -> str:
     return template.replace("{date}", beijing_date(now)) if "{" in template else template
 
 
-def _filled(template: str, number: int, now: float) -> tuple[str, int]:
-    """An id in a wallet's shape with its digits and letters taken from `number`; the rest of `number`."""
+def _filled(runs: tuple[tuple[str, str, int, str], ...], number: int) -> tuple[str, int]:
+    """An id in a wallet's shape (its template cut by `_runs`) with its digits and letters taken from
+    `number`; the rest of `number`."""
     out = []
-    for kind, text, modulus, spec in _runs(_dated(template, now)):
+    for kind, text, modulus, spec in runs:
         if kind == "#":  # a run of digits, the first from the lowest digit of `number`
             number, chunk = divmod(number, modulus)
             out.append(format(chunk, spec)[::-1])
@@ -50,11 +51,11 @@ def _filled(template: str, number: int, now: float) -> tuple[str, int]:
 
 
 @functools.lru_cache(maxsize=64)
-def _runs(template: str) -> tuple[tuple[str, str, int, str], ...]:
-    """A template cut into runs of `#`, of `@` and of literal text, each as (kind, text, 10**length, format
-    spec): ("#", "###", 1000, "03d"), ("", "4200", 0, "")…"""
+def _runs(template: str, date: str) -> tuple[tuple[str, str, int, str], ...]:
+    """A template, its `{date}` filled in, cut into runs of `#`, of `@` and of literal text, each as
+    (kind, text, 10**length, format spec): ("#", "###", 1000, "03d"), ("", "4200", 0, "")…"""
     runs = []
-    for run in re.findall(r"#+|@+|[^#@]+", template):
+    for run in re.findall(r"#+|@+|[^#@]+", template.replace("{date}", date)):
         if run[0] == "#":
             runs.append(("#", run, 10 ** len(run), f"0{len(run)}d"))
         else:
@@ -102,8 +103,9 @@ class Generator:
         number, amount = divmod(number, 99_999)
         number, prefix = divmod(number, len(_NAME_PREFIXES))
         number, suffix = divmod(number, len(_NAME_SUFFIXES))
-        target_mid, number = _filled(wallet.target_mid.text, number, created_at)
-        target_order_id, number = _filled(wallet.target_order_id.text, number, created_at)
+        date = beijing_date(created_at)
+        target_mid, number = _filled(_runs(wallet.target_mid.text, date), number)
+        target_order_id, number = _filled(_runs(wallet.target_order_id.text, date), number)
         seq_id = f"{seq:011d}{chr(65 + letter)}"
         values: dict[str, object] = {
             "seqId": seq_id,

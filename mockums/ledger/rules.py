@@ -8,7 +8,7 @@ send notifications. Time-driven moves (timed payments, refund settlement, expiry
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -88,12 +88,13 @@ class Ledger:
         self.generator = generator
         self.refunds_per_order = refunds_per_order
         self._timed: set[tuple[str, str]] = set()  # orders with a payment or refund due at a time
+        self._rules: dict[str, Callable[[Call], Outcome]] = {
+            "create": self.create, "query": self.query, "close": self.close, "refund": self.refund,
+            "refund_query": self.refund_query}
 
     def perform(self, call: Call) -> Outcome:
         """Apply the endpoint's rule to the request."""
-        rule = {"create": self.create, "query": self.query, "close": self.close, "refund": self.refund,
-                "refund_query": self.refund_query}[call.spec.action]
-        return rule(call)
+        return self._rules[call.spec.action](call)
 
     def describe(self, order: Order, *, close: bool = False) -> dict[str, object]:
         """The order's fields as answers and notifications show them."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+
 import chinaums_client
+import pytest
 
 from mockums.auth import signing
 
@@ -24,6 +28,15 @@ def test_body_digest_matches_the_official_demo() -> None:
 def test_body_signature_matches_the_published_vector() -> None:
     signature = signing.body_signature(APP_KEY, APP_ID, TIMESTAMP, NONCE, DEMO_BODY)
     assert signature == "k150lh7AFycwmSC+JYQjU3bODxbHkDLrXabgVtzUS6o="
+
+
+@pytest.mark.parametrize("app_key", ["", "k", "a" * 63, "b" * 64, "c" * 65, "密钥" * 40, APP_KEY])
+def test_hmac_from_kept_key_pads_equals_the_standard_library(app_key: str) -> None:
+    """Keys shorter than, as long as and longer than SHA-256's 64-byte block (hashed first), non-ASCII too."""
+    for message in ("", "x", "签名" * 100):
+        expected = base64.b64encode(hmac.digest(app_key.encode(), message.encode(), "sha256")).decode()
+        assert signing.hmac_base64(app_key, message) == expected
+        assert signing.hmac_base64(app_key, message) == expected  # the kept pads are not consumed
 
 
 def test_string_to_sign_is_the_concatenation() -> None:
