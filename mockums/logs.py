@@ -114,8 +114,12 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         `loop` is the running loop when the caller knows it: asking for it costs a system call (getpid)
         on every call in Python 3.11.
         """
+        self.add_line(line + self.terminator, loop)
+
+    def add_line(self, text: str, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """`write_line` for a line that already ends with the terminator."""
         with self._lock:  # another thread may be writing what waits: this line must not slip between
-            self._waiting.append(line + self.terminator)
+            self._waiting.append(text)
         if loop is None:
             try:
                 loop = asyncio.get_running_loop()
@@ -188,7 +192,7 @@ def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
     loop = asyncio.get_running_loop()
 
     def write(message: str) -> None:
-        handler.write_line(zoned_time(time.time()) + prefix + message, loop)
+        handler.add_line(f"{zoned_time(time.time())}{prefix}{message}{handler.terminator}", loop)
 
     return write
 

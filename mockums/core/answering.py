@@ -124,7 +124,7 @@ class Answerer:
         """
         trace = reply.trace
         if trace.warnings:
-            trace.warnings = [clip(warning) for warning in trace.warnings]  # they may quote a header or a value
+            trace.warnings = tuple(clip(warning) for warning in trace.warnings)  # they may quote a header or a value
         if self.settings.faithful or not (trace.warnings or trace.scenario):
             return reply
         headers = dict(reply.headers)
@@ -156,11 +156,11 @@ class Answerer:
             request = error
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason,  # at most a header long
-                      warnings=list(auth.warnings), request=body)
+                      warnings=auth.warnings, request=body)
         if isinstance(request, dict):
             trace.mer_order_id = clip_id(self._subject(spec, request))
         if content_type != "application/json":
-            trace.warnings.append(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
+            trace.warn(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
@@ -186,7 +186,7 @@ class Answerer:
             request: dict[str, object] | BodyError = read_json_object(content)
         except BodyError as error:
             request = error
-        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=list(auth.warnings),
+        trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=auth.warnings,
                       request=content)
         if isinstance(request, dict):
             trace.mer_order_id = clip_id(order_id_text(request.get("merOrderId")))
@@ -224,11 +224,11 @@ class Answerer:
             trace.forced = f"fault {script.fault}"
             return Reply(200, {}, trace, delay=script.delay, fault=script.fault)
         checked = validate_body(request, spec.request, self.validation, self.clock, spec.one_of)
-        trace.warnings.extend(checked.warnings)
+        trace.warn(*checked.warnings)
         violations = checked.violations
         if violations and not self.validation.strict:  # what published clients send, the tables do not list
             violations, deviations = accept_known(spec.path, violations, request)
-            trace.warnings.extend(deviations)
+            trace.warn(*deviations)
         if violations:
             details = "; ".join(str(v) for v in violations)
             return self._business(spec, request, situation("bad_request", details=details), trace, script.delay)
@@ -251,7 +251,7 @@ class Answerer:
             if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
                 # their answer stands rather than a success the gateway would never send.
-                trace.warnings.append(f"scenario {trace.scenario} scripts a success, but the order's rules "
+                trace.warn(f"scenario {trace.scenario} scripts a success, but the order's rules "
                                       f"answer {result.err_code}")
                 overrides = {}
         answer = render(spec, request, result, now)  # leaves out fields without a value
@@ -291,7 +291,7 @@ class Answerer:
         auth = self.authenticator.check_token_request(request)
         # A refused appId is whatever the body said: clipped; an accepted one is a configured app's.
         trace = Trace(app_id=auth.app_id if auth.failure is None else clip_id(auth.app_id), scheme=auth.scheme,
-                      auth_reason=auth.reason, warnings=list(auth.warnings), request=raw)
+                      auth_reason=auth.reason, warnings=auth.warnings, request=raw)
         if auth.failure is not None or auth.app_id is None:
             return self.gateway_reply(auth.failure or "bad_token_request", auth.reason, auth.diagnosis, trace)
         body = {"errCode": "0000", "errInfo": "正常", "accessToken": self.tokens.issue(auth.app_id),

@@ -42,7 +42,12 @@ class Trace:
     near_misses: NearMisses = _no_near_misses  # computed only when someone reads them
     forced: str | None = None  # what a scenario forced instead of the normal answer, in words
     request: bytes = b""
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()  # a new tuple per warning: most requests draw none, and keep the shared ()
+
+    def warn(self, *texts: str) -> None:
+        """Add warnings (said on the request's log line, in the journal and, unless faithful, a header)."""
+        if texts:
+            self.warnings = (*self.warnings, *texts)
 
     def auth_view(self) -> dict[str, object]:
         """The authentication verdict: `ok`, or the gateway error key that refused the request."""
