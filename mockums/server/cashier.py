@@ -19,6 +19,7 @@ from mockums.core.errors import ControlError, NotFound
 from mockums.core.sandbox import CashierRedirect, CashierView
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
+from mockums.server.shield import guarded
 
 CSS_PATH = "/netpay-portal/cashier.css"
 SHARED_CSS_PATH = "/netpay-portal/mockums.css"  # the dashboard's stylesheet: the cashier shares its look
@@ -122,8 +123,8 @@ async def shared_stylesheet(_: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application, paths: tuple[str, ...]) -> None:
     """The cashier page at each of `paths` (GET shows it, POST acts), and its stylesheet."""
-    app.router.add_get(CSS_PATH, stylesheet)
-    app.router.add_get(SHARED_CSS_PATH, shared_stylesheet)
+    app.router.add_get(CSS_PATH, guarded(stylesheet))
+    app.router.add_get(SHARED_CSS_PATH, guarded(shared_stylesheet))
     for path in paths:
-        app.router.add_get(path, page)
-        app.router.add_post(path, act)
+        app.router.add_get(path, guarded(page))
+        app.router.add_post(path, guarded(act))

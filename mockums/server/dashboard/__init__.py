@@ -1,5 +1,5 @@
-"""The dashboard: a page for people at /__mockums/, guarded like the control API (the guard middleware
-covers everything under the prefix), that reads and acts only through the control API.
+"""The dashboard: a page for people at /__mockums/, guarded like the control API (its handlers
+pass the same guard), that reads and acts only through the control API.
 
 Its HTML, stylesheet and scripts ship inside the package (`static/`): no CDN, no build step, works
 offline. `static/mockums.css` holds the look (colours and fonts as CSS variables), for any other page
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.server.control.guard import problem
+from mockums.server.shield import guarded
 
 DASHBOARD_PATH = CONTROL_PREFIX + "/"
 STATIC_PREFIX = CONTROL_PREFIX + "/static/"
@@ -71,6 +72,6 @@ async def to_dashboard(_: web.Request) -> web.StreamResponse:
 
 def add_dashboard(app: web.Application) -> None:
     """Register the dashboard's routes (before the control API's catch-all for unknown calls)."""
-    app.router.add_get(DASHBOARD_PATH, page)
-    app.router.add_get(STATIC_PREFIX + "{name}", static)
-    app.router.add_get(CONTROL_PREFIX, to_dashboard)
+    app.router.add_get(DASHBOARD_PATH, guarded(page))
+    app.router.add_get(STATIC_PREFIX + "{name}", guarded(static))
+    app.router.add_get(CONTROL_PREFIX, guarded(to_dashboard))
