@@ -131,21 +131,24 @@ _NOTHING: Mapping[str, object] = MappingProxyType({})
 
 
 class _Once:
-    """The near misses of one request, worked out on the first call only (cheaper than functools.cache)."""
+    """The near misses of one request, worked out on the first call only (cheaper than functools.cache).
+    Its inputs are its own slots, not a tuple: the journal keeps one of these per request."""
 
-    __slots__ = ("_args", "_result")
+    __slots__ = ("_registry", "_order_id", "_endpoint", "_body", "_id_matched", "_limit", "_result")
 
     def __init__(self, registry: ScenarioRegistry, order_id: str, endpoint: str, body: Mapping[str, object],
                  id_matched: Sequence[Scenario], limit: int) -> None:
-        self._args: tuple[ScenarioRegistry, str, str, Mapping[str, object], Sequence[Scenario], int] | None = (
-            registry, order_id, endpoint, body, id_matched, limit)
+        self._registry: ScenarioRegistry | None = registry
+        self._order_id, self._endpoint, self._body = order_id, endpoint, body
+        self._id_matched, self._limit = id_matched, limit
         self._result: tuple[str, ...] = ()
 
     def __call__(self) -> tuple[str, ...]:
-        if self._args is not None:
-            registry, order_id, endpoint, body, id_matched, limit = self._args
-            self._result = registry._near_misses(order_id, endpoint, body, id_matched, limit)
-            self._args = None  # what it held (the request's body among it) can go
+        registry = self._registry
+        if registry is not None:
+            self._result = registry._near_misses(self._order_id, self._endpoint, self._body, self._id_matched,
+                                                 self._limit)
+            self._registry, self._body, self._id_matched = None, _NOTHING, ()  # what it held can go
         return self._result
 
 

@@ -23,6 +23,9 @@ from mockums.server.shield import Handler, answers_failures, failed, guarded
 log = logging.getLogger("mockums.http")
 
 
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
 def _dumps(body: object) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
@@ -34,8 +37,8 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
     payload = reply.payload()
     if reply.fault is not None:
         return await faults.inject(request, reply.fault, payload, sandbox.settings.no_answer_hold, sandbox.clock)
-    return web.Response(status=reply.status, body=payload, headers=reply.headers,
-                        content_type="application/json", charset="utf-8")
+    headers = {**reply.headers, **_JSON_HEADERS} if reply.headers else _JSON_HEADERS  # set as it is, not parsed
+    return web.Response(status=reply.status, body=payload, headers=headers)
 
 
 @answers_failures
