@@ -134,7 +134,7 @@ class _Once:
     """The near misses of one request, worked out on the first call only (cheaper than functools.cache).
     Its inputs are its own slots, not a tuple: the journal keeps one of these per request."""
 
-    __slots__ = ("_registry", "_order_id", "_endpoint", "_body", "_id_matched", "_limit", "_result")
+    __slots__ = ("_body", "_endpoint", "_id_matched", "_limit", "_order_id", "_registry", "_result")
 
     def __init__(self, registry: ScenarioRegistry, order_id: str, endpoint: str, body: Mapping[str, object],
                  id_matched: Sequence[Scenario], limit: int) -> None:
