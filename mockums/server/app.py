@@ -12,6 +12,8 @@ from aiohttp import web
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
+from mockums.protocol.endpoints import ENDPOINTS
+from mockums.protocol.limits import TOKEN_PATH
 from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
 from mockums.server.background import run_background
@@ -106,6 +108,14 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     add_dashboard(app)
     add_routes(app)
     cashier.add_routes(app, sandbox.cashier_paths())
+    # Each known path on its own (found by one lookup, without a pattern to match), then any other /v1 path
+    # for the core to answer as the gateway does.
+    for path, spec in sorted(ENDPOINTS.items()):
+        if spec.method == "POST":
+            app.router.add_post(path, api)
+        else:
+            app.router.add_get(path, form_api, allow_head=False)
+    app.router.add_post(TOKEN_PATH, api)
     app.router.add_post("/v1/{path:.*}", api)
     app.router.add_get("/v1/{path:.*}", form_api, allow_head=False)  # a HEAD must not create an order
     app.router.add_route("*", "/v1/{path:.*}", not_allowed)
