@@ -29,10 +29,10 @@ COPY pyproject.toml README.md ./
 COPY mockums/ mockums/
 COPY scenarios/ scenarios/
 
-# Install from the copied source (with the tls extra, so MOCKUMS_TLS=1 works, and the fast one: orjson),
+# Install from the copied source (with the tls extra, so MOCKUMS_TLS=1 works; orjson comes by default),
 # drop the source (the installed wheel carries the scenarios), and create the unprivileged user the
 # server runs as.
-RUN pip install --no-cache-dir "./[tls,fast]" \
+RUN pip install --no-cache-dir "./[tls]" \
     && rm -rf /tmp/mockums-src \
     && groupadd --gid 10001 mockums \
     && useradd --uid 10001 --gid mockums --no-create-home --home-dir /nonexistent \

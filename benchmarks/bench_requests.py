@@ -13,7 +13,7 @@ the ratios to both baselines measured in the same round; then memory per kept or
 order store full. Bounded: every run has a duration and a hard timeout. Not a test; not run in CI.
 
     .venv/bin/python benchmarks/bench_requests.py [--rounds 2] [--duration 8] [--connections 32]
-        [--loop asyncio|uvloop] [--json std|orjson] [--mockums-libraries same|installed]
+        [--loop asyncio|uvloop] [--json std|orjson] [--mockums-libraries installed|same]
         [--cases bare-fixed,mockums-new,…] [--memory-orders 100000]
 """
 
@@ -290,9 +290,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("--json", choices=["std", "orjson"], default="std")
-    parser.add_argument("--mockums-libraries", choices=["same", "installed"], default="same",
-                        help="installed: mockums uses whatever it finds installed (orjson) while the "
-                        "baselines keep --loop and --json")
+    parser.add_argument("--mockums-libraries", choices=["same", "installed"], default="installed",
+                        help="installed (the default): mockums uses what it installs (orjson, a default dependency) "
+                        "while the baselines keep --loop and --json; same: mockums too is held to --loop and --json")
     parser.add_argument("--cases", help="comma list of case names (default: all)")
     parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """JSON as the gateway writes it: compact, raw UTF-8; through orjson when it is installed.
 
-`pip install 'mockums[fast]'` brings orjson. Without it the standard
+orjson is a default dependency on CPython (left out elsewhere, such as PyPy). Without it the standard
 library does the same work more slowly. Either way answers read the same: strings, integers, ordinary
 floats, objects and arrays come out byte for byte alike, and whatever orjson refuses (integers beyond
 64 bits, NaN, non-string keys, datetimes…) is handed to the standard library, which writes it, or

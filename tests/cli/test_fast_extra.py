@@ -1,4 +1,4 @@
-"""The `fast` extra (orjson) changes speed, not behaviour: without it the same bytes."""
+"""orjson (a default dependency on CPython) changes speed, not behaviour: without it the same bytes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_answers_are_the_same_bytes_with_and_without_orjson(monkeypatch: pytest.
     finally:
         monkeypatch.undo()
         importlib.reload(wire)
-    assert wire.LIBRARY == "orjson"  # the test extra installs it, so the suite runs the fast path too
+    assert wire.LIBRARY == "orjson"  # installed with mockums, so the suite runs the fast path too
 
 
 def test_an_encoded_answer_holds_no_more_memory_than_its_bytes() -> None:

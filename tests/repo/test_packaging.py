@@ -36,6 +36,8 @@ def test_user_extras_carry_no_developer_tools() -> None:
     assert names(extras["tls"]) == {"trustme"}
     assert names(extras["fast"]) == {"orjson"}
     assert not names(PROJECT["dependencies"]) & set(DEV_TOOLS)
+    # orjson encodes answers by default, on CPython only (it has no PyPy wheels; the standard library takes over)
+    assert "orjson>=3.9; platform_python_implementation == 'CPython'" in PROJECT["dependencies"]
     assert {"mockums"} <= names(extras["test"]) and set(DEV_TOOLS) <= names(extras["test"])
     assert "mockums[pytest,tls,fast]" in extras["test"] and extras["dev"] == ["mockums[test]"]
 
