@@ -20,7 +20,7 @@ from mockums.server.background import run_background
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, handler_args, read_body, too_large
 from mockums.server.control import SANDBOX, SETTINGS, add_routes
 from mockums.server.dashboard import add_dashboard
-from mockums.server.shield import Handler, answers_failures, failed, guarded
+from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded
 
 log = logging.getLogger("mockums.http")
 
@@ -116,9 +116,9 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
         else:
             app.router.add_get(path, form_api, allow_head=False)
     app.router.add_post(TOKEN_PATH, api)
-    app.router.add_post("/v1/{path:.*}", api)
-    app.router.add_get("/v1/{path:.*}", form_api, allow_head=False)  # a HEAD must not create an order
-    app.router.add_route("*", "/v1/{path:.*}", not_allowed)
-    app.router.add_route("*", "/{path:.*}", not_found)
+    app.router.add_post(f"/v1/{{path:{ANY_TAIL}}}", api)
+    app.router.add_get(f"/v1/{{path:{ANY_TAIL}}}", form_api, allow_head=False)  # a HEAD must not create an order
+    app.router.add_route("*", f"/v1/{{path:{ANY_TAIL}}}", not_allowed)
+    app.router.add_route("*", f"/{{path:{ANY_TAIL}}}", not_found)
     app.cleanup_ctx.append(lambda _app: run_background(sandbox))
     return app

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -26,7 +27,11 @@ from mockums.server.control.guard import guard
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 log = logging.getLogger("mockums.http")
-_SHIELDED: set[object] = set()  # the handlers that answer every failure themselves
+# The handlers that answer every failure themselves; weakly, since each app makes its own wrappers.
+_SHIELDED: weakref.WeakSet[Callable[..., object]] = weakref.WeakSet()
+# What a catch-all route's tail matches: anything, a newline the router decoded from %0A included (with
+# `.*` such a path matched no route and aiohttp answered on its own, outside the guard).
+ANY_TAIL = r"[\s\S]*"
 
 
 def failed(request: web.Request, error: Exception) -> web.StreamResponse:
@@ -74,4 +79,4 @@ def guarded(handler: Handler) -> Handler:
 
 def is_shielded(handler: object) -> bool:
     """Whether a registered handler answers every failure itself (`shielded`, `guarded`, `answers_failures`)."""
-    return handler in _SHIELDED
+    return callable(handler) and handler in _SHIELDED

@@ -3,13 +3,16 @@ every route is registered shielded (there are no application middlewares to fall
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
 import pytest
 from conftest import CLOSE, Caller
+from yarl import URL
 
 from mockums.config import Settings
+from mockums.server import shield
 from mockums.server.app import create_app
 from mockums.server.shield import is_shielded
 
@@ -80,3 +83,36 @@ async def test_the_guard_still_holds_for_control_calls_and_the_dashboard(make_ca
             assert (await response.json())["error"] == "the control API is switched off (--no-control)"
     async with caller.client.get("/__mockums/health") as response:
         assert response.status == 200
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/__mockums/journal%0A"), ("HEAD", "/__mockums/health%0A"), ("GET", "/__mockums/a%0Ab"),
+    ("POST", "/__mockums/static/a%0Ab"), ("DELETE", "/__mockums/static/a%0Ab"),
+])
+async def test_a_control_path_the_router_decodes_a_newline_into_still_meets_the_guard(
+        make_caller: Any, method: str, path: str) -> None:
+    """aiohttp decodes %0A before routing; the catch-alls match it, so the guard answers, not aiohttp's text page."""
+    caller = await make_caller(control=False)
+    async with caller.client.request(method, URL(path, encoded=True)) as response:
+        assert (response.status, response.content_type) == (404, "application/json"), path
+        if method != "HEAD":
+            assert (await response.json())["error"] == "the control API is switched off (--no-control)"
+
+
+async def test_an_api_path_with_a_decoded_newline_gets_the_gateways_answer(caller: Caller) -> None:
+    async with caller.client.post(URL(CLOSE + "%0A", encoded=True), data=b"{}") as response:
+        assert response.content_type == "application/json"
+        answer = await response.json()
+    unknown = await caller.raw("/v1/no/such/path", b"{}", None)
+    assert (response.status, answer["errCode"]) == (unknown.status, unknown.json["errCode"])
+
+
+def test_wrapped_handlers_are_not_kept_after_their_app(settings: Settings) -> None:
+    """Each app makes its own wrappers; the pytest plugin makes an app per test, so none may outlive it."""
+    create_app(settings)
+    gc.collect()
+    kept = len(shield._SHIELDED)
+    for _ in range(5):
+        create_app(settings)
+    gc.collect()
+    assert len(shield._SHIELDED) == kept

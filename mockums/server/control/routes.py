@@ -27,7 +27,7 @@ from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body
 from mockums.server.control.guard import problem
 from mockums.server.control.openapi import QUERY_SCHEMAS, Route, openapi_document
 from mockums.server.control.sending import loopback_base, send
-from mockums.server.shield import guarded
+from mockums.server.shield import ANY_TAIL, guarded
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -343,4 +343,4 @@ def add_routes(app: web.Application) -> None:
     """Register every control call, and a JSON 405 or 404 for anything else under the prefix."""
     for route in ROUTES:
         app.router.add_route(route.method, CONTROL_PREFIX + route.path, guarded(_handler(route)))
-    app.router.add_route("*", f"{CONTROL_PREFIX}/{{tail:.*}}", guarded(_unknown_call))
+    app.router.add_route("*", f"{CONTROL_PREFIX}/{{tail:{ANY_TAIL}}}", guarded(_unknown_call))
