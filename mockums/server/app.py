@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 
 from aiohttp import web
 
@@ -21,9 +20,6 @@ from mockums.server.connections import BodyTooLarge, ClientGone, gone, handler_a
 from mockums.server.control import SANDBOX, SETTINGS, add_routes
 from mockums.server.dashboard import add_dashboard
 from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded
-
-log = logging.getLogger("mockums.http")
-
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
