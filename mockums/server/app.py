@@ -19,7 +19,7 @@ from mockums.server.background import run_background
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, handler_args, read_body, too_large
 from mockums.server.control import SANDBOX, SETTINGS, add_routes
 from mockums.server.dashboard import add_dashboard
-from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded
+from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded, shielded
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -39,22 +39,18 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
     return web.Response(status=reply.status, body=payload, headers=headers)
 
 
-@answers_failures
-async def form_api(request: web.Request) -> web.StreamResponse:
+async def _form_api(request: web.Request) -> web.StreamResponse:
     """Every GET under /v1: OPEN-FORM-PARAM in the query (the H5 paths); the core decides."""
-    try:
-        sandbox = request.app[SANDBOX]
-        reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string,
-                                    f"{request.scheme}://{request.host}")
-        if 300 <= reply.status < 400:
-            if reply.delay:
-                await sandbox.clock.sleep(reply.delay)
-            return web.Response(status=reply.status, headers=reply.headers)
-        return await _perform(request, reply, sandbox)
-    except (web.HTTPException, asyncio.CancelledError):
-        raise
-    except Exception as error:
-        return failed(request, error)
+    sandbox = request.app[SANDBOX]
+    reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string, f"{request.scheme}://{request.host}")
+    if 300 <= reply.status < 400:
+        if reply.delay:
+            await sandbox.clock.sleep(reply.delay)
+        return web.Response(status=reply.status, headers=reply.headers)
+    return await _perform(request, reply, sandbox)
+
+
+form_api = shielded(_form_api)
 
 
 @answers_failures

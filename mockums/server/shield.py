@@ -2,8 +2,8 @@
 layer's shape (never a traceback); control and dashboard calls pass the guard first.
 
 Handlers are wrapped where they are registered, not by application middlewares: aiohttp runs an
-application's middlewares (and a frame of its own) around every request, and the /v1 handlers, which
-need neither layer, handle the exception inline (`failed`). Measured with a new order per request:
+application's middlewares (and a frame of its own) around every request; the busiest handler, the /v1
+POST, catches the unexpected inline (`failed`) rather than in a wrapper. Measured with a new order per request:
 152.5 against 160 µs of CPU per request, without the middleware layers against with them (6 interleaved rounds of
 the benchmark's load, each server pinned to one core).
 Every registered route is checked to be shielded by a test.
