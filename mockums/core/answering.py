@@ -17,6 +17,7 @@ from mockums.core.trace import Reply, Trace
 from mockums.ledger.bills import BillBook
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
+from mockums.protocol import wire
 from mockums.protocol.clipping import LINE_CHARS, clip, clip_id
 from mockums.protocol.deviations import accept_known
 from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
@@ -41,18 +42,9 @@ def read_json_object(raw: bytes) -> dict[str, object]:
 
 def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     """The request's JSON object, and whether it came wrapped as `{"data": {...}}` (needDataTag)."""
-    if not raw.strip():
-        raise BodyError("the body is empty; expected a JSON object")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BodyError(f"the body is not UTF-8 (byte {error.start})") from None
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise BodyError("the JSON is nested too deeply") from None
-    except ValueError as error:
-        raise BodyError(f"the body is not valid JSON ({error})") from None
+    data = wire.read_exactly(raw)
+    if data is wire.NOT_READ:  # empty, not JSON, or JSON only the standard library reads exactly
+        data = _read_with_json(raw)
     if not isinstance(data, dict):
         raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
     wrapped = data.get("data")
@@ -62,6 +54,22 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     if len(data) == 1 and isinstance(wrapped, dict):
         return wrapped, True
     return data, False
+
+
+def _read_with_json(raw: bytes) -> object:
+    """The body read by the standard library, or BodyError saying what is wrong with it."""
+    if not raw.strip():
+        raise BodyError("the body is empty; expected a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BodyError(f"the body is not UTF-8 (byte {error.start})") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BodyError("the JSON is nested too deeply") from None
+    except ValueError as error:
+        raise BodyError(f"the body is not valid JSON ({error})") from None
 
 
 def order_id_text(value: object) -> str | None:

@@ -4,8 +4,13 @@ orjson is a default dependency on CPython (left out elsewhere, such as PyPy). Wi
 library does the same work more slowly. Either way answers read the same: strings, integers, ordinary
 floats, objects and arrays come out byte for byte alike, and whatever orjson refuses (integers beyond
 64 bits, NaN, non-string keys, datetimes…) is handed to the standard library, which writes it, or
-raises, exactly as it would alone. Requests are read by the standard library only: orjson reads an
-integer beyond 64 bits as a float, which would change what a request says.
+raises, exactly as it would alone.
+
+Requests are read by orjson only when it reads them as the standard library would (`read_exactly`):
+orjson reads an integer beyond 64 bits as a float, which would change what a request says, so a body
+with a run of 19 digits or more is left to the standard library, as is anything orjson refuses (NaN,
+an exponent beyond a float, a lone surrogate, invalid UTF-8, deep nesting), whose error the standard
+library words.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ def _std_dumps(data: object) -> bytes:
     return _std_encoder.encode(data).encode()
 
 
+def _not_read(raw: bytes) -> object:
+    return NOT_READ
+
+
+NOT_READ = object()  # what `read_exactly` gives when the standard library must read the body
 dumps: Callable[[object], bytes] = _std_dumps
+read_exactly: Callable[[bytes], object] = _not_read
 LIBRARY = "json"
 
 try:
@@ -39,7 +50,20 @@ else:
         # 700-byte answer), which the journal would hold for each of its entries: kept as an exact copy.
         return bytes(memoryview(encoded))
 
-    dumps, LIBRARY = _fast_dumps, "orjson"
+    # Every byte a digit or not: a body with 19 digits in a row may hold an integer orjson reads inexactly.
+    _DIGIT_OR_NOT = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+    _LONG_RUN = b"0" * 19
+
+    def _fast_read(raw: bytes) -> object:
+        """The JSON value of `raw`, or NOT_READ when the standard library must read it (see the module)."""
+        if _LONG_RUN in raw.translate(_DIGIT_OR_NOT):
+            return NOT_READ
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return NOT_READ
+
+    dumps, read_exactly, LIBRARY = _fast_dumps, _fast_read, "orjson"
 
 
 def text(data: object) -> str:
