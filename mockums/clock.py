@@ -184,7 +184,10 @@ def _format_second(second: int) -> str:
 
 def beijing_date(epoch: float) -> str:
     """The Beijing date of a moment as `yyyyMMdd` (worked out once per day)."""
-    return _format_day((_whole_second(epoch) + BEIJING_OFFSET) // 86400)
+    whole = int(epoch)
+    # Unless the fraction rounds up to the next second (its last microsecond), the second is the whole part.
+    second = whole if 0.0 <= epoch - whole < 0.999999 else _whole_second(epoch)
+    return _format_day((second + BEIJING_OFFSET) // 86400)
 
 
 @functools.lru_cache(maxsize=64)

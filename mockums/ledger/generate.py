@@ -63,6 +63,49 @@ def _runs(template: str, date: str) -> tuple[tuple[str, str, int, str], ...]:
     return tuple(runs)
 
 
+# The places of an order's number its seqId (11 digits and a letter), amount and name take, lowest first.
+_HEAD = 10**11 * 26 * 99_999 * len(_NAME_PREFIXES) * len(_NAME_SUFFIXES)
+
+
+@functools.lru_cache(maxsize=64)
+def _digit_slots(template: str, date: str) -> tuple[int, tuple[str | tuple[int, int], ...]] | None:
+    """A template of digits and text only, its `{date}` filled in, as (how many digits, its pieces): a
+    literal text, or the (start, end) of its digits in the stream `_filled` reads them in (lowest first,
+    each run reversed). None when it has letters (`@`): `_filled` does those."""
+    runs = _runs(template, date)
+    if any(kind == "@" for kind, _, _, _ in runs):
+        return None
+    pieces: list[str | tuple[int, int]] = []
+    count = 0
+    for kind, text, _, _ in runs:
+        if kind == "#":
+            pieces.append((count, count + len(text)))
+            count += len(text)
+        else:
+            pieces.append(text)
+    return count, tuple(pieces)
+
+
+def _wallet_ids(mid_template: str, order_template: str, date: str, number: int) -> tuple[str, str]:
+    """targetMid and targetOrderId from `number`, as `_filled` makes them one after the other.
+
+    Both in one go when they are digits and text: `_filled` takes run after run of digits from the lowest
+    places of `number`, each run written lowest digit first, so the two ids' digits are the lowest places
+    of `number` written backwards, cut where each run ends.
+    """
+    mid_slots, order_slots = _digit_slots(mid_template, date), _digit_slots(order_template, date)
+    if mid_slots is None or order_slots is None:
+        target_mid, number = _filled(_runs(mid_template, date), number)
+        return target_mid, _filled(_runs(order_template, date), number)[0]
+    mid_count, mid_pieces = mid_slots
+    total = mid_count + order_slots[0]
+    digits = f"{number % 10**total:0{total}d}"[::-1]
+    target_mid = "".join([piece if isinstance(piece, str) else digits[piece[0]:piece[1]] for piece in mid_pieces])
+    target_order_id = "".join([piece if isinstance(piece, str) else digits[mid_count + piece[0]:mid_count + piece[1]]
+                               for piece in order_slots[1]])
+    return target_mid, target_order_id
+
+
 def shaped(template: str, rng: random.Random, now: float) -> str:
     """An id in a wallet's shape (protocol.wallets): `#` a digit, `@` a letter or digit, `{date}` yyyyMMdd."""
     text = _dated(template, now)
@@ -88,9 +131,10 @@ class Generator:
         """What the platform would have recorded for an order it created, in its wallet's shapes (under
         `seed`, default the current one). Read-only: the same mapping may be handed out again.
 
-        Every value comes from one BLAKE2b digest of (seed, mid, merOrderId): a few µs, where seeding
-        and asking Faker took about 30 µs, so an order can derive them again when shown instead of
-        keeping them.
+        Every value comes from one BLAKE2b digest of (seed, mid, merOrderId), read as one number in mixed
+        radix: the lowest places give seqId, its letter, the amount and the name, the next ones the wallet
+        ids' digits. A few µs, where seeding and asking Faker took about 30 µs, so an order can derive them
+        again when shown instead of keeping them.
         """
         seed = self.seed if seed is None else seed
         key = (seed, mid, mer_order_id, wallet.target_sys, created_at)
@@ -98,14 +142,13 @@ class Generator:
             return self._last[1]
         material = f"{seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
         number = int.from_bytes(hashlib.blake2b(material, digest_size=64).digest(), "big")
-        number, seq = divmod(number, 10**11)
-        number, letter = divmod(number, 26)
-        number, amount = divmod(number, 99_999)
-        number, prefix = divmod(number, len(_NAME_PREFIXES))
-        number, suffix = divmod(number, len(_NAME_SUFFIXES))
-        date = beijing_date(created_at)
-        target_mid, number = _filled(_runs(wallet.target_mid.text, date), number)
-        target_order_id, number = _filled(_runs(wallet.target_order_id.text, date), number)
+        number, head = divmod(number, _HEAD)  # one division of the long number; the rest on a short one
+        head, seq = divmod(head, 10**11)
+        head, letter = divmod(head, 26)
+        head, amount = divmod(head, 99_999)
+        suffix, prefix = divmod(head, len(_NAME_PREFIXES))
+        target_mid, target_order_id = _wallet_ids(wallet.target_mid.text, wallet.target_order_id.text,
+                                                  beijing_date(created_at), number)
         seq_id = f"{seq:011d}{chr(65 + letter)}"
         values: dict[str, object] = {
             "seqId": seq_id,

@@ -6,6 +6,10 @@ from __future__ import annotations
 import tracemalloc
 from collections.abc import Callable
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockums.ledger import generate
 from mockums.ledger.generate import Generator
 from mockums.ledger.rules import Call, Ledger
 from mockums.ledger.store import OrderStore
@@ -64,3 +68,35 @@ def test_generated_values_are_derived_again_alike_even_after_a_new_seed() -> Non
     wechat = WALLETS["WXPay"]
     assert Generator(seed=7).order_values("898201612345678", "3194MEM0000000001", wechat, T0)["seqId"] == first["seqId"]
     assert Generator(seed=8).order_values("898201612345678", "3194MEM0000000001", wechat, T0)["seqId"] != first["seqId"]
+
+
+# What 0.1 derived for these orders: a seed gives the same values from one version to the next.
+PINNED = {
+    ("WXPay", 42): ("04540457420N", "彩虹信息有限公司", 70575, "291279586", "4200001174202605290953412881"),
+    ("WXPay", 7): ("80737413822F", "思优网络有限公司", 29607, "937975446", "4200001752202311152986885655"),
+    ("Alipay 2.0", 42): ("04540457420N", "彩虹信息有限公司", 70575, "2088291279586174", "2026052922000953412881744927"),
+    ("Alipay 2.0", 7): ("80737413822F", "思优网络有限公司", 29607, "2088937975446752", "2023111522002986885655712272"),
+    ("UAC", 42): ("04540457420N", "彩虹信息有限公司", 70575, "291279586174095", "2026052934128817449278878492"),
+    ("UAC", 7): ("80737413822F", "思优网络有限公司", 29607, "937975446752298", "2023111568856557122720083945"),
+}
+ORDERS = {42: ("898201612345678", "3194A0000001", 1_780_000_000.0), 7: ("898340149000005", "3194MEM0000000001",
+                                                                        1_700_000_000.5)}
+
+
+def test_a_seed_derives_the_values_earlier_versions_derived() -> None:
+    for (wallet, seed), (seq_id, name, amount, target_mid, target_order_id) in PINNED.items():
+        values = Generator(seed).order_values(*ORDERS[seed][:2], WALLETS[wallet], ORDERS[seed][2])
+        assert dict(values) == {"seqId": seq_id, "settleRefId": seq_id, "merName": name, "totalAmount": amount,
+                                "targetMid": target_mid, "targetOrderId": target_order_id}, wallet
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["#", "##", "####", "@", "@@", "42", "{date}", "x"]), min_size=1, max_size=6),
+       st.lists(st.sampled_from(["#", "###", "##########", "@", "4200001", "{date}"]), min_size=1, max_size=6),
+       st.integers(min_value=0, max_value=2**400))
+def test_wallet_ids_take_their_characters_from_the_number_as_one_template_after_the_other(
+        mid_parts: list[str], order_parts: list[str], number: int) -> None:
+    mid_template, order_template = "".join(mid_parts), "".join(order_parts)
+    target_mid, rest = generate._filled(generate._runs(mid_template, "20261201"), number)
+    expected = (target_mid, generate._filled(generate._runs(order_template, "20261201"), rest)[0])
+    assert generate._wallet_ids(mid_template, order_template, "20261201", number) == expected
