@@ -144,26 +144,29 @@ class Ledger:
         if lifecycle.expire_after is not None:
             expire_at = call.now + lifecycle.expire_after
         notify_url = _text(body, "notifyUrl")
+        # Positionally, in the fields' order: a keyword call costs about 0.7 µs more, on every new order.
         order = Order(
-            mid=shared(mid),
-            mer_order_id=mer_order_id,
-            status=wallet.initial_status,
-            total_amount=amount if amount is not None else int(str(values["totalAmount"])),
-            seed=self.generator.seed,
-            target_order_id=str(values["targetOrderId"]),
-            created_at=call.now,
-            expire_at=expire_at,
-            app_id=shared(call.app_id) if call.app_id else call.app_id,
-            inst_mid=shared(_text(body, "instMid") or ""),
-            tid=shared(_text(body, "tid") or ""),
-            target_sys=wallet.target_sys,
-            notify_url=shared(notify_url) if notify_url else None,
-            attached_data=_text(body, "attachedData"),
-            order_desc=_text(body, "orderDesc"),
-            assumed=assumed,
-            pay_plan=lifecycle.pay or NEVER,
-            refund_plan=lifecycle.refund or AT_ONCE,
-            lifecycle=call.lifecycle,
+            shared(mid),  # mid
+            mer_order_id,
+            wallet.initial_status,  # status
+            amount if amount is not None else int(str(values["totalAmount"])),  # total_amount
+            self.generator.seed,  # seed
+            str(values["targetOrderId"]),  # target_order_id
+            call.now,  # created_at
+            expire_at,
+            shared(call.app_id) if call.app_id else call.app_id,  # app_id
+            shared(_text(body, "instMid") or ""),  # inst_mid
+            shared(_text(body, "tid") or ""),  # tid
+            wallet.target_sys,
+            shared(notify_url) if notify_url else None,  # notify_url
+            _text(body, "attachedData"),  # attached_data
+            _text(body, "orderDesc"),  # order_desc
+            assumed,
+            None,  # paid_at
+            0,  # queries
+            lifecycle.pay or NEVER,  # pay_plan
+            lifecycle.refund or AT_ONCE,  # refund_plan
+            call.lifecycle,  # lifecycle
         )
         self.orders.add(order)
         if order.pay_due_at is not None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mockums.ledger import generate
 from mockums.ledger.generate import Generator
+from mockums.ledger.model import AT_ONCE, NEVER
 from mockums.ledger.rules import Call, Ledger
 from mockums.ledger.store import OrderStore
 from mockums.protocol.endpoints import ENDPOINTS
@@ -100,3 +101,20 @@ def test_wallet_ids_take_their_characters_from_the_number_as_one_template_after_
     target_mid, rest = generate._filled(generate._runs(mid_template, "20261201"), number)
     expected = (target_mid, generate._filled(generate._runs(order_template, "20261201"), rest)[0])
     assert generate._wallet_ids(mid_template, order_template, "20261201", number) == expected
+
+
+def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> None:
+    """The order is built positionally (cheaper on every new order): each value must land in its field."""
+    ledger = Ledger(OrderStore(), Generator(seed=1))
+    request = body("3194FIELDS01", totalAmount=360, notifyUrl="http://127.0.0.1:9/n", orderDesc="商品",
+                   attachedData="att", expireTime="2026-05-28 05:00:00")
+    order = ledger.perform(Call(ORDER, request, T0, app_id="10037e6f66f2d0f901672aa27d690006")).order
+    assert order is not None
+    assert (order.mid, order.mer_order_id, order.status, order.total_amount, order.seed, order.created_at) == (
+        "898201612345678", "3194FIELDS01", "WAIT_BUYER_PAY", 360, 1, T0)
+    assert (order.app_id, order.inst_mid, order.tid, order.target_sys, order.notify_url) == (
+        "10037e6f66f2d0f901672aa27d690006", "APPDEFAULT", "88880001", "WXPay", "http://127.0.0.1:9/n")
+    assert (order.attached_data, order.order_desc, order.assumed, order.paid_at, order.queries) == (
+        "att", "商品", False, None, 0)
+    assert order.target_order_id.startswith("4200001") and order.expire_at == 1_779_915_600.0
+    assert (order.pay_plan, order.refund_plan, order.lifecycle) == (NEVER, AT_ONCE, None)
