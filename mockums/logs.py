@@ -8,7 +8,7 @@ shows the message alone, which already says the same in words.
 `mockums serve` writes a line per request, so its handler is a `BatchedStreamHandler`: a line after a
 quiet spell leaves at once, lines under load leave together, one write per `FLUSH_DELAY` seconds. And
 when the text line is exactly what logging would write, `request_line_writer` writes it without
-building a log record.
+building a log record, and formats it only when it is written, together with the lines around it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FLUSH_DELAY = 0.05  # seconds a line written under load may wait for the next ones (real time: output's pace)
 _HANDLER_NAME = "mockums"  # the handler `configure_logging` installs, known again by its name
 _stamp: list[tuple[int, str, str]] = [(-1, "", "")]  # the last second seen: its date and time, its UTC offset
+# A line formatted when it is written: the function that formats it and what it takes.
+Deferred = tuple[Callable[..., str], tuple[object, ...]]
 
 
 def zoned_time(created: float) -> str:
@@ -95,7 +97,7 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self, stream: TextIO | None = None, delay: float = FLUSH_DELAY) -> None:
         super().__init__(stream)
         self.delay = delay
-        self._waiting: list[str] = []
+        self._waiting: list[str | Deferred] = []
         self._due: asyncio.AbstractEventLoop | None = None  # the loop a write of the waiting lines is scheduled on
         self._last_write = -delay
         self._lock = self.lock or threading.RLock()  # logging's own handler lock (createLock made it)
@@ -116,8 +118,9 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """
         self.add_line(line + self.terminator, loop)
 
-    def add_line(self, text: str, loop: asyncio.AbstractEventLoop | None = None) -> None:
-        """`write_line` for a line that already ends with the terminator."""
+    def add_line(self, text: str | Deferred, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """`write_line` for a line that already ends with the terminator, or for a line to format (with
+        its terminator) when it is written: under load, many lines together, rather than one per request."""
         with self._lock:  # another thread may be writing what waits: this line must not slip between
             self._waiting.append(text)
         if loop is None:
@@ -141,8 +144,9 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self._due = None
             if not self._waiting:
                 return
-            lines, self._waiting = self._waiting, []
+            waiting, self._waiting = self._waiting, []
             self._last_write = time.monotonic()
+            lines = [line if isinstance(line, str) else line[0](*line[1]) for line in waiting]
             try:
                 self.stream.write("".join(lines))
                 self.stream.flush()
@@ -167,7 +171,7 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().flush()
 
 
-def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
+def request_line_writer(logger: logging.Logger) -> Callable[..., None] | None:
     """A writer of INFO lines for `logger` that skips logging's record machinery, when what it writes is
     exactly what logging would: INFO is enabled, neither the logger nor its ancestors filter, and the one
     handler they reach is a `BatchedStreamHandler` in the text format, without a filter. None otherwise
@@ -189,10 +193,15 @@ def request_line_writer(logger: logging.Logger) -> Callable[[str], None] | None:
     if handler.filters or handler.level > logging.INFO or type(handler.formatter) is not TextFormatter:
         return None
     prefix = f" INFO {logger.name}: "
+    terminator = handler.terminator
     loop = asyncio.get_running_loop()
 
-    def write(message: str) -> None:
-        handler.add_line(f"{zoned_time(time.time())}{prefix}{message}{handler.terminator}", loop)
+    def line(created: float, message: str, args: tuple[object, ...]) -> str:
+        return f"{zoned_time(created)}{prefix}{message % args}{terminator}"
+
+    def write(message: str, *args: object) -> None:
+        """`logger.info(message, *args)`, formatted when written."""
+        handler.add_line((line, (time.time(), message, args)), loop)
 
     return write
 

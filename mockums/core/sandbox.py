@@ -52,6 +52,7 @@ log = logging.getLogger("mockums.http")
 
 MAX_LISTED = 1000  # orders listed at most by one call
 EPOCH_MAX = 4102444800.0  # 2100-01-01: the sandbox clock stays between 1970 and this
+REQUEST_LINE = "%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms"  # a request's INFO line
 NO_ORDER = "no such order: create it, or call any endpoint with this merOrderId first"
 
 
@@ -89,11 +90,12 @@ class Sandbox(ScenarioControl):
                                   self._bills)
         self._cashier = Cashier(settings, self.clock, self._ledger, self._bills, self._generator, self._links,
                                 self._dispatch)
-        self._request_lines: Callable[[str], None] | None = None
+        self._request_lines: Callable[..., None] | None = None
 
-    def write_request_lines(self, writer: Callable[[str], None] | None) -> None:
-        """Write each request's INFO line through `writer` rather than the `mockums.http` logger; only for
-        a writer that writes exactly the line logging would (see `mockums.logs.request_line_writer`)."""
+    def write_request_lines(self, writer: Callable[..., None] | None) -> None:
+        """Write each request's INFO line through `writer` (called as `logger.info` is) rather than the
+        `mockums.http` logger; only for a writer that writes exactly the line logging would (see
+        `mockums.logs.request_line_writer`)."""
         self._request_lines = writer
 
     # -- running ------------------------------------------------------------------------------
@@ -189,11 +191,11 @@ class Sandbox(ScenarioControl):
                      reply.err_code, trace.auth_failure, clip(trace.auth_reason), clip(trace.app_id or "", ID_CHARS),
                      duration, extra=extra)
         elif self._request_lines is not None:  # the same line, without a log record
-            self._request_lines(f"{method} {path} -> {status} {outcome} merOrderId={trace.mer_order_id} "
-                                f"scenario={trace.scenario} {duration:.1f} ms")
+            self._request_lines(REQUEST_LINE, method, path, status, outcome, trace.mer_order_id, trace.scenario,
+                                duration)
         else:
-            log.info("%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms", method, path, status,
-                     outcome, trace.mer_order_id, trace.scenario, duration, extra=extra)
+            log.info(REQUEST_LINE, method, path, status, outcome, trace.mer_order_id, trace.scenario, duration,
+                     extra=extra)
         return reply
 
     # -- reading ------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_the_writer_writes_exactly_the_line_logging_would() -> None:
         write = request_line_writer(logger)
         assert write is not None
         logger.info("%s", message)
-        write(message)
+        write("%s", message)
 
     with only_ours():
         handler = configure_logging("INFO", "text", stream, batched=True)
@@ -182,3 +182,26 @@ def test_lines_from_another_thread_are_never_lost() -> None:
         sys.setswitchinterval(switching)
     handler.flush()
     assert len(stream.getvalue().splitlines()) == 2 * count
+
+
+def test_a_deferred_line_is_formatted_when_written_in_its_place_among_the_others() -> None:
+    stream = CountingStream()
+    handler = BatchedStreamHandler(stream, delay=60)
+    formatted: list[str] = []
+
+    def line(name: str) -> str:
+        formatted.append(name)
+        return f"{name}\n"
+
+    async def busy() -> None:
+        loop = asyncio.get_running_loop()
+        handler.write_line("first", loop)  # after a quiet spell: at once
+        handler.add_line((line, ("second",)), loop)
+        handler.write_line("third", loop)
+        handler.add_line((line, ("fourth",)), loop)
+        assert formatted == []  # waiting: nothing formatted yet
+        handler.write_waiting()
+
+    asyncio.run(busy())
+    assert formatted == ["second", "fourth"]
+    assert stream.writes == ["first\n", "second\nthird\nfourth\n"]
