@@ -47,7 +47,7 @@ def test_orjson_reads_the_requests_here() -> None:
     assert wire.read_exactly(b'{"merOrderId":"3194A1","totalAmount":1}') == {"merOrderId": "3194A1", "totalAmount": 1}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(DOCUMENTS, st.sampled_from([{}, {"ensure_ascii": False}, {"separators": (",", ":")}]))
 def test_a_body_reads_as_the_standard_library_reads_it(document: dict[str, object], style: dict[str, Any]) -> None:
     raw = json.dumps(document, **style).encode()
