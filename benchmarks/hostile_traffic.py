@@ -44,9 +44,11 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import chinaums_client
 
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
 from mockums.protocol.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.server.control import ROUTES
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 HOST = "127.0.0.1"  # loopback only
 PHASE_CAP = 240.0  # seconds for the bulk phase, whatever the counts say

@@ -309,14 +309,12 @@ def sign_hint(config: Path | None) -> str:
 def check(args: argparse.Namespace) -> int:
     """`mockums check`: validate scenario files and list their scenarios; 1 on any error."""
     from mockums.config import Settings, load_config_file
-    from mockums.protocol import ENDPOINTS
-    from mockums.protocol.gateway_errors import gateway_error_table
+    from mockums.core.scenario_files import allowed_names
     from mockums.scenarios import load_paths
 
     settings = load_config_file(args.config) if args.config else Settings()
-    table = gateway_error_table(settings.gateway_errors)
     # A missing path is one of the loader's own errors (`no such file or folder`): reported once.
-    result = load_paths(args.paths, gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
+    result = load_paths(args.paths, allowed=allowed_names(settings))
     for error in result.errors:
         print(error, file=sys.stderr)
     if result.errors:

@@ -60,9 +60,9 @@ def read_body_argument(value: str | None, clock: Clock, mer_order_id: str | None
 def form_sample(clock: Clock, path: str, mer_order_id: str | None = None) -> bytes:
     """An H5 order for `mer_order_id` or a fresh one, stamped now: what `sign` signs for a GET without `--body`."""
     from mockums.clock import format_body_time, format_compact
-    from mockums.protocol import ENDPOINTS
+    from mockums.lines import DEFAULT_REGISTRY
 
-    spec = ENDPOINTS.get(path)
+    spec = DEFAULT_REGISTRY.endpoints.get(path)
     inst_mid = spec.rule("instMid") if spec is not None else None
     scene = spec.rule("sceneType") if spec is not None else None
     sample: dict[str, object] = {
@@ -85,12 +85,12 @@ def sign(args: argparse.Namespace) -> int:
     from mockums.auth import signing
     from mockums.auth.form import form_param_query
     from mockums.clock import Clock, format_compact
-    from mockums.protocol import ENDPOINTS
+    from mockums.lines import DEFAULT_REGISTRY
 
     app_id, app_key = signing_app(args)
     clock = Clock()
     path = urlsplit(args.url).path
-    spec = ENDPOINTS.get(path)
+    spec = DEFAULT_REGISTRY.endpoints.get(path)
     form = args.form or (spec is not None and spec.method == "GET")
     if form and args.body is None:
         body = form_sample(clock, path, args.order_id)

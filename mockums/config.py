@@ -102,6 +102,8 @@ class Settings:
     journal_bytes: int = 8 * 1024 * 1024  # ...and at most about this many bytes of them
     max_orders: int = 30_000  # orders kept (least recently used dropped first)
     max_refunds: int = 50_000  # refunds kept across those orders (their orders dropped the same way)
+    max_qr_codes: int = 10_000  # QR codes kept (least recently used dropped first, with their bills)
+    max_bills: int = 30_000  # bills kept (least recently used dropped first)
     max_sequences: int = 10_000  # scenario sequence counters kept (one per scenario and order)
     max_notifications: int = 1000  # notification deliveries kept (finished ones dropped first)
     idle_timeout: float = 15.0  # seconds a connection may stay open without sending a complete request

@@ -7,14 +7,16 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "clock": 0, "logs": 0,
+    "clock": 0, "logs": 0, "state": 0, "errors": 0,
     "protocol": 1,
     "config": 2, "auth": 2, "ledger": 2,
     "scenarios": 3, "notify": 3,
-    "core": 4,
-    "server": 5, "environment": 5,
-    "testing": 6, "cli_sign": 6,
-    "cli": 7, "pytest_plugin": 7,
+    "lines": 4,
+    "core": 5,
+    "server": 6, "environment": 6,
+    "testing": 7, "cli_sign": 7,
+    "cli": 8, "pytest_plugin": 8,
 }
 # Units that must not import aiohttp, even indirectly.
-PURE = ("clock", "protocol", "config", "auth", "ledger", "scenarios", "environment", "logs")
+PURE = ("clock", "state", "errors", "protocol", "config", "auth", "ledger", "scenarios", "lines", "environment",
+        "logs")

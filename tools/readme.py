@@ -21,11 +21,12 @@ from mockums import __version__, environment, pytest_plugin
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
-from mockums.protocol import ENDPOINTS
-from mockums.protocol.business_errors import BUSINESS_ERRORS, SITUATIONS
-from mockums.protocol.deviations import DEVIATIONS
+from mockums.lines import DEFAULT_REGISTRY
+from mockums.lines.netpay.errors import SITUATIONS
+from mockums.lines.openapi import gateway_openapi_document
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
-from mockums.protocol.openapi import gateway_openapi_document
+from mockums.protocol.spec import EndpointSpec
+from mockums.protocol.vocabulary import Situation
 from mockums.protocol.wallets import WALLETS, Value
 from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 from mockums.server.control import CONTROL_PREFIX, ROUTES
@@ -46,13 +47,29 @@ def gateway_errors() -> str:
 
 
 def business_errors() -> str:
-    rows = ["| errCode | default errMsg |", "|---|---|"]
-    rows += [f"| `{code}` | {message or '(empty)'} |" for code, message in BUSINESS_ERRORS.items()]
-    rows += ["", "The ledger's answers in particular situations, each message stated once "
-             "(`mockums/protocol/business_errors.py`):", "",
-             "| situation | errCode | errMsg | when | evidence |", "|---|---|---|---|---|"]
-    rows += [f"| `{name}` | `{known.err_code}` | {_cell(known.message)} | {_cell(known.when)} | {known.evidence} |"
-             for name, known in SITUATIONS.items()]
+    """Each product line's catalogue (lines sharing one show it once) and every named situation."""
+    rows: list[str] = []
+    shown: list[object] = []
+    for line in DEFAULT_REGISTRY.lines:
+        vocabulary = line.vocabulary
+        if vocabulary.catalogue in shown:
+            continue
+        shown.append(vocabulary.catalogue)
+        users = ", ".join(other.name for other in DEFAULT_REGISTRY.lines
+                          if other.vocabulary.catalogue is vocabulary.catalogue)
+        rows += [f"Lines {users}: success is `{vocabulary.code_field}` `{vocabulary.success}`.", "",
+                 f"| {vocabulary.code_field} | default {vocabulary.message_field} |", "|---|---|"]
+        rows += [f"| `{code}` | {message or '(empty)'} |" for code, message in vocabulary.catalogue.items()]
+        rows.append("")
+    rows += ["The lines' answers in particular situations, each message stated once (each line's `errors.py`):", "",
+             "| situation | line | errCode | message | when | evidence |", "|---|---|---|---|---|---|"]
+    named: dict[str, tuple[str, Situation]] = {}
+    for line in DEFAULT_REGISTRY.lines:
+        for name, known in line.vocabulary.situations.items():
+            named.setdefault(name, (line.name, known))
+    for name, (line_name, known) in named.items():
+        rows.append(f"| `{name}` | {line_name} | `{known.err_code}` | {_cell(known.message)} "
+                    f"| {_cell(known.when)} | {known.evidence} |")
     return "\n".join(rows)
 
 
@@ -60,8 +77,8 @@ def deviations() -> str:
     """The client habits lenient mode accepts though the tables do not list them (protocol/deviations.py)."""
     rows = ["| endpoint | value accepted in lenient mode | table says | who sends it | seen in |",
             "|---|---|---|---|---|"]
-    for item in DEVIATIONS:
-        rule = ENDPOINTS[item.path].rule(item.name)
+    for item in DEFAULT_REGISTRY.deviations:
+        rule = DEFAULT_REGISTRY.endpoints[item.path].rule(item.name)
         listed = ", ".join(rule.choices) if rule is not None else "(not listed)"
         rows.append(f"| `{item.path}` | `{item.describe()}` | {item.name} one of {listed} | {_cell(item.sent_by)} "
                     f"| {_cell(item.evidence)} |")
@@ -108,33 +125,32 @@ def magic_ids() -> str:
     return "\n".join(rows)
 
 
-_PRODUCTS = {"netpay": "Mini program and APP payment", "h5": "H5 payment (GET, OPEN-FORM-PARAM)",
-             "bills": "QR-code bills (C扫B)"}
-
-
 def endpoints() -> str:
+    """Every line's endpoints, with their request and answer tables."""
     parts = []
-    product = ""
-    for spec in ENDPOINTS.values():
-        if spec.product != product:
-            product = spec.product
-            parts.append(f"### {_PRODUCTS[product]}\n")
-        parts.append(f"#### `{spec.method} {spec.path}` — {spec.title}\n\n{spec.summary}\n")
-        request = "request field"
-        if spec.portal is not None:
-            parts.append(f"Success: HTTP 302, `Location: <base>{spec.portal.path}?<content fields>&openAppId=…"
-                         f"&msgSrc=OPENPLATFORM&msgType={spec.portal.msg_type}"
-                         f"&sign=…` (path and msgType {spec.portal.evidence}), no body.\n")
-            request = "content field"
-        parts.append(f"| {request} | rule | description | example |\n|---|---|---|---|")
-        parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {_cell(rule.example)} |"
-                  for rule in spec.request]
-        answer = "error answer field" if spec.portal is not None else "response field"
-        parts.append(f"\n| {answer} | type | description | example |\n|---|---|---|---|")
-        parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {_cell(field.example)} |"
-                  for field in spec.response]
-        parts.append("")
+    for line in DEFAULT_REGISTRY.lines:
+        parts.append(f"### {line.title}\n")
+        for spec in line.endpoints:
+            parts += _endpoint(spec)
     return "\n".join(parts).rstrip()
+
+
+def _endpoint(spec: EndpointSpec) -> list[str]:
+    parts = [f"#### `{spec.method} {spec.path}` — {spec.title}\n\n{spec.summary}\n"]
+    request = "request field"
+    if spec.note:
+        parts.append(f"{spec.note}\n")
+    if spec.method == "GET":
+        request = "content field"
+    parts.append(f"| {request} | rule | description | example |\n|---|---|---|---|")
+    parts += [f"| `{rule.name}` | {rule.rule_text()} | {_cell(rule.description)} | {_cell(rule.example)} |"
+              for rule in spec.request]
+    answer = "error answer field" if spec.method == "GET" else "response field"
+    parts.append(f"\n| {answer} | type | description | example |\n|---|---|---|---|")
+    parts += [f"| `{field.name}` | {field.type} | {_cell(field.description)} | {_cell(field.example)} |"
+              for field in spec.response]
+    parts.append("")
+    return parts
 
 
 def cli_options() -> str:
@@ -271,14 +287,14 @@ DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "endpoints.md")  # every file w
 
 def scenario_schema() -> str:
     """The scenario format's JSON Schema, beside the bundled scenarios that name it (and in the wheel)."""
-    schema = scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+    schema = scenario_json_schema(DEFAULT_REGISTRY.allowed(DEFAULT_GATEWAY_ERRORS.keys()))
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 # Whole files generated from the code, kept current like the sections above.
 def gateway_openapi() -> str:
     """The mocked endpoints as OpenAPI, to import into Postman or Prism without running mockums."""
-    return json.dumps(gateway_openapi_document(__version__), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(gateway_openapi_document(__version__, DEFAULT_REGISTRY), indent=2, ensure_ascii=False) + "\n"
 
 
 FILES: dict[Path, Callable[[], str]] = {

@@ -7,23 +7,25 @@ import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from mockums.auth.tokens import TokenStore
 from mockums.auth.verdict import Authenticator, AuthPolicy
 from mockums.clock import Clock, format_body_time
 from mockums.config import Settings
-from mockums.core.links import CashierLinks
 from mockums.core.trace import Reply, Trace
-from mockums.ledger.bills import BillBook
+from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.generate import Generator
-from mockums.ledger.rules import Call, Event, Ledger, Outcome, failure, render, situation
+from mockums.lines.line import Book
+from mockums.lines.registry import Registry
 from mockums.protocol import wire
+from mockums.protocol.answers import render_answer
 from mockums.protocol.clipping import LINE_CHARS, clip, clip_id
-from mockums.protocol.deviations import accept_known
-from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
+from mockums.protocol.deviations import Deviation, accept_known
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
-from mockums.protocol.spec import BILL_ACTIONS
+from mockums.protocol.spec import EndpointSpec
+from mockums.protocol.vocabulary import Vocabulary
 from mockums.scenarios import ScenarioRegistry, SequenceTracker
 from mockums.scenarios.script import Script, script_for
 
@@ -79,24 +81,32 @@ def order_id_text(value: object) -> str | None:
     return str(value)
 
 
+class Endpoint(NamedTuple):
+    """An endpoint as the core answers it: its table, its line's vocabulary, deviations and book."""
+
+    spec: EndpointSpec
+    vocabulary: Vocabulary
+    deviations: tuple[Deviation, ...]
+    book: Book
+
+
 class Answerer:
-    """Decides the reply to each API and token request; hands ledger events to `dispatch`."""
+    """Decides the reply to each API and token request; hands the events rules report to `dispatch`."""
 
     def __init__(self, settings: Settings, clock: Clock, gateway_errors: Mapping[str, GatewayError],
-                 tokens: TokenStore, ledger: Ledger, generator: Generator, sequences: SequenceTracker,
-                 registry: Callable[[], ScenarioRegistry], dispatch: Callable[[Sequence[Event]], None],
-                 links: CashierLinks, bills: BillBook) -> None:
+                 tokens: TokenStore, lines: Registry, books: Mapping[str, Book], generator: Generator,
+                 sequences: SequenceTracker, scenarios: Callable[[], ScenarioRegistry],
+                 dispatch: Callable[[Sequence[Event]], None]) -> None:
         self.settings = settings
         self.clock = clock
         self.gateway_errors = gateway_errors
         self.tokens = tokens
-        self.ledger = ledger
         self.generator = generator
         self.sequences = sequences
-        self.registry = registry
+        self.scenarios = scenarios
         self.dispatch = dispatch
-        self.links = links
-        self.bills = bills
+        self.endpoints = {path: Endpoint(spec, line.vocabulary, line.deviations, books[line.name])
+                          for path, spec in lines.endpoints.items() for line in (lines.line_of[path],)}
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -148,10 +158,11 @@ class Answerer:
 
     def api(self, path: str, authorization: str | None, body: bytes, content_type: str,
             request_base: str = "") -> Reply:
-        """A request to a /v1 path other than the token endpoint."""
-        spec = ENDPOINTS.get(path)
-        if spec is None:
+        """A request to an API path other than the token endpoint."""
+        endpoint = self.endpoints.get(path)
+        if endpoint is None:
             return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=body))
+        spec = endpoint.spec
         if spec.method != "POST":
             return self.gateway_reply("method_not_allowed", f"POST {path}: this H5 path takes a GET with "
                                       "OPEN-FORM-PARAM in the query", trace=Trace(request=body))
@@ -165,15 +176,17 @@ class Answerer:
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason,  # at most a header long
                       warnings=auth.warnings, request=body)
+        subject: object = None
         if isinstance(request, dict):
-            trace.mer_order_id = clip_id(self._subject(spec, request))
+            subject = endpoint.book.subject(spec, request)
+            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
         if content_type != "application/json":
             trace.warn(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
             return self.with_flags(self.gateway_reply(auth.failure, auth.reason, auth.diagnosis, trace))
         if isinstance(request, BodyError):
-            return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        reply = self._answer(spec, request, trace, request_base)
+            return self.with_flags(self._said(endpoint, {}, "bad_request", trace, details=request))
+        reply = self._answer(endpoint, request, subject, trace, request_base)
         if wrapped and reply.status == 200 and reply.fault is None and self.settings.app(trace.app_id).wrap_answers:
             # Unconfirmed: whether the gateway wraps answers to wrapped requests is not known (flat by default).
             reply = replace(reply, body={"data": dict(reply.body)})
@@ -182,9 +195,10 @@ class Answerer:
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:
         """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
         answered with HTTP 302 to the cashier page (no body), anything else as the POST paths answer."""
-        spec = ENDPOINTS.get(path)
-        if spec is None:
+        endpoint = self.endpoints.get(path)
+        if endpoint is None:
             return self.gateway_reply("not_found", f"no endpoint {path}", trace=Trace(request=raw_query.encode()))
+        spec = endpoint.spec
         if spec.method != "GET":
             return self.gateway_reply("method_not_allowed", f"GET {path}: this path takes a POST",
                                       trace=Trace(request=raw_query.encode()))
@@ -196,29 +210,28 @@ class Answerer:
             request = error
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=auth.warnings,
                       request=content)
+        subject: object = None
         if isinstance(request, dict):
-            trace.mer_order_id = clip_id(order_id_text(request.get("merOrderId")))
+            subject = endpoint.book.subject(spec, request)
+            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
         if auth.failure is not None or auth.app_id is None:
             return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
                                                       auth.diagnosis, trace))
         if isinstance(request, BodyError):
-            return self.with_flags(self._business(spec, {}, situation("bad_request", details=request), trace))
-        reply = self._answer(spec, request, trace, base_url)
-        if reply.status == 200 and reply.fault is None and reply.err_code == "SUCCESS":
-            location = self.links.h5_location(spec, request, auth.app_id, base_url)
-            reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
+            return self.with_flags(self._said(endpoint, {}, "bad_request", trace, details=request))
+        reply = self._answer(endpoint, request, subject, trace, base_url)
+        if reply.status == 200 and reply.fault is None and reply.err_code == endpoint.vocabulary.success:
+            location = endpoint.book.redirect(spec, request, auth.app_id, base_url)
+            if location is not None:
+                reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
         return self.with_flags(reply)
 
-    def _subject(self, spec: EndpointSpec, request: Mapping[str, object]) -> str | None:
-        """The id the journal files a request under and scenarios match: merOrderId, or a bill's billNo."""
-        if spec.product == "bills":
-            return order_id_text(self.bills.subject(request))
-        return order_id_text(request.get("merOrderId"))
-
-    def _answer(self, spec: EndpointSpec, request: dict[str, object], trace: Trace, base_url: str = "") -> Reply:
-        subject = self._subject(spec, request) if spec.product == "bills" else None
-        matched = {**request, "merOrderId": subject} if subject is not None else request
-        script = script_for(self.registry(), self.sequences, spec.path, matched)
+    def _answer(self, endpoint: Endpoint, request: dict[str, object], subject: object, trace: Trace,
+                base_url: str = "") -> Reply:
+        spec, vocabulary = endpoint.spec, endpoint.vocabulary
+        # Scenarios match a line's subject (a bill's billNo…) as its merOrderId.
+        matched = request if subject is request.get("merOrderId") else {**request, "merOrderId": subject}
+        script = script_for(self.scenarios(), self.sequences, spec.path, matched)
         selection = script.selection
         trace.scenario_reason, trace.near_misses = selection.reason, selection.explain
         trace.scenario = script.scenario.name if script.scenario else None
@@ -235,34 +248,33 @@ class Answerer:
         trace.warn(*checked.warnings)
         violations = checked.violations
         if violations and not self.validation.strict:  # what published clients send, the tables do not list
-            violations, deviations = accept_known(spec.path, violations, request)
+            violations, deviations = accept_known(endpoint.deviations, spec.path, violations, request)
             trace.warn(*deviations)
         if violations:
             details = "; ".join(str(v) for v in violations)
-            return self._business(spec, request, situation("bad_request", details=details), trace, script.delay)
+            return self._said(endpoint, request, "bad_request", trace, script.delay, details=details)
         if checked.abnormal_time:
-            outcome = situation("abnormal_time", details=checked.abnormal_time)
-            return self._business(spec, request, outcome, trace, script.delay)
+            return self._said(endpoint, request, "abnormal_time", trace, script.delay, details=checked.abnormal_time)
         now = self.clock.now()
         overrides = self._overrides(script, request, now)
-        forced_code = overrides.get("errCode")
-        if forced_code not in (None, "SUCCESS"):
+        forced_code = overrides.get(vocabulary.code_field)
+        if forced_code not in (None, vocabulary.success):
             # A scripted failure: the operation did not happen, so the order is left as it was.
-            forced_msg = overrides.get("errMsg")
-            trace.forced = f"errCode {forced_code}"
-            result = failure(str(forced_code), None if forced_msg is None else str(forced_msg))
+            forced_msg = overrides.get(vocabulary.message_field)
+            trace.forced = f"{vocabulary.code_field} {forced_code}"
+            code = str(forced_code)
+            result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
         else:
-            book = self.bills if spec.action in BILL_ACTIONS else self.ledger
-            result = book.perform(Call(spec, request, now, trace.app_id, self._implied_by(script),
-                                       script.order_status, script.lifecycle, base_url))
+            result = endpoint.book.perform(Call(spec, request, now, trace.app_id, self._implied_by(script),
+                                                script.order_status, script.lifecycle, base_url))
             self.dispatch(result.events)
-            if forced_code == "SUCCESS" and result.err_code != "SUCCESS":
+            if forced_code == vocabulary.success and result.err_code != vocabulary.success:
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
                 # their answer stands rather than a success the gateway would never send.
                 trace.warn(f"scenario {trace.scenario} scripts a success, but the order's rules "
                                       f"answer {result.err_code}")
                 overrides = {}
-        answer = render(spec, request, result, now)  # leaves out fields without a value
+        answer = self._render(endpoint, request, result, now)  # leaves out fields without a value
         if overrides:  # a scenario's fields win; None removes one
             merged = {**answer, **overrides}
             answer = {key: value for key, value in merged.items() if value is not None}
@@ -281,9 +293,18 @@ class Answerer:
         faker = self.generator.faker_for("template", request.get("mid"), request.get("merOrderId"), now)
         return script.overrides(request, faker, format_body_time(self.clock.beijing()))
 
-    def _business(self, spec: EndpointSpec, request: Mapping[str, object], outcome: Outcome, trace: Trace,
-                  delay: float = 0.0) -> Reply:
-        return Reply(200, render(spec, request, outcome, self.clock.now()), trace, delay=delay)
+    def _said(self, endpoint: Endpoint, request: Mapping[str, object], name: str, trace: Trace, delay: float = 0.0,
+              **details: object) -> Reply:
+        """The line's answer in one named situation (a bad request, a request time out of bounds)."""
+        known = endpoint.vocabulary.situations[name]
+        outcome = Outcome(known.err_code, known.text(**details))
+        return Reply(200, self._render(endpoint, request, outcome, self.clock.now()), trace, delay=delay)
+
+    @staticmethod
+    def _render(endpoint: Endpoint, request: Mapping[str, object], result: Outcome, now: float) -> dict[str, object]:
+        """The JSON answer for an outcome; without an order, an error answer carries only the echo fields."""
+        full = result.err_code == endpoint.vocabulary.success or result.order is not None
+        return render_answer(endpoint.spec, request, result.err_code, result.err_msg, result.values, full, now)
 
     # -- token endpoint -----------------------------------------------------------------------
 

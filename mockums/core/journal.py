@@ -97,7 +97,7 @@ class Entry:
         answer = self.answer
         return {
             "id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
-            "merOrderId": trace.mer_order_id, "appId": trace.app_id,
+            "merOrderId": trace.mer_order_id, "mid": trace.mid, "appId": trace.app_id,
             "auth": trace.auth_view(), "scenario": trace.scenario_view(), "why": trace.why(self.err_code),
             **self._outcome(),
             "delaySeconds": self.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
@@ -184,9 +184,10 @@ class Journal:
         """The id of the newest entry ever recorded (0 before the first), kept across clear()."""
         return self._last_id
 
-    def forget_order(self, mer_order_id: str) -> None:
-        """Drop every entry about one merOrderId."""
-        self._entries = deque(entry for entry in self._entries if entry.mer_order_id != mer_order_id)
+    def forget_order(self, mid: str, mer_order_id: str) -> None:
+        """Drop every entry about one order: its merOrderId under its mid."""
+        self._entries = deque(entry for entry in self._entries
+                               if not (entry.mer_order_id == mer_order_id and entry.trace.mid == mid))
         self._bytes = sum(entry.cost for entry in self._entries)
 
     def clear(self) -> None:

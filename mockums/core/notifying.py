@@ -1,46 +1,42 @@
-"""From ledger events to notifications on their way: build the signed form, note it in the order's
-history, hand it to the sender (which retries on the sandbox clock)."""
+"""From events to notifications on their way: the order's product line builds the signed form, the order's
+history notes it, and the sender delivers it (retrying on the sandbox clock)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from mockums.clock import Clock
 from mockums.config import Settings
-from mockums.ledger.bills import BillBook
-from mockums.ledger.generate import Generator
-from mockums.ledger.rules import Event
-from mockums.notify import Notifier
-from mockums.notify.bill_form import build_bill
-from mockums.notify.form import build
+from mockums.ledger.calls import Event
+from mockums.ledger.ledger import Ledger
+from mockums.lines.line import Book
+from mockums.notify.sender import Notifier
 
 
 class Notifications:
-    """Sends what ledger events report, as the order's scenario and app say."""
+    """Sends what events report, in the form of the line that made each order."""
 
-    def __init__(self, settings: Settings, clock: Clock, generator: Generator, notifier: Notifier,
-                 bills: BillBook) -> None:
+    def __init__(self, settings: Settings, clock: Clock, books: Mapping[str, Book], ledger: Ledger,
+                 notifier: Notifier) -> None:
         self.settings = settings
         self.clock = clock
-        self.generator = generator
+        self.books = books
+        self.ledger = ledger
         self.notifier = notifier
-        self.bills = bills
 
     def send(self, events: Sequence[Event]) -> None:
         """One notification per event (two when the scenario says `duplicate`); none without notifyUrl."""
         for event in events:
             order = event.order
             now = self.clock.now()
-            app = self.settings.app(order.app_id)
-            facts = self.bills.facts(order, now)  # a bill's payment is notified in the bills shape
-            note = build_bill(event, facts, self.generator, app) if facts else build(event, self.generator, app, now)
+            note = self.books[order.line].notification(event, self.settings.app(order.app_id), now)
             if note is None:
-                order.record(now, f"{event.kind} notification not sent: the order has no notifyUrl")
+                self.ledger.note(order.key, now, f"{event.kind} notification not sent: the order has no notifyUrl")
                 continue
             copies = 2 if note.plan.duplicate else 1
             for _ in range(copies):
                 self.notifier.send(note.url, note.params, kind=note.kind, mid=note.mid,
                                    mer_order_id=note.mer_order_id, notify_id=note.notify_id, delay=note.plan.delay,
                                    schedule=note.plan.schedule)
-            order.record(now, f"{event.kind} notification {note.notify_id} queued for {note.url}"
-                         + (" (twice)" if copies == 2 else ""))
+            self.ledger.note(order.key, now, f"{event.kind} notification {note.notify_id} queued for {note.url}"
+                             + (" (twice)" if copies == 2 else ""))

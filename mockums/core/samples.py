@@ -16,7 +16,7 @@ from mockums.auth import signing
 from mockums.clock import BEIJING, format_body_time, format_compact
 from mockums.config import App
 from mockums.core.errors import Invalid
-from mockums.protocol.endpoints import ENDPOINTS, EndpointSpec
+from mockums.protocol.spec import EndpointSpec
 
 SAMPLE_MID = "898201612345678"
 SAMPLE_TID = "88880001"
@@ -39,11 +39,11 @@ class SignedRequest:
                 "authorization": self.authorization, "body": self.body.decode()}
 
 
-def endpoint_spec(endpoint: object) -> EndpointSpec:
+def endpoint_spec(endpoints: Mapping[str, EndpointSpec], endpoint: object) -> EndpointSpec:
     """The table of an endpoint mockums answers with a signed JSON body; Invalid naming them otherwise."""
-    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
+    spec = endpoints.get(endpoint) if isinstance(endpoint, str) else None
     if spec is None or spec.method != "POST":
-        signed = ", ".join(path for path, known in ENDPOINTS.items() if known.method == "POST")
+        signed = ", ".join(path for path, known in endpoints.items() if known.method == "POST")
         form = " (an H5 path takes a browser GET: make its link with `mockums sign --url …`)" if spec else ""
         raise Invalid(f"endpoint: {endpoint!r} is not one of {signed}{form}")
     return spec

@@ -20,76 +20,73 @@ from mockums.clock import Clock, parse_moment
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
-from mockums.core.cashier import PORTALS, Cashier, CashierRedirect, CashierView
-from mockums.core.errors import Conflict, Invalid, NotFound
 from mockums.core.journal import Journal
-from mockums.core.links import CashierLinks
 from mockums.core.notifying import Notifications
+from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
-from mockums.core.scenario_files import ScenarioFilesError, load_scenarios, scenario_sources
+from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
 from mockums.core.trace import Reply, Trace
-from mockums.ledger.bill_model import QrCode
-from mockums.ledger.bills import BillBook
+from mockums.errors import Invalid, NotFound
+from mockums.ledger.calls import Event
 from mockums.ledger.generate import Generator
-from mockums.ledger.model import Order
-from mockums.ledger.rules import Event, Ledger
-from mockums.ledger.store import OrderStore
+from mockums.ledger.ledger import Ledger
+from mockums.ledger.orders import MemoryOrders
+from mockums.lines import DEFAULT_REGISTRY, CashierRedirect, CashierView, Page, Registry, Services
+from mockums.lines.openapi import gateway_openapi_document
 from mockums.logs import fields as log_fields
-from mockums.notify import Notifier, NotifyPolicy
-from mockums.protocol.bills import BILL_CODE_PATH
+from mockums.notify.sender import Notifier, NotifyPolicy
 from mockums.protocol.clipping import ID_CHARS, clip
-from mockums.protocol.endpoints import ENDPOINTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.protocol.limits import TOKEN_PATH
-from mockums.scenarios import Scenario, SequenceTracker
+from mockums.scenarios import Allowed, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
-from mockums.scenarios.script import sequence_key
+from mockums.scenarios.json_schema import scenario_json_schema
+from mockums.state.timers import MemoryTimers
 
 __all__ = ["CashierRedirect", "CashierView", "Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
 
 log = logging.getLogger("mockums.http")
 
-MAX_LISTED = 1000  # orders listed at most by one call
 EPOCH_MAX = 4102444800.0  # 2100-01-01: the sandbox clock stays between 1970 and this
 REQUEST_LINE = "%s %s -> %s %s merOrderId=%s scenario=%s %.1f ms"  # a request's INFO line
-NO_ORDER = "no such order: create it, or call any endpoint with this merOrderId first"
 
 
-class Sandbox(ScenarioControl):
+class Sandbox(OrderControl, ScenarioControl):
     """One sandbox: its settings, clock, orders, scenarios, journal and notifications."""
 
     def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
-                 clock: Clock | None = None) -> None:
-        """`scenarios` None loads them from the settings' folders (bundled included); an empty tuple means none.
+                 clock: Clock | None = None, lines: Registry = DEFAULT_REGISTRY) -> None:
+        """`scenarios` None loads them from the settings' folders (the lines' bundled ones included); an empty
+        tuple means none. `lines` are the product lines served.
 
         Raises ScenarioFilesError when the files do not validate.
         """
         if scenarios is None:
-            scenarios, errors = load_scenarios(settings)
+            scenarios, errors = load_scenarios(settings, lines)
             if errors:
                 raise ScenarioFilesError(errors)
         self.settings = settings
+        self.lines = lines
         self.clock = clock or Clock()
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
-        self._orders = OrderStore(settings.max_orders, settings.max_refunds)
         self._generator = Generator(settings.seed)
-        self._ledger = Ledger(self._orders, self._generator, settings.refunds_per_order)
-        self._bills = BillBook(self._ledger, self._generator)
-        self._scenarios = ScenarioSet(scenario_sources(settings), gateway_errors.keys(), ENDPOINTS.keys(),
+        self._ledger = Ledger(MemoryOrders(settings.max_orders, settings.max_refunds), MemoryTimers(),
+                              self._generator, settings.refunds_per_order)
+        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch)
+        self._books = {line.name: line.open(services) for line in lines.lines}
+        self._pages: dict[str, Page] = {path: page for book in self._books.values()
+                                        for path, page in book.pages.items()}
+        self._scenarios = ScenarioSet(scenario_sources(settings, lines), allowed_names(settings, lines),
                                       self.clock.now, from_files=scenarios)
         self._sequences = SequenceTracker(settings.max_sequences)
         self._journal = Journal(settings.journal_size, settings.journal_bytes)
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
                                   settings.max_notifications)
-        self._notifications = Notifications(settings, self.clock, self._generator, self._notifier, self._bills)
-        self._links = CashierLinks(settings.seed)
-        self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, self._ledger, self._generator,
-                                  self._sequences, lambda: self._scenarios.registry, self._dispatch, self._links,
-                                  self._bills)
-        self._cashier = Cashier(settings, self.clock, self._ledger, self._bills, self._generator, self._links,
-                                self._dispatch)
+        self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
+        self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
+                                  self._generator, self._sequences, lambda: self._scenarios.registry, self._dispatch)
         self._request_lines: Callable[..., None] | None = None
 
     def write_request_lines(self, writer: Callable[..., None] | None) -> None:
@@ -142,22 +139,23 @@ class Sandbox(ScenarioControl):
         """The base URL of links the buyer's browser opens: the configured public URL, else the request's."""
         return (self.settings.public_url or request_base).rstrip("/")
 
-    @staticmethod
-    def cashier_paths() -> tuple[str, ...]:
-        """Where cashier pages are served (every H5 cashier and the QR-code page)."""
-        return (*PORTALS, BILL_CODE_PATH)
+    def cashier_paths(self) -> tuple[str, ...]:
+        """Where cashier pages are served (the pages the lines' buyers see)."""
+        return tuple(self._pages)
+
+    def _page(self, path: str) -> Page:
+        page = self._pages.get(path)
+        if page is None:
+            raise NotFound(f"no cashier page at {path}")
+        return page
 
     def cashier_page(self, path: str, raw_query: str) -> CashierView:
         """The cashier page a link opens (NotFound: nothing there; Invalid: a link this sandbox did not issue)."""
-        return self._cashier.page(path, raw_query)
+        return self._page(path).view(raw_query)
 
     def cashier_act(self, path: str, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
         """The buyer's choice on a cashier page (`form["action"]`: pay, cancel or leave)."""
-        return self._cashier.act(path, raw_query, form)
-
-    def handle_token(self, body: bytes) -> Reply:
-        """POST /v1/token/access: its reply, journaled."""
-        return self.handle_api(TOKEN_PATH, None, body)
+        return self._page(path).act(raw_query, form)
 
     def refuse(self, key: str, reason: str, method: str, path: str, *, journal: bool = True) -> Reply:
         """The gateway's refusal of a request it will not read (too large, wrong method, unknown path)."""
@@ -203,7 +201,7 @@ class Sandbox(ScenarioControl):
     def health(self) -> dict[str, Any]:
         """Liveness, version and counts."""
         return {"status": "ok", "version": __version__, "scenarios": len(self._scenarios.registry),
-                "orders": len(self._orders), "journal": len(self._journal)}
+                "orders": len(self._ledger.orders), "journal": len(self._journal)}
 
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
                 limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,
@@ -225,96 +223,34 @@ class Sandbox(ScenarioControl):
         """The id of the newest journal entry ever recorded (0 before the first request)."""
         return self._journal.last_id
 
-    def orders(self, mid: str | None = None, mer_order_id: str | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        """Orders, oldest first (at most `limit` or MAX_LISTED, the newest), filtered by mid and merOrderId."""
-        count = min(limit or MAX_LISTED, MAX_LISTED)
-        if mid is None and mer_order_id is None:  # a list that does not read every kept order
-            found = self._orders.newest(count)
-        else:
-            found = [o for o in self._orders if mid in (None, o.mid) and mer_order_id in (None, o.mer_order_id)]
-        return [views.order_summary(o) for o in found[-count:]]
-
-    def order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
-        """One order in full, with its notification deliveries; NotFound if unknown."""
-        return self._order_view(self._order(mid, mer_order_id))
-
-    def notifications(self, mid: str | None = None, mer_order_id: str | None = None) -> list[dict[str, Any]]:
-        """Notification deliveries and their attempts, oldest first."""
-        return [views.delivery_view(d) for d in self._notifier.deliveries(mid, mer_order_id)]
-
     def scenarios(self) -> list[dict[str, Any]]:
         """Every scenario in force, with its origin (file or runtime)."""
         return [views.scenario_view(s, self._scenarios.origin(s)) for s in self._scenarios.all]
 
     def endpoints(self) -> list[dict[str, Any]]:
-        """The endpoints mockums answers: path, title, action, wallet and method (GET: an H5 link)."""
+        """The endpoints mockums answers: path, title, action, wallet, method (GET: a browser link), and the
+        product line with its success code."""
+        lines = self.lines
         return [{"path": spec.path, "title": spec.title, "action": spec.action, "channel": spec.channel,
-                 "method": spec.method} for spec in ENDPOINTS.values()]
+                 "method": spec.method, "line": lines.line_of[path].name,
+                 "success": lines.line_of[path].vocabulary.success} for path, spec in lines.endpoints.items()]
+
+    @property
+    def allowed(self) -> Allowed:
+        """What scenario files may name in this sandbox (its lines' endpoints and values, its gateway errors)."""
+        return self._scenarios.allowed
+
+    def scenario_schema(self) -> dict[str, Any]:
+        """The JSON Schema of scenario files for this sandbox, for editors."""
+        return scenario_json_schema(self._scenarios.allowed)
+
+    def gateway_openapi(self) -> dict[str, Any]:
+        """The OpenAPI document of the endpoints this sandbox's lines serve."""
+        return gateway_openapi_document(__version__, self.lines)
 
     def scenario_count(self) -> int:
         """How many scenarios are in force."""
         return len(self._scenarios.registry)
-
-    def _order(self, mid: str, mer_order_id: str) -> Order:
-        order = self._orders.get(mid, mer_order_id)
-        if order is None:
-            raise NotFound(NO_ORDER)
-        return order
-
-    def _order_view(self, order: Order) -> dict[str, Any]:
-        return views.order_view(order, self._notifier.deliveries(order.mid, order.mer_order_id))
-
-    # -- orders and notifications -------------------------------------------------------------
-
-    def pay(self, mid: str, mer_order_id: str) -> dict[str, Any]:
-        """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable.
-
-        A QR-code bill is paid by its billNo (or its code by qrCodeId), as if its code were scanned and paid.
-        """
-        if self._orders.get(mid, mer_order_id) is None and (code := self._bills.code_for(mid, mer_order_id)):
-            return self._pay_code(code)
-        order = self._order(mid, mer_order_id)
-        events, paid = self._ledger.pay_now(order, self.clock.now(), "paid by control call")
-        self._dispatch(events)
-        if not paid:
-            raise Conflict(f"order is {order.status}; only NEW_ORDER or WAIT_BUYER_PAY orders can be paid")
-        return self._order_view(order)
-
-    def _pay_code(self, code: QrCode) -> dict[str, Any]:
-        bill = self._bills.current(code)
-        if bill is not None and self._bills.status(code, bill, self.clock.now()) in ("PAID", "REFUND"):
-            raise Conflict(f"bill {bill.bill_no} is paid already (a second payment happens only at its cashier page)")
-        events, problem = self._bills.pay_code(code, self.clock.now(), None, None, "paid by control call")
-        self._dispatch(events)
-        if problem is not None:
-            raise Conflict(problem)
-        return self._order_view(next(event.order for event in reversed(events) if event.kind == "payment"))
-
-    def notify(self, mid: str, mer_order_id: str) -> dict[str, Any]:
-        """Send the order's notification again for its current state (payment, or its latest refund)."""
-        order = self._order(mid, mer_order_id)
-        event = self._ledger.latest_event(order)
-        if event is None:
-            raise Conflict(f"order is {order.status}: there is no payment to notify about yet")
-        if not order.notify_url:
-            raise Conflict("the order has no notifyUrl")
-        self._dispatch([event])
-        return self._order_view(order)
-
-    def redeliver(self, notify_id: str) -> dict[str, Any]:
-        """Deliver a kept notification again, same notifyId and signature; NotFound if not kept."""
-        delivery = self._notifier.redeliver(notify_id)
-        if delivery is None:
-            raise NotFound("no notification with this notifyId is kept")
-        return views.delivery_view(delivery)
-
-    def forget_order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
-        """Forget one order: its state, its scenario sequences and its journal entries."""
-        found = self._orders.remove(mid, mer_order_id)
-        self._sequences.reset(sequence_key({"mid": mid, "merOrderId": mer_order_id}))
-        self._journal.forget_order(mer_order_id)
-        return {"reset": found}
 
     def signed_request(self, endpoint: object, mer_order_id: object, mid: object = None,
                        fields: object = None) -> SignedRequest:
@@ -323,13 +259,13 @@ class Sandbox(ScenarioControl):
         A known order lends its mid, instMid and app; otherwise the sample mid and the first configured
         app. `fields` override the sample's (None leaves one out). Invalid for an unknown endpoint or bad input.
         """
-        spec = endpoint_spec(endpoint)
+        spec = endpoint_spec(self.lines.endpoints, endpoint)
         if not isinstance(mer_order_id, str) or not mer_order_id:
             raise Invalid("merOrderId: send the merOrderId the request is about")
         if mid is not None and not isinstance(mid, str):
             raise Invalid("mid: send a string")
-        order = (self._orders.get(mid, mer_order_id) if mid
-                 else next((o for o in self._orders if o.mer_order_id == mer_order_id), None))
+        order = (self._ledger.order(mid, mer_order_id) if mid
+                 else next((o for o in self._ledger.orders.all() if o.mer_order_id == mer_order_id), None))
         base: dict[str, object] = {"mid": mid} if mid else {}
         if order is not None:
             base = {"mid": order.mid, **({"instMid": order.inst_mid} if order.inst_mid else {})}
@@ -340,9 +276,9 @@ class Sandbox(ScenarioControl):
 
     def reset(self) -> dict[str, Any]:
         """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
-        self._orders.reset()
-        self._bills.reset()
-        self._ledger.forget_timers()
+        self._ledger.clear()
+        for book in self._books.values():
+            book.clear()
         self._sequences.reset()
         self._journal.clear()
         self._scenarios.reset()

@@ -6,28 +6,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mockums.config import Settings
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY, Registry
 from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.scenarios import LoadError, Scenario, load_paths
+from mockums.scenarios import Allowed, LoadError, Scenario, load_paths
 
 
-def bundled_scenario_dir() -> Path:
-    """The bundled scenarios: inside the wheel when installed, at the repository top otherwise."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "_bundled_scenarios"
-    return packaged if packaged.is_dir() else package.parent / "scenarios"
-
-
-def scenario_sources(settings: Settings) -> tuple[Path, ...]:
-    """The bundled folder (unless switched off) and the user's scenario paths, in load order."""
-    bundled = (bundled_scenario_dir(),) if settings.bundled_scenarios else ()
+def scenario_sources(settings: Settings, lines: Registry = DEFAULT_REGISTRY) -> tuple[Path, ...]:
+    """The lines' bundled folders (unless switched off) and the user's scenario paths, in load order."""
+    bundled = lines.scenario_folders if settings.bundled_scenarios else ()
     return (*bundled, *settings.scenario_paths)
 
 
-def load_scenarios(settings: Settings) -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
+def allowed_names(settings: Settings, lines: Registry = DEFAULT_REGISTRY) -> Allowed:
+    """What scenario files may name under these settings (their gateway error table) and lines."""
+    return lines.allowed(gateway_error_table(settings.gateway_errors).keys())
+
+
+def load_scenarios(settings: Settings, lines: Registry = DEFAULT_REGISTRY) -> tuple[tuple[Scenario, ...],
+                                                                                   tuple[LoadError, ...]]:
     """Every scenario the settings name, and every error found (path:line: reason)."""
-    table = gateway_error_table(settings.gateway_errors)
-    result = load_paths(scenario_sources(settings), gateway_errors=table.keys(), endpoints=ENDPOINTS.keys())
+    result = load_paths(scenario_sources(settings, lines), allowed=allowed_names(settings, lines))
     return result.scenarios, result.errors
 
 

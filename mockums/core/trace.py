@@ -31,7 +31,8 @@ class Trace:
     """Filled in as a request is handled; read by the journal and the log."""
 
     app_id: str | None = None
-    mer_order_id: str | None = None
+    mer_order_id: str | None = None  # the request's subject: its merOrderId (a bill's billNo…), as sent
+    mid: str | None = None
     scheme: str | None = None
     auth_failure: str | None = None  # the gateway error key when the gateway itself refused the request
     auth_reason: str = ""

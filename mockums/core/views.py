@@ -8,7 +8,7 @@ from typing import Any
 
 from mockums.clock import Clock, format_time
 from mockums.ledger.model import Order
-from mockums.notify import Delivery
+from mockums.notify.sender import Delivery
 from mockums.scenarios import Scenario
 
 
@@ -57,6 +57,7 @@ def order_summary(order: Order) -> dict[str, Any]:
     return {
         "mid": order.mid,
         "merOrderId": order.mer_order_id,
+        "line": order.line,
         "status": order.status,
         "totalAmount": order.total_amount,
         "refunded": order.refunded,
@@ -76,7 +77,7 @@ def order_view(order: Order, deliveries: list[Delivery]) -> dict[str, Any]:
         "expireTime": format_time(order.expire_at),
         "payTime": format_time(order.paid_at) if order.paid_at else None,
         "queries": order.queries,
-        "refunds": [camel_record(refund) for refund in order.refunds.values()],
+        "refunds": [{camel(name): value for name, value in refund._asdict().items()} for refund in order.refunds],
         "history": [{"time": format_time(at), "event": event} for at, event in order.history],
         "notifications": [delivery_view(d) for d in deliveries],
     }

@@ -1,4 +1,5 @@
-"""An order and its refunds, with the moves of its lifecycle:
+"""An order and its refunds, as values: a change makes a new order (`moves`), which the order repository
+keeps in place of the old one in one atomic update.
 
     NEW_ORDER / WAIT_BUYER_PAY → TRADE_SUCCESS → TRADE_REFUND,  or  → TRADE_CLOSED
 """
@@ -6,27 +7,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from typing import NamedTuple
 
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.protocol.statuses import OPEN_STATUSES
 
-HISTORY_CAP = 100
+HISTORY_CAP = 100  # history lines kept per order (the newest)
 
 NEVER = PayPlan("never")
 AT_ONCE = RefundPlan("SUCCESS")
-NO_REFUNDS: Mapping[str, Refund] = MappingProxyType({})  # shared until an order's first refund
+
+OrderKey = tuple[str, str]  # (mid, merOrderId)
+
+# One copy of a text many orders repeat (mid, tid, instMid, appId, history lines).
+shared = sys.intern
 
 
-# One copy of a text many orders repeat (mid, tid, instMid, appId, history lines): `sys.intern` itself,
-# without a Python function around it (called several times per new order).
-shared: Callable[[str], str] = sys.intern
+class Refund(NamedTuple):
+    """One refund of an order, under its refundOrderId."""
 
-
-@dataclass(slots=True)
-class Refund:
     refund_order_id: str
     amount: int
     status: str  # one of REFUND_STATUSES
@@ -43,14 +42,14 @@ class Refund:
         return self.status in ("SUCCESS", "PROCESSING")
 
 
-@dataclass(slots=True)
-class Order:
-    """One order. Kept by the hundred thousand, so it stays small (under 1 KB with its store entry):
-    slots, repeated texts shared, and the generated platform values (seqId, merName, targetMid…)
-    not stored but derived again from `seed` when an answer shows them (`Generator.order_values`)."""
+class Order(NamedTuple):
+    """One order. A named tuple: immutable, and kept by the hundred thousand, so small (under 1 KB with
+    its repository entry); its generated platform values (seqId, merName, targetMid…) are not stored but
+    derived again from `seed` when an answer shows them (`Generator.order_values`)."""
 
     mid: str
     mer_order_id: str
+    line: str  # the product line that made it: its notifications take that line's form
     status: str
     total_amount: int
     seed: int  # the generator's seed when the order was made: its generated values follow from it
@@ -72,28 +71,31 @@ class Order:
     lifecycle: Lifecycle | None = None
     scripted_status: str | None = None  # the last status a scenario put the order in
     mer_name: str | None = None  # the merchant name to show instead of the generated one (a bill's payments)
-    # By refundOrderId, oldest first; the shared empty mapping until the first refund (see `add_refund`).
-    refunds: Mapping[str, Refund] = field(default_factory=lambda: NO_REFUNDS)
-    # time, text, time, text…: one flat tuple (no tuple per event), which the garbage collector stops
-    # tracking since it holds only floats and strings, so a full collection does not walk every order's history.
-    _events: tuple[float | str, ...] = ()
+    refunds: tuple[Refund, ...] = ()  # oldest first
+    # time, text, time, text…: one flat tuple of floats and strings, which the garbage collector does not track.
+    notes: tuple[float | str, ...] = ()
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> OrderKey:
         return (self.mid, self.mer_order_id)
 
     @property
     def refunded(self) -> int:
-        if not self.refunds:
-            return 0
-        return sum(refund.amount for refund in self.refunds.values() if refund.counts)
+        """The amount refunded or being refunded."""
+        return sum(refund.amount for refund in self.refunds if refund.counts) if self.refunds else 0
 
     @property
     def refundable(self) -> int:
         return self.total_amount - self.refunded
 
     @property
+    def is_open(self) -> bool:
+        """The customer may still pay."""
+        return self.status in OPEN_STATUSES
+
+    @property
     def pay_due_at(self) -> float | None:
+        """When a timed payment falls due (None: the order has none, or is no longer open)."""
         if self.pay_plan.mode != "after_seconds" or self.status not in OPEN_STATUSES:
             return None
         return self.created_at + self.pay_plan.seconds
@@ -101,34 +103,9 @@ class Order:
     @property
     def history(self) -> list[tuple[float, str]]:
         """What happened to the order, oldest first: (sandbox time, event), the newest HISTORY_CAP."""
-        events = self._events
-        return [(float(events[i]), str(events[i + 1])) for i in range(0, len(events), 2)]
+        notes = self.notes
+        return [(float(notes[i]), str(notes[i + 1])) for i in range(0, len(notes), 2)]
 
-    def record(self, at: float, event: str) -> None:
-        self._events = (*self._events[-2 * HISTORY_CAP + 2:], at, shared(event))
-
-    def add_refund(self, refund: Refund) -> None:
-        """Keep a refund under its refundOrderId."""
-        if not isinstance(self.refunds, dict):
-            self.refunds = {}
-        self.refunds[refund.refund_order_id] = refund
-
-    def set_status(self, at: float, status: str, why: str) -> None:
-        if status != self.status:
-            self.record(at, f"{self.status} -> {status} ({why})")
-            self.status = status
-
-    def expire_if_due(self, now: float) -> bool:
-        """An unpaid order past its expiry closes itself, as the platform's does."""
-        if self.status in OPEN_STATUSES and now >= self.expire_at and not self._pays_before_expiry():
-            self.set_status(self.expire_at, "TRADE_CLOSED", "expired unpaid")
-            return True
-        return False
-
-    def _pays_before_expiry(self) -> bool:
-        due = self.pay_due_at
-        return due is not None and due < self.expire_at
-
-    def mark_paid(self, at: float, why: str) -> None:
-        self.paid_at = at
-        self.set_status(at, "TRADE_SUCCESS", why)
+    def refund(self, refund_order_id: str) -> Refund | None:
+        """The refund with this refundOrderId, if any."""
+        return next((refund for refund in self.refunds if refund.refund_order_id == refund_order_id), None)

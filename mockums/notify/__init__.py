@@ -1,6 +1,6 @@
-"""Payment and refund notifications: the key-append signature and the retrying sender."""
+"""Payment and refund notifications: the key-append signature (`signing`, pure) and the retrying sender
+(`sender`, over aiohttp). Importing this package loads only the signature."""
 
-from mockums.notify.sender import Attempt, Delivery, Notifier, NotifyPolicy, is_accepted
 from mockums.notify.signing import (
     notification_sign,
     redacted_sign_string,
@@ -10,11 +10,6 @@ from mockums.notify.signing import (
 )
 
 __all__ = [
-    "Attempt",
-    "Delivery",
-    "Notifier",
-    "NotifyPolicy",
-    "is_accepted",
     "notification_sign",
     "redacted_sign_string",
     "sign_notification",

@@ -3,7 +3,8 @@
 Lenient mode accepts each of these (the answer carries an `X-Mockums-Warning` and a log line names
 the deviation and who sends it); strict mode (`request`) keeps to the tables and answers
 `BAD_REQUEST`. Whether the real gateway accepts them is not known: a client that relies on one passes
-here with a warning and may fail in production. The README's list is generated from this table.
+here with a warning and may fail in production. Each product line lists its own (`ProductLine.deviations`);
+the README's list is generated from them.
 """
 
 from __future__ import annotations
@@ -36,35 +37,18 @@ class Deviation:
         return f"{self.name} {self.value}{extra}"
 
 
-DEVIATIONS: tuple[Deviation, ...] = (
-    Deviation(
-        "/v1/netpay/wx/unified-order", "instMid", "APPDEFAULT",
-        "a published PHP client (a Yii component) that sends instMid APPDEFAULT on every call, "
-        "mini-program orders included, and offers no way to change it",
-        "a public PHP client whose repository could not be pinned",
-    ),
-    Deviation(
-        "/v1/netpay/wx/unified-order", "tradeType", "JSAPI",
-        "公众号 (official account) payment: clients send the WeChat JSAPI trade type with the 公众号 "
-        "business type on the mini-program endpoint",
-        "majiameng/chinaums-php (src/Service/Wechat/Mp.php) and a second, unnamed PHP client",
-        requires={"instMid": "YUEDANDEFAULT"},
-    ),
-)
-
-
-def tolerated(path: str, name: str, body: Mapping[str, object]) -> Deviation | None:
+def tolerated(deviations: Sequence[Deviation], path: str, name: str, body: Mapping[str, object]) -> Deviation | None:
     """The known deviation that explains `name`'s value in this request, if any."""
-    return next((deviation for deviation in DEVIATIONS if deviation.applies(path, name, body)), None)
+    return next((deviation for deviation in deviations if deviation.applies(path, name, body)), None)
 
 
-def accept_known(path: str, violations: Sequence[Violation],
+def accept_known(deviations: Sequence[Deviation], path: str, violations: Sequence[Violation],
                  body: Mapping[str, object]) -> tuple[tuple[Violation, ...], tuple[str, ...]]:
     """Lenient mode: the violations no known deviation explains, and a warning for each one it does."""
     kept: list[Violation] = []
     warnings: list[str] = []
     for violation in violations:
-        deviation = tolerated(path, violation.field, body)
+        deviation = tolerated(deviations, path, violation.field, body)
         if deviation is None:
             kept.append(violation)
             continue

@@ -108,3 +108,9 @@ WALLETS: Mapping[str, Wallet] = {
         close_target_status=Value("00|SUCCESS"),
     ),
 }
+
+
+# The wallets mockums models, then the other target systems the evidence names (protocol-evidence §4,
+# §8.4: the platform lists 16, of which these are known by name): what `targetSys` may say.
+_OTHER_SYSTEMS = ("UnionPay", "UAC", "ACP", "QMF", "QmfWebPay", "NetPayGtwy", "BestPay")
+TARGET_SYSTEMS: tuple[str, ...] = (*WALLETS, *(name for name in _OTHER_SYSTEMS if name not in WALLETS))

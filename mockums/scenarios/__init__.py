@@ -8,7 +8,6 @@
 """
 
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
-from mockums.protocol.statuses import ORDER_STATUSES
 
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import (
@@ -29,7 +28,7 @@ from .model import (
     Then,
     condition_text,
 )
-from .schema import MAX_DELAY_SECONDS
+from .schema import MAX_DELAY_SECONDS, Allowed
 from .sequences import SequenceTracker, StepPick, step_for_call
 from .templating import (
     CompiledFields,
@@ -44,7 +43,7 @@ from .walker import Composed, LoadError, compose_yaml
 
 __all__ = [
     "MAX_DELAY_SECONDS",
-    "ORDER_STATUSES",
+    "Allowed",
     "Check",
     "CompiledFields",
     "CompiledValue",

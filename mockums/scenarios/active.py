@@ -7,7 +7,7 @@ not validate keeps the previous set running, and says why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import ScenarioRegistry
 from .model import Scenario
+from .schema import Allowed
 from .walker import Composed, LoadError
 
 log = logging.getLogger("mockums.scenarios")
@@ -36,8 +37,7 @@ class ScenarioSet:
     """The scenarios from `sources` plus runtime changes; `registry` is what requests are matched against."""
 
     sources: tuple[Path, ...]
-    gateway_errors: Collection[str]
-    endpoints: Collection[str]
+    allowed: Allowed
     clock: Callable[[], float]
     from_files: tuple[Scenario, ...] = ()
     runtime: list[Scenario] = field(default_factory=list)
@@ -66,7 +66,7 @@ class ScenarioSet:
     # -- disk ----------------------------------------------------------------------------------
 
     def load_files(self) -> LoadResult:
-        return load_paths(self.sources, gateway_errors=self.gateway_errors, endpoints=self.endpoints)
+        return load_paths(self.sources, allowed=self.allowed)
 
     def reload(self) -> ReloadStatus:
         self.seen = self.fingerprint()  # before reading: an edit during the load triggers another
@@ -98,12 +98,8 @@ class ScenarioSet:
 
     def _load(self, data: object, source: str, existing: Sequence[Scenario]) -> LoadResult:
         if isinstance(data, (str, Composed)):
-            return load_text(
-                data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
-            )
-        return load_mapping(
-            data, source, gateway_errors=self.gateway_errors, endpoints=self.endpoints, existing=existing
-        )
+            return load_text(data, source, allowed=self.allowed, existing=existing)
+        return load_mapping(data, source, allowed=self.allowed, existing=existing)
 
     def add(self, data: object, source: str = "<control API>") -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
         """Add scenarios (YAML text, or a mapping with `scenarios:`, or one scenario mapping)."""

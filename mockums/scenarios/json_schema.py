@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
+from mockums.protocol.statuses import REFUND_STATUSES
 
 from .model import Fault, IdMatch, Then
 from .schema import (
@@ -26,6 +26,7 @@ from .schema import (
     _STEP_ACTIONS,
     MAX_DELAY_SECONDS,
     MAX_LIFECYCLE_SECONDS,
+    Allowed,
 )
 
 SCHEMA_FILE = "scenario.schema.json"  # its name beside the bundled scenario files
@@ -45,13 +46,13 @@ def _count(description: str) -> dict[str, Any]:
     return {"type": "integer", "minimum": 1, "description": description}
 
 
-def _step(in_sequence: bool, gateway_errors: Collection[str]) -> dict[str, Any]:
+def _step(in_sequence: bool, gateway_errors: Collection[str], statuses: Collection[str]) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "fields": {"type": "object", "description": "Answer fields to set ({{ templates }} allowed); null removes one"},
         "delay": _seconds(MAX_DELAY_SECONDS, "Seconds of sandbox time before answering"),
         "gateway_error": {"enum": sorted(gateway_errors), "description": "Answer with this gateway error instead"},
         "fault": {"enum": [fault.value for fault in Fault], "description": "Fail the connection instead of answering"},
-        "order_status": {"enum": list(ORDER_STATUSES), "description": "Put the order in this state first"},
+        "order_status": {"enum": list(statuses), "description": "Put the order in this state first"},
     }
     if in_sequence:
         properties["repeat"] = _count("How many calls in a row get this step (default 1)")
@@ -102,8 +103,8 @@ def _lifecycle() -> dict[str, Any]:
     return _object(properties, "How the order lives: payment, expiry, refunds, notifications", minProperties=1)
 
 
-def scenario_json_schema(gateway_errors: Collection[str], endpoints: Collection[str]) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a scenario file, for these gateway error names and endpoints."""
+def scenario_json_schema(allowed: Allowed) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file, for what `allowed` lets files name."""
     scenario = _object({
         "name": {"type": "string", "pattern": f"^{_NAME.pattern}$", "description": "Unique name"},
         "description": {"type": "string", "description": "What this reproduces"},
@@ -130,6 +131,8 @@ def scenario_json_schema(gateway_errors: Collection[str], endpoints: Collection[
         "patternProperties": {"^x-": {"description": "Free for YAML anchors to reuse"}},
         "additionalProperties": False,
         "required": ["scenarios"],
-        "$defs": {"scenario": scenario, "match": _match(endpoints), "step": _step(False, gateway_errors),
-                  "sequenceStep": _step(True, gateway_errors), "lifecycle": _lifecycle()},
+        "$defs": {"scenario": scenario, "match": _match(allowed.endpoints or ()),
+                  "step": _step(False, allowed.gateway_errors or (), allowed.order_statuses or ()),
+                  "sequenceStep": _step(True, allowed.gateway_errors or (), allowed.order_statuses or ()),
+                  "lifecycle": _lifecycle()},
     }

@@ -8,13 +8,13 @@ their lines is `walker`'s.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .discovery import scenario_files
 from .model import Scenario
-from .schema import ScenarioDocument, Vocabulary
+from .schema import Allowed, ScenarioDocument
 from .walker import Composed, LoadError, node_of
 
 
@@ -85,20 +85,18 @@ def _combine(
 def load_paths(
     paths: Sequence[Path],
     *,
-    gateway_errors: Collection[str] | None,
-    endpoints: Collection[str] | None,
+    allowed: Allowed,
     existing: Sequence[Scenario] = (),
 ) -> LoadResult:
     """Load files and folders (every scenario file inside, as `discovery` finds them).
 
-    `gateway_errors` and `endpoints` are the allowed values; None accepts any. Scenarios in
-    `existing` take part in the duplicate-name and same-rule checks but are not returned.
+    `allowed` says what the files may name. Scenarios in `existing` take part in the duplicate-name and
+    same-rule checks but are not returned.
     """
-    vocabulary = Vocabulary.of(gateway_errors, endpoints)
     files, early_errors = scenario_files(paths)
     documents: list[ScenarioDocument] = []
     for file in files:
-        document = ScenarioDocument(str(file), vocabulary)
+        document = ScenarioDocument(str(file), allowed)
         documents.append(document)
         try:
             raw = file.read_bytes()
@@ -117,12 +115,11 @@ def load_text(
     text: str | Composed,
     path: str = "<text>",
     *,
-    gateway_errors: Collection[str] | None,
-    endpoints: Collection[str] | None,
+    allowed: Allowed,
     existing: Sequence[Scenario] = (),
 ) -> LoadResult:
     """Load scenarios from YAML text (or text `compose_yaml` composed); `path` only labels errors and sources."""
-    document = ScenarioDocument(path, Vocabulary.of(gateway_errors, endpoints))
+    document = ScenarioDocument(path, allowed)
     document.load_text(text)
     return _combine([document], [], [], existing)
 
@@ -131,15 +128,14 @@ def load_mapping(
     data: object,
     source: str = "<mapping>",
     *,
-    gateway_errors: Collection[str] | None,
-    endpoints: Collection[str] | None,
+    allowed: Allowed,
     existing: Sequence[Scenario] = (),
 ) -> LoadResult:
     """Load already-parsed data shaped like a file (`{"scenarios": [...]}`), e.g. from JSON.
 
     There are no lines here, so errors carry line 0 and name the place by key path instead.
     """
-    document = ScenarioDocument(source, Vocabulary.of(gateway_errors, endpoints))
+    document = ScenarioDocument(source, allowed)
     try:
         root = node_of(data)
     except RecursionError:

@@ -9,19 +9,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
-from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
+from mockums.protocol.statuses import REFUND_STATUSES
 
 from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
 from .templating import CompiledFields, template_problems
 from .walker import BOOL, FLOAT, INT, NULL, STR, Composed, Pair, Walker, kind_of, line_of, optional, unknown_key
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+NAME_PATTERN = r"[a-z0-9][a-z0-9_.-]*"  # what a scenario's name looks like
+_NAME = re.compile(NAME_PATTERN)
 _SCENARIO_KEYS = ("name", "description", "magic_id", "match", "respond", "sequence", "then", "lifecycle")
 _LIFECYCLE_KEYS = ("pay", "expire_after", "refund", "notify")
 _PAY_MODES = ("never", "immediately", "twice")  # twice: a QR bill paid by two buyers (else as immediately)
@@ -40,18 +41,26 @@ MAX_DELAY_SECONDS = 300
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """The allowed gateway error names and endpoints; None accepts any."""
+class Allowed:
+    """What scenario files may name, from the product lines a sandbox serves: gateway error names, endpoints
+    and order statuses (None accepts any), and the values of answer fields with a known domain (a field not
+    listed takes any value)."""
 
-    gateway_errors: tuple[str, ...] | None
-    endpoints: tuple[str, ...] | None
+    gateway_errors: tuple[str, ...] | None = None
+    endpoints: tuple[str, ...] | None = None
+    answer_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    order_statuses: tuple[str, ...] | None = None
 
     @classmethod
-    def of(cls, gateway_errors: Collection[str] | None, endpoints: Collection[str] | None) -> Vocabulary:
-        """A vocabulary from any collections, sorted so error messages list them in a stable order."""
+    def of(cls, gateway_errors: Collection[str] | None, endpoints: Collection[str] | None,
+           answer_domains: Mapping[str, tuple[str, ...]] | None = None,
+           order_statuses: Collection[str] | None = None) -> Allowed:
+        """Allowed names from any collections, sorted so error messages list them in a stable order."""
         return cls(
             gateway_errors=None if gateway_errors is None else tuple(sorted(gateway_errors)),
             endpoints=None if endpoints is None else tuple(sorted(endpoints)),
+            answer_domains=dict(answer_domains or {}),
+            order_statuses=None if order_statuses is None else tuple(order_statuses),
         )
 
 
@@ -64,9 +73,9 @@ class ScenarioDocument(Walker):
     checks that span files, in `loader`, need every name, even of a scenario that did not load).
     """
 
-    def __init__(self, path: str, vocabulary: Vocabulary) -> None:
+    def __init__(self, path: str, allowed: Allowed) -> None:
         super().__init__(path, string_problems=template_problems)
-        self.vocabulary = vocabulary
+        self.allowed = allowed
         self.scenarios: list[tuple[int, Scenario]] = []
         self.names: list[tuple[str, SourceRef, str]] = []
 
@@ -192,7 +201,7 @@ class ScenarioDocument(Walker):
             if isinstance(node, SequenceNode)
             else [(node, where)]
         )
-        chosen = [self.choice(item, label, self.vocabulary.endpoints, "endpoint") for item, label in labelled]
+        chosen = [self.choice(item, label, self.allowed.endpoints, "endpoint") for item, label in labelled]
         valid = [endpoint for endpoint in chosen if endpoint is not None]
         return frozenset(valid) if len(valid) == len(chosen) else None
 
@@ -251,18 +260,20 @@ class ScenarioDocument(Walker):
             self.error(entries["fault"][0], where, "use either 'gateway_error' or 'fault', not both")
         if "repeat" in entries and not in_sequence:
             self.error(entries["repeat"][0], where, "'repeat' only applies to the steps of a 'sequence'")
-        allowed = optional(entries, "allow_unknown", lambda n, w: allow_unknown(self, n, w), where, frozenset[str]())
-        fields = optional(entries, "fields", lambda n, w: answer_fields(self, n, w, allowed), where)
+        domains = self.allowed.answer_domains
+        allowed = optional(entries, "allow_unknown", lambda n, w: allow_unknown(self, n, w, domains), where,
+                           frozenset[str]())
+        fields = optional(entries, "fields", lambda n, w: answer_fields(self, n, w, allowed, domains), where)
         if fields is None and allowed:
             self.error(entries["allow_unknown"][0], where, "'allow_unknown' only applies to a step that sets fields")
         delay = optional(entries, "delay", self.delay, where)
-        gateway_errors = self.vocabulary.gateway_errors
+        gateway_errors = self.allowed.gateway_errors
         gateway_error = optional(
             entries, "gateway_error", lambda n, w: self.choice(n, w, gateway_errors, "gateway error"), where
         )
         fault = optional(entries, "fault", lambda n, w: self.choice(n, w, _FAULTS, "fault"), where)
         order_status = optional(
-            entries, "order_status", lambda n, w: self.choice(n, w, ORDER_STATUSES, "order status"), where
+            entries, "order_status", lambda n, w: self.choice(n, w, self.allowed.order_statuses, "order status"), where
         )
         repeat = optional(entries, "repeat", self.repeat, where)
         if len(self.errors) > errors_before:

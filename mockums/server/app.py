@@ -11,7 +11,7 @@ from aiohttp import web
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY, Registry
 from mockums.protocol.limits import TOKEN_PATH
 from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
@@ -40,7 +40,7 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
 
 
 async def _form_api(request: web.Request) -> web.StreamResponse:
-    """Every GET under /v1: OPEN-FORM-PARAM in the query (the H5 paths); the core decides."""
+    """Every GET under a version prefix: OPEN-FORM-PARAM in the query (the H5 paths); the core decides."""
     sandbox = request.app[SANDBOX]
     reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string, f"{request.scheme}://{request.host}")
     if 300 <= reply.status < 400:
@@ -55,7 +55,7 @@ form_api = shielded(_form_api)
 
 @answers_failures
 async def api(request: web.Request) -> web.StreamResponse:
-    """Every POST under /v1: read the body, let the core decide, perform the reply."""
+    """Every POST under a version prefix: read the body, let the core decide, perform the reply."""
     try:  # inline rather than a wrapper: the busiest path, one coroutine frame fewer
         sandbox = request.app[SANDBOX]
         try:
@@ -88,29 +88,30 @@ not_found = _gateway_answer("not_found")
 
 
 def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
-               sandbox: Sandbox | None = None) -> web.Application:
-    """The aiohttp application serving one sandbox (built from `settings` unless one is given)."""
+               sandbox: Sandbox | None = None, lines: Registry = DEFAULT_REGISTRY) -> web.Application:
+    """The aiohttp application serving one sandbox (built from `settings` and `lines` unless one is given)."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         handler_args=handler_args(settings.idle_timeout),
     )
-    sandbox = sandbox or Sandbox(settings, scenarios)
+    sandbox = sandbox or Sandbox(settings, scenarios, lines=lines)
     app[SANDBOX] = sandbox
     app[SETTINGS] = sandbox.settings
     add_dashboard(app)
     add_routes(app)
     cashier.add_routes(app, sandbox.cashier_paths())
-    # Each known path on its own (found by one lookup, without a pattern to match), then any other /v1 path
-    # for the core to answer as the gateway does.
-    for path, spec in sorted(ENDPOINTS.items()):
+    # Each known path on its own (found by one lookup, without a pattern to match), then any other path under
+    # a version prefix the lines use (/v1, /v2…) for the core to answer as the gateway does.
+    for path, spec in sorted(sandbox.lines.endpoints.items()):
         if spec.method == "POST":
             app.router.add_post(path, api)
         else:
             app.router.add_get(path, form_api, allow_head=False)
     app.router.add_post(TOKEN_PATH, api)
-    app.router.add_post(f"/v1/{{path:{ANY_TAIL}}}", api)
-    app.router.add_get(f"/v1/{{path:{ANY_TAIL}}}", form_api, allow_head=False)  # a HEAD must not create an order
-    app.router.add_route("*", f"/v1/{{path:{ANY_TAIL}}}", not_allowed)
+    for prefix in sandbox.lines.prefixes:
+        app.router.add_post(f"{prefix}/{{path:{ANY_TAIL}}}", api)
+        app.router.add_get(f"{prefix}/{{path:{ANY_TAIL}}}", form_api, allow_head=False)  # a HEAD must not create one
+        app.router.add_route("*", f"{prefix}/{{path:{ANY_TAIL}}}", not_allowed)
     app.router.add_route("*", f"/{{path:{ANY_TAIL}}}", not_found)
     app.cleanup_ctx.append(lambda _app: run_background(sandbox))
     return app

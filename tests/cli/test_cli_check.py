@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_check_lists_the_bundled_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(REPO / "scenarios")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "29 scenario(s) in 3 file(s): OK"
+    assert out[0] == "29 scenario(s) in 4 file(s): OK"
     assert "  already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in out
     assert len(out) == 1 + 29
 

@@ -127,5 +127,5 @@ def test_the_console_script_checks_the_bundled_scenarios() -> None:
     result = subprocess.run([console_script(), "check", str(REPO / "scenarios")], capture_output=True, text=True,
                             timeout=30, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("29 scenario(s) in 3 file(s): OK")
+    assert result.stdout.startswith("29 scenario(s) in 4 file(s): OK")
     assert "already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in result.stdout

@@ -119,9 +119,9 @@ def test_refunds_count_against_a_cap_of_their_own() -> None:
             assert answer["errCode"] == "SUCCESS"
     # 13 refunds are more than 10: the least recently used order went, with its 8.
     assert [order["merOrderId"] for order in sandbox.orders()] == ["3194RFD00002"]
-    assert sandbox._orders.refund_count == 5
+    assert sandbox._ledger.orders.refund_count == 5
     sandbox.forget_order("898201612345678", "3194RFD00002")
-    assert sandbox._orders.refund_count == 0
+    assert sandbox._ledger.orders.refund_count == 0
 
 
 def test_template_checks_remember_a_bounded_number_of_provider_names() -> None:

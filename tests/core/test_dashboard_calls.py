@@ -14,7 +14,9 @@ from mockums.auth.header import BodySigHeader, parse_authorization
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core import Invalid, NotFound, Sandbox
 from mockums.core.samples import SAMPLE_MID, sample_body
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 CLOSE, ORDER = "/v1/netpay/wx/app-pre-close", "/v1/netpay/wx/app-pre-order"
 OTHER = App("mockums0other0app0000000000000003", "other-app-key-for-tests-only", "other")
@@ -61,7 +63,7 @@ def test_one_entry_by_id_until_it_is_gone(sandbox: Sandbox) -> None:
     first, second, third = (row["id"] for row in sandbox.journal(summary=True))
     assert sandbox.journal_head() == third
     assert sandbox.journal_entry(second)["merOrderId"] == "3194DASH011"
-    sandbox.forget_order("", "3194DASH010")  # ids are no longer consecutive: the lookup still finds them
+    sandbox.forget_order(SAMPLE_MID, "3194DASH010")  # ids are no longer consecutive: the lookup still finds them
     assert sandbox.journal_entry(third)["merOrderId"] == "3194DASH012"
     with pytest.raises(NotFound, match=f"no journal entry {first} is kept"):
         sandbox.journal_entry(first)
@@ -77,7 +79,7 @@ def test_seed_and_endpoints(sandbox: Sandbox) -> None:
     assert sandbox.seed() == {"seed": 11}
     assert [e["path"] for e in sandbox.endpoints()] == list(ENDPOINTS)
     assert sandbox.endpoints()[0] == {"path": ORDER, "title": ENDPOINTS[ORDER].title, "action": "create",
-                                      "channel": "WXPay", "method": "POST"}
+                                      "channel": "WXPay", "method": "POST", "line": "netpay", "success": "SUCCESS"}
 
 
 def test_an_h5_path_has_no_signed_sample() -> None:

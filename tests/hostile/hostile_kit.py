@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
+from scenario_terms import terms
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.scenarios import load_text
@@ -150,7 +151,7 @@ def control_shape(exchange: Exchange) -> object:
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[Hostile]:
     """A sandbox with two apps and request-reading scenarios, served for the module, its logs collected."""
-    loaded = load_text(SCENARIOS, "<hostile>", gateway_errors=None, endpoints=None)
+    loaded = load_text(SCENARIOS, "<hostile>", allowed=terms(None, None))
     assert loaded.ok, loaded.errors
     configured = Settings(apps=(DEMO_APP, OTHER_APP), seed=8, watch=False, bundled_scenarios=False,
                           no_answer_hold=0.5, max_body_bytes=64 * 1024)

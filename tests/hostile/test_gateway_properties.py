@@ -15,8 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockums.config import DEMO_APP
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
 from mockums.protocol.limits import TOKEN_PATH
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 __all__ = ["hostile"]  # the fixture, imported for the tests below
 

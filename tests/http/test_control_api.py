@@ -41,7 +41,7 @@ async def test_scenarios_are_listed_with_source_and_magic_id(caller: Caller) -> 
     assert status == 200
     paid = next(s for s in scenarios if s["name"] == "already-paid")
     assert paid["magicId"] == "MKPAID0001"
-    outcomes = Path(__file__).resolve().parents[2] / "scenarios" / "outcomes.yaml"
+    outcomes = Path(__file__).resolve().parents[2] / "scenarios" / "netpay" / "outcomes.yaml"
     line = outcomes.read_text(encoding="utf-8").splitlines().index("  - name: already-paid") + 1
     assert paid["source"] == f"{outcomes}:{line}"
     assert (paid["origin"], paid["match"]) == ("file", {"kind": "merOrderIdPrefix", "value": "MKPAID",

@@ -23,9 +23,11 @@ import pytest
 import mockums
 from mockums import __version__
 from mockums.config import DEMO_APP
-from mockums.protocol.endpoints import ENDPOINTS
-from mockums.protocol.openapi import gateway_openapi_document, request_schema
+from mockums.lines import DEFAULT_REGISTRY
+from mockums.lines.openapi import gateway_openapi_document, request_schema
 from mockums.server.control import ROUTES
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 HERE = Path(__file__).resolve().parent
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -127,13 +129,13 @@ def test_inputs_outside_the_document_are_refused(sandbox: mockums.Mockums, metho
 
 
 def test_the_served_documents_are_the_generated_ones(sandbox: mockums.Mockums) -> None:
-    assert http(f"{sandbox.url}/__mockums/gateway-openapi.json")[2] == gateway_openapi_document(__version__)
+    assert http(f"{sandbox.url}/__mockums/gateway-openapi.json")[2] == gateway_openapi_document(__version__, DEFAULT_REGISTRY)
     shipped = json.loads((HERE.parents[1] / "docs" / "gateway-openapi.json").read_text(encoding="utf-8"))
-    assert shipped == gateway_openapi_document(__version__)
+    assert shipped == gateway_openapi_document(__version__, DEFAULT_REGISTRY)
 
 
 def test_the_gateway_document_describes_what_the_endpoints_answer(sandbox: mockums.Mockums) -> None:
-    document = gateway_openapi_document(__version__)
+    document = gateway_openapi_document(__version__, DEFAULT_REGISTRY)
     jsonschema.Draft7Validator.check_schema(request_schema(ENDPOINTS["/v1/netpay/refund"]))
     sandbox.reset()
     order = "3194GW0001"

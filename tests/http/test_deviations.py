@@ -10,8 +10,10 @@ from conftest import Caller, MakeCaller
 from test_lifecycle import MINI_ORDER
 
 from mockums.config import Strictness
-from mockums.protocol.deviations import DEVIATIONS
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
+from mockums.lines.netpay.deviations import NETPAY_DEVIATIONS as DEVIATIONS
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 MINI = {"totalAmount": 360, "subAppId": "wx0123456789abcdef", "subOpenId": "o1a2b3c4d5e6f7g8h9"}
 

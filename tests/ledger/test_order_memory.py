@@ -9,13 +9,21 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mockums.clock import Clock
+from mockums.config import Settings
 from mockums.ledger import generate
+from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
+from mockums.ledger.ledger import Ledger
 from mockums.ledger.model import AT_ONCE, NEVER
-from mockums.ledger.rules import Call, Ledger
-from mockums.ledger.store import OrderStore
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.ledger.orders import MemoryOrders
+from mockums.lines import DEFAULT_REGISTRY, Services
+from mockums.lines.netpay import NetpayRules
+from mockums.lines.netpay.answers import describe
 from mockums.protocol.wallets import WALLETS
+from mockums.state.timers import MemoryTimers
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 T0 = 1_780_000_000.0
 CLOSE, ORDER = ENDPOINTS["/v1/netpay/wx/app-pre-close"], ENDPOINTS["/v1/netpay/wx/app-pre-order"]
@@ -27,10 +35,19 @@ def body(order_id: str, **fields: object) -> dict[str, object]:
             "instMid": "".join(["APP", "DEFAULT"]), "merOrderId": order_id, **fields}
 
 
+def new_ledger(seed: int) -> Ledger:
+    return Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=seed))
+
+
+def perform(ledger: Ledger, call: Call) -> Outcome:
+    """A call through the netpay rules over `ledger`."""
+    return NetpayRules(Services(Settings(), Clock(), ledger, ledger.generator, lambda events: None)).perform(call)
+
+
 def bytes_per_order(make: Callable[[Ledger, int], None], count: int = 1500) -> float:
     tracemalloc.start()  # before anything: memory freed while measuring must have been traced when allocated
     try:
-        ledger = Ledger(OrderStore(), Generator(seed=1))
+        ledger = new_ledger(1)
         for index in range(200):  # structures that exist once are made before measuring
             make(ledger, index)
         before = tracemalloc.get_traced_memory()[0]
@@ -43,7 +60,7 @@ def bytes_per_order(make: Callable[[Ledger, int], None], count: int = 1500) -> f
 
 def test_an_order_assumed_and_closed_keeps_under_1_kb() -> None:
     def close(ledger: Ledger, index: int) -> None:
-        assert ledger.perform(Call(CLOSE, body(f"3194MEM{index:010d}"), T0 + index, implied_by="a test")).err_code == "SUCCESS"
+        assert perform(ledger, Call(CLOSE, body(f"3194MEM{index:010d}"), T0 + index, implied_by="a test")).err_code == "SUCCESS"
 
     assert bytes_per_order(close) < 1024
 
@@ -52,18 +69,18 @@ def test_an_order_created_with_its_texts_keeps_under_1_kb() -> None:
     def create(ledger: Ledger, index: int) -> None:
         request = body(f"3194MEM{index:010d}", totalAmount=100, notifyUrl="http://127.0.0.1:9/notify",
                        orderDesc="商品", attachedData="x")
-        assert ledger.perform(Call(ORDER, request, T0 + index)).err_code == "SUCCESS"
+        assert perform(ledger, Call(ORDER, request, T0 + index)).err_code == "SUCCESS"
 
     assert bytes_per_order(create, count=400) < 1024  # creating draws pay parameters from Faker: slower
 
 
 def test_generated_values_are_derived_again_alike_even_after_a_new_seed() -> None:
-    ledger = Ledger(OrderStore(), Generator(seed=7))
-    first = ledger.perform(Call(CLOSE, body("3194MEM0000000001"), T0, implied_by="a test")).values
+    ledger = new_ledger(7)
+    first = perform(ledger, Call(CLOSE, body("3194MEM0000000001"), T0, implied_by="a test")).values
     ledger.generator.seed = 8  # orders made before keep the values of their own seed
-    order = ledger.orders.get("898201612345678", "3194MEM0000000001")
+    order = ledger.order("898201612345678", "3194MEM0000000001")
     assert order is not None
-    again = ledger.describe(order, close=True)
+    again = describe(order, ledger.generator, close=True)
     assert {key: again[key] for key in ("seqId", "merName", "targetMid", "targetOrderId")} == {
         key: first[key] for key in ("seqId", "merName", "targetMid", "targetOrderId")}
     wechat = WALLETS["WXPay"]
@@ -104,11 +121,10 @@ def test_wallet_ids_take_their_characters_from_the_number_as_one_template_after_
 
 
 def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> None:
-    """The order is built positionally (cheaper on every new order): each value must land in its field."""
-    ledger = Ledger(OrderStore(), Generator(seed=1))
+    ledger = new_ledger(1)
     request = body("3194FIELDS01", totalAmount=360, notifyUrl="http://127.0.0.1:9/n", orderDesc="商品",
                    attachedData="att", expireTime="2026-05-28 05:00:00")
-    order = ledger.perform(Call(ORDER, request, T0, app_id="10037e6f66f2d0f901672aa27d690006")).order
+    order = perform(ledger, Call(ORDER, request, T0, app_id="10037e6f66f2d0f901672aa27d690006")).order
     assert order is not None
     assert (order.mid, order.mer_order_id, order.status, order.total_amount, order.seed, order.created_at) == (
         "898201612345678", "3194FIELDS01", "WAIT_BUYER_PAY", 360, 1, T0)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from mockums.clock import Clock
+from mockums.config import Settings
+from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
+from mockums.ledger.ledger import Ledger
+from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
-from mockums.ledger.rules import Call, Ledger, Outcome
-from mockums.ledger.store import OrderStore
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY, Services
+from mockums.lines.netpay import NetpayRules
 from mockums.protocol.limits import ORDER_EXPIRY_SECONDS
+from mockums.state.timers import MemoryTimers
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 MID = "898201612345678"
 T0 = 1_780_000_000.0
@@ -19,22 +26,23 @@ REFUND, REFUND_QUERY = "/v1/netpay/refund", "/v1/netpay/refund-query"
 
 @pytest.fixture
 def ledger() -> Ledger:
-    return Ledger(OrderStore(), Generator(seed=1), refunds_per_order=3)
+    return Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=1), refunds_per_order=3)
 
 
 def run(ledger: Ledger, path: str, order_id: str, now: float = T0, *, implied: str | None = None,
         lifecycle: Lifecycle | None = None, status: str | None = None, **fields: object) -> Outcome:
-    """One call; a scripted `status` comes from a scenario, which speaks for the order."""
+    """One call through the netpay rules; a scripted `status` comes from a scenario, which speaks for the order."""
     body = {"mid": MID, "tid": "88880001", "instMid": "APPDEFAULT", "merOrderId": order_id, **fields}
     implied = implied if implied is not None or status is None else "a scenario"
-    return ledger.perform(Call(ENDPOINTS[path], body, now, None, implied, status, lifecycle))
+    rules = NetpayRules(Services(Settings(), Clock(), ledger, ledger.generator, lambda events: None))
+    return rules.perform(Call(ENDPOINTS[path], body, now, None, implied, status, lifecycle))
 
 
 def paid(ledger: Ledger, order_id: str, amount: int = 1000) -> None:
     assert run(ledger, ORDER, order_id, totalAmount=amount).err_code == "SUCCESS"
-    order = ledger.orders.get(MID, order_id)
-    assert order is not None
-    ledger.pay(order, T0, "test")
+    events, payable = ledger.pay((MID, order_id), T0, "test")
+    assert payable and [event.kind for event in events] == ["payment"]
+    assert ledger.pay((MID, order_id), T0, "again") == ((), False)  # paid once only
 
 
 def test_create_then_duplicate(ledger: Ledger) -> None:
@@ -71,7 +79,7 @@ def test_refunds_add_up_and_never_exceed_the_amount(ledger: Ledger) -> None:
     run(ledger, ORDER, "3194RULES05", totalAmount=1000)
     unpaid = run(ledger, REFUND, "3194RULES05", refundAmount=1)
     assert (unpaid.err_code, unpaid.err_msg) == ("OPERATION_NOT_ALLOWED", "订单未支付，不能退款")
-    ledger.pay(ledger.orders.get(MID, "3194RULES05"), T0, "test")  # type: ignore[arg-type]
+    ledger.pay((MID, "3194RULES05"), T0, "test")
     assert run(ledger, REFUND, "3194RULES05", refundAmount=600, refundOrderId="R1").values["refundStatus"] == "SUCCESS"
     again = run(ledger, REFUND, "3194RULES05", refundAmount=600, refundOrderId="R1")
     assert (again.err_code, again.values["refundAmount"]) == ("SUCCESS", 600)  # idempotent per refundOrderId
@@ -121,3 +129,30 @@ def test_a_scripted_status_sets_the_scene_once(ledger: Ledger) -> None:
     assert first.values["status"] == "TRADE_SUCCESS"
     refund = run(ledger, REFUND, "3194RULES10", status="TRADE_SUCCESS", refundAmount=1)
     assert refund.err_code == "SUCCESS"
+
+
+def test_a_refused_refund_keeps_the_events_of_its_own_catch_up(ledger: Ledger) -> None:
+    """A refund refused for a reason found after catching the order up with time still reports what time did:
+    here a timed payment falls due, then the refund is refused (too much), and the payment is notified."""
+    plans = Lifecycle(pay=PayPlan("after_seconds", seconds=5))
+    run(ledger, ORDER, "3194RULES11", totalAmount=100, lifecycle=plans)
+    refused = run(ledger, REFUND, "3194RULES11", now=T0 + 6, refundAmount=101, refundOrderId="R1")
+    assert (refused.err_code, [event.kind for event in refused.events]) == ("OPERATION_NOT_ALLOWED", ["payment"])
+    assert ledger.tick(T0 + 100) == []  # notified once: the timer was claimed with the catch-up
+
+
+def test_a_refund_query_of_a_missing_refund_keeps_a_settlement_that_fell_due(ledger: Ledger) -> None:
+    plans = Lifecycle(refund=RefundPlan("PROCESSING", settle_after_seconds=10))
+    run(ledger, ORDER, "3194RULES12", totalAmount=100, lifecycle=plans)
+    ledger.pay((MID, "3194RULES12"), T0, "test")
+    assert run(ledger, REFUND, "3194RULES12", refundAmount=10, refundOrderId="R1").values["refundStatus"] == "PROCESSING"
+    missing = run(ledger, REFUND_QUERY, "3194RULES12", now=T0 + 11, refundOrderId="nope")
+    assert (missing.err_code, [event.kind for event in missing.events]) == ("NO_ORDER", ["refund"])
+
+
+def test_a_refused_refund_of_a_closed_order_keeps_its_expiry(ledger: Ledger) -> None:
+    plans = Lifecycle(pay=PayPlan("after_seconds", seconds=5), expire_after=3)
+    run(ledger, ORDER, "3194RULES13", totalAmount=100, lifecycle=plans)
+    refused = run(ledger, REFUND, "3194RULES13", now=T0 + 4, refundAmount=1)
+    assert (refused.err_code, refused.values["status"]) == ("OPERATION_NOT_ALLOWED", "TRADE_CLOSED")
+    assert ledger.order(MID, "3194RULES13").status == "TRADE_CLOSED"  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockums.notify.bill_form import bill_sign
+from mockums.lines.bills.notification import bill_sign
 from mockums.notify.signing import notification_sign, verify_notification
 
 DOC_KEY = "fcAmtnx7MwismjWNhNKdHC44mNXtnEQeJkRrhKJwyrW2ysRR"

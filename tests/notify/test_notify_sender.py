@@ -16,7 +16,8 @@ import pytest
 from aiohttp import web
 
 from mockums.clock import Clock
-from mockums.notify import Delivery, Notifier, NotifyPolicy, sign_notification
+from mockums.notify import sign_notification
+from mockums.notify.sender import Delivery, Notifier, NotifyPolicy
 
 KEY = "test-communication-key-0123456789"
 FAST = NotifyPolicy(schedule=(0, 0.05, 0.05), timeout=0.5)

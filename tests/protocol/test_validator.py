@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mockums.clock import BEIJING, Clock, format_body_time, format_compact
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
 from mockums.protocol.fields import ValidationPolicy, validate_body
+
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 ORDER = ENDPOINTS["/v1/netpay/wx/app-pre-order"]
 CLOSE = ENDPOINTS["/v1/netpay/wx/app-pre-close"]

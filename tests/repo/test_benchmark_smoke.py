@@ -14,15 +14,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import bench_load
 import bench_requests
 import bench_servers
+from scenario_terms import terms
 
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.scenarios import ScenarioRegistry, load_text
 
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
+
 
 def test_the_generated_scenarios_load_and_match_none_of_the_benchmark_ids() -> None:
-    result = load_text(bench_requests.scenario_yaml(30), "bench.yaml", gateway_errors=DEFAULT_GATEWAY_ERRORS.keys(),
-                       endpoints=ENDPOINTS.keys())
+    result = load_text(bench_requests.scenario_yaml(30), "bench.yaml", allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys()))
     assert result.errors == () and len(result.scenarios) == 30
     kinds = {s.match.kind.value for s in result.scenarios}
     assert kinds == {"merOrderId", "merOrderIdPrefix", "merOrderIdPattern"}

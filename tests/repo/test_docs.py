@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import readme as docs
 import yaml
+from scenario_terms import terms
 
 from mockums.config import Settings, load_config_file
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
@@ -52,8 +53,7 @@ def test_readme_starts_with_exactly_the_two_commands() -> None:
 
 def test_the_scenario_example_in_the_readme_is_valid() -> None:
     example = next(block for block in fenced_blocks("yaml") if block.startswith("scenarios:"))
-    result = load_text(example, "README.md", gateway_errors=DEFAULT_GATEWAY_ERRORS.keys(),
-                       endpoints=["/v1/netpay/wx/app-pre-close"])
+    result = load_text(example, "README.md", allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ["/v1/netpay/wx/app-pre-close"]))
     assert result.errors == ()
     assert [s.name for s in result.scenarios] == ["paid-then-refused", "locked-twice"]
 

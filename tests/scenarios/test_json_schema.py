@@ -15,22 +15,25 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from scenario_terms import terms
 
-from mockums.protocol.endpoints import ENDPOINTS
+from mockums.lines import DEFAULT_REGISTRY
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.scenarios import load_paths, load_text
 from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 
+ENDPOINTS = DEFAULT_REGISTRY.endpoints
+
 REPO = Path(__file__).resolve().parents[2]
 FILES = REPO / "tests" / "scenarios" / "files"
-BUNDLED = sorted((REPO / "scenarios").glob("*.yaml"))
+BUNDLED = sorted((REPO / "scenarios").glob("*/*.yaml"))  # one folder per product line
 CORPUS = [*BUNDLED, *sorted(FILES.rglob("*.yaml"))]
-SCHEMA = scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+SCHEMA = scenario_json_schema(terms(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys()))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
 def loader_errors(path: Path) -> list[str]:
-    result = load_paths([path], gateway_errors=DEFAULT_GATEWAY_ERRORS.keys(), endpoints=ENDPOINTS.keys())
+    result = load_paths([path], allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys()))
     return [str(error) for error in result.errors]
 
 
@@ -46,16 +49,16 @@ def test_the_schema_is_a_valid_json_schema_and_the_shipped_file_is_current() -> 
 
 
 def test_the_corpus_has_every_kind_of_file() -> None:
-    kinds = {path.parent.name for path in CORPUS}
-    assert kinds == {"scenarios", "valid", "invalid", "loader-only"}
+    kinds = {"bundled" if path in BUNDLED else path.parent.name for path in CORPUS}
+    assert kinds == {"bundled", "valid", "invalid", "loader-only"}
     assert len([p for p in CORPUS if p.parent.name == "invalid"]) >= 40
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_the_loader_and_the_schema_agree(path: Path) -> None:
     by_loader, by_schema = loader_errors(path), schema_errors(path.read_text(encoding="utf-8"))
-    kind = path.parent.name
-    if kind in ("scenarios", "valid"):
+    kind = "bundled" if path in BUNDLED else path.parent.name
+    if kind in ("bundled", "valid"):
         assert by_loader == [] and by_schema == [], (by_loader, by_schema)
     elif kind == "invalid":
         assert by_loader and by_schema, f"loader: {by_loader}; schema: {by_schema}"
@@ -74,5 +77,5 @@ def test_every_scenario_file_names_the_schema_for_editors(path: Path) -> None:
 def test_the_readme_scenario_example_passes_both() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = next(block for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if block.startswith("scenarios:"))
-    assert load_text(example, gateway_errors=DEFAULT_GATEWAY_ERRORS.keys(), endpoints=ENDPOINTS.keys()).errors == ()
+    assert load_text(example, allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())).errors == ()
     assert schema_errors(example) == []

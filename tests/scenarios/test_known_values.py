@@ -4,6 +4,7 @@ a deliberately custom value is allowed only where the step says so (`allow_unkno
 from __future__ import annotations
 
 import pytest
+from scenario_terms import terms
 
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.scenarios import load_mapping, load_text
@@ -13,7 +14,7 @@ CUSTOM = "needs `allow_unknown: [{field}]` in this step"
 
 def errors(step: str, extra: str = "") -> list[str]:
     text = f"scenarios:\n  - name: s\n    match: {{merOrderId: ABC123}}\n    respond:\n{step}{extra}"
-    result = load_text(text, "s.yaml", gateway_errors=DEFAULT_GATEWAY_ERRORS.keys(), endpoints=None)
+    result = load_text(text, "s.yaml", allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), None))
     return [str(error) for error in result.errors]
 
 
@@ -63,7 +64,7 @@ def test_a_typo_is_an_error_with_its_line_and_a_hint(step: str, message: str) ->
 def test_lifecycle_values_are_checked_too() -> None:
     text = ("scenarios:\n  - name: s\n    match: {merOrderIdPrefix: AB}\n    lifecycle:\n"
             "      refund: {status: PROCESING}\n")
-    result = load_text(text, "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(text, "s.yaml", allowed=terms(None, None))
     assert [str(e) for e in result.errors] == [
         "s.yaml:5: scenarios[0].lifecycle.refund.status: unknown refund status 'PROCESING' (did you mean "
         "'PROCESSING'?); allowed: SUCCESS, PROCESSING, FAIL"]
@@ -82,10 +83,10 @@ def test_known_values_templates_null_and_declared_custom_values_load(step: str) 
 def test_a_sequence_checks_each_step_and_json_scenarios_too() -> None:
     text = ("scenarios:\n  - name: s\n    match: {merOrderId: ABC123}\n    sequence:\n"
             "      - fields: {errCode: ORDER_PROCESING}\n      - fields: {errCode: SUCCES}\n")
-    result = load_text(text, "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(text, "s.yaml", allowed=terms(None, None))
     assert [e.line for e in result.errors] == [5, 6]
     assert "did you mean 'SUCCESS'?" in str(result.errors[1])
     data = {"scenarios": [{"name": "j", "match": {"merOrderId": "ABC123"}, "respond": {"fields": {"errCode": "NO_ODER"}}}]}
-    [error] = load_mapping(data, "<control API>", gateway_errors=None, endpoints=None).errors
+    [error] = load_mapping(data, "<control API>", allowed=terms(None, None)).errors
     assert str(error).startswith("<control API>: scenarios[0].respond.fields.errCode: unknown errCode 'NO_ODER' "
                                  "(did you mean 'NO_ORDER'?)")

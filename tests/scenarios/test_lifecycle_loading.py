@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from scenario_terms import terms
+
 from mockums.scenarios import Lifecycle, NotifyPlan, PayPlan, RefundPlan, load_text
 
 
 def load(text: str) -> tuple[list[object], list[str]]:
-    result = load_text(dedent(text), "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(dedent(text), "s.yaml", allowed=terms(None, None))
     return [s.lifecycle for s in result.scenarios], [str(e) for e in result.errors]
 
 

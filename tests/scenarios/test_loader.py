@@ -4,6 +4,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from scenario_terms import terms
 
 from mockums.scenarios import (
     Fault,
@@ -56,11 +57,11 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def load(*paths: Path) -> LoadResult:
-    return load_paths(list(paths), gateway_errors=GATEWAY_ERRORS, endpoints=ENDPOINTS)
+    return load_paths(list(paths), allowed=terms(GATEWAY_ERRORS, ENDPOINTS))
 
 
 def errors_of(text: str, path: str = "s.yaml") -> list[str]:
-    result = load_text(dedent(text), path, gateway_errors=GATEWAY_ERRORS, endpoints=ENDPOINTS)
+    result = load_text(dedent(text), path, allowed=terms(GATEWAY_ERRORS, ENDPOINTS))
     return [str(error) for error in result.errors]
 
 
@@ -261,7 +262,7 @@ def test_values_keep_their_yaml_meaning_except_dates_and_ids() -> None:
         match="{merOrderId: 0012345}",
         respond="{fields: {settleDate: 2024-05-01, payTime: 2024-05-01 12:00:00, n: 12, f: 1.5, ok: true}}",
     )
-    result = load_text(text, "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(text, "s.yaml", allowed=terms(None, None))
     (scenario,) = result.scenarios
     # Unquoted ids keep their digits (YAML 1.1 would read 0012345 as octal).
     assert scenario.match.value == "0012345"
@@ -290,7 +291,7 @@ def test_anchors_aliases_and_merge_keys() -> None:
         match: {merOrderId: B}
         respond: {fields: *paid}
     """
-    result = load_text(dedent(text), "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(dedent(text), "s.yaml", allowed=terms(None, None))
     assert result.errors == ()
     assert [dict(s.steps[0].fields) for s in result.scenarios] == [
         {"errCode": "TARGET_FAIL", "errMsg": "overridden"},
@@ -415,7 +416,7 @@ def test_symlink_loops_are_reported_not_raised(tmp_path: Path) -> None:
 
 def test_unchecked_vocabularies_accept_any_value() -> None:
     text = scenario_yaml(match="{merOrderId: A, endpoint: /anything}", respond="{gateway_error: whatever}")
-    result = load_text(text, "s.yaml", gateway_errors=None, endpoints=None)
+    result = load_text(text, "s.yaml", allowed=terms(None, None))
     assert result.ok
     assert result.scenarios[0].steps[0].gateway_error == "whatever"
 
@@ -433,7 +434,7 @@ def test_existing_scenarios_take_part_in_cross_checks() -> None:
     text = scenario_yaml(name="paid", match="{merOrderId: B}") + scenario_yaml(
         name="other", match="{merOrderId: A}"
     ).removeprefix("scenarios:\n")
-    result = load_text(text, "<control>", gateway_errors=None, endpoints=None, existing=[existing_scenario()])
+    result = load_text(text, "<control>", allowed=terms(None, None), existing=[existing_scenario()])
     assert result.scenarios == ()
     assert [str(error) for error in result.errors] == [
         "<control>:2: scenarios[0]: duplicate scenario name 'paid'; also defined at bundled.yaml:4",
@@ -450,7 +451,7 @@ def test_load_mapping_reports_key_paths_without_lines() -> None:
             {"name": "b", "match": {"merOrderId": "C"}, "respond": {"fields": {"x": {1, 2}}}},
         ]
     }
-    result = load_mapping(data, "<control>", gateway_errors=GATEWAY_ERRORS, endpoints=ENDPOINTS)
+    result = load_mapping(data, "<control>", allowed=terms(GATEWAY_ERRORS, ENDPOINTS))
     assert [s.name for s in result.scenarios] == ["b"]
     assert dict(result.scenarios[0].steps[0].fields) == {"n": 1.5}
     assert result.scenarios[0].source == SourceRef("<control>", 0)
@@ -463,10 +464,10 @@ def test_load_mapping_reports_key_paths_without_lines() -> None:
 
 def test_load_mapping_handles_odd_numbers_and_shapes() -> None:
     data = {"scenarios": [{"name": "a", "match": {"merOrderId": "A"}, "respond": {"delay": float("inf")}}]}
-    result = load_mapping(data, gateway_errors=None, endpoints=None)
+    result = load_mapping(data, allowed=terms(None, None))
     assert [str(error) for error in result.errors] == [
         "<mapping>: scenarios[0].respond.delay: must be between 0 and 300 seconds, got .inf"
     ]
-    assert [str(e) for e in load_mapping([1], gateway_errors=None, endpoints=None).errors] == [
+    assert [str(e) for e in load_mapping([1], allowed=terms(None, None)).errors] == [
         "<mapping>: expected a mapping with a top-level 'scenarios' list, got a list"
     ]

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from scenario_terms import terms
 
 from mockums.scenarios import load_paths
 from mockums.scenarios.active import ScenarioSet
@@ -42,9 +43,9 @@ def write(path: Path, text: str) -> None:
 
 
 def scenario_set(folder: Path) -> ScenarioSet:
-    result = load_paths([folder], gateway_errors=(), endpoints=())
+    result = load_paths([folder], allowed=terms((), ()))
     assert result.ok, [str(error) for error in result.errors]
-    return ScenarioSet((folder,), (), (), lambda: 0.0, from_files=result.scenarios)
+    return ScenarioSet((folder,), terms((), ()), lambda: 0.0, from_files=result.scenarios)
 
 
 def watcher_look(scenarios: ScenarioSet) -> bool:
@@ -84,7 +85,7 @@ def test_the_fingerprint_covers_exactly_the_files_a_load_reads(tmp_path: Path) -
     for ignored in IGNORED:
         write(tmp_path / ignored, "scenarios: []\n")
     named = tmp_path / "a" / "c.yml"  # also named directly: read once, fingerprinted once
-    loaded = load_paths([tmp_path, named], gateway_errors=(), endpoints=()).files
+    loaded = load_paths([tmp_path, named], allowed=terms((), ())).files
     assert [path for path, _, _ in fingerprint([tmp_path, named])] == [str(path) for path in loaded]
     assert [Path(path).name for path, _, _ in fingerprint([tmp_path])] == ["c.yml", "b.yaml"]
 

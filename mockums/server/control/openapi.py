@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockums.server.control.shapes import SCHEMAS
+from mockums.scenarios import Allowed
+from mockums.scenarios.schema import NAME_PATTERN
+from mockums.server.control.shapes import schemas
 
 # Query parameters that are not free text: their schema (the call refuses other values with 400).
 QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -18,7 +20,7 @@ QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 PATH_ID = {"type": "integer", "minimum": 1}
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
-    "name": SCHEMAS["ScenarioScenario"]["properties"]["name"],
+    "name": {"type": "string", "pattern": f"^{NAME_PATTERN}$", "description": "Unique name"},
     "id": PATH_ID,
 }
 
@@ -79,8 +81,9 @@ def _operation(route: Route) -> dict[str, Any]:
     return operation
 
 
-def openapi_document(routes: Sequence[Route], prefix: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of the control API: every call with its parameters, body and answers."""
+def openapi_document(routes: Sequence[Route], prefix: str, version: str, allowed: Allowed) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of the control API: every call with its parameters, body and answers (for a
+    sandbox whose scenario files may name `allowed`)."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(prefix + route.path, {})[route.method.lower()] = _operation(route)
@@ -94,7 +97,7 @@ def openapi_document(routes: Sequence[Route], prefix: str, version: str) -> dict
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas(allowed),
             "securitySchemes": {
                 "controlToken": {
                     "type": "http",

@@ -17,12 +17,8 @@ from mockums import __version__
 from mockums.core.errors import Conflict, ControlError, Invalid, NotFound
 from mockums.core.sandbox import Sandbox
 from mockums.protocol.clipping import clip
-from mockums.protocol.endpoints import ENDPOINTS
-from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.protocol.limits import CONTROL_PREFIX
-from mockums.protocol.openapi import gateway_openapi_document
 from mockums.scenarios import compose_yaml
-from mockums.scenarios.json_schema import scenario_json_schema
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body, too_large
 from mockums.server.control.guard import problem
 from mockums.server.control.openapi import QUERY_SCHEMAS, Route, openapi_document
@@ -126,20 +122,20 @@ def health(sandbox: Sandbox, _: ControlRequest) -> object:
     return sandbox.health()
 
 
-def openapi(_: Sandbox, __: ControlRequest) -> object:
-    return openapi_document(ROUTES, CONTROL_PREFIX, __version__)
+def openapi(sandbox: Sandbox, _: ControlRequest) -> object:
+    return openapi_document(ROUTES, CONTROL_PREFIX, __version__, sandbox.allowed)
 
 
 def list_endpoints(sandbox: Sandbox, _: ControlRequest) -> object:
     return sandbox.endpoints()
 
 
-def scenario_schema(_: Sandbox, __: ControlRequest) -> object:
-    return scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+def scenario_schema(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.scenario_schema()
 
 
-def gateway_openapi(_: Sandbox, __: ControlRequest) -> object:
-    return gateway_openapi_document(__version__)
+def gateway_openapi(sandbox: Sandbox, _: ControlRequest) -> object:
+    return sandbox.gateway_openapi()
 
 
 def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from mockums.core.sandbox import EPOCH_MAX
-from mockums.protocol.endpoints import ENDPOINTS
-from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
-from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUSES
+from mockums.protocol.statuses import REFUND_STATUSES
+from mockums.scenarios import Allowed
 from mockums.scenarios.json_schema import scenario_json_schema
 
 TEXT = {"type": "string"}
@@ -77,9 +76,9 @@ def _component(definition: str) -> str:
     return f"Scenario{definition[:1].upper()}{definition[1:]}"
 
 
-def scenario_components() -> dict[str, Any]:
+def scenario_components(allowed: Allowed) -> dict[str, Any]:
     """The scenario file format (the editors' JSON Schema) as OpenAPI 3.0 components."""
-    schema = scenario_json_schema(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())
+    schema = scenario_json_schema(allowed)
     components = {_component(name): _to_openapi_30(part) for name, part in schema["$defs"].items()}
     file = _to_openapi_30(schema)
     file["nullable"] = False
@@ -99,18 +98,25 @@ REFUND = _record({
     "targetOrderId": TEXT, "createdAt": NUMBER, "settledAt": {"type": "number", "nullable": True},
     "queries": COUNT, "settleAfterQueries": {"type": "integer", "nullable": True},
     "settleAt": {"type": "number", "nullable": True}})
-ORDER_SUMMARY_FIELDS: dict[str, Any] = {
-    "mid": TEXT, "merOrderId": TEXT, "status": {"type": "string", "enum": list(ORDER_STATUSES)},
-    "totalAmount": {"type": "integer"}, "refunded": {"type": "integer"}, "targetSys": TEXT, "instMid": TEXT,
-    "appId": TEXT_OR_NULL, "createTime": TEXT, "notifyUrl": TEXT_OR_NULL}
-ORDER = _record({
-    **ORDER_SUMMARY_FIELDS, "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
-    "queries": COUNT, "refunds": _list("Refund"),
-    "history": {"type": "array", "items": _record({"time": TEXT, "event": TEXT})},
-    "notifications": _list("Delivery")})
+def order_summary_fields(statuses: tuple[str, ...]) -> dict[str, Any]:
+    """An order as lists show it, its status one of `statuses`."""
+    return {"mid": TEXT, "merOrderId": TEXT, "line": TEXT, "status": {"type": "string", "enum": list(statuses)},
+            "totalAmount": {"type": "integer"}, "refunded": {"type": "integer"}, "targetSys": TEXT, "instMid": TEXT,
+            "appId": TEXT_OR_NULL, "createTime": TEXT, "notifyUrl": TEXT_OR_NULL}
+
+
+def order(statuses: tuple[str, ...]) -> dict[str, Any]:
+    """One order in full."""
+    return _record({
+        **order_summary_fields(statuses), "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
+        "queries": COUNT, "refunds": _list("Refund"),
+        "history": {"type": "array", "items": _record({"time": TEXT, "event": TEXT})},
+        "notifications": _list("Delivery")})
+
+
 JOURNAL_ENTRY = _record({
     "id": {"type": "integer", "minimum": 1}, "time": TEXT, "method": TEXT, "endpoint": TEXT,
-    "merOrderId": TEXT_OR_NULL, "appId": TEXT_OR_NULL,
+    "merOrderId": TEXT_OR_NULL, "mid": TEXT_OR_NULL, "appId": TEXT_OR_NULL,
     "auth": _record({"scheme": TEXT_OR_NULL, "verdict": TEXT, "reason": TEXT}, {"diagnosis": FREE}),
     "scenario": _record({"name": TEXT_OR_NULL, "reason": TEXT, "forced": TEXT_OR_NULL,
                          "nearMisses": {"type": "array", "items": TEXT}}),
@@ -126,7 +132,7 @@ SCENARIO_VIEW = _record({
 RELOAD = _record({"ok": {"type": "boolean"}, "at": {"type": "number", "nullable": True},
                   "errors": {"type": "array", "items": TEXT}, "loaded": {"type": "integer", "nullable": True}})
 
-SCHEMAS: dict[str, Any] = {
+_SCHEMAS: dict[str, Any] = {
     "Problem": {"type": "object", "properties": {"error": TEXT}, "required": ["error"],
                 "additionalProperties": True, "description": "A refused control call: why, and details"},
     "Health": _record({"status": {"type": "string", "enum": ["ok"]}, "version": TEXT, "scenarios": COUNT,
@@ -137,9 +143,7 @@ SCHEMAS: dict[str, Any] = {
     "ScenarioBody": {"anyOf": [_ref("ScenarioFile"), _ref("ScenarioScenario")],
                      "description": "A mapping with `scenarios:` (as in a file), or one scenario"},
     "Reload": RELOAD,
-    "OrderSummary": _record(ORDER_SUMMARY_FIELDS),
     "OrderList": _list("OrderSummary"),
-    "Order": ORDER,
     "Refund": REFUND,
     "Delivery": DELIVERY,
     "DeliveryList": _list("Delivery"),
@@ -154,7 +158,7 @@ SCHEMAS: dict[str, Any] = {
                     "description": "entries in full, or list rows only with `view=summary`"},
     "Endpoints": {"type": "array", "items": _record({
         "path": TEXT, "title": TEXT, "action": TEXT, "channel": TEXT_OR_NULL,
-        "method": {"type": "string", "enum": ["GET", "POST"]}})},
+        "method": {"type": "string", "enum": ["GET", "POST"]}, "line": TEXT, "success": TEXT})},
     "Sent": {**FREE, "description": "what was sent (endpoint, appId, merOrderId, header, body), the answer and "
              "its journal entry id"},
     "Forgotten": _record({"reset": {"type": "boolean"}}),
@@ -170,10 +174,17 @@ SCHEMAS: dict[str, Any] = {
                     "description": "seconds to move it by (the clock must stay between 1970 and 2100)"},
     }, minProperties=1),
     "Seed": _record({"seed": {"type": "integer"}}),
-    **scenario_components(),
 }
-_REPLACEMENT = dict(SCHEMAS["ScenarioScenario"])
-_REPLACEMENT["properties"] = {k: v for k, v in _REPLACEMENT["properties"].items() if k != "name"}
-_REPLACEMENT["required"] = ["match"]
-_REPLACEMENT["description"] = "One scenario, without its name: the path names it"
-SCHEMAS["ScenarioReplacement"] = _REPLACEMENT
+
+
+def schemas(allowed: Allowed) -> dict[str, Any]:
+    """Every shape the control API takes and answers, for a sandbox whose scenario files may name `allowed`."""
+    found = {**_SCHEMAS, **scenario_components(allowed)}
+    found["OrderSummary"] = _record(order_summary_fields(allowed.order_statuses or ()))
+    found["Order"] = order(allowed.order_statuses or ())
+    replacement = dict(found["ScenarioScenario"])
+    replacement["properties"] = {k: v for k, v in replacement["properties"].items() if k != "name"}
+    replacement["required"] = ["match"]
+    replacement["description"] = "One scenario, without its name: the path names it"
+    found["ScenarioReplacement"] = replacement
+    return found

@@ -1,0 +1,25 @@
+"""Why a control operation could not be done: raised by the core facade, shown by each caller in its
+own shape (the control API as a JSON problem with 400/404/409, the CLI as a message)."""
+
+from __future__ import annotations
+
+
+class ControlError(Exception):
+    """A control operation refused; `message` says why, `details` carries extra JSON fields."""
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(ControlError):
+    """The input does not make sense (bad JSON, a scenario that does not validate, a clock out of range)."""
+
+
+class NotFound(ControlError):
+    """No such order, scenario or notification."""
+
+
+class Conflict(ControlError):
+    """The thing exists but is not in a state that allows the operation (pay a closed order)."""

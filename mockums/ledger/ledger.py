@@ -1,0 +1,216 @@
+"""The order ledger of the netpay family (mini-program/APP, H5, a bill's payments): finding the order a
+request names, taking one to exist when something implies it, and applying a line's rule to it caught up
+with time. Every change is one atomic update of the order repository; an order that time will change by
+itself (a timed payment, a refund settling) has a timer, claimed by `tick` when it falls due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from mockums.clock import epoch_of
+from mockums.ledger import moves
+from mockums.ledger.calls import Call, Event, Outcome
+from mockums.ledger.generate import Generator
+from mockums.ledger.model import AT_ONCE, NEVER, Order, OrderKey, shared
+from mockums.ledger.orders import OrderRepository
+from mockums.ledger.plans import NO_LIFECYCLE, PayPlan
+from mockums.protocol.fields import coerce_amount
+from mockums.protocol.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
+from mockums.protocol.statuses import OPEN_STATUSES
+from mockums.protocol.wallets import WALLETS
+from mockums.state.timers import TimerRepository
+
+R = TypeVar("R")
+Step = Callable[[Order, Call], tuple[Order, Outcome]]
+
+
+def text(body: Mapping[str, object], name: str) -> str | None:
+    """A request field as text; None when absent or empty."""
+    value = body.get(name)
+    return str(value) if value not in (None, "") else None
+
+
+class Ledger:
+    """The orders, the moves requests and time make them take, and their timers."""
+
+    def __init__(self, orders: OrderRepository, timers: TimerRepository, generator: Generator,
+                 refunds_per_order: int = REFUNDS_PER_ORDER) -> None:
+        self.orders = orders
+        self.timers = timers
+        self.generator = generator
+        self.refunds_per_order = refunds_per_order
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def order(self, mid: str, mer_order_id: str) -> Order | None:
+        """The order under (mid, merOrderId), as it stands (not caught up with time)."""
+        return self.orders.get((mid, mer_order_id))
+
+    def locate(self, call: Call) -> OrderKey | None:
+        """The key of the order a request names: its merOrderId, else its targetOrderId (of the same mid), else
+        the merOrderId of an order something implies (a scenario that speaks for it, or `assume_orders`)."""
+        body = call.body
+        mid, mer_order_id = str(body["mid"]), text(body, "merOrderId")
+        if mer_order_id and self.orders.get((mid, mer_order_id)) is not None:
+            return (mid, mer_order_id)
+        target = text(body, "targetOrderId")
+        if target:
+            key = self.orders.key_of_target(target)
+            if key is not None and key[0] == mid:
+                return key
+        if mer_order_id and call.implied_by is not None:
+            return (mid, mer_order_id)
+        return None
+
+    # -- changing -------------------------------------------------------------------------------
+
+    def change(self, key: OrderKey, change: Callable[[Order | None], tuple[Order | None, R]]) -> R:
+        """Apply `change` to the order under `key` as one atomic update, and set its timer anew."""
+        result = self.orders.update(key, change)
+        order = self.orders.get(key)
+        due = moves.next_due(order) if order is not None else None
+        if due is None:
+            self.timers.cancel(("order", *key))
+        else:
+            self.timers.schedule(("order", *key), due)
+        return result
+
+    def act(self, call: Call, line: str, step: Step) -> Outcome | None:
+        """Apply `step` to the order the request names, caught up with time and put in the scenario's status
+        first; None when there is no such order (and nothing implies one). The outcome carries the events
+        of time catching up before the step's own."""
+        key = self.locate(call)
+        if key is None:
+            return None
+
+        def apply(old: Order | None) -> tuple[Order | None, Outcome | None]:
+            if old is None:
+                if call.implied_by is None:  # gone between the look and the change
+                    return None, None
+                order = self.assumed(call, key, line)
+            else:
+                order = old
+            order, events = moves.catch_up(order, call.now)
+            order = moves.scripted(order, call.status, call.now)
+            order, outcome = step(order, call)
+            return order, outcome.after(events)
+
+        return self.change(key, apply)
+
+    def create(self, call: Call, line: str, *, mer_name: str | None = None, expire_at: float | None = None,
+               pay: PayPlan | None = None) -> tuple[Order, tuple[Event, ...]] | None:
+        """A new order for the request, as it was created (then paid at once when its plan says so: the events
+        say so); None when (mid, merOrderId) is taken by a real order. An order only taken to exist, that nothing
+        has happened to, is replaced."""
+        mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
+
+        def apply(old: Order | None) -> tuple[Order | None, tuple[Order, tuple[Event, ...]] | None]:
+            events: tuple[Event, ...]
+            if old is not None and not (old.assumed and old.status in OPEN_STATUSES and old.paid_at is None
+                                        and not old.refunds):
+                return old, None
+            order = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay)
+            created = moves.noted(order, call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
+            order, events = created, ()
+            if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
+                order, events = moves.pay(order, call.now, "paid at once (scenario)")
+            return order, (created, events)
+
+        return self.change((mid, mer_order_id), apply)
+
+    def pay(self, key: OrderKey, now: float, why: str, wallet: str | None = None) -> tuple[tuple[Event, ...], bool]:
+        """Catch the order up with time, then pay it (through `wallet` when the buyer chose one): (events,
+        whether it was payable)."""
+
+        def apply(old: Order | None) -> tuple[Order | None, tuple[tuple[Event, ...], bool]]:
+            if old is None:
+                return None, ((), False)
+            order, events = moves.catch_up(old, now)
+            if wallet is not None and order.is_open:
+                order = order._replace(target_sys=wallet)
+            order, paid = moves.pay(order, now, why)
+            return order, ((*events, *paid), bool(paid))
+
+        return self.change(key, apply)
+
+    def catch_up(self, key: OrderKey, now: float) -> tuple[Event, ...]:
+        """Apply what time has done to one order."""
+
+        def apply(old: Order | None) -> tuple[Order | None, tuple[Event, ...]]:
+            return moves.catch_up(old, now) if old is not None else (None, ())
+
+        return self.change(key, apply)
+
+    def note(self, key: OrderKey, at: float, line: str) -> None:
+        """Add a line to an order's history (nothing when it is not kept)."""
+        self.change(key, lambda old: (moves.noted(old, at, line) if old is not None else None, None))
+
+    def tick(self, now: float) -> list[Event]:
+        """Everything due by `now` across the orders whose timers fall due (each timer claimed once)."""
+        events: list[Event] = []
+        for key in self.timers.claim_due(now):
+            events += self.catch_up((key[1], key[2]), now)
+        return events
+
+    def forget(self, key: OrderKey) -> bool:
+        """Forget one order and its timer."""
+        self.timers.cancel(("order", *key))
+        return self.orders.remove(key)
+
+    def clear(self) -> None:
+        """Forget every order and timer."""
+        self.orders.clear()
+        self.timers.clear()
+
+    # -- making orders --------------------------------------------------------------------------
+
+    def assumed(self, call: Call, key: OrderKey, line: str) -> Order:
+        """An order never created here that something implies: unpaid (paid at once when its scenario's plan
+        says so, as in its world it was created)."""
+        order = self.new_order(call, key, line, assumed=True)
+        order = moves.noted(order, call.now, f"taken to exist, unpaid, never created here: {call.implied_by}")
+        if order.pay_plan.mode == "immediately":
+            order, _ = moves.pay(order, call.now, "paid at once (scenario)")
+        return order
+
+    def new_order(self, call: Call, key: OrderKey, line: str, *, assumed: bool = False, mer_name: str | None = None,
+                  expire_at: float | None = None, pay: PayPlan | None = None) -> Order:
+        """An order made from the request (the request's own values unless `assumed`)."""
+        mid, mer_order_id = key
+        wallet = WALLETS[call.spec.channel or "WXPay"]
+        values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
+        body = call.body
+        amount = None if assumed else coerce_amount(body.get("totalAmount"))
+        lifecycle = call.lifecycle or NO_LIFECYCLE
+        if expire_at is None:
+            expire_time = None if assumed else text(body, "expireTime")
+            expires = epoch_of(expire_time) if expire_time else None
+            expire_at = expires if expires is not None else call.now + ORDER_EXPIRY_SECONDS
+            if lifecycle.expire_after is not None:
+                expire_at = call.now + lifecycle.expire_after
+        notify_url = text(body, "notifyUrl")
+        return Order(
+            mid=shared(mid),
+            mer_order_id=mer_order_id,
+            line=line,
+            status=wallet.initial_status,
+            total_amount=amount if amount is not None else int(str(values["totalAmount"])),
+            seed=self.generator.seed,
+            target_order_id=str(values["targetOrderId"]),
+            created_at=call.now,
+            expire_at=expire_at,
+            app_id=shared(call.app_id) if call.app_id else call.app_id,
+            inst_mid=shared(text(body, "instMid") or ""),
+            tid=shared(text(body, "tid") or ""),
+            target_sys=wallet.target_sys,
+            notify_url=shared(notify_url) if notify_url else None,
+            attached_data=text(body, "attachedData"),
+            order_desc=text(body, "orderDesc"),
+            assumed=assumed,
+            pay_plan=pay or lifecycle.pay or NEVER,
+            refund_plan=lifecycle.refund or AT_ONCE,
+            lifecycle=call.lifecycle,
+            mer_name=mer_name,
+        )

@@ -1,0 +1,134 @@
+"""What a product line is: a package that declares its endpoints (any version prefix) with their field
+rules and answer shapes, its vocabulary (success code, error catalogue, situations), the values scenarios
+may set, its bundled scenarios, and a `Book`: the rules its requests follow, the notifications its orders
+send, and the cashier pages its buyers see.
+
+The core knows lines only through this contract and the `Registry`: it never asks which line a request
+belongs to, it asks the request's line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol
+
+from mockums.clock import Clock
+from mockums.config import App, Settings
+from mockums.ledger.calls import Call, Event, Outcome
+from mockums.ledger.generate import Generator
+from mockums.ledger.ledger import Ledger
+from mockums.notify.note import Notification
+from mockums.protocol.deviations import Deviation
+from mockums.protocol.spec import EndpointSpec
+from mockums.protocol.vocabulary import Vocabulary
+
+Dispatch = Callable[[Sequence[Event]], None]
+
+
+@dataclass(frozen=True)
+class Services:
+    """What a line's book works with: the settings, the sandbox clock, the order ledger, the generator of
+    values, and where events go to be notified."""
+
+    settings: Settings
+    clock: Clock
+    ledger: Ledger
+    generator: Generator
+    dispatch: Dispatch
+
+
+@dataclass(frozen=True)
+class CashierView:
+    """One cashier page: the order or bill, what may be done, and what just happened (`outcome`)."""
+
+    kind: str  # "h5" or "bill": which page it is
+    merchant: str
+    order_id: str
+    amount: str | None  # yuan, e.g. "3.60"; None: the buyer enters the amount (a fixed code without one)
+    wallet: str | None  # the wallet's name when the link decides it
+    wallet_choices: tuple[tuple[str, str], ...]  # (targetSys, name) when the buyer chooses
+    status: str
+    description: str
+    expires: str
+    notice: str = ""
+    can_pay: bool = False
+    outcome: str = ""  # "", "paid", "cancelled" or "left"
+
+
+@dataclass(frozen=True)
+class CashierRedirect:
+    """Send the browser elsewhere (the merchant's returnUrl, with the signed result)."""
+
+    url: str
+
+
+class Page(Protocol):
+    """A cashier page a line serves: what a link shows, and what the buyer's choice does.
+
+    Both raise `mockums.errors.NotFound` for a link to nothing, `Invalid` for a link not ours.
+    """
+
+    def view(self, raw_query: str) -> CashierView:
+        """The page a link opens."""
+
+    def act(self, raw_query: str, form: Mapping[str, str]) -> CashierView | CashierRedirect:
+        """The buyer pressed Pay, Cancel or Leave unpaid."""
+
+
+@dataclass(frozen=True)
+class Paid:
+    """What a control-API payment did: the events to notify, and the order paid (None: not payable, `problem`
+    says why)."""
+
+    events: tuple[Event, ...]
+    order_key: tuple[str, str] | None
+    problem: str | None = None
+
+
+class Book:
+    """A line's rules, bound to the sandbox's state. Subclasses implement `perform`; the rest has defaults
+    that suit a line with no notifications, no browser pages and merOrderId as its subject."""
+
+    pages: Mapping[str, Page] = MappingProxyType({})  # the cashier pages it serves, by path
+
+    def perform(self, call: Call) -> Outcome:
+        """Apply the endpoint's rule to a validated request."""
+        raise NotImplementedError
+
+    def subject(self, spec: EndpointSpec, body: Mapping[str, object]) -> object:
+        """What the journal files a request under and scenarios match as its merOrderId."""
+        return body.get("merOrderId")
+
+    def redirect(self, spec: EndpointSpec, content: Mapping[str, object], app_id: str, base_url: str) -> str | None:
+        """Where a successful GET (OPEN-FORM-PARAM) sends the browser; None: this line answers GETs in JSON."""
+        return None
+
+    def notification(self, event: Event, app: App, now: float) -> Notification | None:
+        """The signed notification an event of this line's orders sends; None: none (no notifyUrl)."""
+        return None
+
+    def pay(self, mid: str, some_id: str, now: float) -> Paid | None:
+        """Pay what `some_id` names for this line (the control API's pay), or None when it names nothing here."""
+        return None
+
+    def clear(self) -> None:
+        """Forget the line's own state (a reset); the orders are the ledger's."""
+
+
+@dataclass(frozen=True)
+class ProductLine:
+    """One product line, as data plus the book that opens on the sandbox's services."""
+
+    name: str
+    title: str
+    vocabulary: Vocabulary
+    endpoints: tuple[EndpointSpec, ...]
+    open: Callable[[Services], Book]
+    # Answer fields whose values come from a known list: a scenario that writes one is checked against it.
+    answer_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    order_statuses: tuple[str, ...] = ()  # what a scenario's `order_status` may say for this line's orders
+    deviations: tuple[Deviation, ...] = ()  # values real clients send that the tables do not list
+    scenarios: Path | None = None  # the folder of its bundled scenarios

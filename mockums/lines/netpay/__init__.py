@@ -1,0 +1,41 @@
+"""The netpay line: WeChat and Alipay mini-program and APP orders, and the query, close, refund and refund
+query calls every netpay-family order (H5 and a bill's payments included) goes through."""
+
+from __future__ import annotations
+
+from mockums.lines.bundled import bundled
+from mockums.lines.line import Book, ProductLine, Services
+from mockums.lines.netpay.deviations import NETPAY_DEVIATIONS
+from mockums.lines.netpay.endpoints import NETPAY_SPECS
+from mockums.lines.netpay.errors import BUSINESS_ERRORS, VOCABULARY
+from mockums.lines.netpay.rules import LINE, NetpayRules
+from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUS_VALUES
+from mockums.protocol.wallets import TARGET_SYSTEMS
+
+# The values a scenario may give these answer fields (a typo such as TARGET_FIAL is an error when it loads).
+ANSWER_DOMAINS = {
+    "errCode": tuple(BUSINESS_ERRORS),
+    "status": ORDER_STATUSES,
+    "refundStatus": REFUND_STATUS_VALUES,
+    "targetSys": TARGET_SYSTEMS,
+}
+
+
+def open_book(services: Services) -> Book:
+    """The netpay rules over the sandbox's ledger."""
+    return NetpayRules(services, LINE)
+
+
+NETPAY = ProductLine(
+    name=LINE,
+    title="Mini-program and APP payment (微信/支付宝小程序, APP)",
+    vocabulary=VOCABULARY,
+    endpoints=NETPAY_SPECS,
+    open=open_book,
+    answer_domains=ANSWER_DOMAINS,
+    order_statuses=ORDER_STATUSES,
+    deviations=NETPAY_DEVIATIONS,
+    scenarios=bundled(LINE),
+)
+
+__all__ = ["ANSWER_DOMAINS", "NETPAY", "NetpayRules"]

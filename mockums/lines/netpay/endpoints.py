@@ -1,0 +1,274 @@
+"""The netpay endpoints, as data: the mini-program/APP family and the query, close and refund calls every
+netpay-family order goes through. Validation, answers and the endpoint reference are derived from these
+tables, so each fact about a field lives here only.
+
+Sources (protocol-evidence §4, §6): the official app-pre-close page (`shared/seeds/`) for the close
+table; the common netpay field table for `msgId`, `mid`, `tid`, `instMid`; the field tables copied
+from the official documentation into public clients for order, query and refund fields.
+"""
+
+from __future__ import annotations
+
+from mockums.lines.netpay.common import ALL_INST_MIDS
+from mockums.lines.netpay.common import HEAD as _HEAD
+from mockums.lines.netpay.common import common_fields as _common
+from mockums.protocol.fields import FieldRule
+from mockums.protocol.spec import EndpointSpec, ResponseField
+from mockums.protocol.spec import response_field as _field
+
+__all__ = ["NETPAY_SPECS"]
+
+
+# -- request fields ------------------------------------------------------------------------------
+
+
+def _order_fields(
+    trade_types: tuple[str, ...], *, trade_type_required: bool, wechat: bool, open_id_required: bool = False
+) -> tuple[FieldRule, ...]:
+    fields = [
+        FieldRule("totalAmount", "amount", True, "支付总金额, 单位分", "1"),
+        FieldRule("tradeType", "string", trade_type_required, "交易类型", trade_types[0], choices=trade_types),
+        FieldRule(
+            "notifyUrl",
+            "string",
+            False,
+            "支付结果通知地址 (form-encoded POST, signed)",
+            "http://127.0.0.1:9000/notify",
+            max_length=255,
+        ),
+        FieldRule("returnUrl", "string", False, "网页跳转地址", "", max_length=255),
+        FieldRule("orderDesc", "string", False, "账单描述", "测试订单", max_length=255),
+        FieldRule("attachedData", "string", False, "商户附加数据, 通知时原样返回", "", max_length=255),
+        FieldRule("expireTime", "body_time", False, "订单过期时间 (默认30分钟后)", "2022-04-15 10:19:59"),
+        FieldRule("goodsTag", "string", False, "商品标记", "", max_length=32),
+        FieldRule("originalAmount", "amount", False, "订单原始金额, 单位分", ""),
+    ]
+    if wechat:
+        fields.append(FieldRule("subAppId", "string", False, "微信子商户appId", "wx0123456789abcdef", max_length=32))
+        fields.append(
+            FieldRule(
+                "subOpenId",
+                "string",
+                open_id_required,
+                "用户在子商户appId下的openId",
+                "o1a2b3c4d5e6f7g8h9",
+                max_length=128,
+            )
+        )
+    return tuple(fields)
+
+
+_TARGET_ORDER_ID = FieldRule("targetOrderId", "string", False, "第三方订单号 (微信/支付宝交易号)", "", max_length=64)
+_REFUND_ORDER_ID = FieldRule(
+    "refundOrderId",
+    "string",
+    False,
+    "退款订单号 (不传则由平台生成)",
+    "3194202204150000001R",
+    min_length=6,
+    max_length=32,
+)
+
+# -- response fields -----------------------------------------------------------------------------
+
+
+_BODY = (
+    _field("connectSys", "string", "链接系统", "UNIONPAY", "constant", constant="UNIONPAY"),
+    _field("settleDate", "string", "结算日期 yyyy-MM-dd", "2022-04-15", "today"),
+    _field("srcReserve", "string", "请求系统预留字段", "C20220119000001", "echo", on_error=True),
+    _field("merOrderId", "string", "商户订单号", "346E202307151017581097208712", "echo", on_error=True),
+    _field("merName", "string", "商户名称", "测试商户"),
+    _field("seqId", "string", "平台流水号", "35240829084N"),
+    _field("settleRefId", "string", "清分ID (= seqId without bankRefId)", "35240829084N"),
+    _field("targetMid", "string", "支付渠道商户号", "556266114"),
+    _field("status", "string", "交易状态", "TRADE_CLOSED"),
+    _field("targetStatus", "string", "目标平台状态", "SUCCESS|SUCCESS"),
+    _field("targetSys", "string", "目标平台代码", "WXPay"),
+    _field(
+        "totalAmount",
+        "number",
+        "支付总金额, 单位分 (a JSON number, as the table's type says; the page's example shows a string)",
+        "360",
+    ),
+    _field("targetOrderId", "string", "第三方订单号", "4200001234202204150000000001"),
+    _field("qrCode", "string", "支付宝交易二维码", "https://qr.alipay.com/bax01234"),
+    _field(
+        "appPayRequest",
+        "object",
+        "拉起支付参数: WeChat appid, partnerid, prepayid, package, noncestr, timestamp, "
+        "sign (APP-style keys; the jump-to-mini-program content is unconfirmed); Alipay qrCode, msgType",
+        "{…}",
+    ),
+    _field(
+        "miniPayRequest",
+        "object",
+        "wx.requestPayment 参数 appId, timeStamp, nonceStr, package, signType, paySign",
+        "{…}",
+    ),
+    _field("buyerId", "string", "买家ID (once paid)", "o1a2b3c4d5e6f7g8h9"),
+    _field("payTime", "string", "支付时间 yyyy-MM-dd HH:mm:ss (once paid)", "2022-04-15 09:50:30"),
+    _field("buyerPayAmount", "number", "买家实付金额 (once paid)", "360"),
+    _field("invoiceAmount", "number", "开票金额 (once paid)", "360"),
+    _field("receiptAmount", "number", "实收金额 (once paid)", "360"),
+    _field("couponAmount", "number", "优惠金额 (once paid)", "0"),
+    _field("billFunds", "string", "资金渠道 方式:金额|… (once paid)", "现金:360"),
+    _field("billFundsDesc", "string", "资金渠道说明 (once paid)", "现金支付3.60元。"),
+    _field("refundAmount", "number", "退款金额: on refund answers this refund, elsewhere the total refunded", "100"),
+    _field("refundStatus", "string", "退款状态 SUCCESS, FAIL, PROCESSING, UNKNOWN", "SUCCESS"),
+    _field("refundOrderId", "string", "退款订单号", "3194202204150000001R"),
+    _field("refundTargetOrderId", "string", "第三方退款单号", "50300001234202204150000000001"),
+    _field("refundFunds", "string", "退款渠道 方式:金额", "现金:100"),
+    _field("refundFundsDesc", "string", "退款渠道说明", "现金退款1.00元。"),
+    _field("refundInvoiceAmount", "number", "退款开票金额", "100"),
+    _field("refundPayTime", "string", "退款时间 (once refunded)", "2022-04-15 10:00:00"),
+    _field("sendBackAmount", "number", "实退金额", "100"),
+)
+_BY_NAME = {item.name: item for item in _BODY}
+
+
+def _answer(names: str) -> tuple[ResponseField, ...]:
+    """The common head, then the named fields in the order the documentation lists them."""
+    return (*_HEAD, *(_BY_NAME[name] for name in names.split()))
+
+
+_ORDER = "merName seqId settleRefId targetMid status targetStatus targetSys totalAmount"
+_PAID = (
+    "targetOrderId buyerId payTime buyerPayAmount invoiceAmount receiptAmount couponAmount billFunds billFundsDesc"
+)
+_REFUND = (
+    "refundStatus refundOrderId refundTargetOrderId refundAmount refundFunds refundFundsDesc "
+    "refundInvoiceAmount refundPayTime"
+)
+
+# The close answer keeps the exact field order of the official example.
+CLOSE_RESPONSE = _answer(
+    "connectSys settleDate settleRefId targetMid srcReserve merOrderId merName seqId status "
+    "targetStatus targetSys totalAmount"
+)
+CREATE_WX_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} appPayRequest")
+CREATE_ALIPAY_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} qrCode appPayRequest")
+CREATE_MINI_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} miniPayRequest")
+QUERY_RESPONSE = _answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount")
+REFUND_RESPONSE = _answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
+REFUND_QUERY_RESPONSE = _answer(
+    f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId payTime {_REFUND} sendBackAmount"
+)
+
+# -- the endpoints -------------------------------------------------------------------------------
+
+_WX = "微信(微信跳转小程序专用)"
+_ALI = "支付宝(支付宝跳转小程序专用)"
+NETPAY_SPECS = (
+    EndpointSpec(
+        "/v1/netpay/wx/app-pre-order",
+        f"{_WX}下单",
+        "Create a WeChat jump-to-mini-program order.",
+        "create",
+        "WXPay",
+        (*_common(("APPDEFAULT",)), *_order_fields(("APP",), trade_type_required=False, wechat=True)),
+        CREATE_WX_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/wx/app-pre-query",
+        f"{_WX}订单查询",
+        "Query a WeChat jump-to-mini-program order.",
+        "query",
+        "WXPay",
+        (*_common(("APPDEFAULT",), order_id_required=False), _TARGET_ORDER_ID),
+        QUERY_RESPONSE,
+        one_of=("merOrderId", "targetOrderId"),
+    ),
+    EndpointSpec(
+        "/v1/netpay/wx/app-pre-close",
+        f"{_WX}订单关闭",
+        "Close an unpaid WeChat jump-to-mini-program order.",
+        "close",
+        "WXPay",
+        _common(("APPDEFAULT",)),
+        CLOSE_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/trade/app-pre-order",
+        f"{_ALI}下单",
+        "Create an Alipay jump-to-mini-program order.",
+        "create",
+        "Alipay 2.0",
+        (*_common(("APPDEFAULT",)), *_order_fields(("APP",), trade_type_required=False, wechat=False)),
+        CREATE_ALIPAY_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/trade/app-pre-query",
+        f"{_ALI}订单查询",
+        "Query an Alipay jump-to-mini-program order.",
+        "query",
+        "Alipay 2.0",
+        (*_common(("APPDEFAULT",), order_id_required=False), _TARGET_ORDER_ID),
+        QUERY_RESPONSE,
+        one_of=("merOrderId", "targetOrderId"),
+    ),
+    EndpointSpec(
+        "/v1/netpay/trade/app-pre-close",
+        f"{_ALI}订单关闭",
+        "Close an unpaid Alipay jump-to-mini-program order.",
+        "close",
+        "Alipay 2.0",
+        _common(("APPDEFAULT",)),
+        CLOSE_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/wx/unified-order",
+        "微信小程序下单",
+        "Create a WeChat mini-program order.",
+        "create",
+        "WXPay",
+        (
+            *_common(("MINIDEFAULT", "YUEDANDEFAULT")),
+            *_order_fields(("MINI",), trade_type_required=True, wechat=True, open_id_required=True),
+        ),
+        CREATE_MINI_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/query",
+        "订单查询",
+        "Query any order by merOrderId or targetOrderId.",
+        "query",
+        None,
+        (*_common(ALL_INST_MIDS, order_id_required=False), _TARGET_ORDER_ID),
+        QUERY_RESPONSE,
+        one_of=("merOrderId", "targetOrderId"),
+    ),
+    EndpointSpec(
+        "/v1/netpay/close",
+        "订单关闭",
+        "Close any unpaid order.",
+        "close",
+        None,
+        _common(ALL_INST_MIDS),
+        CLOSE_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/refund",
+        "退款",
+        "Refund a paid order, in part or in full; idempotent per refundOrderId.",
+        "refund",
+        None,
+        (
+            *_common(ALL_INST_MIDS, order_id_max=64),
+            _TARGET_ORDER_ID,
+            FieldRule("refundAmount", "amount", True, "退款金额, 单位分", "100"),
+            _REFUND_ORDER_ID,
+            FieldRule("refundDesc", "string", False, "退款说明", "", max_length=255),
+            FieldRule("platformAmount", "amount", False, "平台商户退款金额", ""),
+        ),
+        REFUND_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/refund-query",
+        "退款查询",
+        "Query a refund by merOrderId and refundOrderId.",
+        "refund_query",
+        None,
+        (*_common(ALL_INST_MIDS, order_id_max=64), _REFUND_ORDER_ID),
+        REFUND_QUERY_RESPONSE,
+    ),
+)
