@@ -4,6 +4,10 @@ the control API and the dashboard, behind the guard.
 Its middlewares run for requests under the prefix only, never on the gateway's paths: the guard (health
 always open), and the router's own 404 or 405 rendered as a problem. Its state is its parent's: the
 handlers reach `SANDBOX` and `SETTINGS` through `request.config_dict`.
+
+One cost reaches the parent all the same: once any sub-application has middlewares, aiohttp (3.14) runs
+every request of the parent through its own `current_app` frame (about 1 µs of CPU per request, measured
+against the bare handler call).
 """
 
 from __future__ import annotations
