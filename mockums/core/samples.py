@@ -15,7 +15,7 @@ from datetime import datetime
 from mockums.auth import signing
 from mockums.clock import BEIJING, format_body_time, format_compact
 from mockums.config import App
-from mockums.core.errors import Invalid
+from mockums.errors import Invalid
 from mockums.protocol.spec import EndpointSpec
 
 SAMPLE_MID = "898201612345678"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockums.core import views
-from mockums.core.errors import Invalid, NotFound
+from mockums.errors import Invalid, NotFound
 from mockums.scenarios import LoadError, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 

@@ -12,13 +12,12 @@ from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
 from mockums.lines import DEFAULT_REGISTRY, Registry
-from mockums.protocol.limits import TOKEN_PATH
+from mockums.protocol.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
 from mockums.server.background import run_background
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, handler_args, read_body, too_large
-from mockums.server.control import SANDBOX, SETTINGS, add_routes
-from mockums.server.dashboard import add_dashboard
+from mockums.server.control import SANDBOX, SETTINGS, control_app
 from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded, shielded
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -97,8 +96,7 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     sandbox = sandbox or Sandbox(settings, scenarios, lines=lines)
     app[SANDBOX] = sandbox
     app[SETTINGS] = sandbox.settings
-    add_dashboard(app)
-    add_routes(app)
+    app.add_subapp(CONTROL_PREFIX, control_app())  # its middlewares run under the prefix only
     cashier.add_routes(app, sandbox.cashier_paths())
     # Each known path on its own (found by one lookup, without a pattern to match), then any other path under
     # a version prefix the lines use (/v1, /v2…) for the core to answer as the gateway does.

@@ -8,8 +8,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from mockums.core.errors import Invalid
 from mockums.core.sandbox import Sandbox
+from mockums.errors import Invalid
 
 log = logging.getLogger("mockums.notify")
 log_watch = logging.getLogger("mockums.scenarios")

@@ -15,8 +15,8 @@ from string import Template
 
 from aiohttp import web
 
-from mockums.core.errors import ControlError, NotFound
 from mockums.core.sandbox import CashierRedirect, CashierView
+from mockums.errors import ControlError, NotFound
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
 from mockums.server.shield import guarded

@@ -14,12 +14,9 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from mockums.testing.calls import Call
-
-if TYPE_CHECKING:
-    from mockums.testing.handles import AsyncMockums, Mockums
 
 __tracebackhide__ = True  # pytest shows the test's line, not this module's frames (--fulltrace does)
 
@@ -46,6 +43,18 @@ def ask(call: Call[T]) -> Conversation[T]:
     return call.finish(status, answer)
 
 
+class Blocking(Protocol):
+    """A handle that runs a conversation to its end and returns its result (`Mockums`)."""
+
+    def _run(self, conversation: Conversation[T], /) -> T: ...
+
+
+class Awaiting(Protocol):
+    """A handle that runs a conversation as a coroutine (`AsyncMockums`)."""
+
+    def _run(self, conversation: Conversation[T], /) -> Awaitable[T]: ...
+
+
 class SharedMethod(Generic[P, R]):
     """A method of both handles, from one conversation: blocking on a `Mockums` (returns R), a coroutine on
     an `AsyncMockums` (returns Awaitable[R]).
@@ -70,10 +79,10 @@ class SharedMethod(Generic[P, R]):
     def __get__(self, handle: None, owner: type[object]) -> SharedMethod[P, R]: ...
 
     @overload
-    def __get__(self, handle: Mockums, owner: type[object]) -> Callable[P, R]: ...
+    def __get__(self, handle: Blocking, owner: type[object]) -> Callable[P, R]: ...
 
     @overload
-    def __get__(self, handle: AsyncMockums, owner: type[object]) -> Callable[P, Awaitable[R]]: ...
+    def __get__(self, handle: Awaiting, owner: type[object]) -> Callable[P, Awaitable[R]]: ...
 
     def __get__(self, handle: Any, owner: type[object]) -> Any:
         if handle is None:

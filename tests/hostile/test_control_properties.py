@@ -40,8 +40,9 @@ def fill(path: str, values: list[str]) -> str:
 
 
 def pattern(path: str) -> re.Pattern[str]:
-    """The control paths a route answers, as aiohttp matches them (a parameter is one path segment)."""
-    return re.compile(re.escape(CONTROL_PREFIX) + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)))
+    """The control paths a route answers, as aiohttp matches them (a parameter is one path segment, without
+    braces)."""
+    return re.compile(re.escape(CONTROL_PREFIX) + re.sub(r"\\\{\w+\\\}", "[^{}/]+", re.escape(path)))
 
 
 @st.composite

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from mockums.config import Settings
 from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.server.control.problems import problem
 
 HEALTH_PATH = f"{CONTROL_PREFIX}/health"
 SETTINGS = web.AppKey("settings", Settings)
-
-
-def problem(status: int, message: str, **extra: object) -> web.Response:
-    """A control-API error: JSON `{"error": message, …}` with an HTTP error status."""
-    return web.json_response({"error": message, **extra}, status=status, dumps=_dumps)
-
-
-def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 def is_loopback(peer: str | None) -> bool:
@@ -42,14 +33,14 @@ def token_matches(header: str | None, token: str) -> bool:
     return hmac.compare_digest((header or "").encode(), f"Bearer {token}".encode())
 
 
-async def guard(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Control calls: off, loopback-only, or token-protected, as configured. Health is always open."""
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Control calls: off, loopback-only, or token-protected, as configured (`SETTINGS`, on the application
+    or a parent of it). Health is always open, and so is whatever is not under the prefix."""
     path = request.path
     if not path.startswith(CONTROL_PREFIX + "/") or path == HEALTH_PATH:
         return await handler(request)
-    settings = request.app[SETTINGS]
+    settings = request.config_dict[SETTINGS]
     if not settings.control:
         return problem(404, "the control API is switched off (--no-control)")
     if not settings.control_remote and not is_loopback(request.remote):

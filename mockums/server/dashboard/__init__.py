@@ -1,5 +1,5 @@
-"""The dashboard: a page for people at /__mockums/, guarded like the control API (its handlers
-pass the same guard), that reads and acts only through the control API.
+"""The dashboard: a page for people at /__mockums/, served by the control sub-application (so behind the
+same guard as the control API), that reads and acts only through the control API.
 
 Its HTML, stylesheet and scripts ship inside the package (`static/`): no CDN, no build step, works
 offline. `static/mockums.css` holds the look (colours and fonts as CSS variables), for any other page
@@ -15,11 +15,10 @@ from importlib import resources
 from aiohttp import web
 
 from mockums.protocol.limits import CONTROL_PREFIX
-from mockums.server.control.guard import problem
-from mockums.server.shield import guarded
+from mockums.server.control.problems import problem
+from mockums.server.shield import shielded
 
 DASHBOARD_PATH = CONTROL_PREFIX + "/"
-STATIC_PREFIX = CONTROL_PREFIX + "/static/"
 PAGE = "index.html"
 TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".png": "image/png"}
 # The page loads nothing but its own files and talks to nothing but this server.
@@ -71,7 +70,8 @@ async def to_dashboard(_: web.Request) -> web.StreamResponse:
 
 
 def add_dashboard(app: web.Application) -> None:
-    """Register the dashboard's routes (before the control API's catch-all for unknown calls)."""
-    app.router.add_get(DASHBOARD_PATH, guarded(page))
-    app.router.add_get(STATIC_PREFIX + "{name}", guarded(static))
-    app.router.add_get(CONTROL_PREFIX, guarded(to_dashboard))
+    """Register the dashboard's routes on `app` (the control sub-application: its paths are below the prefix,
+    the prefix itself is "")."""
+    app.router.add_get("/", shielded(page))
+    app.router.add_get("/static/{name}", shielded(static))
+    app.router.add_get("", shielded(to_dashboard))

@@ -1,0 +1,65 @@
+"""The control API and the dashboard are one aiohttp sub-application under the prefix: its middlewares (the
+guard, the router's 404 and 405 as JSON problems) run there only, its state is its parent's, and every
+failure carries its own HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+from conftest import Caller
+
+from mockums.config import Settings
+from mockums.core.sandbox import Sandbox
+from mockums.errors import Conflict, ControlError, Invalid, NotFound
+from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.server.app import create_app
+from mockums.server.control import SANDBOX, SETTINGS, control_app, guard
+from mockums.server.control.problems import TooLarge, unrouted
+
+
+def test_the_control_api_is_a_sub_application_and_the_gateway_runs_no_middleware(settings: Settings) -> None:
+    app = create_app(settings)
+    [subapp] = [resource.get_info()["app"] for resource in app.router.resources()
+                if resource.get_info().get("prefix") == CONTROL_PREFIX]
+    assert not app.middlewares
+    assert list(subapp.middlewares) == [guard, unrouted]
+    assert SANDBOX not in subapp and SETTINGS not in subapp  # the parent's state, reached through config_dict
+
+
+async def test_a_control_app_serves_the_sandbox_its_parent_holds(aiohttp_client: Any, settings: Settings) -> None:
+    parent = web.Application()
+    parent[SANDBOX] = Sandbox(settings, ())
+    parent[SETTINGS] = settings
+    parent.add_subapp(CONTROL_PREFIX, control_app())
+    client = await aiohttp_client(parent)
+    async with client.post(f"{CONTROL_PREFIX}/seed", json={"seed": 42}) as response:
+        assert (response.status, await response.json()) == (200, {"seed": 42})
+    assert parent[SANDBOX].seed() == {"seed": 42}
+    async with client.get(f"{CONTROL_PREFIX}/orders/898201612345678/NOSUCH") as response:
+        assert response.status == 404 and "error" in await response.json()
+
+
+@pytest.mark.parametrize(("error", "status"), [(ControlError, 400), (Invalid, 400), (NotFound, 404),
+                                               (Conflict, 409), (TooLarge, 413)])
+def test_each_control_failure_carries_its_status(error: type[ControlError], status: int) -> None:
+    assert error.status == status
+    assert error("why").status == status
+
+
+async def test_a_literal_call_is_not_a_parameter_of_its_neighbour(caller: Caller) -> None:
+    """`/scenarios/reload` is its own call (GET, POST), as OpenAPI ranks it, never the scenario named "reload"."""
+    for method in ("PUT", "DELETE", "PATCH"):
+        async with caller.client.request(method, f"{CONTROL_PREFIX}/scenarios/reload", json={}) as response:
+            assert (response.status, response.headers["Allow"]) == (405, "GET, POST"), method
+    async with caller.client.delete(f"{CONTROL_PREFIX}/scenarios/reloaded") as response:
+        assert (response.status, await response.json()) == (404, {"error": "no scenario named reloaded"})
+
+
+async def test_the_dashboards_paths_answer_405_like_the_calls(caller: Caller) -> None:
+    async with caller.client.post(f"{CONTROL_PREFIX}/") as response:
+        assert (response.status, response.headers["Allow"]) == (405, "GET, HEAD")
+        assert await response.json() == {"error": f"POST {CONTROL_PREFIX}/: this control call takes GET, HEAD"}
+    async with caller.client.get(CONTROL_PREFIX, allow_redirects=False) as response:
+        assert (response.status, response.headers["Location"]) == (302, f"{CONTROL_PREFIX}/")
