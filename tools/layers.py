@@ -7,7 +7,7 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "clock": 0, "logs": 0,
+    "clock": 0, "logs": 0, "settings_table": 0,
     "protocol": 1,
     "config": 2, "auth": 2, "ledger": 2,
     "scenarios": 3, "notify": 3,
@@ -17,4 +17,4 @@ RANKS = {
     "cli": 7, "pytest_plugin": 7,
 }
 # Units that must not import aiohttp, even indirectly.
-PURE = ("clock", "protocol", "config", "auth", "ledger", "scenarios", "environment", "logs")
+PURE = ("clock", "protocol", "config", "auth", "ledger", "scenarios", "environment", "logs", "settings_table")
