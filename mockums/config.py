@@ -6,6 +6,7 @@ config file is reported with the key that is wrong and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
@@ -162,7 +163,9 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -
     known = config_keys()
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
+        guesses = [f"{key}: did you mean {guess[0]}?" for key in unknown
+                   if (guess := difflib.get_close_matches(str(key), known, n=1))]
+        raise ConfigError(f"{path}: unknown settings {unknown} ({'; '.join(guesses) or f'known: {sorted(known)}'})")
     changes: dict[str, Any] = {}
     for setting in SETTINGS:
         if setting.key is not None and setting.key in data and not setting.section:

@@ -70,6 +70,17 @@ def test_the_serve_options_are_the_tables() -> None:
     assert BY_NAME["watch"].variable == "MOCKUMS_NO_WATCH" and BY_NAME["tls_names"].variable == "MOCKUMS_TLS_NAME"
 
 
+def test_a_misspelt_config_key_gets_a_guess(tmp_path: Path) -> None:
+    path = tmp_path / "mockums.yaml"
+    path.write_text("journl_size: 10\nport: 9000\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config_file(path)
+    assert str(raised.value) == f"{path}: unknown settings ['journl_size'] (journl_size: did you mean journal_size?)"
+    path.write_text("zzz: 1\n", encoding="utf-8")  # nothing close: the known keys are listed
+    with pytest.raises(ConfigError, match=r"unknown settings \['zzz'\] \(known: \['apps', "):
+        load_config_file(path)
+
+
 def test_a_null_file_name_in_the_config_file_means_none(tmp_path: Path) -> None:
     path = tmp_path / "mockums.yaml"
     path.write_text("tls_cert: cert.pem\ntls_key: null\n", encoding="utf-8")
