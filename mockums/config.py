@@ -102,6 +102,8 @@ class Settings:
     max_refunds: int = DEFAULTS["max_refunds"]
     max_sequences: int = DEFAULTS["max_sequences"]
     max_notifications: int = DEFAULTS["max_notifications"]
+    max_qr_codes: int = DEFAULTS["max_qr_codes"]
+    max_bills: int = DEFAULTS["max_bills"]
     idle_timeout: float = DEFAULTS["idle_timeout"]
     control: bool = DEFAULTS["control"]
     control_token: str | None = DEFAULTS["control_token"]

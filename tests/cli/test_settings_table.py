@@ -17,6 +17,10 @@ from mockums.settings_table import BY_NAME, SERVE_OPTIONS, SETTINGS, STRICT_PART
 FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 
 
+def serve_settings(*argv: str, env: dict[str, str] | None = None) -> Settings:
+    return cli.settings_from_args(cli.parse(["serve", *argv], env or {}))
+
+
 def test_every_settings_field_is_declared_once_and_takes_its_default_from_the_table() -> None:
     declared = [setting.name for setting in SETTINGS if setting.in_settings]
     assert sorted(declared) == sorted(FIELDS) and len(set(declared)) == len(declared)
@@ -79,6 +83,38 @@ def test_a_misspelt_config_key_gets_a_guess(tmp_path: Path) -> None:
     path.write_text("zzz: 1\n", encoding="utf-8")  # nothing close: the known keys are listed
     with pytest.raises(ConfigError, match=r"unknown settings \['zzz'\] \(known: \['apps', "):
         load_config_file(path)
+
+
+@pytest.mark.parametrize(("name", "option", "variable", "value", "default"), [
+    ("max_qr_codes", "--max-qr-codes", "MOCKUMS_MAX_QR_CODES", 5, 10_000),
+    ("max_bills", "--max-bills", "MOCKUMS_MAX_BILLS", 7, 30_000),
+])
+def test_the_bills_store_limits_are_set_by_the_config_file_the_option_and_the_variable(
+        tmp_path: Path, name: str, option: str, variable: str, value: int, default: int) -> None:
+    assert getattr(Settings(), name) == default
+    path = tmp_path / "mockums.yaml"
+    path.write_text(f"{name}: {value}\n", encoding="utf-8")
+    assert getattr(load_config_file(path), name) == value
+    assert getattr(serve_settings(option, str(value)), name) == value
+    assert getattr(serve_settings(env={variable: str(value)}), name) == value
+    # The command line wins over the variable, which wins over the config file.
+    assert getattr(serve_settings("-c", str(path), env={variable: str(value + 1)}), name) == value + 1
+    assert getattr(serve_settings("-c", str(path), option, "3", env={variable: str(value + 1)}), name) == 3
+
+
+@pytest.mark.parametrize(("name", "high"), [("max_qr_codes", 1_000_000), ("max_bills", 10_000_000)])
+def test_the_bills_store_limits_are_bounded(tmp_path: Path, name: str, high: int,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mockums.yaml"
+    path.write_text(f"{name}: {high + 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} must be between 1 and {high}, got {high + 1}$"):
+        load_config_file(path)
+    path.write_text(f"{name}: many\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} must be an integer, got 'many'$"):
+        load_config_file(path)
+    spelled = name.replace("_", "-")
+    assert cli.main(["serve", f"--{spelled}", "0"]) == 2
+    assert capsys.readouterr().err == f"mockums: {spelled} must be between 1 and {high}, got 0\n"
 
 
 def test_a_null_file_name_in_the_config_file_means_none(tmp_path: Path) -> None:
