@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockums import __version__
 from mockums.environment import EnvironmentValueError, apply_environment, misspelt_variables
-from mockums.settings_table import SERVE_OPTIONS, STRICT_PARTS, Setting
+from mockums.settings_table import DEFAULTS, SERVE_OPTIONS, STRICT_PARTS, Setting
 
 # Only argparse and the standard library at import time: `mockums --version` and `--help` answer at
 # once. The sandbox itself (aiohttp, Faker, YAML…) is imported when a command runs.
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mockums.config import Settings, Strictness
     from mockums.scenarios import Scenario
 
-DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
+DEFAULT_URL = f"http://{DEFAULTS['host']}:{DEFAULTS['port']}/v1/netpay/wx/app-pre-close"  # where `serve` listens
 YOUNG_COLLECTION_AFTER = 50_000  # new container objects between young garbage collections in `serve` (700 by default)
 
 
