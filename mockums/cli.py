@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockums import __version__
 from mockums.environment import EnvironmentValueError, apply_environment, misspelt_variables
+from mockums.settings_table import DEFAULTS, SERVE_OPTIONS, STRICT_PARTS, Setting
 
 # Only argparse and the standard library at import time: `mockums --version` and `--help` answer at
 # once. The sandbox itself (aiohttp, Faker, YAML…) is imported when a command runs.
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from mockums.config import Settings, Strictness
     from mockums.scenarios import Scenario
 
-STRICT_PARTS = ("header", "timestamp", "request")
-DEFAULT_URL = "http://127.0.0.1:8000/v1/netpay/wx/app-pre-close"
+DEFAULT_URL = f"http://{DEFAULTS['host']}:{DEFAULTS['port']}/v1/netpay/wx/app-pre-close"  # where `serve` listens
 YOUNG_COLLECTION_AFTER = 50_000  # new container objects between young garbage collections in `serve` (700 by default)
 
 
@@ -53,49 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the sandbox server",
                                 description="Run the sandbox server. Every option can also be set with the "
                                 "environment variable named after it (--skew-window: MOCKUMS_SKEW_WINDOW).")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8000; 0 picks a free one)")
-    serve.add_argument("-s", "--scenarios", action="append", type=Path, default=[], metavar="PATH",
-                       help="a scenario file or folder; repeatable, added to the bundled set")
-    serve.add_argument("--no-bundled", action="store_true", help="do not load the bundled scenarios")
-    serve.add_argument("-c", "--config", type=Path, help="a YAML config file (apps, strictness, error table…)")
-    serve.add_argument("--seed", type=int, help="seed for generated ids and names (reproducible answers)")
-    serve.add_argument("--strict", nargs="?", const="all", metavar="PARTS",
-                       help=f"strict mode: all, or a comma list of {', '.join(STRICT_PARTS)}")
-    serve.add_argument("--assume-orders", action="store_true",
-                       help="take any order never created to exist, unpaid, instead of answering NO_ORDER "
-                       "as the gateway does (the old default)")
-    serve.add_argument("--skew-window", type=int, metavar="SECONDS",
-                       help="flag (strict: reject) timestamps further than this from Beijing time; "
-                       "0 = off (default 600)")
-    serve.add_argument("--faithful", action="store_true",
-                       help="answer exactly like the gateway: no diagnosis, no X-Mockums headers")
-    serve.add_argument("--no-watch", action="store_true", help="do not reload scenario files when they change")
-    serve.add_argument("--journal-size", type=int, metavar="N", help="requests kept in the journal (default 1000)")
-    serve.add_argument("--no-control", action="store_true",
-                       help="switch the control API off (the health endpoint stays)")
-    serve.add_argument("--control-token", metavar="TOKEN",
-                       help="control calls must send `Authorization: Bearer TOKEN`")
-    serve.add_argument("--control-remote", action="store_true",
-                       help="accept control calls from other machines too (default: loopback only)")
-    serve.add_argument("--public-url", metavar="URL",
-                       help="base URL of cashier links (H5 redirects, billQRCode) when clients reach mockums by "
-                       "another address, e.g. behind a Docker port mapping (default: the request's Host)")
-    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], metavar="LEVEL", type=str.upper,
-                       help="DEBUG, INFO, WARNING or ERROR, in either case (default INFO)")
-    serve.add_argument("--log-format", choices=["text", "json"], metavar="FORMAT",
-                       help="text (readable, the default) or json (one object per line), on stderr")
-    serve.add_argument("--tls", action="store_true",
-                       help="serve HTTPS with a certificate made at start (needs mockums[tls]); the CA file to "
-                       "trust is printed")
-    serve.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
-    serve.add_argument("--tls-key", type=Path, metavar="FILE",
-                       help="the certificate's private key (PEM; default: in the --tls-cert file)")
-    serve.add_argument("--tls-ca-file", type=Path, metavar="FILE",
-                       help="with --tls: write the CA certificate here (default: a new temporary folder)")
-    serve.add_argument("--tls-name", action="append", default=[], metavar="NAME",
-                       help="with --tls: another name the certificate is valid for (besides localhost, "
-                       "127.0.0.1, ::1 and --host); repeatable")
+    for setting in SERVE_OPTIONS:
+        serve.add_argument(*setting.options, **option_arguments(setting))
 
     check = commands.add_parser("check", help="validate scenario files without serving",
                                 description="Validate scenario files without serving; exit 1 on any error.")
@@ -124,6 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands.choices.values():  # `mockums serve --version` answers too
         command.add_argument("--version", action="version", version=f"mockums {__version__}")
     return parser
+
+
+def option_arguments(setting: Setting) -> dict[str, Any]:
+    """argparse's arguments for a setting's `serve` option. Each stores under the setting's name, and
+    only when given: a flag its non-default value, a repeatable option a list, `--strict` bare `all`."""
+    arguments: dict[str, Any] = {"dest": setting.name, "help": setting.describe(for_option=True)}
+    if setting.flag:
+        return {**arguments, "action": "store_const", "const": not setting.default}
+    arguments["metavar"] = setting.metavar
+    if setting.kind is not str or setting.any_case:
+        arguments["type"] = str.upper if setting.any_case else setting.kind
+    if setting.choices:
+        arguments["choices"] = list(setting.choices)
+    if setting.repeat:
+        arguments.update(action="append", default=[])
+    if setting.bare is not None:
+        arguments.update(nargs="?", const=setting.bare)
+    return arguments
 
 
 def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
@@ -188,35 +165,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     from mockums.config import Settings, check_ranges, load_config_file
 
     settings = load_config_file(args.config) if args.config else Settings()
-    changes: dict[str, object] = {}
-    for name in ("host", "port", "seed", "skew_window", "log_level", "log_format", "journal_size", "control_token",
-                 "public_url"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name)
-    for flag, name, value in (("no_watch", "watch", False), ("no_control", "control", False),
-                              ("control_remote", "control_remote", True)):
-        if getattr(args, flag):
-            changes[name] = value
-    if args.scenarios:
-        changes["scenario_paths"] = (*settings.scenario_paths, *(p.resolve() for p in args.scenarios))
-    if args.no_bundled:
-        changes["bundled_scenarios"] = False
-    if args.faithful:
-        changes["faithful"] = True
-    if args.assume_orders:
-        changes["assume_orders"] = True
-    if args.tls:
-        changes["tls"] = True
-    for name in ("tls_cert", "tls_key", "tls_ca_file"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name).resolve()
-    if args.tls_name:
-        changes["tls_names"] = (*settings.tls_names, *args.tls_name)
-    if args.strict:
-        changes["strict"] = parse_strict(args.strict)
-    settings = replace(settings, **changes)  # type: ignore[arg-type]
+    changes: dict[str, Any] = {}
+    for setting in (setting for setting in SERVE_OPTIONS if setting.in_settings):
+        given = getattr(args, setting.name)
+        if given is None or given == [] or (setting.name == "strict" and not given):  # not given
+            continue
+        if setting.repeat:  # added to the config file's list
+            given = (*getattr(settings, setting.name), *map(_resolved, given))
+        changes[setting.name] = parse_strict(given) if setting.name == "strict" else _resolved(given)
+    settings = replace(settings, **changes)
     check_ranges(settings)
     return settings
+
+
+def _resolved(value: object) -> object:
+    """An option's value as a setting holds it: a file name made absolute."""
+    return value.resolve() if isinstance(value, Path) else value
 
 
 def parse_strict(text: str) -> Strictness:

@@ -1,27 +1,23 @@
 """Settings: defaults that work with no configuration, a YAML config file, and CLI overrides.
 
-Every problem in a config file is reported with the key that is wrong and what was expected.
+The keys, their types, bounds and defaults are those of mockums.settings_table. Every problem in a
+config file is reported with the key that is wrong and what was expected.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
 from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.protocol.limits import (
-    DEFAULT_SKEW_WINDOW,
-    MAX_LIVE_TOKENS,
-    NOTIFY_SCHEDULE,
-    REFUNDS_PER_ORDER,
-    TOKEN_LIFETIME,
-)
+from mockums.settings_table import BY_NAME, DEFAULTS, KIND_NAMES, SETTINGS, Setting, config_keys, section
 
 
 def _demo_secret(label: str) -> str:
@@ -73,51 +69,53 @@ ORDERS_MOVED = ("strict part 'orders' is gone: NO_ORDER for an order never creat
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a sandbox runs with; the defaults are `mockums serve`'s and work with no configuration."""
+    """Everything a sandbox runs with; the defaults are `mockums serve`'s and work with no configuration.
 
-    host: str = "127.0.0.1"
-    port: int = 8000
-    scenario_paths: tuple[Path, ...] = ()
-    bundled_scenarios: bool = True
-    seed: int | None = None
+    Each field is declared, with its default, config key, option and bounds, in mockums.settings_table;
+    here it has its type. The defaults of the sections apps, strict and gateway_errors are made here.
+    """
+
+    host: str = DEFAULTS["host"]
+    port: int = DEFAULTS["port"]
+    scenario_paths: tuple[Path, ...] = DEFAULTS["scenario_paths"]
+    bundled_scenarios: bool = DEFAULTS["bundled_scenarios"]
+    seed: int | None = DEFAULTS["seed"]
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)
-    # The old convenience: an order never created and that no scenario speaks for is taken to exist,
-    # unpaid, instead of answering NO_ORDER as the gateway does.
-    assume_orders: bool = False
-    refunds_per_order: int = REFUNDS_PER_ORDER  # refunds one order may have (ours; the amount is the real limit)
-    skew_window: int = DEFAULT_SKEW_WINDOW
-    faithful: bool = False  # answers carry nothing the real gateway would not send
-    max_body_bytes: int = 256 * 1024
-    token_lifetime: int = TOKEN_LIFETIME
-    max_live_tokens: int = MAX_LIVE_TOKENS
-    no_answer_hold: float = 120.0  # how long the no_answer fault keeps a connection silent
+    assume_orders: bool = DEFAULTS["assume_orders"]
+    refunds_per_order: int = DEFAULTS["refunds_per_order"]
+    skew_window: int = DEFAULTS["skew_window"]
+    faithful: bool = DEFAULTS["faithful"]
+    max_body_bytes: int = DEFAULTS["max_body_bytes"]
+    token_lifetime: int = DEFAULTS["token_lifetime"]
+    max_live_tokens: int = DEFAULTS["max_live_tokens"]
+    no_answer_hold: float = DEFAULTS["no_answer_hold"]
     gateway_errors: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    log_level: str = "INFO"
-    log_format: str = "text"  # or "json": one object per line (mockums.logs)
-    notify_schedule: tuple[float, ...] = NOTIFY_SCHEDULE
-    notify_timeout: float = 5.0
-    tick_interval: float = 0.2  # how often timed payments and refund settlements are checked
-    journal_size: int = 1000  # requests kept in the journal (oldest dropped first)
-    journal_bytes: int = 8 * 1024 * 1024  # ...and at most about this many bytes of them
-    max_orders: int = 30_000  # orders kept (least recently used dropped first)
-    max_refunds: int = 50_000  # refunds kept across those orders (their orders dropped the same way)
-    max_qr_codes: int = 10_000  # QR codes kept (least recently used dropped first, with their bills)
-    max_bills: int = 30_000  # bills kept (least recently used dropped first)
-    max_sequences: int = 10_000  # scenario sequence counters kept (one per scenario and order)
-    max_notifications: int = 1000  # notification deliveries kept (finished ones dropped first)
-    idle_timeout: float = 15.0  # seconds a connection may stay open without sending a complete request
-    control: bool = True  # serve the control API under /__mockums (health is always served)
-    control_token: str | None = None  # when set, control calls need `Authorization: Bearer <token>`
-    control_remote: bool = False  # accept control calls from non-loopback peers (containers)
-    watch: bool = True  # reload scenario files when they change
-    watch_interval: float = 0.5
-    public_url: str | None = None  # base of cashier links (H5 redirects, billQRCode); None: the request's Host
-    tls: bool = False  # serve HTTPS with a certificate made at start (mockums.server.tls)
-    tls_cert: Path | None = None  # serve HTTPS with this certificate (PEM) instead
-    tls_key: Path | None = None  # its private key (None: in the certificate file)
-    tls_ca_file: Path | None = None  # where to write the made certificate's CA (None: a temporary folder)
-    tls_names: tuple[str, ...] = ()  # more names the made certificate is valid for (besides loopback)
+    log_level: str = DEFAULTS["log_level"]
+    log_format: str = DEFAULTS["log_format"]
+    notify_schedule: tuple[float, ...] = DEFAULTS["notify_schedule"]
+    notify_timeout: float = DEFAULTS["notify_timeout"]
+    tick_interval: float = DEFAULTS["tick_interval"]
+    journal_size: int = DEFAULTS["journal_size"]
+    journal_bytes: int = DEFAULTS["journal_bytes"]
+    max_orders: int = DEFAULTS["max_orders"]
+    max_refunds: int = DEFAULTS["max_refunds"]
+    max_sequences: int = DEFAULTS["max_sequences"]
+    max_notifications: int = DEFAULTS["max_notifications"]
+    max_qr_codes: int = DEFAULTS["max_qr_codes"]
+    max_bills: int = DEFAULTS["max_bills"]
+    idle_timeout: float = DEFAULTS["idle_timeout"]
+    control: bool = DEFAULTS["control"]
+    control_token: str | None = DEFAULTS["control_token"]
+    control_remote: bool = DEFAULTS["control_remote"]
+    watch: bool = DEFAULTS["watch"]
+    watch_interval: float = DEFAULTS["watch_interval"]
+    public_url: str | None = DEFAULTS["public_url"]
+    tls: bool = DEFAULTS["tls"]
+    tls_cert: Path | None = DEFAULTS["tls_cert"]
+    tls_key: Path | None = DEFAULTS["tls_key"]
+    tls_ca_file: Path | None = DEFAULTS["tls_ca_file"]
+    tls_names: tuple[str, ...] = DEFAULTS["tls_names"]
 
     def app(self, app_id: str | None) -> App:
         """The app an order belongs to (the first configured one when unknown)."""
@@ -132,44 +130,13 @@ class ConfigError(ValueError):
     """A configuration problem, worded for the person who wrote the file."""
 
 
-_SIMPLE_KEYS: dict[str, tuple[type, ...]] = {
-    "host": (str,), "port": (int,), "seed": (int,), "skew_window": (int,), "faithful": (bool,),
-    "max_body_bytes": (int,), "bundled_scenarios": (bool,), "no_answer_hold": (int, float),
-    "log_level": (str,), "journal_size": (int,), "control": (bool,), "control_token": (str,),
-    "control_remote": (bool,), "watch": (bool,), "public_url": (str,), "assume_orders": (bool,),
-    "refunds_per_order": (int,), "journal_bytes": (int,), "max_orders": (int,), "max_refunds": (int,),
-    "max_sequences": (int,), "max_notifications": (int,), "idle_timeout": (int, float), "log_format": (str,),
-    "tls": (bool,),
-}
-_PATH_KEYS = ("tls_cert", "tls_key", "tls_ca_file")  # file names, relative to the config file
-
-
-_CHOICES = {"log_level": ("DEBUG", "INFO", "WARNING", "ERROR"), "log_format": ("text", "json")}
-_NULLABLE = ("seed", "control_token", "public_url")  # null means "not set", as when the key is absent
-_RANGES = (
-    ("port", 0, 65535), ("skew_window", 0, 366 * 86400), ("max_body_bytes", 1024, 64 * 1024 * 1024),
-    ("no_answer_hold", 0, 3600), ("journal_size", 1, 1_000_000), ("refunds_per_order", 1, 100_000),
-    ("journal_bytes", 64 * 1024, 1024**3), ("max_orders", 1, 10_000_000), ("max_refunds", 1, 10_000_000),
-    ("max_sequences", 1, 10_000_000), ("max_notifications", 1, 1_000_000), ("idle_timeout", 1, 3600),
-)
-
-
 def check_ranges(settings: Settings) -> None:
-    """The same bounds for command-line values as for the config file."""
-    for key, low, high in _RANGES:
-        value = getattr(settings, key)
-        if not low <= value <= high:
-            raise ConfigError(f"{key.replace('_', '-')} must be between {low} and {high}, got {value!r}")
-    problem = public_url_problem(settings.public_url)
-    if problem:
-        raise ConfigError(f"public-url {problem}")
-
-
-def public_url_problem(url: str | None) -> str | None:
-    """Why a public base URL cannot be used (None when it can, or when none is set)."""
-    if url is not None and not url.startswith(("http://", "https://")):
-        return f"must start with http:// or https://, got {url!r}"
-    return None
+    """The same bounds for command-line values as for the config file; the option named as it is spelt."""
+    for setting in SETTINGS:
+        if setting.between is not None or setting.prefixes:
+            problem = setting.problem(getattr(settings, setting.name))
+            if problem:
+                raise ConfigError(f"{setting.spelled} {problem}")
 
 
 def load_config_file(path: Path, base: Settings | None = None) -> Settings:
@@ -189,85 +156,61 @@ def load_config_file(path: Path, base: Settings | None = None) -> Settings:
     return settings_from_mapping(data, path, base or Settings())
 
 
-def _check_choices(changes: dict[str, Any], path: Path) -> None:
-    """Values from a fixed set; a log level in either case (`info` as well as `INFO`, as on the command line)."""
-    if isinstance(changes.get("log_level"), str):
-        changes["log_level"] = changes["log_level"].upper()
-    for key, allowed in _CHOICES.items():
-        if key in changes and changes[key] not in allowed:
-            raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, got {changes[key]!r}")
-
-
 def settings_from_mapping(data: Mapping[str, Any], path: Path, base: Settings) -> Settings:
-    """Settings from already-parsed config data; `path` names the source in messages."""
-    changes: dict[str, Any] = {}
-    known = {*_SIMPLE_KEYS, *_PATH_KEYS, "scenarios", "apps", "strict", "tokens", "gateway_errors", "notify",
-             "tls_names"}
-    unknown = sorted(set(data) - known)
+    """Settings from already-parsed config data; `path` names the source in messages.
+
+    The keys are those of mockums.settings_table: plain ones are checked here (type, null, range,
+    choices; a file name is taken relative to the config file), sections by their own parsers below.
+    """
+    known = config_keys()
+    unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ConfigError(f"{path}: unknown settings {unknown} (known: {sorted(known)})")
-    for key, kind in _SIMPLE_KEYS.items():
-        if key in data:
-            value = data[key]
-            if value is None and key in _NULLABLE:
-                changes[key] = None
-                continue
-            if (isinstance(value, bool) and bool not in kind) or not isinstance(value, kind):
-                raise ConfigError(f"{path}: {key} must be {_kind_name(kind)}, got {value!r}")
-            changes[key] = value
-    for key, low, high in _RANGES:
-        if changes.get(key) is not None and not low <= changes[key] <= high:
-            raise ConfigError(f"{path}: {key} must be between {low} and {high}, got {changes[key]!r}")
-    problem = public_url_problem(changes.get("public_url"))
-    if problem:
-        raise ConfigError(f"{path}: public_url {problem}")
-    _check_choices(changes, path)
-    if "scenarios" in data:
-        changes["scenario_paths"] = _scenario_paths(data["scenarios"], path)
-    for key in _PATH_KEYS:
-        if data.get(key) is not None:
-            if not isinstance(data[key], str) or not data[key]:
-                raise ConfigError(f"{path}: {key} must be a file name, got {data[key]!r}")
-            changes[key] = (path.parent / data[key]).resolve()
-    if "tls_names" in data:
-        names = data["tls_names"]
-        if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
-            raise ConfigError(f"{path}: tls_names must be a list of host names or IP addresses")
-        changes["tls_names"] = tuple(names)
-    if "apps" in data:
-        changes["apps"] = _apps(data["apps"], path)
-    if "strict" in data:
-        changes["strict"] = _strictness(data["strict"], path)
-    if "tokens" in data:
-        changes.update(_tokens(data["tokens"], path))
-    if "notify" in data:
-        changes.update(_notify(data["notify"], path))
-    if "gateway_errors" in data:
-        overrides = data["gateway_errors"]
-        if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
-            raise ConfigError(f"{path}: gateway_errors must map an entry name to {{status, errCode, errInfo}}")
-        try:
-            gateway_error_table(overrides)
-        except ValueError as error:
-            raise ConfigError(f"{path}: {error}") from error
-        changes["gateway_errors"] = overrides
+        guesses = [f"{key}: did you mean {guess[0]}?" for key in unknown
+                   if (guess := difflib.get_close_matches(str(key), known, n=1))]
+        raise ConfigError(f"{path}: unknown settings {unknown} ({'; '.join(guesses) or f'known: {sorted(known)}'})")
+    changes: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.key is not None and setting.key in data and not setting.section:
+            changes[setting.name] = _plain(setting, data[setting.key], path)
+    for key in known:
+        if key in data and key in _SECTIONS:
+            changes.update(_SECTIONS[key](data[key], path))
     return replace(base, **changes)
 
 
-def _kind_name(kind: tuple[type, ...]) -> str:
-    names: dict[tuple[type, ...], str] = {(str,): "a string", (int,): "an integer", (bool,): "true or false"}
-    return names.get(kind, "a number")
+def _plain(setting: Setting, value: object, path: Path) -> object:
+    """A plain key's value, checked; a file name made absolute, relative to the config file."""
+    key = setting.key
+    if value is None and setting.nullable:
+        return None
+    if setting.repeat:
+        if not isinstance(value, list) or not all(setting.accepts(item) and item for item in value):
+            raise ConfigError(f"{path}: {key} must be {setting.values}, got {value!r}")
+        return tuple(value)
+    if not setting.accepts(value):
+        raise ConfigError(f"{path}: {key} must be {KIND_NAMES[setting.kind]}, got {value!r}")
+    if setting.any_case and isinstance(value, str):
+        value = value.upper()
+    problem = setting.problem(value)
+    if problem:
+        raise ConfigError(f"{path}: {key} {problem}")
+    if setting.kind is Path and isinstance(value, str):
+        return (path.parent / value).resolve()
+    return value
 
 
-def _scenario_paths(value: object, path: Path) -> tuple[Path, ...]:
+# The sections of the config file, each read by its own parser into Settings fields.
+
+
+def _scenario_paths(value: object, path: Path) -> dict[str, object]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-        raise ConfigError(f"{path}: scenarios must be a folder or a list of folders")
+        raise ConfigError(f"{path}: scenarios must be {BY_NAME['scenario_paths'].values}")
     # Relative folders are relative to the config file, so the file works from any directory.
-    return tuple((path.parent / item).resolve() for item in items)
+    return {"scenario_paths": tuple((path.parent / item).resolve() for item in items)}
 
 
-def _apps(value: object, path: Path) -> tuple[App, ...]:
+def _apps(value: object, path: Path) -> dict[str, object]:
     if not isinstance(value, list) or not value:
         raise ConfigError(f"{path}: apps must be a non-empty list of {{appId, appKey}}")
     apps = []
@@ -296,12 +239,12 @@ def _apps(value: object, path: Path) -> tuple[App, ...]:
     duplicates = sorted({app_id for app_id in ids if ids.count(app_id) > 1})
     if duplicates:
         raise ConfigError(f"{path}: apps: appId {duplicates[0]} is listed twice")
-    return tuple(apps)
+    return {"apps": tuple(apps)}
 
 
-def _strictness(value: object, path: Path) -> Strictness:
+def _strictness(value: object, path: Path) -> dict[str, object]:
     if isinstance(value, bool):
-        return Strictness.all(value)
+        return {"strict": Strictness.all(value)}
     names = [f.name for f in fields(Strictness)]
     if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
         raise ConfigError(f"{path}: strict must be true/false or a mapping of {names} to true/false")
@@ -311,34 +254,55 @@ def _strictness(value: object, path: Path) -> Strictness:
     unknown = sorted(set(parts) - set(names))
     if unknown:
         raise ConfigError(f"{path}: strict: unknown keys {unknown} (known: {names})")
-    return Strictness(**parts)
+    return {"strict": Strictness(**parts)}
 
 
-def _tokens(value: object, path: Path) -> dict[str, int]:
-    if not isinstance(value, dict) or set(value) - {"lifetime", "max_live"}:
-        raise ConfigError(f"{path}: tokens must be a mapping with lifetime and/or max_live")
-    out = {}
-    for key, target in (("lifetime", "token_lifetime"), ("max_live", "max_live_tokens")):
-        if key in value:
-            if not isinstance(value[key], int) or isinstance(value[key], bool) or value[key] < 1:
-                raise ConfigError(f"{path}: tokens.{key} must be a positive integer")
-            out[target] = value[key]
+def _given(name: str, value: object, path: Path) -> dict[Setting, object]:
+    """The keys a section mapping gives (`tokens: {lifetime: 60}`), each with the setting it sets."""
+    settings = {setting.key.partition(".")[2]: setting for setting in section(name) if setting.key}
+    if not isinstance(value, dict) or set(value) - set(settings):
+        raise ConfigError(f"{path}: {name} must be a mapping with {' and/or '.join(settings)}")
+    return {settings[key]: item for key, item in value.items()}
+
+
+def _tokens(value: object, path: Path) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for setting, given in _given("tokens", value, path).items():
+        if not isinstance(given, int) or isinstance(given, bool) or given < 1:
+            raise ConfigError(f"{path}: {setting.key} must be {setting.values}")
+        out[setting.name] = given
     return out
 
 
 def _notify(value: object, path: Path) -> dict[str, object]:
-    if not isinstance(value, dict) or set(value) - {"schedule", "timeout"}:
-        raise ConfigError(f"{path}: notify must be a mapping with schedule and/or timeout")
     out: dict[str, object] = {}
-    if "schedule" in value:
-        schedule = value["schedule"]
-        if (not isinstance(schedule, list) or not 1 <= len(schedule) <= 100
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in schedule)):
-            raise ConfigError(f"{path}: notify.schedule must be a list of 1 to 100 waits in seconds (>= 0)")
-        out["notify_schedule"] = tuple(float(v) for v in schedule)
-    if "timeout" in value:
-        timeout = value["timeout"]
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-            raise ConfigError(f"{path}: notify.timeout must be a positive number of seconds")
-        out["notify_timeout"] = float(timeout)
+    for setting, given in _given("notify", value, path).items():
+        if setting.repeat:  # the schedule
+            if not isinstance(given, list) or not 1 <= len(given) <= 100 or not all(_seconds(v) for v in given):
+                raise ConfigError(f"{path}: {setting.key} must be {setting.values}")
+            out[setting.name] = tuple(float(v) for v in given)
+        elif not _seconds(given) or not given:
+            raise ConfigError(f"{path}: {setting.key} must be {setting.values}")
+        else:
+            out[setting.name] = float(given)
     return out
+
+
+def _seconds(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+
+
+def _gateway_errors(value: object, path: Path) -> dict[str, object]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(f"{path}: gateway_errors must map an entry name to {{status, errCode, errInfo}}")
+    try:
+        gateway_error_table(value)
+    except ValueError as error:
+        raise ConfigError(f"{path}: {error}") from error
+    return {"gateway_errors": value}
+
+
+_SECTIONS: dict[str, Callable[[object, Path], dict[str, object]]] = {
+    "scenarios": _scenario_paths, "apps": _apps, "strict": _strictness, "tokens": _tokens, "notify": _notify,
+    "gateway_errors": _gateway_errors,
+}

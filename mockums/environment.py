@@ -1,10 +1,11 @@
 """Options from the environment: every option of a command is also a `MOCKUMS_…` variable.
 
-The variables are derived from the argparse definitions themselves, so an option added to
-`mockums serve` is readable from the environment, and listed in the README, with no further work:
-`--skew-window` is `MOCKUMS_SKEW_WINDOW`, `--no-watch` is `MOCKUMS_NO_WATCH`. A value given on the
-command line wins over the variable; the variable wins over the config file, which wins over the
-defaults. Nothing here imports more than argparse, so `mockums --version` stays fast.
+The variables are derived from the argparse definitions themselves (`serve`'s are built from
+mockums.settings_table), so an option added to `mockums serve` is readable from the environment, and
+listed in the README, with no further work: `--skew-window` is `MOCKUMS_SKEW_WINDOW`, `--no-watch` is
+`MOCKUMS_NO_WATCH`. A value given on the command line wins over the variable; the variable wins over
+the config file, which wins over the defaults. Nothing here imports more than argparse, so
+`mockums --version` stays fast.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import argparse
 import difflib
 from collections.abc import Iterator, Mapping
 
-PREFIX = "MOCKUMS_"
+from mockums.settings_table import PREFIX, variable_for
+
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("", "0", "false", "no", "off")
 
@@ -24,8 +26,7 @@ class EnvironmentValueError(ValueError):
 
 def variable(action: argparse.Action) -> str:
     """The environment variable of an option: MOCKUMS_ and its long name, upper case, `-` as `_`."""
-    longest = max(action.option_strings, key=len)
-    return PREFIX + longest.lstrip("-").upper().replace("-", "_")
+    return variable_for(action.option_strings)
 
 
 def options(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:

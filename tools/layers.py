@@ -7,7 +7,7 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "clock": 0, "logs": 0, "state": 0, "errors": 0,
+    "clock": 0, "logs": 0, "state": 0, "errors": 0, "settings_table": 0,
     "protocol": 1,
     "config": 2, "auth": 2, "ledger": 2,
     "scenarios": 3, "notify": 3,
@@ -18,5 +18,5 @@ RANKS = {
     "cli": 8, "pytest_plugin": 8,
 }
 # Units that must not import aiohttp, even indirectly.
-PURE = ("clock", "state", "errors", "protocol", "config", "auth", "ledger", "scenarios", "lines", "environment",
-        "logs")
+PURE = ("clock", "state", "errors", "settings_table", "protocol", "config", "auth", "ledger", "scenarios", "lines",
+        "environment", "logs")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from layers import PURE, RANKS
 
-from mockums import __version__, environment, pytest_plugin
+from mockums import __version__, environment, pytest_plugin, settings_table
 from mockums.cli import build_parser
 from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
@@ -30,6 +30,7 @@ from mockums.protocol.vocabulary import Situation
 from mockums.protocol.wallets import WALLETS, Value
 from mockums.scenarios.json_schema import SCHEMA_FILE, scenario_json_schema
 from mockums.server.control import CONTROL_PREFIX, ROUTES
+from mockums.settings_table import SETTINGS
 from mockums.testing import Mockums
 from mockums.testing.methods import HandleMethods
 
@@ -179,6 +180,20 @@ def cli_options() -> str:
     return "\n\n".join(blocks)
 
 
+def config_keys() -> str:
+    """Every key of the config file, from the one table of settings (mockums/settings_table.py): what it
+    takes, its default, and the option and variable that set it too."""
+    rows = ["| key | takes | default | option, variable | meaning |", "|---|---|---|---|---|"]
+    for setting in SETTINGS:
+        if setting.key is None:
+            continue
+        default = setting.default_text or settings_table.shown(setting.default)
+        option = f"`{setting.option}`, `{setting.variable}`" if setting.option else ""
+        rows.append(f"| `{setting.key}` | {_cell(setting.takes())} | {_cell(default)} | {option} "
+                    f"| {_cell(setting.describe())} |")
+    return "\n".join(rows)
+
+
 def control_api() -> str:
     rows = ["| call | what it does | body / query |", "|---|---|---|"]
     for route in ROUTES:
@@ -259,6 +274,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "plugin-api": plugin_api,
     "standalone-examples": standalone_examples,
     "control-api": control_api,
+    "config-keys": config_keys,
     "cli-options": cli_options,
     "gateway-errors": gateway_errors,
     "business-errors": business_errors,
