@@ -43,12 +43,19 @@ def camel_record(record: Any) -> dict[str, Any]:
     return {camel(item.name): getattr(record, item.name) for item in dataclasses.fields(record)}
 
 
+def camel_tuple(record: Any) -> dict[str, Any]:
+    """A named tuple's fields under camelCase keys (its values as they are)."""
+    return {camel(name): value for name, value in record._asdict().items()}
+
+
 def delivery_view(delivery: Delivery) -> dict[str, Any]:
     """A notification delivery with its attempts (notifyId, url, kind, mid, merOrderId, params — the form
     fields as sent —, createdAt, schedule, attempts, state, reason)."""
     view = camel_record(delivery)
+    del view["number"]  # the repository's key, not part of what a delivery shows
+    view["params"] = dict(delivery.params)
     view["schedule"] = list(delivery.schedule)
-    view["attempts"] = [camel_record(attempt) for attempt in delivery.attempts]
+    view["attempts"] = [camel_tuple(attempt) for attempt in delivery.attempts]
     return view
 
 
@@ -77,7 +84,7 @@ def order_view(order: Order, deliveries: list[Delivery]) -> dict[str, Any]:
         "expireTime": format_time(order.expire_at),
         "payTime": format_time(order.paid_at) if order.paid_at else None,
         "queries": order.queries,
-        "refunds": [{camel(name): value for name, value in refund._asdict().items()} for refund in order.refunds],
+        "refunds": [camel_tuple(refund) for refund in order.refunds],
         "history": [{"time": format_time(at), "event": event} for at, event in order.history],
         "notifications": [delivery_view(d) for d in deliveries],
     }

@@ -115,12 +115,21 @@ async def until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def finished(delivery: Delivery) -> None:
-    await until(lambda: delivery.finished)
+def now(notifier: Notifier, delivery: Delivery) -> Delivery:
+    """A delivery as it stands now (records are values: the one `send` gave is the first)."""
+    found = notifier.delivery(delivery.number)
+    assert found is not None, f"delivery {delivery.notify_id} is no longer kept"
+    return found
+
+
+async def finished(notifier: Notifier, delivery: Delivery) -> Delivery:
+    await until(lambda: now(notifier, delivery).finished)
+    return now(notifier, delivery)
 
 
 def notify_tasks() -> list[asyncio.Task[Any]]:
-    return [t for t in asyncio.all_tasks() if t.get_name().startswith("mockums-notify")]
+    """The attempts under way (each its own task)."""
+    return [t for t in asyncio.all_tasks() if t.get_name().startswith("mockums-notify:")]
 
 
 def closed_port() -> int:
@@ -133,6 +142,7 @@ def closed_port() -> int:
 async def test_accepted_at_once(notifier: Notifier, receiver: Receiver) -> None:
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "delivered"
     assert len(delivery.attempts) == 1
     attempt = delivery.attempts[0]
@@ -145,6 +155,7 @@ async def test_failed_then_500_then_accepted(notifier: Notifier, receiver: Recei
     receiver.answers = [(200, "FAILED"), (500, "boom")]
     delivery = send(notifier, receiver.url, "nid-retry")
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "delivered"
     assert [(a.number, a.status, a.accepted) for a in delivery.attempts] == [
         (1, 200, False), (2, 500, False), (3, 200, True)]
@@ -163,6 +174,7 @@ async def test_gives_up_after_len_schedule_attempts(notifier: Notifier, receiver
     receiver.default = (200, "FAILED")
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "gave_up"
     assert len(delivery.attempts) == len(FAST.schedule) == len(receiver.seen)
     assert delivery.reason == "no SUCCESS after 3 attempts"
@@ -175,6 +187,7 @@ async def test_only_2xx_and_exactly_success_is_accepted(make_notifier: Callable[
     receiver.default = answer
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "gave_up"
 
 
@@ -182,6 +195,7 @@ async def test_whitespace_around_success_is_accepted(notifier: Notifier, receive
     receiver.default = (200, "  SUCCESS\r\n")
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "delivered"
 
 
@@ -191,6 +205,7 @@ async def test_hanging_receiver_times_out(make_notifier: Callable[..., Awaitable
     receiver.hang = True
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "gave_up"
     assert len(delivery.attempts) == 2
     for attempt in delivery.attempts:
@@ -203,6 +218,7 @@ async def test_hanging_receiver_times_out(make_notifier: Callable[..., Awaitable
 async def test_connection_refused_is_recorded(notifier: Notifier) -> None:
     delivery = send(notifier, f"http://127.0.0.1:{closed_port()}/notify")
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.state == "gave_up"
     assert len(delivery.attempts) == 3
     assert all(a.status is None and a.error and a.error.startswith("connection failed") for a in delivery.attempts)
@@ -221,6 +237,7 @@ async def test_non_http_url_gives_up_at_once(notifier: Notifier, url: str) -> No
 async def test_redirects_are_not_followed(notifier: Notifier, receiver: Receiver) -> None:
     delivery = send(notifier, receiver.url.replace("/notify", "/redirect"), schedule=(0,))
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.attempts[0].status == 302
     assert delivery.state == "gave_up"
     assert receiver.seen == []
@@ -243,7 +260,7 @@ async def test_send_returns_at_once_and_a_hanging_receiver_blocks_nothing_else(
     server = await aiohttp_server(app, host="127.0.0.1")
     started = time.perf_counter()
     delivery = send(notifier, str(server.make_url("/notify")), "healthy")
-    await finished(delivery)
+    delivery = await finished(notifier, delivery)
     assert delivery.state == "delivered"
     assert time.perf_counter() - started < 0.5  # well before the hanging ones time out
     assert not notifier.deliveries()[0].finished
@@ -255,27 +272,30 @@ async def test_capacity_drops_oldest_finished_first(make_notifier: Callable[...,
     parked = send(notifier, receiver.url, "parked", delay=30)
     for number in range(3):
         delivery = send(notifier, receiver.url, f"done-{number}")
-        await finished(delivery)
+        await finished(notifier, delivery)
     kept = [d.notify_id for d in notifier.deliveries()]
     assert kept == ["parked", "done-1", "done-2"]
-    assert parked.state == "pending"
+    assert now(notifier, parked).state == "pending"
 
 
 async def test_capacity_evicts_and_cancels_pending_when_all_are_pending(
-        make_notifier: Callable[..., Awaitable[Notifier]], receiver: Receiver) -> None:
+        make_notifier: Callable[..., Awaitable[Notifier]], receiver: Receiver,
+        caplog: pytest.LogCaptureFixture) -> None:
     notifier = await make_notifier(capacity=2)
     first, *_ = [send(notifier, receiver.url, f"p-{n}", delay=30) for n in range(3)]
     assert [d.notify_id for d in notifier.deliveries()] == ["p-1", "p-2"]
-    assert first.state == "gave_up"
-    assert first.reason is not None
-    assert first.reason.startswith("evicted")
-    await until(lambda: len(notify_tasks()) == 2)
+    assert notifier.delivery(first.number) is None
+    assert len(notifier.timers) == 2  # the evicted one's attempt will never be made
+    notifier.clock.advance(30)
+    assert await notifier.wait_idle(2)
+    assert sorted(seen.form["notifyId"] for seen in receiver.seen) == ["p-1", "p-2"]
 
 
 async def test_body_excerpt_is_capped(notifier: Notifier, receiver: Receiver) -> None:
     receiver.default = (200, "x" * 10_000)
     delivery = send(notifier, receiver.url, schedule=(0,))
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert len(delivery.attempts[0].body) == 200
 
 
@@ -287,10 +307,13 @@ async def test_schedule_and_delay_overrides(make_notifier: Callable[..., Awaitab
     receiver.default = (200, "FAILED")
     two = send(notifier, receiver.url, "two", schedule=(0, 0))
     late = send(notifier, receiver.url, "late", delay=20.0, schedule=(0,))
-    assert not await notifier.wait_idle(0.3)  # `two` is done; `late` waits its 20 sandbox seconds
-    assert (len(two.attempts), len(late.attempts)) == (2, 0)
+    await until(lambda: now(notifier, two).finished)  # `two` is done; `late` waits its 20 sandbox seconds
+    assert (len(now(notifier, two).attempts), len(now(notifier, late).attempts)) == (2, 0)
+    assert notifier.timers.due_at(("delivery", str(late.number))) == 1_700_000_020.0
     clock.advance(20)
     assert await notifier.wait_idle(2)
+    two = now(notifier, two)
+    late = now(notifier, late)
     assert len(late.attempts) == 1
     assert late.attempts[0].at - late.created_at == 20.0
 
@@ -302,16 +325,20 @@ async def test_records_use_the_injected_clock(make_notifier: Callable[..., Await
     notifier = await make_notifier(clock=clock)
     delivery = send(notifier, receiver.url)
     assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
     assert delivery.created_at == delivery.attempts[0].at == 1_700_000_000.0
 
 
 async def test_redeliver_sends_a_new_delivery_with_the_same_notify_id(notifier: Notifier, receiver: Receiver) -> None:
     original = send(notifier, receiver.url, "nid-again")
     assert await notifier.wait_idle(2)
+    original = now(notifier, original)
     again = notifier.redeliver("nid-again")
     assert again is not None
-    assert again is not original
+    assert again.number != original.number
     assert await notifier.wait_idle(2)
+    original = now(notifier, original)
+    again = now(notifier, again)
     assert again.state == "delivered"
     assert (again.notify_id, again.params, again.url) == (original.notify_id, original.params, original.url)
     assert receiver.seen[0].form == receiver.seen[1].form
@@ -322,8 +349,8 @@ async def test_redeliver_sends_a_new_delivery_with_the_same_notify_id(notifier: 
 async def test_deliveries_filter_by_merchant_and_order(notifier: Notifier, receiver: Receiver) -> None:
     a = send(notifier, receiver.url, "n-a", mer_order_id="ORDER-A")
     b = send(notifier, receiver.url, "n-b", mer_order_id="ORDER-B")
-    assert notifier.deliveries(mer_order_id="ORDER-B") == [b]
-    assert notifier.deliveries(mid="898340149000005") == [a, b]
+    assert [d.number for d in notifier.deliveries(mer_order_id="ORDER-B")] == [b.number]
+    assert [d.number for d in notifier.deliveries(mid="898340149000005")] == [a.number, b.number]
     assert notifier.deliveries(mid="other") == []
 
 
@@ -332,18 +359,31 @@ async def test_wait_idle_reports_a_timeout(notifier: Notifier, receiver: Receive
     assert not await notifier.wait_idle(0.05)
 
 
-async def test_reset_cancels_pending_and_forgets(notifier: Notifier, receiver: Receiver) -> None:
-    delivery = send(notifier, receiver.url, delay=30)
+async def test_reset_ends_attempts_under_way_and_forgets(notifier: Notifier, receiver: Receiver) -> None:
+    receiver.hang = True
+    send(notifier, receiver.url, "hanging")
+    parked = send(notifier, receiver.url, "parked", delay=30)
+    await until(lambda: len(notify_tasks()) == 1)
     tasks = notify_tasks()
-    assert len(tasks) == 1
     notifier.reset()
-    assert notifier.deliveries() == []
+    assert (notifier.deliveries(), len(notifier.timers)) == ([], 0)
     assert await notifier.wait_idle(0.1)
     await asyncio.wait(tasks, timeout=1)
     assert all(t.cancelled() for t in tasks)
-    assert delivery.state == "gave_up"
-    assert delivery.reason == "cancelled: notifier reset"
-    assert receiver.seen == []
+    assert notifier.delivery(parked.number) is None
+    assert [seen.form["notifyId"] for seen in receiver.seen] == ["hanging"]
+
+
+async def test_a_notifier_never_started_keeps_its_deliveries_for_when_it_starts(receiver: Receiver) -> None:
+    notifier = Notifier(Clock(), FAST)
+    delivery = send(notifier, receiver.url, "before-start")  # no loop, no session: nothing raises
+    assert now(notifier, delivery).state == "pending"
+    await notifier.start()
+    try:
+        assert await notifier.wait_idle(2)
+        assert now(notifier, delivery).state == "delivered"
+    finally:
+        await notifier.stop()
 
 
 async def test_stop_leaves_no_task_and_can_be_called_twice(receiver: Receiver) -> None:
@@ -355,11 +395,10 @@ async def test_stop_leaves_no_task_and_can_be_called_twice(receiver: Receiver) -
     await until(lambda: len(receiver.seen) == 1)
     await notifier.stop()
     assert notify_tasks() == []
+    hanging, parked = now(notifier, hanging), now(notifier, parked)
     assert hanging.state == parked.state == "gave_up"
-    assert hanging.reason == "cancelled: notifier stopped"
+    assert hanging.reason == parked.reason == "cancelled: notifier stopped"
     await notifier.stop()
-    with pytest.raises(RuntimeError, match="start"):
-        send(notifier, receiver.url)
 
 
 async def test_one_log_line_per_attempt_without_the_key(notifier: Notifier, receiver: Receiver,

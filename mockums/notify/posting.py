@@ -1,0 +1,55 @@
+"""One notification POST: the form to a merchant's notifyUrl, and the platform's rule for what counts as
+accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+from yarl import URL
+
+EXCERPT_CHARS = 200  # of an answer, kept with its attempt
+# Read at most this much of an answer: enough to see SUCCESS/FAILED or an error page's opening,
+# without letting a receiver that streams megabytes fill our memory.
+READ_LIMIT = 4096
+
+
+def is_accepted(status: int, body: str) -> bool:
+    """The platform's rule: a 2xx whose body, stripped, is exactly `SUCCESS` (case-sensitive).
+
+    `success`, `{"code":"SUCCESS"}` or `OK` all count as failures and trigger a retry, as they do for
+    real; merchants who answer that way in production get duplicated notifications.
+    """
+    return 200 <= status < 300 and body.strip() == "SUCCESS"
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be delivered to, or None. Only absolute http(s) URLs are attempted."""
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError) as exc:
+        return f"invalid notify URL {url!r}: {exc}"
+    if parsed.scheme not in ("http", "https"):
+        return f"unsupported notify URL {url!r}: only http:// and https:// URLs are delivered"
+    if not parsed.host:
+        return f"notify URL {url!r} has no host"
+    return None
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    data = bytearray()
+    while len(data) < READ_LIMIT:  # bounded: each pass adds at least one byte or stops
+        chunk = await response.content.read(READ_LIMIT - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+async def post_form(session: aiohttp.ClientSession, url: str, params: Mapping[str, str]) -> tuple[int, str]:
+    """POST `params` as a UTF-8 form (in their order) to `url`, following no redirect: the status and the
+    answer's opening."""
+    # No redirects: following one would send the notification somewhere else than notifyUrl.
+    async with session.post(url, data=list(params.items()), allow_redirects=False) as response:
+        raw = await _read_capped(response)
+        return response.status, raw.decode("utf-8", errors="replace")
