@@ -17,6 +17,9 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
+
+from mockums.state.cell import Cell, MemoryCell
 
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
 BEIJING_OFFSET = 8 * 3600  # seconds Beijing time is ahead of UTC (no daylight saving time)
@@ -25,19 +28,28 @@ BODY_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
 
 
-class Clock:
-    """Real time that tests can freeze, set or advance, and that waits can follow."""
+class ClockSetting(NamedTuple):
+    """Where sandbox time stands: its offset from real time, or the moment it is frozen at."""
 
-    def __init__(self) -> None:
-        self._offset = 0.0
-        self._frozen_at: float | None = None
+    offset: float = 0.0
+    frozen_at: float | None = None
+
+
+RUNNING = ClockSetting()  # real time, running
+
+
+class Clock:
+    """Real time that tests can freeze, set or advance, and that waits can follow. Its setting is kept in a
+    cell (`mockums.state`), so every process of one sandbox can read the same time."""
+
+    def __init__(self, setting: Cell[ClockSetting] | None = None) -> None:
+        self._setting: Cell[ClockSetting] = setting if setting is not None else MemoryCell(RUNNING)
         self._listeners: set[Callable[[], None]] = set()
 
     def now(self) -> float:
         """Seconds since the epoch, as this sandbox sees them."""
-        if self._frozen_at is not None:
-            return self._frozen_at
-        return time.time() + self._offset
+        offset, frozen_at = self._setting.get()
+        return time.time() + offset if frozen_at is None else frozen_at
 
     def wall(self) -> float:
         """The real time, whatever the sandbox clock says: what clients stamp their requests with."""
@@ -46,39 +58,32 @@ class Clock:
     def beijing(self) -> datetime:
         return datetime.fromtimestamp(self.now(), BEIJING)
 
+    def _change(self, change: Callable[[ClockSetting], ClockSetting]) -> None:
+        self._setting.update(change)
+        self._moved()
+
     def freeze(self, at: float | None = None) -> None:
         """Stop sandbox time (at `at`, or where it is now)."""
-        self._frozen_at = self.now() if at is None else at
-        self._moved()
+        self._change(lambda setting: setting._replace(frozen_at=_now(setting) if at is None else at))
 
     def unfreeze(self) -> None:
         """Let sandbox time run again from where it stood."""
-        if self._frozen_at is not None:
-            self._offset = self._frozen_at - time.time()
-            self._frozen_at = None
-            self._moved()
+        if self.frozen:
+            self._change(lambda setting: ClockSetting(_now(setting) - time.time(), None))
 
     def set(self, at: float) -> None:
         """Jump to `at` (epoch seconds), frozen or running as before."""
-        if self._frozen_at is not None:
-            self._frozen_at = at
-        else:
-            self._offset = at - time.time()
-        self._moved()
+        self._change(lambda setting: setting._replace(frozen_at=at) if setting.frozen_at is not None
+                     else ClockSetting(at - time.time(), None))
 
     def advance(self, seconds: float) -> None:
         """Move sandbox time on by `seconds`: whatever falls due in between happens now."""
-        if self._frozen_at is not None:
-            self._frozen_at += seconds
-        else:
-            self._offset += seconds
-        self._moved()
+        self._change(lambda setting: setting._replace(frozen_at=setting.frozen_at + seconds)
+                     if setting.frozen_at is not None else ClockSetting(setting.offset + seconds, None))
 
     def reset(self) -> None:
         """Back to real time, running."""
-        self._offset = 0.0
-        self._frozen_at = None
-        self._moved()
+        self._change(lambda _: RUNNING)
 
     # -- waiting on sandbox time ----------------------------------------------------------------
 
@@ -124,7 +129,11 @@ class Clock:
 
     @property
     def frozen(self) -> bool:
-        return self._frozen_at is not None
+        return self._setting.get().frozen_at is not None
+
+
+def _now(setting: ClockSetting) -> float:
+    return time.time() + setting.offset if setting.frozen_at is None else setting.frozen_at
 
 
 @functools.lru_cache(maxsize=256)  # a client stamps many requests with the same second

@@ -7,15 +7,16 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "clock": 0, "logs": 0, "state": 0, "errors": 0, "settings_table": 0,
-    "protocol": 1,
-    "config": 2, "auth": 2, "ledger": 2,
-    "scenarios": 3, "notify": 3,
-    "lines": 4,
-    "core": 5,
-    "server": 6, "environment": 6,
-    "testing": 7, "cli_sign": 7,
-    "cli": 8, "pytest_plugin": 8,
+    "state": 0, "logs": 0, "errors": 0, "settings_table": 0,
+    "clock": 1,
+    "protocol": 2,
+    "config": 3, "auth": 3, "ledger": 3,
+    "scenarios": 4, "notify": 4,
+    "lines": 5,
+    "core": 6,
+    "server": 7, "environment": 7,
+    "testing": 8, "cli_sign": 8,
+    "cli": 9, "pytest_plugin": 9,
 }
 # Units that must not import aiohttp, even indirectly.
 PURE = ("clock", "state", "errors", "settings_table", "protocol", "config", "auth", "ledger", "scenarios", "lines",

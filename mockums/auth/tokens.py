@@ -3,7 +3,7 @@
 Tokens are self-verifying (issue time + random + a MAC keyed with the app's appKey, 32 hex
 characters like the real ones), so a token a client cached before a sandbox restart still works
 after it, within its lifetime, without anything written to disk. The "at most N live tokens per
-appId" rule is kept in memory: issuing one more revokes the oldest.
+appId" rule is kept in a `TokenRepository` (in memory by default): issuing one more revokes the oldest.
 
 Revocation is remembered by issue time, not token by token: the live tokens are first in, first out,
 so a token issued no later than the newest revoked one, and not live, is revoked too. Memory stays at
@@ -17,10 +17,9 @@ import hashlib
 import hmac
 import secrets
 import struct
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple, Protocol
 
 from mockums.clock import Clock
 from mockums.protocol.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
@@ -40,28 +39,74 @@ def _mac(app_key: str, app_id: str, head: bytes) -> bytes:
     return hmac.new(app_key.encode(), _MAC_LABEL + app_id.encode() + head, hashlib.sha256).digest()[:8]
 
 
+class Issued(NamedTuple):
+    """An app's live tokens (oldest first, with their issue times) and the issue second of the newest one
+    revoked (-1: none)."""
+
+    live: tuple[tuple[str, float], ...] = ()
+    revoked_through: int = -1
+
+
+NONE_ISSUED = Issued()
+
+
+class TokenRepository(Protocol):
+    """Where each app's live tokens are kept."""
+
+    def issued(self, app_id: str) -> Issued:
+        """The app's live tokens and revocation mark."""
+
+    def update(self, app_id: str, change: Callable[[Issued], Issued]) -> Issued:
+        """Apply `change` to the app's tokens as one atomic step; what it gave."""
+
+    def clear(self) -> None:
+        """Forget every token (they are still verified by their MAC, and all count as live)."""
+
+
+class MemoryTokens:
+    """Tokens in this process: at most `max_live` per app, so a few per configured app."""
+
+    def __init__(self) -> None:
+        self._apps: dict[str, Issued] = {}
+
+    def issued(self, app_id: str) -> Issued:
+        return self._apps.get(app_id, NONE_ISSUED)
+
+    def update(self, app_id: str, change: Callable[[Issued], Issued]) -> Issued:
+        self._apps[app_id] = new = change(self._apps.get(app_id, NONE_ISSUED))
+        return new
+
+    def clear(self) -> None:
+        self._apps.clear()
+
+
+def _with(issued: Issued, token: str, now: float, lifetime: int, max_live: int) -> Issued:
+    """The app's tokens after issuing `token`: the expired ones dropped, the oldest revoked beyond `max_live`."""
+    live = [entry for entry in issued.live if entry[1] + lifetime > now]
+    revoked_through = issued.revoked_through
+    while len(live) >= max_live:
+        _, revoked_at = live.pop(0)
+        revoked_through = max(revoked_through, int(revoked_at))
+    return Issued((*live, (token, now)), revoked_through)
+
+
 class TokenStore:
-    def __init__(
-        self, app_keys: Mapping[str, str], clock: Clock, lifetime: int = TOKEN_LIFETIME, max_live: int = MAX_LIVE_TOKENS
-    ) -> None:
+    """Issues and checks access tokens; the live list of each app is kept in a `TokenRepository`."""
+
+    def __init__(self, app_keys: Mapping[str, str], clock: Clock, lifetime: int = TOKEN_LIFETIME,
+                 max_live: int = MAX_LIVE_TOKENS, tokens: TokenRepository | None = None) -> None:
         self._app_keys = dict(app_keys)
         self._clock = clock
         self.lifetime = lifetime
         self.max_live = max_live
-        self._live: dict[str, deque[tuple[str, float]]] = {}
-        self._revoked_through: dict[str, int] = {}  # per app: the issue second of the newest revoked token
+        self._tokens = tokens if tokens is not None else MemoryTokens()
 
     def issue(self, app_id: str) -> str:
+        """A new token for the app (revoking its oldest live one beyond `max_live`)."""
         now = self._clock.now()
         head = struct.pack(">I", int(now) & 0xFFFFFFFF) + secrets.token_bytes(4)
         token = (head + _mac(self._app_keys[app_id], app_id, head)).hex()
-        live = self._live.setdefault(app_id, deque())
-        while live and live[0][1] + self.lifetime <= now:
-            live.popleft()
-        while len(live) >= self.max_live:
-            _, revoked_at = live.popleft()
-            self._revoked_through[app_id] = max(self._revoked_through.get(app_id, 0), int(revoked_at))
-        live.append((token, now))
+        self._tokens.update(app_id, lambda issued: _with(issued, token, now, self.lifetime, self.max_live))
         return token
 
     def check(self, token: str, claimed_app_id: str | None = None) -> TokenCheck:
@@ -89,17 +134,18 @@ class TokenStore:
         if age >= self.lifetime:
             return TokenCheck("expired_token", owner,
                               f"the token was issued {int(age)} s ago; tokens live {self.lifetime} s", age)
-        live = self._live.get(owner, ())
-        if issued <= self._revoked_through.get(owner, -1) and all(token != kept for kept, _ in live):
+        kept = self._tokens.issued(owner)
+        if issued <= kept.revoked_through and all(token != live for live, _ in kept.live):
             return TokenCheck("unknown_token", owner,
                               f"the token was revoked when more than {self.max_live} live tokens "
                               "were issued for this appId")
         return TokenCheck("ok", owner, "valid token", age)
 
     def live_count(self, app_id: str) -> int:
+        """How many of the app's tokens are live now."""
         now = self._clock.now()
-        return sum(1 for _, issued in self._live.get(app_id, ()) if issued + self.lifetime > now)
+        return sum(1 for _, issued in self._tokens.issued(app_id).live if issued + self.lifetime > now)
 
     def reset(self) -> None:
-        self._live.clear()
-        self._revoked_through.clear()
+        """Forget the live lists (tokens issued before stay valid within their lifetime)."""
+        self._tokens.clear()

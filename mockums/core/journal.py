@@ -13,6 +13,7 @@ import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from mockums.clock import precise_time
 from mockums.core.trace import Reply, Trace
@@ -124,9 +125,41 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
                  fault, reply.delay, answer, duration_ms, size, cost)
 
 
+class JournalRepository(Protocol):
+    """Where the journal's entries are kept, oldest first, numbered as they are recorded."""
+
+    def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
+        """Add an entry for a decided request, numbered after the newest ever recorded."""
+
+    def query(self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
+              limit: int | None = None, verdict: str | None = None, scenario: str | None = None) -> list[Entry]:
+        """Entries oldest first, filtered (see `MemoryJournal.query`)."""
+
+    def get(self, entry_id: int) -> Entry | None:
+        """The entry with this id, if it is still kept."""
+
+    @property
+    def last_id(self) -> int:
+        """The id of the newest entry ever recorded (0 before the first)."""
+
+    @property
+    def size(self) -> int:
+        """The bytes the kept entries count against the cap."""
+
+    def forget_order(self, mid: str, mer_order_id: str) -> None:
+        """Drop every entry about one order."""
+
+    def clear(self) -> None:
+        """Drop every entry (ids keep counting up)."""
+
+    def __len__(self) -> int:
+        """How many entries are kept."""
+
+
 @dataclass
-class Journal:
-    """The newest entries, oldest first: at most `capacity` of them, costing at most `max_bytes`."""
+class MemoryJournal:
+    """The newest entries in this process, oldest first: at most `capacity` of them, costing at most
+    `max_bytes`."""
 
     capacity: int = 1000
     max_bytes: int = 8 * 1024 * 1024

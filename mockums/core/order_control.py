@@ -11,7 +11,7 @@ from typing import Any
 
 from mockums.clock import Clock
 from mockums.core import views
-from mockums.core.journal import Journal
+from mockums.core.journal import JournalRepository
 from mockums.errors import Conflict, NotFound
 from mockums.ledger import moves
 from mockums.ledger.calls import Event
@@ -34,7 +34,7 @@ class OrderControl:
     _books: Mapping[str, Book]
     _notifier: Notifier
     _sequences: SequenceTracker
-    _journal: Journal
+    _journal: JournalRepository
 
     def _dispatch(self, events: Sequence[Event]) -> None:
         raise NotImplementedError

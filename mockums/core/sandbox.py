@@ -20,7 +20,7 @@ from mockums.clock import Clock, parse_moment
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
-from mockums.core.journal import Journal
+from mockums.core.journal import JournalRepository, MemoryJournal
 from mockums.core.notifying import Notifications
 from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
@@ -81,7 +81,7 @@ class Sandbox(OrderControl, ScenarioControl):
         self._scenarios = ScenarioSet(scenario_sources(settings, lines), allowed_names(settings, lines),
                                       self.clock.now, from_files=scenarios)
         self._sequences = SequenceTracker(settings.max_sequences)
-        self._journal = Journal(settings.journal_size, settings.journal_bytes)
+        self._journal: JournalRepository = MemoryJournal(settings.journal_size, settings.journal_bytes)
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
                                   settings.max_notifications)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
@@ -206,7 +206,7 @@ class Sandbox(OrderControl, ScenarioControl):
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
                 limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,
                 summary: bool = False) -> list[dict[str, Any]]:
-        """Journal entries, oldest first, filtered (see `Journal.query`); `summary` gives list rows only."""
+        """Journal entries, oldest first, filtered (see `MemoryJournal.query`); `summary` gives list rows only."""
         entries = self._journal.query(mer_order_id=mer_order_id, endpoint=endpoint, since=since, limit=limit,
                                       verdict=verdict, scenario=scenario)
         return [entry.summary() if summary else entry.view() for entry in entries]

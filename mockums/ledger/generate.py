@@ -22,6 +22,7 @@ from faker.providers.company.zh_CN import Provider as ChineseCompanies
 
 from mockums.clock import beijing_date
 from mockums.protocol.wallets import Wallet
+from mockums.state.cell import Cell, MemoryCell
 
 # Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists.
 _NAME_PREFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_prefixes)
@@ -128,11 +129,24 @@ def shaped(template: str, rng: random.Random, now: float) -> str:
 
 
 class Generator:
-    def __init__(self, seed: int | None = None) -> None:
-        self.seed = seed if seed is not None else secrets.randbits(32)
+    """Values derived from the seed in force (kept in a cell, so every process of one sandbox derives alike)."""
+
+    def __init__(self, seed: int | None = None, *, cell: Cell[int] | None = None) -> None:
+        """`cell` keeps the seed (a new one holding `seed`, or a random seed, when not given)."""
+        self._seed: Cell[int] = cell if cell is not None else MemoryCell(
+            seed if seed is not None else secrets.randbits(32))
         self._faker = Faker("zh_CN")
         # A request that creates an order and shows it derives the same values twice: the last are kept.
         self._last: tuple[tuple[int, str, str, str, float], Mapping[str, object]] = ((0, "", "", "", 0.0), {})
+
+    @property
+    def seed(self) -> int:
+        """The seed in force."""
+        return self._seed.get()
+
+    @seed.setter
+    def seed(self, value: int) -> None:
+        self._seed.update(lambda _: value)
 
     def faker_for(self, *parts: object) -> Faker:
         """The shared Faker instance, reseeded for this (seed, *parts)."""

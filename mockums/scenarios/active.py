@@ -10,6 +10,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+from mockums.state.cell import Cell, MemoryCell
 
 from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
@@ -32,6 +35,17 @@ class ReloadStatus:
     loaded: int = 0
 
 
+class ScenarioChanges(NamedTuple):
+    """What runtime calls changed over the files: scenarios added (each replacing any of its name) and the
+    names removed. Kept in a cell, so every process of one sandbox answers with the same set."""
+
+    added: tuple[Scenario, ...] = ()
+    removed: frozenset[str] = frozenset()
+
+
+NO_CHANGES = ScenarioChanges()
+
+
 @dataclass
 class ScenarioSet:
     """The scenarios from `sources` plus runtime changes; `registry` is what requests are matched against."""
@@ -39,29 +53,41 @@ class ScenarioSet:
     sources: tuple[Path, ...]
     allowed: Allowed
     clock: Callable[[], float]
-    from_files: tuple[Scenario, ...] = ()
-    runtime: list[Scenario] = field(default_factory=list)
+    from_files: tuple[Scenario, ...] = ()  # the set last read from disk (a reset keeps it)
+    changes: Cell[ScenarioChanges] = field(default_factory=lambda: MemoryCell(NO_CHANGES))
     last_reload: ReloadStatus | None = None
-    registry: ScenarioRegistry = field(default_factory=lambda: ScenarioRegistry(()))
-    loaded_files: tuple[Scenario, ...] = ()  # the last set read from disk, which a reset restores
     # The files as they were when last read: the watcher compares against this, so an edit made
     # between loading and the watcher's first look is not missed.
     seen: Fingerprint = ()
+    _built: tuple[object, object, ScenarioRegistry] = (None, None, ScenarioRegistry(()))
 
     def __post_init__(self) -> None:
-        self.loaded_files = self.from_files
         self.seen = self.fingerprint()
-        self._rebuild()
 
-    def _rebuild(self) -> None:
-        self.registry = ScenarioRegistry((*self.from_files, *self.runtime))
+    @property
+    def registry(self) -> ScenarioRegistry:
+        """The scenarios in force, ready to match (built again only when the files or the changes change)."""
+        changes, (files, built_for, registry) = self.changes.get(), self._built
+        if files is not self.from_files or built_for is not changes:
+            registry = ScenarioRegistry(self._in_force(changes))
+            self._built = (self.from_files, changes, registry)
+        return registry
+
+    def _in_force(self, changes: ScenarioChanges) -> tuple[Scenario, ...]:
+        replaced = changes.removed | {scenario.name for scenario in changes.added}
+        return (*(s for s in self.from_files if s.name not in replaced), *changes.added)
 
     @property
     def all(self) -> tuple[Scenario, ...]:
-        return (*self.from_files, *self.runtime)
+        return self._in_force(self.changes.get())
+
+    @property
+    def runtime(self) -> tuple[Scenario, ...]:
+        """The scenarios added at runtime."""
+        return self.changes.get().added
 
     def origin(self, scenario: Scenario) -> str:
-        return "runtime" if scenario in self.runtime else "file"
+        return "runtime" if scenario in self.changes.get().added else "file"
 
     # -- disk ----------------------------------------------------------------------------------
 
@@ -74,15 +100,16 @@ class ScenarioSet:
         if result.errors:
             self.last_reload = ReloadStatus(False, self.clock(), tuple(map(str, result.errors)), len(self.from_files))
             return self.last_reload
-        self.from_files = self.loaded_files = result.scenarios
-        # A runtime scenario that now clashes with a file one would make matching ambiguous: drop it.
+        self.from_files = result.scenarios
+        # A runtime scenario that now clashes with a file one would make matching ambiguous: drop it. A file's
+        # scenario removed at runtime comes back.
         names = {scenario.name for scenario in self.from_files}
         rules = {scenario.match.key for scenario in self.from_files}
-        kept = [s for s in self.runtime if s.name not in names and s.match.key not in rules]
-        for dropped in (s for s in self.runtime if s not in kept):
+        before = self.runtime
+        changes = self.changes.update(lambda old: ScenarioChanges(tuple(
+            s for s in old.added if s.name not in names and s.match.key not in rules)))
+        for dropped in (s for s in before if s not in changes.added):
             log.warning("runtime scenario %s dropped: the reloaded files now define its name or its rule", dropped.name)
-        self.runtime = kept
-        self._rebuild()
         self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))
         return self.last_reload
 
@@ -114,8 +141,7 @@ class ScenarioSet:
             message = (f"at most {MAX_RUNTIME_SCENARIOS} scenarios may be added at runtime "
                        f"({len(self.runtime)} are); remove some, or reset")
             return (), (LoadError(source, 0, message),)
-        self.runtime.extend(result.scenarios)
-        self._rebuild()
+        self.changes.update(lambda old: old._replace(added=(*old.added, *result.scenarios)))
         return result.scenarios, ()
 
     def replace(
@@ -131,21 +157,17 @@ class ScenarioSet:
         if len(result.scenarios) != 1 or result.scenarios[0].name != name:
             return None, (LoadError(source, 0, f"give exactly one scenario, named {name}"),)
         replacement = result.scenarios[0]
-        self.from_files = tuple(s for s in self.from_files if s.name != name)
-        self.runtime = [s for s in self.runtime if s.name != name] + [replacement]
-        self._rebuild()
+        self.changes.update(lambda old: ScenarioChanges(
+            (*(s for s in old.added if s.name != name), replacement), old.removed | {name}))
         return replacement, ()
 
     def remove(self, name: str) -> bool:
         """Remove a scenario; one from a file comes back at the next reload."""
         before = len(self.all)
-        self.from_files = tuple(s for s in self.from_files if s.name != name)
-        self.runtime = [s for s in self.runtime if s.name != name]
-        self._rebuild()
+        self.changes.update(lambda old: ScenarioChanges(tuple(s for s in old.added if s.name != name),
+                                                        old.removed | {name}))
         return len(self.all) < before
 
     def reset(self) -> None:
         """Back to what was last read from disk: runtime additions and removals are undone."""
-        self.runtime.clear()
-        self.from_files = self.loaded_files
-        self._rebuild()
+        self.changes.update(lambda _: NO_CHANGES)

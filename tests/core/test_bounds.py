@@ -80,7 +80,7 @@ def test_sequence_counters_cost_the_same_for_any_order_id() -> None:
     sandbox = Sandbox(Settings(max_sequences=50))
     for index in range(120):  # a bundled scenario: each call counts in its sequence, before validation
         signed(sandbox, CLOSE, f"MKSYSERR{index}" + "x" * 50_000)
-    counters = sandbox._sequences._calls
+    counters = sandbox._sequences.counters._calls  # type: ignore[attr-defined]
     assert len(counters) == 50
     assert all(len(key) <= 200 for _, key in counters)
 
