@@ -20,18 +20,17 @@ from mockums.clock import Clock, parse_moment
 from mockums.config import Settings
 from mockums.core import views
 from mockums.core.answering import Answerer
-from mockums.core.journal import JournalRepository, MemoryJournal
 from mockums.core.notifying import Notifications
 from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
+from mockums.core.store import Store
 from mockums.core.trace import Reply, Trace
 from mockums.errors import Invalid, NotFound
 from mockums.ledger.calls import Event
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
-from mockums.ledger.orders import MemoryOrders
 from mockums.lines import DEFAULT_REGISTRY, CashierRedirect, CashierView, Page, Registry, Services
 from mockums.lines.openapi import gateway_openapi_document
 from mockums.logs import fields as log_fields
@@ -42,7 +41,6 @@ from mockums.protocol.limits import TOKEN_PATH
 from mockums.scenarios import Allowed, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 from mockums.scenarios.json_schema import scenario_json_schema
-from mockums.state.timers import MemoryTimers
 
 __all__ = ["CashierRedirect", "CashierView", "Reply", "Sandbox", "ScenarioFilesError", "Trace", "load_scenarios"]
 
@@ -56,9 +54,10 @@ class Sandbox(OrderControl, ScenarioControl):
     """One sandbox: its settings, clock, orders, scenarios, journal and notifications."""
 
     def __init__(self, settings: Settings, scenarios: tuple[Scenario, ...] | None = None,
-                 clock: Clock | None = None, lines: Registry = DEFAULT_REGISTRY) -> None:
+                 clock: Clock | None = None, lines: Registry = DEFAULT_REGISTRY, store: Store | None = None) -> None:
         """`scenarios` None loads them from the settings' folders (the lines' bundled ones included); an empty
-        tuple means none. `lines` are the product lines served.
+        tuple means none. `lines` are the product lines served; `store` keeps the state (in memory when not
+        given).
 
         Raises ScenarioFilesError when the files do not validate.
         """
@@ -68,22 +67,23 @@ class Sandbox(OrderControl, ScenarioControl):
                 raise ScenarioFilesError(errors)
         self.settings = settings
         self.lines = lines
-        self.clock = clock or Clock()
+        self.store = store = store or Store.in_memory(settings)
+        self.clock = clock or Clock(store.clock)
         gateway_errors = gateway_error_table(settings.gateway_errors)
-        self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens)
-        self._generator = Generator(settings.seed)
-        self._ledger = Ledger(MemoryOrders(settings.max_orders, settings.max_refunds), MemoryTimers(),
-                              self._generator, settings.refunds_per_order)
+        self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens,
+                                  store.tokens)
+        self._generator = Generator(cell=store.seed)
+        self._ledger = Ledger(store.orders, store.order_timers, self._generator, settings.refunds_per_order)
         services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch)
         self._books = {line.name: line.open(services) for line in lines.lines}
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
         self._scenarios = ScenarioSet(scenario_sources(settings, lines), allowed_names(settings, lines),
-                                      self.clock.now, from_files=scenarios)
-        self._sequences = SequenceTracker(settings.max_sequences)
-        self._journal: JournalRepository = MemoryJournal(settings.journal_size, settings.journal_bytes)
+                                      self.clock.now, from_files=scenarios, changes=store.scenario_changes)
+        self._sequences = SequenceTracker(counters=store.sequences)
+        self._journal = store.journal
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
-                                  settings.max_notifications)
+                                  deliveries=store.deliveries, timers=store.delivery_timers)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
                                   self._generator, self._sequences, lambda: self._scenarios.registry, self._dispatch)

@@ -1,0 +1,54 @@
+"""The store: every repository a sandbox keeps its state in, made in one place. `Store.in_memory` is the
+default (this process's memory, capped by the settings); another store (Redis, for several processes) gives
+the same repositories. A product line's own records (a bill line's codes and bills) are kept by the line,
+behind its own repository."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from mockums.auth.tokens import MemoryTokens, TokenRepository
+from mockums.clock import RUNNING, ClockSetting
+from mockums.config import Settings
+from mockums.core.journal import JournalRepository, MemoryJournal
+from mockums.ledger.orders import MemoryOrders, OrderRepository
+from mockums.notify.deliveries import DeliveryRepository, MemoryDeliveries
+from mockums.scenarios.active import NO_CHANGES, ScenarioChanges
+from mockums.scenarios.sequences import MemorySequences, SequenceRepository
+from mockums.state.cell import Cell, MemoryCell
+from mockums.state.timers import MemoryTimers, TimerRepository
+
+
+@dataclass(frozen=True)
+class Store:
+    """The repositories of one sandbox's state."""
+
+    orders: OrderRepository
+    order_timers: TimerRepository  # timed payments and refund settlements
+    deliveries: DeliveryRepository
+    delivery_timers: TimerRepository  # each delivery's next attempt
+    tokens: TokenRepository
+    sequences: SequenceRepository
+    journal: JournalRepository
+    scenario_changes: Cell[ScenarioChanges]
+    clock: Cell[ClockSetting]
+    seed: Cell[int]
+
+    @classmethod
+    def in_memory(cls, settings: Settings) -> Store:
+        """Every repository in this process's memory, capped as `settings` say, with their seed (a random one
+        when they give none)."""
+        seed = settings.seed if settings.seed is not None else secrets.randbits(32)
+        return cls(
+            orders=MemoryOrders(settings.max_orders, settings.max_refunds),
+            order_timers=MemoryTimers(),
+            deliveries=MemoryDeliveries(settings.max_notifications),
+            delivery_timers=MemoryTimers(),
+            tokens=MemoryTokens(),
+            sequences=MemorySequences(settings.max_sequences),
+            journal=MemoryJournal(settings.journal_size, settings.journal_bytes),
+            scenario_changes=MemoryCell(NO_CHANGES),
+            clock=MemoryCell(RUNNING),
+            seed=MemoryCell(seed),
+        )
