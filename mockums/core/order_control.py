@@ -17,7 +17,7 @@ from mockums.ledger import moves
 from mockums.ledger.calls import Event
 from mockums.ledger.ledger import Ledger
 from mockums.ledger.model import Order
-from mockums.lines import Book
+from mockums.lines import Book, Registry
 from mockums.notify.sender import Notifier
 from mockums.scenarios import SequenceTracker
 from mockums.scenarios.script import sequence_key
@@ -30,6 +30,7 @@ class OrderControl:
     """Order operations of the facade."""
 
     clock: Clock
+    lines: Registry
     _ledger: Ledger
     _books: Mapping[str, Book]
     _notifier: Notifier
@@ -65,7 +66,8 @@ class OrderControl:
         return order
 
     def _order_view(self, order: Order) -> dict[str, Any]:
-        return views.order_view(order, self._notifier.deliveries(order.mid, order.mer_order_id))
+        calls = self.lines.line(order.line).order_calls
+        return views.order_view(order, self._notifier.deliveries(order.mid, order.mer_order_id), calls)
 
     def pay(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable.

@@ -4,6 +4,7 @@ by the control API, the pytest plugin and anything else that reads the sandbox."
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from mockums.clock import Clock, format_time
@@ -76,10 +77,12 @@ def order_summary(order: Order) -> dict[str, Any]:
     }
 
 
-def order_view(order: Order, deliveries: list[Delivery]) -> dict[str, Any]:
-    """One order in full: state, refunds, history and its notification deliveries."""
+def order_view(order: Order, deliveries: list[Delivery], calls: Mapping[str, str]) -> dict[str, Any]:
+    """One order in full: state, refunds, history, its notification deliveries, and the calls its line closes
+    and refunds it with."""
     return {
         **order_summary(order),
+        "calls": dict(calls),
         "assumed": order.assumed,
         "expireTime": format_time(order.expire_at),
         "payTime": format_time(order.paid_at) if order.paid_at else None,

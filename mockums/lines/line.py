@@ -132,3 +132,6 @@ class ProductLine:
     order_statuses: tuple[str, ...] = ()  # what a scenario's `order_status` may say for this line's orders
     deviations: tuple[Deviation, ...] = ()  # values real clients send that the tables do not list
     scenarios: Path | None = None  # the folder of its bundled scenarios
+    # The calls a merchant closes and refunds this line's orders with ("close", "refund" -> a path): the
+    # dashboard's buttons send them.
+    order_calls: Mapping[str, str] = field(default_factory=dict)

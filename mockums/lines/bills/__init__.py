@@ -17,7 +17,7 @@ from mockums.lines.bills.rules import BillRules
 from mockums.lines.bills.store import MemoryBills
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, Page, Paid, ProductLine, Services
-from mockums.lines.netpay import ANSWER_DOMAINS
+from mockums.lines.netpay import ANSWER_DOMAINS, ORDER_CALLS
 from mockums.lines.netpay import notification as netpay_notification
 from mockums.notify.note import Notification
 from mockums.protocol.spec import EndpointSpec
@@ -77,6 +77,7 @@ BILLS = ProductLine(
     answer_domains=ANSWER_DOMAINS,
     order_statuses=ORDER_STATUSES,
     scenarios=bundled(LINE),
+    order_calls=ORDER_CALLS,
 )
 
 __all__ = ["BILLS", "Bills"]

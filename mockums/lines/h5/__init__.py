@@ -11,7 +11,7 @@ from mockums.lines.h5.cashier import H5Page
 from mockums.lines.h5.endpoints import H5_SPECS, PORTALS
 from mockums.lines.h5.links import CashierLinks
 from mockums.lines.line import Book, Page, ProductLine, Services
-from mockums.lines.netpay import ANSWER_DOMAINS
+from mockums.lines.netpay import ANSWER_DOMAINS, ORDER_CALLS
 from mockums.lines.netpay.errors import VOCABULARY
 from mockums.lines.netpay.rules import NetpayRules
 from mockums.protocol.spec import EndpointSpec
@@ -47,6 +47,7 @@ H5 = ProductLine(
     answer_domains=ANSWER_DOMAINS,
     order_statuses=ORDER_STATUSES,
     scenarios=bundled(LINE),
+    order_calls=ORDER_CALLS,
 )
 
 __all__ = ["H5", "H5Rules"]

@@ -21,6 +21,10 @@ ANSWER_DOMAINS = {
 }
 
 
+# Every netpay-family order (H5 and a bill's payments included) is closed and refunded through these.
+ORDER_CALLS = {"close": "/v1/netpay/close", "refund": "/v1/netpay/refund"}
+
+
 def open_book(services: Services) -> Book:
     """The netpay rules over the sandbox's ledger."""
     return NetpayRules(services, LINE)
@@ -36,6 +40,7 @@ NETPAY = ProductLine(
     order_statuses=ORDER_STATUSES,
     deviations=NETPAY_DEVIATIONS,
     scenarios=bundled(LINE),
+    order_calls=ORDER_CALLS,
 )
 
-__all__ = ["ANSWER_DOMAINS", "NETPAY", "NetpayRules"]
+__all__ = ["ANSWER_DOMAINS", "NETPAY", "ORDER_CALLS", "NetpayRules"]

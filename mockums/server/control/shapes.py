@@ -108,7 +108,9 @@ def order_summary_fields(statuses: tuple[str, ...]) -> dict[str, Any]:
 def order(statuses: tuple[str, ...]) -> dict[str, Any]:
     """One order in full."""
     return _record({
-        **order_summary_fields(statuses), "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
+        **order_summary_fields(statuses), "calls": {"type": "object", "additionalProperties": TEXT,
+                                                    "description": "the calls that close and refund it"},
+        "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
         "queries": COUNT, "refunds": _list("Refund"),
         "history": {"type": "array", "items": _record({"time": TEXT, "event": TEXT})},
         "notifications": _list("Delivery")})

@@ -210,6 +210,17 @@ export async function busy(button, action) {
 }
 
 // The JSON text of a request or answer pretty-printed when it parses, as sent otherwise.
+// The code that means success on the line an endpoint belongs to (its `success` in /endpoints); "" when unknown.
+export function successOf(endpoints, path) {
+  const found = (endpoints || []).find((item) => item.path === path);
+  return found ? found.success : "";
+}
+
+// The message of a business answer: errMsg on the netpay lines, errInfo on others.
+export function messageOf(answer) {
+  return answer ? answer.errMsg || answer.errInfo || "" : "";
+}
+
 export function pretty(text) {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

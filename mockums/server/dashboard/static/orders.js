@@ -3,7 +3,8 @@
 // and sends the merchant's request), send the notification again, redeliver one, forget the order.
 
 import {
-  ApiError, api, badge, beijing, busy, code, confirming, enc, facts, fen, fill, h, poller, pretty, say, statusBadge,
+  ApiError, api, badge, beijing, busy, code, confirming, enc, facts, fen, fill, h, messageOf, poller, pretty, say,
+  statusBadge, successOf,
 } from "./lib.js";
 
 const LIST_MS = 2000;
@@ -134,8 +135,8 @@ export function ordersView(ctx) {
       const answer = sent.answer && typeof sent.answer === "object" ? sent.answer : null;
       fill(result, h("p", null, `${endpoint} answered `,
         sent.error ? badge(sent.error, "bad") : badge(`HTTP ${sent.status} ${answer ? answer.errCode || "" : ""}`,
-          answer && answer.errCode === "SUCCESS" ? "ok" : "warn"),
-        answer && answer.errMsg ? ` ${answer.errMsg}` : "",
+          answer && answer.errCode === successOf(ctx.endpoints, endpoint) ? "ok" : "warn"),
+        messageOf(answer) ? ` ${messageOf(answer)}` : "",
         sent.journalId ? [" · ", h("a", { href: `#/requests/${sent.journalId}` }, `request #${sent.journalId}`)] : ""),
       h("details", null, h("summary", null, "What mockums signed and sent, and the answer"),
         h("pre", null, sent.request.authorization), h("pre", null, pretty(sent.request.body)),
@@ -149,10 +150,10 @@ export function ordersView(ctx) {
       render(paid);
       detailPolling.burst();
     }));
-    close.addEventListener("click", () => busy(close, () => merchant("/v1/netpay/close")));
+    close.addEventListener("click", () => busy(close, () => merchant(order.calls.close)));
     refundForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      busy(refund, () => merchant("/v1/netpay/refund", { refundAmount: Number(amount.value) }));
+      busy(refund, () => merchant(order.calls.refund, { refundAmount: Number(amount.value) }));
     });
     notify.addEventListener("click", () => busy(notify, async () => {
       render(await api("POST", `${path}/notify`));
@@ -176,9 +177,10 @@ export function ordersView(ctx) {
       element,
       update(latest) {
         pay.disabled = !PAYABLE.includes(latest.status);
-        close.disabled = !PAYABLE.includes(latest.status);
+        close.disabled = !PAYABLE.includes(latest.status) || !latest.calls.close;
         const refundable = latest.totalAmount - latest.refunded;
-        refund.disabled = !["TRADE_SUCCESS", "TRADE_REFUND"].includes(latest.status) || refundable <= 0;
+        refund.disabled = !["TRADE_SUCCESS", "TRADE_REFUND"].includes(latest.status) || refundable <= 0
+          || !latest.calls.refund;
         amount.max = String(Math.max(refundable, 1));
         if (!amount.value || Number(amount.value) > refundable) amount.value = String(Math.max(refundable, 1));
         notify.disabled = !latest.notifyUrl || PAYABLE.includes(latest.status) || latest.status === "TRADE_CLOSED";

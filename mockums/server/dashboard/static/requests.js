@@ -2,7 +2,7 @@
 // in full: the request and answer as sent, the authentication verdict with its diagnosis, the scenario
 // chosen and why, and its near misses.
 
-import { ApiError, api, badge, code, confirming, enc, facts, fill, h, poller, say } from "./lib.js";
+import { ApiError, api, badge, code, confirming, enc, facts, fill, h, poller, say, successOf } from "./lib.js";
 
 const MAX_ROWS = 200; // rows kept in the list; older ones drop off (the journal keeps more)
 const POLL_ROWS = 50; // rows asked for per poll (on a busy journal, the newest)
@@ -26,9 +26,9 @@ export function verdictBadge(verdict) {
   return verdict === "ok" ? badge("auth ok", "ok") : badge(verdict, "bad");
 }
 
-function answerTone(entry) {
+function answerTone(entry, ctx) {
   if (entry.fault || entry.status >= 400 || entry.status === 0) return "bad";
-  return !entry.errCode || entry.errCode === "SUCCESS" ? "ok" : "warn";
+  return !entry.errCode || entry.errCode === successOf(ctx.endpoints, entry.endpoint) ? "ok" : "warn";
 }
 
 function answerText(entry) {
@@ -86,7 +86,7 @@ export function requestsView(ctx) {
     h("span", { class: "mk-c-second" }, h("span", { class: "mk-mono" }, entry.merOrderId || "no merOrderId"),
       entry.scenario ? ` · scenario ${entry.scenario}` : ""),
     h("span", { class: "mk-c-badge" }, verdictBadge(entry.verdict)),
-    h("span", { class: "mk-c-badge2" }, badge(answerText(entry), answerTone(entry))));
+    h("span", { class: "mk-c-badge2" }, badge(answerText(entry), answerTone(entry, ctx))));
     return h("li", { class: fresh ? "mk-row-new" : null }, link);
   }
 
@@ -215,8 +215,8 @@ function entryView(entry, ctx) {
     ? h("a", { href: `#/orders/${enc(mid)}/${enc(entry.merOrderId)}` }, "open the order") : null;
   const answered = entry.fault
     ? [badge(`fault ${entry.fault}`, "bad"), " the connection got no normal answer"]
-    : [badge(answerText(entry), answerTone(entry))];
-  const tone = auth.verdict !== "ok" || entry.fault ? "bad" : answerTone(entry);
+    : [badge(answerText(entry), answerTone(entry, ctx))];
+  const tone = auth.verdict !== "ok" || entry.fault ? "bad" : answerTone(entry, ctx);
   return [
     h("a", { class: "mk-back", href: "#/requests" }, "← All requests"),
     h("h2", { id: "request-title" }, `Request #${entry.id}: ${entry.method} ${entry.endpoint}`),

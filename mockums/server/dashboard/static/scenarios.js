@@ -2,11 +2,9 @@
 // reload from disk with its errors (file:line); and "try it": mockums signs and sends a sample request
 // for the scenario's magic id and shows the answer.
 
-import { ApiError, api, badge, busy, code, facts, fill, h, poller, pretty, say } from "./lib.js";
+import { ApiError, api, badge, busy, code, facts, fill, h, messageOf, poller, pretty, say, successOf } from "./lib.js";
 
 const POLL_MS = 5000;
-const CREATE = "/v1/netpay/wx/app-pre-order";
-const CLOSE = "/v1/netpay/wx/app-pre-close";
 
 function matchText(match) {
   const parts = [`${match.kind} ${match.value}`];
@@ -24,11 +22,15 @@ function sampleId(scenario) {
   return "";
 }
 
+// The endpoint "try it" sends first: the scenario's own, else the first signed create (a scenario with a
+// lifecycle scripts an order's life from its creation) or close that the lines list.
 function sampleEndpoint(scenario, ctx) {
-  const signed = new Set(ctx.endpoints.filter((item) => item.method !== "GET").map((item) => item.path));
-  const post = (scenario.match.endpoints || []).filter((path) => signed.has(path));
+  const signed = ctx.endpoints.filter((item) => item.method !== "GET");
+  const post = (scenario.match.endpoints || []).filter((path) => signed.some((item) => item.path === path));
   if (post.length) return post[0];
-  return scenario.lifecycle ? CREATE : CLOSE;
+  const wanted = scenario.lifecycle ? "create" : "close";
+  const found = signed.find((item) => item.action === wanted) || signed[0];
+  return found ? found.path : "";
 }
 
 // {"pay": {"mode": "after_queries", "count": 2, "seconds": 0}, "refund": null} -> "pay after_queries, count 2"
@@ -91,8 +93,8 @@ export function scenariosView(ctx) {
         fill(result,
           h("p", null, sent.error ? badge(sent.error, "bad")
             : badge(`HTTP ${sent.status}${answer && answer.errCode ? ` ${answer.errCode}` : ""}`,
-              answer && answer.errCode === "SUCCESS" ? "ok" : "warn"),
-          answer && answer.errMsg ? ` ${answer.errMsg}` : "",
+              answer && answer.errCode === successOf(ctx.endpoints, endpoint.value) ? "ok" : "warn"),
+          messageOf(answer) ? ` ${messageOf(answer)}` : "",
           sent.journalId ? [" · ", h("a", { href: `#/requests/${sent.journalId}` }, `request #${sent.journalId}`)] : ""),
           h("pre", { class: "try-answer" }, typeof sent.answer === "string" ? sent.answer
             : JSON.stringify(sent.answer, null, 2)),
