@@ -44,8 +44,8 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import chinaums_client
 
+from mockums.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY
-from mockums.protocol.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.server.control import ROUTES
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints

@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 
 import yaml
 
+from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.settings_table import BY_NAME, DEFAULTS, KIND_NAMES, SETTINGS, Setting, config_keys, section
 
@@ -278,7 +279,8 @@ def _notify(value: object, path: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     for setting, given in _given("notify", value, path).items():
         if setting.repeat:  # the schedule
-            if not isinstance(given, list) or not 1 <= len(given) <= 100 or not all(_seconds(v) for v in given):
+            if (not isinstance(given, list) or not 1 <= len(given) <= MAX_NOTIFY_ATTEMPTS
+                    or not all(_seconds(v) for v in given)):
                 raise ConfigError(f"{path}: {setting.key} must be {setting.values}")
             out[setting.name] = tuple(float(v) for v in given)
         elif not _seconds(given) or not given:

@@ -12,6 +12,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mockums.limits import (
+    DEFAULT_SKEW_WINDOW,
+    MAX_LIVE_TOKENS,
+    MAX_NOTIFY_ATTEMPTS,
+    NOTIFY_SCHEDULE,
+    REFUNDS_PER_ORDER,
+    TOKEN_LIFETIME,
+)
+
 PREFIX = "MOCKUMS_"
 STRICT_PARTS = ("header", "timestamp", "request")  # the fields of `Strictness` (a test checks)
 KIND_NAMES: Mapping[type, str] = {str: "a string", int: "an integer", bool: "true or false", float: "a number",
@@ -149,23 +158,23 @@ _DECLARED = (
        metavar="PARTS", bare="all", option_help="strict mode: all, or a comma list of " + ", ".join(STRICT_PARTS)),
     _S("assume_orders", False, "take any order never created to exist, unpaid, instead of answering NO_ORDER as "
        "the gateway does (the old default)", bool, options=("--assume-orders",)),
-    _S("refunds_per_order", 1000, "refunds one order may have (ours: the amount left is the real limit)", int,
-       between=(1, 100_000)),
-    _S("skew_window", 600, "flag (strict: reject) timestamps further than this from Beijing time; 0 = off", int,
-       between=(0, 366 * 86400), options=("--skew-window",), metavar="SECONDS"),
+    _S("refunds_per_order", REFUNDS_PER_ORDER, "refunds one order may have (ours: the amount left is the real limit)",
+       int, between=(1, 100_000)),
+    _S("skew_window", DEFAULT_SKEW_WINDOW, "flag (strict: reject) timestamps further than this from Beijing time; "
+       "0 = off", int, between=(0, 366 * 86400), options=("--skew-window",), metavar="SECONDS"),
     _S("faithful", False, "answer exactly like the gateway: no diagnosis, no X-Mockums headers", bool,
        options=("--faithful",)),
     _S("max_body_bytes", 256 * KIB, "largest request body accepted, in bytes", int, between=(KIB, 64 * MIB)),
-    _S("token_lifetime", 3600, "seconds an access token lives (its expiresIn)", int, key="tokens.lifetime",
+    _S("token_lifetime", TOKEN_LIFETIME, "seconds an access token lives (its expiresIn)", int, key="tokens.lifetime",
        section=True, values="a positive integer"),
-    _S("max_live_tokens", 10, "live access tokens per appId; one more revokes the oldest", int,
+    _S("max_live_tokens", MAX_LIVE_TOKENS, "live access tokens per appId; one more revokes the oldest", int,
        key="tokens.max_live", section=True, values="a positive integer"),
     _S("no_answer_hold", 120.0, "seconds the no_answer fault keeps a connection silent", float, between=(0, 3600)),
     _S("gateway_errors", None, "changes to rows of the gateway error table", section=True,
        values="entry name: {status, errCode, errInfo}", default_text="none"),
-    _S("notify_schedule", (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0),
+    _S("notify_schedule", NOTIFY_SCHEDULE,
        "waits in seconds before each notification attempt", float, key="notify.schedule", section=True, repeat=True,
-       values="a list of 1 to 100 waits in seconds (>= 0)"),
+       values=f"a list of 1 to {MAX_NOTIFY_ATTEMPTS} waits in seconds (>= 0)"),
     _S("notify_timeout", 5.0, "seconds a notification receiver has to answer", float, key="notify.timeout",
        section=True, values="a positive number of seconds"),
     _S("tick_interval", 0.2, "how often timed payments and refund settlements are checked", float, key=None),

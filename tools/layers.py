@@ -7,8 +7,8 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "state": 0, "logs": 0, "errors": 0, "settings_table": 0,
-    "clock": 1,
+    "state": 0, "logs": 0, "errors": 0, "limits": 0,
+    "clock": 1, "settings_table": 1,
     "protocol": 2,
     "config": 3, "auth": 3, "ledger": 3,
     "scenarios": 4, "notify": 4,
@@ -19,5 +19,5 @@ RANKS = {
     "cli": 9, "pytest_plugin": 9,
 }
 # Units that must not import aiohttp, even indirectly.
-PURE = ("clock", "state", "errors", "settings_table", "protocol", "config", "auth", "ledger", "scenarios", "lines",
-        "environment", "logs")
+PURE = ("clock", "state", "errors", "limits", "settings_table", "protocol", "config", "auth", "ledger", "scenarios",
+        "lines", "environment", "logs")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
 from mockums.clock import Clock
-from mockums.protocol.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
+from mockums.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
 
 _MAC_LABEL = b"mockums-access-token\x00"
 

@@ -16,7 +16,7 @@ from mockums.auth.form import FORM_SCHEME, FormParams, parse_form_query
 from mockums.auth.header import BodySigHeader, HeaderProblem, TokenHeader, parse_authorization
 from mockums.auth.tokens import TokenStore
 from mockums.clock import Clock, describe_skew, epoch_of, parse_compact
-from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
+from mockums.limits import DEFAULT_SKEW_WINDOW
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,13 @@ from mockums.errors import Invalid, NotFound
 from mockums.ledger.calls import Event
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.limits import TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY, CashierRedirect, CashierView, Page, Registry, Services
 from mockums.lines.openapi import gateway_openapi_document
 from mockums.logs import fields as log_fields
 from mockums.notify.sender import Notifier, NotifyPolicy
 from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.protocol.gateway_errors import gateway_error_table
-from mockums.protocol.limits import TOKEN_PATH
 from mockums.scenarios import Allowed, Scenario, SequenceTracker
 from mockums.scenarios.active import ScenarioSet
 from mockums.scenarios.json_schema import scenario_json_schema

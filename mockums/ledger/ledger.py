@@ -16,8 +16,8 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import AT_ONCE, NEVER, Order, OrderKey, shared
 from mockums.ledger.orders import OrderRepository
 from mockums.ledger.plans import NO_LIFECYCLE, PayPlan
+from mockums.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
 from mockums.protocol.fields import coerce_amount
-from mockums.protocol.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
 from mockums.protocol.statuses import OPEN_STATUSES
 from mockums.protocol.wallets import WALLETS
 from mockums.state.timers import TimerRepository

@@ -12,8 +12,6 @@ from typing import NamedTuple
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.protocol.statuses import OPEN_STATUSES
 
-HISTORY_CAP = 100  # history lines kept per order (the newest)
-
 NEVER = PayPlan("never")
 AT_ONCE = RefundPlan("SUCCESS")
 

@@ -5,8 +5,9 @@ repository's atomic update."""
 from __future__ import annotations
 
 from mockums.ledger.calls import Event
-from mockums.ledger.model import HISTORY_CAP, Order, Refund, shared
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES
+from mockums.ledger.model import Order, Refund, shared
+from mockums.limits import HISTORY_CAP
+from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 
 NO_EVENTS: tuple[Event, ...] = ()
 
@@ -28,7 +29,7 @@ def pay(order: Order, at: float, why: str) -> tuple[Order, tuple[Event, ...]]:
     """The customer pays an open order (nothing happens to one that is not open)."""
     if order.status not in OPEN_STATUSES:
         return order, NO_EVENTS
-    order = with_status(order._replace(paid_at=at), at, "TRADE_SUCCESS", why)
+    order = with_status(order._replace(paid_at=at), at, TRADE_SUCCESS, why)
     return order, (Event("payment", order),)
 
 
@@ -36,7 +37,7 @@ def settle(order: Order, refund: Refund, at: float) -> tuple[Order, Event]:
     """A refund succeeds: the order is TRADE_REFUND."""
     settled = refund._replace(status="SUCCESS", settled_at=at, settle_at=None)
     order = with_refund(order, settled)
-    order = with_status(order, at, "TRADE_REFUND", f"refund {refund.refund_order_id} succeeded")
+    order = with_status(order, at, TRADE_REFUND, f"refund {refund.refund_order_id} succeeded")
     return order, Event("refund", order, settled)
 
 
@@ -57,7 +58,7 @@ def expire_if_due(order: Order, now: float) -> Order:
     due = order.pay_due_at
     if due is not None and due < order.expire_at:
         return order
-    return with_status(order, order.expire_at, "TRADE_CLOSED", "expired unpaid")
+    return with_status(order, order.expire_at, TRADE_CLOSED, "expired unpaid")
 
 
 def catch_up(order: Order, now: float) -> tuple[Order, tuple[Event, ...]]:

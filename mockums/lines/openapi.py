@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockums.limits import TOKEN_LIFETIME, TOKEN_PATH
 from mockums.lines.registry import Registry
 from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN, FieldRule
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
-from mockums.protocol.limits import TOKEN_LIFETIME, TOKEN_PATH
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.vocabulary import Vocabulary
 

@@ -8,9 +8,9 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
+from mockums.limits import TOKEN_PATH
 from mockums.lines.line import ProductLine
 from mockums.protocol.deviations import Deviation
-from mockums.protocol.limits import TOKEN_PATH
 from mockums.protocol.spec import EndpointSpec
 from mockums.scenarios.schema import Allowed
 

@@ -26,23 +26,22 @@ from dataclasses import dataclass
 import aiohttp
 
 from mockums.clock import Clock
+from mockums.limits import MAX_NOTIFY_ATTEMPTS, NOTIFY_SCHEDULE
 from mockums.logs import fields as log_fields
 from mockums.notify.deliveries import Attempt, Delivery, DeliveryRepository, MemoryDeliveries
 from mockums.notify.posting import EXCERPT_CHARS, is_accepted, post_form, url_problem
-from mockums.protocol.limits import NOTIFY_SCHEDULE
 from mockums.state.timers import MemoryTimers, TimerRepository
 
 __all__ = ["Attempt", "Delivery", "Notifier", "NotifyPolicy", "is_accepted"]
 
 log = logging.getLogger("mockums.notify")
 
-MAX_ATTEMPTS = 100  # attempts are kept per delivery, so their number is bounded too
 
 
 def _checked_schedule(schedule: Sequence[float]) -> tuple[float, ...]:
     waits = tuple(float(wait) for wait in schedule)
-    if not 1 <= len(waits) <= MAX_ATTEMPTS or any(wait < 0 for wait in waits):
-        raise ValueError(f"a notify schedule needs 1 to {MAX_ATTEMPTS} waits, none negative; got {schedule!r}")
+    if not 1 <= len(waits) <= MAX_NOTIFY_ATTEMPTS or any(wait < 0 for wait in waits):
+        raise ValueError(f"a notify schedule needs 1 to {MAX_NOTIFY_ATTEMPTS} waits, none negative; got {schedule!r}")
     return waits
 
 

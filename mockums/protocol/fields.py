@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from mockums.clock import Clock, describe_skew, epoch_of, parse_body_time
-from mockums.protocol.limits import DEFAULT_SKEW_WINDOW
+from mockums.limits import DEFAULT_SKEW_WINDOW
 
 FieldKind = Literal["string", "body_time", "amount", "date", "flag"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from mockums.protocol.limits import TOKEN_LIFETIME
+from mockums.limits import TOKEN_LIFETIME
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,15 @@ from typing import Literal
 
 Channel = Literal["WXPay", "Alipay 2.0", "UAC"]  # UAC: UnionPay 云闪付 through 全渠道 (the H5 uac/order path)
 
-ORDER_STATUSES: tuple[str, ...] = (
-    "NEW_ORDER",
-    "WAIT_BUYER_PAY",
-    "TRADE_SUCCESS",
-    "TRADE_REFUND",
-    "TRADE_CLOSED",
-    "UNKNOWN",
-)
-OPEN_STATUSES = ("NEW_ORDER", "WAIT_BUYER_PAY")  # the customer may still pay
-PAID_STATUSES = ("TRADE_SUCCESS", "TRADE_REFUND")  # paid, possibly refunded in part
-CLOSED_STATUS = "TRADE_CLOSED"
+NEW_ORDER = "NEW_ORDER"  # created; the wallet knows no trade yet (Alipay)
+WAIT_BUYER_PAY = "WAIT_BUYER_PAY"  # created; waiting for the customer
+TRADE_SUCCESS = "TRADE_SUCCESS"  # paid
+TRADE_REFUND = "TRADE_REFUND"  # paid, then refunded in part or in full
+TRADE_CLOSED = "TRADE_CLOSED"  # closed (or expired) unpaid
+UNKNOWN = "UNKNOWN"
+ORDER_STATUSES: tuple[str, ...] = (NEW_ORDER, WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_REFUND, TRADE_CLOSED, UNKNOWN)
+OPEN_STATUSES = (NEW_ORDER, WAIT_BUYER_PAY)  # the customer may still pay
+PAID_STATUSES = (TRADE_SUCCESS, TRADE_REFUND)  # paid, possibly refunded in part
 REFUND_STATUSES: tuple[str, ...] = ("SUCCESS", "PROCESSING", "FAIL")  # what a refund can turn out as here
 REFUND_STATUS_VALUES: tuple[str, ...] = (*REFUND_STATUSES, "UNKNOWN")  # what refundStatus may say (the table)
 # What each wallet reports for these statuses (targetStatus), and its other values: protocol/wallets.py.

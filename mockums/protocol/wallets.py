@@ -12,6 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from mockums.protocol.statuses import (
+    NEW_ORDER,
+    TRADE_CLOSED,
+    TRADE_REFUND,
+    TRADE_SUCCESS,
+    UNKNOWN,
+    WAIT_BUYER_PAY,
+)
+
 Shown = Literal["creation", "payment"]
 
 
@@ -46,7 +55,7 @@ class Wallet:
 WALLETS: Mapping[str, Wallet] = {
     "WXPay": Wallet(
         target_sys="WXPay",
-        initial_status="WAIT_BUYER_PAY",
+        initial_status=WAIT_BUYER_PAY,
         target_order_id=Value("4200001###{date}##########",
                               "single source: a real notification's 4200001471202206211141496123"),
         target_order_id_shown="creation",
@@ -56,19 +65,19 @@ WALLETS: Mapping[str, Wallet] = {
         created_target_status=Value("SUCCESS|SUCCESS", "confirmed: the mini-program document's example and a "
                                     "published JS client that checks for it"),
         target_status={
-            "NEW_ORDER": "SUCCESS|NOTPAY",
-            "WAIT_BUYER_PAY": "SUCCESS|NOTPAY",
-            "TRADE_SUCCESS": "SUCCESS|SUCCESS",
-            "TRADE_REFUND": "SUCCESS|REFUND",
-            "TRADE_CLOSED": "SUCCESS|CLOSED",
-            "UNKNOWN": "SUCCESS|UNKNOWN",
+            NEW_ORDER: "SUCCESS|NOTPAY",
+            WAIT_BUYER_PAY: "SUCCESS|NOTPAY",
+            TRADE_SUCCESS: "SUCCESS|SUCCESS",
+            TRADE_REFUND: "SUCCESS|REFUND",
+            TRADE_CLOSED: "SUCCESS|CLOSED",
+            UNKNOWN: "SUCCESS|UNKNOWN",
         },
         target_status_evidence="ours: WeChat's trade_state in the code|state shape",
         close_target_status=Value("SUCCESS|SUCCESS", "single source: the API page's close example"),
     ),
     "Alipay 2.0": Wallet(
         target_sys="Alipay 2.0",
-        initial_status="NEW_ORDER",
+        initial_status=NEW_ORDER,
         target_order_id=Value("{date}2200################", "ours: Alipay's 28-digit trade_no"),
         target_order_id_shown="payment",
         refund_target_order_id=None,
@@ -76,12 +85,12 @@ WALLETS: Mapping[str, Wallet] = {
         target_mid=Value("2088############", "single source: a real create answer's 2088510029762068"),
         created_target_status=Value("10000", "confirmed: a real precreate answer and the APP document's example"),
         target_status={
-            "NEW_ORDER": "40004|ACQ.TRADE_NOT_EXIST",
-            "WAIT_BUYER_PAY": "10000|WAIT_BUYER_PAY",
-            "TRADE_SUCCESS": "10000|TRADE_SUCCESS",
-            "TRADE_REFUND": "10000|TRADE_SUCCESS",
-            "TRADE_CLOSED": "10000|TRADE_CLOSED",
-            "UNKNOWN": "10000|UNKNOWN",
+            NEW_ORDER: "40004|ACQ.TRADE_NOT_EXIST",
+            WAIT_BUYER_PAY: "10000|WAIT_BUYER_PAY",
+            TRADE_SUCCESS: "10000|TRADE_SUCCESS",
+            TRADE_REFUND: "10000|TRADE_SUCCESS",
+            TRADE_CLOSED: "10000|TRADE_CLOSED",
+            UNKNOWN: "10000|UNKNOWN",
         },
         target_status_evidence="NEW_ORDER: single source, a real query answer; the others ours",
         close_target_status=Value("10000"),
@@ -89,7 +98,7 @@ WALLETS: Mapping[str, Wallet] = {
     ),
     "UAC": Wallet(  # UnionPay 云闪付 through 全渠道 (the H5 uac/order path): nothing of it has been seen
         target_sys="UAC",
-        initial_status="WAIT_BUYER_PAY",
+        initial_status=WAIT_BUYER_PAY,
         target_order_id=Value("{date}####################", "ours: a UnionPay queryId-like number"),
         target_order_id_shown="payment",
         refund_target_order_id=None,
@@ -97,12 +106,12 @@ WALLETS: Mapping[str, Wallet] = {
         target_mid=Value("###############", "ours"),
         created_target_status=Value("00|NOTPAY", "ours: UnionPay's 00 in the code|state shape"),
         target_status={
-            "NEW_ORDER": "00|NOTPAY",
-            "WAIT_BUYER_PAY": "00|NOTPAY",
-            "TRADE_SUCCESS": "00|SUCCESS",
-            "TRADE_REFUND": "00|REFUND",
-            "TRADE_CLOSED": "00|CLOSED",
-            "UNKNOWN": "00|UNKNOWN",
+            NEW_ORDER: "00|NOTPAY",
+            WAIT_BUYER_PAY: "00|NOTPAY",
+            TRADE_SUCCESS: "00|SUCCESS",
+            TRADE_REFUND: "00|REFUND",
+            TRADE_CLOSED: "00|CLOSED",
+            UNKNOWN: "00|UNKNOWN",
         },
         target_status_evidence="ours: no UnionPay targetStatus has been seen",
         close_target_status=Value("00|SUCCESS"),

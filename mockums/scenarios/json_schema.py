@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.statuses import REFUND_STATUSES
 
 from .model import Fault, IdMatch, Then
@@ -30,7 +31,6 @@ from .schema import (
 )
 
 SCHEMA_FILE = "scenario.schema.json"  # its name beside the bundled scenario files
-MAX_SCHEDULE = 50
 
 
 def _object(properties: dict[str, Any], description: str, **more: Any) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _lifecycle() -> dict[str, Any]:
         "delay": _seconds(MAX_DELAY_SECONDS, "Seconds before the first notification"),
         "duplicate": {"type": "boolean", "description": "Deliver the notification twice"},
         "bad_signature": {"type": "boolean", "description": "Sign it with the wrong key"},
-        "schedule": {"type": "array", "minItems": 1, "maxItems": MAX_SCHEDULE, "items": seconds,
+        "schedule": {"type": "array", "minItems": 1, "maxItems": MAX_NOTIFY_ATTEMPTS, "items": seconds,
                      "description": "Waits before each attempt, in seconds"},
         "sign_type": {"enum": list(_SIGN_TYPES)},
     }, "How the order's notifications misbehave")

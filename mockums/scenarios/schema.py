@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
+from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.statuses import REFUND_STATUSES
 
 from .known_values import allow_unknown, answer_fields
@@ -380,8 +381,8 @@ class ScenarioDocument(Walker):
         return bool(value) if valid else False
 
     def schedule(self, node: Node, where: str) -> tuple[float, ...] | None:
-        if not isinstance(node, SequenceNode) or not node.value or len(node.value) > 50:
-            self.error(node, where, "expected a list of 1 to 50 waits in seconds")
+        if not isinstance(node, SequenceNode) or not node.value or len(node.value) > MAX_NOTIFY_ATTEMPTS:
+            self.error(node, where, f"expected a list of 1 to {MAX_NOTIFY_ATTEMPTS} waits in seconds")
             return None
         waits = [self.seconds(item, f"{where}[{i}]") for i, item in enumerate(node.value)]
         return tuple(w for w in waits if w is not None)

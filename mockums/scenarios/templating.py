@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import NamedTuple
 
 from faker import Faker
 from faker.providers import BaseProvider
+
+from mockums.protocol import wire
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -145,7 +146,7 @@ def _as_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return wire.text(value)
     return str(value)
 
 

@@ -4,15 +4,14 @@ call the core facade once, and perform its reply."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 from aiohttp import web
 
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
+from mockums.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY, Registry
-from mockums.protocol.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.scenarios import Scenario
 from mockums.server import cashier, faults
 from mockums.server.background import run_background
@@ -21,10 +20,6 @@ from mockums.server.control import SANDBOX, SETTINGS, control_app
 from mockums.server.shield import ANY_TAIL, Handler, answers_failures, failed, guarded, shielded
 
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-
-
-def _dumps(body: object) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.StreamResponse:
@@ -77,7 +72,7 @@ def _gateway_answer(key: str) -> Handler:
     async def answer(request: web.Request) -> web.StreamResponse:
         reply = request.app[SANDBOX].refuse(key, f"{request.method} {request.path}", request.method, request.path,
                                             journal=False)
-        return web.Response(status=reply.status, text=_dumps(reply.body), content_type="application/json")
+        return web.Response(status=reply.status, body=reply.payload(), content_type="application/json")
 
     return guarded(answer)  # the guard lets what is not a control path through
 

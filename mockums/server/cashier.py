@@ -17,6 +17,7 @@ from aiohttp import web
 
 from mockums.core.sandbox import CashierRedirect, CashierView
 from mockums.errors import ControlError, NotFound
+from mockums.protocol.statuses import TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
 from mockums.server.shield import guarded
@@ -24,8 +25,8 @@ from mockums.server.shield import guarded
 CSS_PATH = "/netpay-portal/cashier.css"
 SHARED_CSS_PATH = "/netpay-portal/mockums.css"  # the dashboard's stylesheet: the cashier shares its look
 _PART = re.compile(r"<!-- part:([a-z-]+) -->\n(.*?)(?=<!-- part:|\Z)", re.S)
-_STATUS_CLASS = {"TRADE_SUCCESS": "paid", "TRADE_REFUND": "paid", "PAID": "paid", "REFUND": "paid",
-                 "TRADE_CLOSED": "closed", "CLOSED": "closed"}
+_STATUS_CLASS = {TRADE_SUCCESS: "paid", TRADE_REFUND: "paid", "PAID": "paid", "REFUND": "paid",
+                 TRADE_CLOSED: "closed", "CLOSED": "closed"}  # order statuses, then bill statuses
 _OUTCOMES = {"paid": ("支付成功", "The payment is done; the merchant is being notified."),
              "cancelled": ("支付已取消", "Nothing was paid."),
              "left": ("订单未支付", "You left without paying.")}

@@ -13,15 +13,15 @@ Every registered route is checked to be shielded by a test.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from mockums.limits import CONTROL_PREFIX
+from mockums.protocol import wire
 from mockums.protocol.clipping import clip
-from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.server.connections import ClientGone, gone
 from mockums.server.control.guard import guard
 
@@ -43,7 +43,7 @@ def failed(request: web.Request, error: Exception) -> web.StreamResponse:
     if request.path.startswith(CONTROL_PREFIX + "/"):
         return web.json_response({"error": "mockums internal error; see its log"}, status=500)
     body = {"errCode": "INTERNAL_ERROR", "errMsg": "内部错误 (mockums internal error; see its log)"}
-    return web.Response(status=200, text=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    return web.Response(status=200, text=wire.text(body),
                         content_type="application/json")
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mockums import cli, config, environment
+from mockums import cli, config, environment, limits
 from mockums.config import ConfigError, Settings, Strictness, load_config_file
-from mockums.protocol import limits
 from mockums.settings_table import BY_NAME, SERVE_OPTIONS, SETTINGS, STRICT_PARTS, config_keys, section
 
 FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
@@ -46,7 +45,7 @@ def test_every_default_is_within_its_own_bounds() -> None:
 
 
 def test_the_defaults_the_protocol_states_agree_with_the_table() -> None:
-    """These five numbers are also the defaults of the auth, ledger and notify code (mockums.protocol.limits),
+    """These five numbers are also the defaults of the auth, ledger and notify code (mockums.limits),
     which the command line cannot import without slowing `mockums --help`: change them in both places."""
     assert (BY_NAME["skew_window"].default, BY_NAME["token_lifetime"].default, BY_NAME["max_live_tokens"].default,
             BY_NAME["refunds_per_order"].default, BY_NAME["notify_schedule"].default) == (

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_gateway_properties import DEEP_TEXT, HOSTILE_VALUES, JSON_VALUES
 
-from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX
 from mockums.server.control import ROUTES
 
 __all__ = ["hostile"]  # the fixture, imported for the tests below

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockums.config import DEMO_APP
+from mockums.limits import TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY
-from mockums.protocol.limits import TOKEN_PATH
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints
 

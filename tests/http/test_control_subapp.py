@@ -13,7 +13,7 @@ from conftest import Caller
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.errors import Conflict, ControlError, Invalid, NotFound
-from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX
 from mockums.server.app import create_app
 from mockums.server.control import SANDBOX, SETTINGS, control_app, guard
 from mockums.server.control.problems import TooLarge, unrouted

@@ -11,9 +11,9 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
 from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
+from mockums.limits import ORDER_EXPIRY_SECONDS
 from mockums.lines import DEFAULT_REGISTRY, Services
 from mockums.lines.netpay import NetpayRules
-from mockums.protocol.limits import ORDER_EXPIRY_SECONDS
 from mockums.state.timers import MemoryTimers
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints

@@ -67,7 +67,7 @@ def test_mistakes_are_reported_with_lines() -> None:
         "s.yaml:6: scenarios[0].lifecycle.expire_after: must be between 0 and 86400 seconds, got -1",
         "s.yaml:7: scenarios[0].lifecycle.refund: settle_after_* only applies to status PROCESSING",
         "s.yaml:8: scenarios[0].lifecycle.notify.duplicate: expected true or false, got the string 'maybe'",
-        "s.yaml:8: scenarios[0].lifecycle.notify.schedule: expected a list of 1 to 50 waits in seconds",
+        "s.yaml:8: scenarios[0].lifecycle.notify.schedule: expected a list of 1 to 100 waits in seconds",
         "s.yaml:9: scenarios[0].lifecycle: unknown key 'pays' (did you mean 'pay'?); allowed keys: pay, "
         "expire_after, refund, notify",
     ]

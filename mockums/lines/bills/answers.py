@@ -10,7 +10,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order, Refund
 from mockums.lines.bills.model import Bill, QrCode
 from mockums.lines.netpay.answers import describe, describe_refund, yuan
-from mockums.protocol.statuses import PAID_STATUSES
+from mockums.protocol.statuses import PAID_STATUSES, TRADE_CLOSED, TRADE_REFUND
 
 
 def bill_payment(order: Order, generator: Generator) -> dict[str, object]:
@@ -50,7 +50,7 @@ def refund_bill_payment(order: Order, refund: Refund, generator: Generator) -> d
         "billBizType": "bills",
         "targetOrderId": refund.target_order_id,
         "merOrderId": refund.refund_order_id,
-        "status": "TRADE_REFUND" if refund.status == "SUCCESS" else refund.status,
+        "status": TRADE_REFUND if refund.status == "SUCCESS" else refund.status,
         "targetSys": order.target_sys,
     }
     return {key: value for key, value in shown.items() if value is not None}
@@ -67,10 +67,10 @@ def bill_status(code: QrCode, bill: Bill | None, payments: Sequence[Order], now:
     code was closed or expired unpaid, else UNPAID."""
     paid = paid_payment(payments)
     if paid is not None:
-        return "REFUND" if any(order.status == "TRADE_REFUND" for order in payments) else "PAID"
+        return "REFUND" if any(order.status == TRADE_REFUND for order in payments) else "PAID"
     if bill is None:
         return "UNPAID" if code.open_at(now) else "CLOSED"
-    if bill.closed or not code.open_at(now) or (payments and all(o.status == "TRADE_CLOSED" for o in payments)):
+    if bill.closed or not code.open_at(now) or (payments and all(o.status == TRADE_CLOSED for o in payments)):
         return "CLOSED"
     return "UNPAID"
 

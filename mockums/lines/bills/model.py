@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from mockums.ledger.plans import Lifecycle
-
-HISTORY_CAP = 100
+from mockums.limits import HISTORY_CAP
 
 BillKey = tuple[str, str]  # (mid, billNo)
 

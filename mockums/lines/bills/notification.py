@@ -9,8 +9,6 @@ published samples are checked in the tests. The returnUrl of a paid bill carries
 
 from __future__ import annotations
 
-import json
-
 from mockums.clock import format_time
 from mockums.config import App
 from mockums.ledger.calls import Event
@@ -22,6 +20,7 @@ from mockums.lines.netpay.answers import describe
 from mockums.lines.netpay.notification import WRONG_KEY_SUFFIX
 from mockums.notify.note import Notification
 from mockums.notify.signing import MD5, SHA256, SIGN_FIELD, normalize_sign_type, notification_sign, sign_notification
+from mockums.protocol import wire
 
 # What the bill's "back to the merchant" link carries (DOC-CB), besides sign (and signType with SHA-256).
 RETURN_FIELDS = ("mid", "tid", "instMid", "billNo", "billQRCode", "billDate", "createTime", "billStatus",
@@ -46,7 +45,7 @@ def bill_fields(event: Event, facts: BillFacts, generator: Generator) -> tuple[d
     form: dict[str, object | None] = {
         "billDate": bill.bill_date, "billDesc": bill.bill_desc,
         "billNo": bill.bill_no,
-        "billPayment": json.dumps(bill_payment(order, generator), ensure_ascii=False, separators=(",", ":")),
+        "billPayment": wire.text(bill_payment(order, generator)),
         "billQRCode": code.url, "billStatus": facts.status, "createTime": format_time(bill.created_at),
         "instMid": code.inst_mid, "mchntUuid": fake.hexify("^" * 32), "merName": code.merchant, "mid": code.mid,
         "notifyId": notify_id, "qrCodeId": code.qr_code_id, "qrCodeType": code.kind,

@@ -25,7 +25,7 @@ from mockums.lines.bills.payments import LINE, Payments
 from mockums.lines.line import Services
 from mockums.lines.netpay.rules import NetpayRules
 from mockums.protocol.fields import coerce_amount
-from mockums.protocol.statuses import OPEN_STATUSES
+from mockums.protocol.statuses import OPEN_STATUSES, TRADE_CLOSED
 
 DEFAULT_MSG_SRC_ID = "3194"  # the demo 来源编号, for ids the platform makes when no billNo shows the merchant's
 
@@ -245,7 +245,7 @@ class BillRules:
 
 def _closed(now: float, why: str) -> Callable[[Order | None], tuple[Order | None, None]]:
     """The change that closes an open payment."""
-    return lambda old: (moves.with_status(old, now, "TRADE_CLOSED", why) if old is not None else None, None)
+    return lambda old: (moves.with_status(old, now, TRADE_CLOSED, why) if old is not None else None, None)
 
 
 def _queried(now: float) -> Callable[[Order | None], tuple[Order | None, tuple[Event, ...]]]:

@@ -22,10 +22,10 @@ from mockums.lines.line import CashierRedirect, CashierView, Services
 from mockums.lines.netpay.answers import describe, yuan
 from mockums.lines.netpay.notification import signed_form
 from mockums.protocol.spec import EndpointSpec
-from mockums.protocol.statuses import OPEN_STATUSES
+from mockums.protocol.statuses import OPEN_STATUSES, TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 
-_NOTICES = {"TRADE_CLOSED": "订单已关闭 (the order is closed)", "TRADE_SUCCESS": "订单已支付 (already paid)",
-            "TRADE_REFUND": "订单已支付 (already paid, refunded since)"}
+_NOTICES = {TRADE_CLOSED: "订单已关闭 (the order is closed)", TRADE_SUCCESS: "订单已支付 (already paid)",
+            TRADE_REFUND: "订单已支付 (already paid, refunded since)"}
 
 
 class H5Page:

@@ -11,13 +11,13 @@ link names and a link edited by hand (another amount, another order) is refused.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 
 from mockums.lines.cashier import encode_query
 from mockums.lines.h5.endpoints import PORTAL_MSG_SRC, Portal
 from mockums.notify.signing import MD5, SIGN_FIELD, notification_sign
+from mockums.protocol import wire
 
 
 def link_value(value: object) -> str:
@@ -27,7 +27,7 @@ def link_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return wire.text(value)
     return str(value)
 
 

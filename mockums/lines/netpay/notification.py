@@ -15,6 +15,7 @@ from mockums.ledger.plans import NotifyPlan
 from mockums.lines.netpay.answers import describe
 from mockums.notify.note import Notification
 from mockums.notify.signing import sign_notification
+from mockums.protocol.statuses import TRADE_REFUND
 
 WRONG_KEY_SUFFIX = "-not-the-notify-key"
 
@@ -55,7 +56,7 @@ def signed_form(event: Event, generator: Generator, app: App, now: float) -> tup
     }
     refund = event.refund
     if refund is not None:
-        form |= {"status": "TRADE_REFUND", "refundOrderId": refund.refund_order_id,
+        form |= {"status": TRADE_REFUND, "refundOrderId": refund.refund_order_id,
                  "refundAmount": refund.amount, "refundTargetOrderId": refund.target_order_id,
                  "refundPayTime": format_time(refund.settled_at or now)}
     plan = order.lifecycle.notify if order.lifecycle and order.lifecycle.notify else NotifyPlan()

@@ -16,7 +16,7 @@ from mockums.lines.netpay.errors import SITUATIONS, VOCABULARY
 from mockums.lines.netpay.pay_requests import PAY_REQUESTS
 from mockums.notify.note import Notification
 from mockums.protocol.fields import coerce_amount
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES
+from mockums.protocol.statuses import NEW_ORDER, OPEN_STATUSES, PAID_STATUSES, TRADE_CLOSED
 from mockums.protocol.wallets import WALLETS
 
 LINE = "netpay"
@@ -73,7 +73,7 @@ class NetpayRules(Book):
     def _query(self, order: Order, call: Call) -> tuple[Order, Outcome]:
         order = order._replace(queries=order.queries + 1)
         values = answers.describe(order, self.generator)
-        unpaid = WALLETS[order.target_sys].unpaid_query_situation if order.status == "NEW_ORDER" else None
+        unpaid = WALLETS[order.target_sys].unpaid_query_situation if order.status == NEW_ORDER else None
         message = SITUATIONS[unpaid].text() if unpaid else ""  # the wallet knows no trade yet
         events: tuple[Event, ...] = ()
         plan = order.pay_plan
@@ -87,10 +87,10 @@ class NetpayRules(Book):
 
     def _close(self, order: Order, call: Call) -> tuple[Order, Outcome]:
         if order.status in OPEN_STATUSES:
-            order = moves.with_status(order, call.now, "TRADE_CLOSED", "closed by request")
+            order = moves.with_status(order, call.now, TRADE_CLOSED, "closed by request")
             return order, Outcome("SUCCESS", "", order, answers.describe(order, self.generator, close=True))
         values = answers.describe(order, self.generator, close=True)
-        if order.status == "TRADE_CLOSED":
+        if order.status == TRADE_CLOSED:
             return order, said("order_closed", order, values)
         # Unconfirmed: WeChat answers ORDERPAID to closing a paid order; ChinaUMS is assumed to pass it
         # through as TARGET_FAIL. A scenario can answer otherwise.
@@ -135,7 +135,7 @@ class NetpayRules(Book):
     def _refusal(self, order: Order, amount: int) -> Outcome | None:
         """Why an order cannot take a new refund of `amount` (closed, unpaid, more than is left, too many
         refunds), or None."""
-        if order.status == "TRADE_CLOSED":
+        if order.status == TRADE_CLOSED:
             return said("order_closed", order, answers.describe(order, self.generator))
         if order.status not in PAID_STATUSES:
             return said("refund_unpaid", order, answers.describe(order, self.generator))

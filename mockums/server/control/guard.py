@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mockums.config import Settings
-from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX
 from mockums.server.control.problems import problem
 
 HEALTH_PATH = f"{CONTROL_PREFIX}/health"

@@ -9,8 +9,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mockums.errors import ControlError
+from mockums.limits import CONTROL_PREFIX
 from mockums.protocol.clipping import clip
-from mockums.protocol.limits import CONTROL_PREFIX
 from mockums.server.connections import too_large
 
 
@@ -22,10 +22,11 @@ class TooLarge(ControlError):
 
 def problem(status: int, message: str, **extra: object) -> web.Response:
     """A control-API error: JSON `{"error": message, …}` with an HTTP error status."""
-    return web.json_response({"error": message, **extra}, status=status, dumps=_dumps)
+    return web.json_response({"error": message, **extra}, status=status, dumps=readable_json)
 
 
-def _dumps(data: object) -> str:
+def readable_json(data: object) -> str:
+    """The control API's JSON: UTF-8 text as it is (no \\u escapes), with the standard spacing."""
     return json.dumps(data, ensure_ascii=False)
 
 

@@ -16,22 +16,18 @@ from aiohttp import web
 from mockums import __version__
 from mockums.core.sandbox import Sandbox
 from mockums.errors import ControlError, Invalid
-from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX
 from mockums.scenarios import compose_yaml
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body
 from mockums.server.control import calls
 from mockums.server.control.calls import ControlRequest
 from mockums.server.control.openapi import Route, openapi_document
-from mockums.server.control.problems import TooLarge, refusal
+from mockums.server.control.problems import TooLarge, readable_json, refusal
 from mockums.server.control.sending import loopback_base
 from mockums.server.shield import shielded
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 async def _parse(request: web.Request) -> ControlRequest:
@@ -70,7 +66,7 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
             return gone(request, error)
         except ControlError as error:
             return refusal(error)
-        return web.json_response(result, status=route.status, dumps=_dumps)
+        return web.json_response(result, status=route.status, dumps=readable_json)
 
     handle.__name__ = route.call.__name__
     return handle

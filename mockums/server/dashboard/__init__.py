@@ -14,7 +14,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from mockums.protocol.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX
 from mockums.server.control.problems import problem
 from mockums.server.shield import shielded
 

@@ -1,4 +1,5 @@
-"""Numbers the gateway's rules are built on, stated once: settings default to them, messages quote them."""
+"""Numbers the gateway's rules and mockums' bounds are built on, stated once: settings default to them,
+messages quote them. Only numbers and paths here, so anything may read them cheaply."""
 
 from __future__ import annotations
 
@@ -15,3 +16,5 @@ REFUNDS_PER_ORDER = 1000
 # Waits (s) before each notification attempt: 11 attempts over about 4 h, in the spirit of the
 # platform's "many times within 24 h" (the exact schedule is not published).
 NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)
+MAX_NOTIFY_ATTEMPTS = 100  # the longest schedule (configured or a scenario's): attempts are kept per delivery
+HISTORY_CAP = 100  # history lines kept per order and per QR code (the newest)
