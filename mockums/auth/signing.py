@@ -28,28 +28,16 @@ def string_to_sign(app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _keyed(app_key: str) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """SHA-256 states that have already absorbed the appKey's inner and outer pads (RFC 2104), so each
-    HMAC copies them instead of deriving them again: half the cost of `hmac.digest` (0.6 against 1.5 µs)."""
-    key = app_key.encode()
-    if len(key) > _BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    return hashlib.sha256(key.translate(_INNER)), hashlib.sha256(key.translate(_OUTER))
-
-
-_BLOCK = 64  # SHA-256's block size
-_INNER = bytes(byte ^ 0x36 for byte in range(256))
-_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+def _keyed(app_key: str) -> hmac.HMAC:
+    """An HMAC-SHA256 keyed with the appKey, copied for each signature rather than keyed again."""
+    return hmac.new(app_key.encode(), digestmod=hashlib.sha256)
 
 
 def hmac_base64(app_key: str, message: str) -> str:
     """Base64 of HMAC-SHA256 keyed with the appKey."""
-    inner_pad, outer_pad = _keyed(app_key)
-    inner, outer = inner_pad.copy(), outer_pad.copy()
-    inner.update(message.encode())
-    outer.update(inner.digest())
-    return base64.b64encode(outer.digest()).decode("ascii")
+    mac = _keyed(app_key).copy()
+    mac.update(message.encode())
+    return base64.b64encode(mac.digest()).decode("ascii")
 
 
 def body_signature(app_key: str, app_id: str, timestamp: str, nonce: str, body: bytes) -> str:

@@ -141,11 +141,6 @@ class TokenStore:
                               "were issued for this appId")
         return TokenCheck("ok", owner, "valid token", age)
 
-    def live_count(self, app_id: str) -> int:
-        """How many of the app's tokens are live now."""
-        now = self._clock.now()
-        return sum(1 for _, issued in self._tokens.issued(app_id).live if issued + self.lifetime > now)
-
     def reset(self) -> None:
         """Forget the live lists (tokens issued before stay valid within their lifetime)."""
         self._tokens.clear()

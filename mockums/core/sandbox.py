@@ -248,10 +248,6 @@ class Sandbox(OrderControl, ScenarioControl):
         """The OpenAPI document of the endpoints this sandbox's lines serve."""
         return gateway_openapi_document(__version__, self.lines)
 
-    def scenario_count(self) -> int:
-        """How many scenarios are in force."""
-        return len(self._scenarios.registry)
-
     def signed_request(self, endpoint: object, mer_order_id: object, mid: object = None,
                        fields: object = None) -> SignedRequest:
         """A complete request for `endpoint` about `mer_order_id`, signed as its app's client would sign it.

@@ -27,7 +27,6 @@ from mockums.state.cell import Cell, MemoryCell
 # Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists.
 _NAME_PREFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_prefixes)
 _NAME_SUFFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_suffixes)
-GENERATED = ("seqId", "settleRefId", "targetMid", "merName", "totalAmount", "targetOrderId")
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 

@@ -68,8 +68,7 @@ class Ledger:
 
     def change(self, key: OrderKey, change: Callable[[Order | None], tuple[Order | None, R]]) -> R:
         """Apply `change` to the order under `key` as one atomic update, and set its timer anew."""
-        result = self.orders.update(key, change)
-        order = self.orders.get(key)
+        order, result = self.orders.update(key, change)
         due = moves.next_due(order) if order is not None else None
         if due is None:
             self.timers.cancel(("order", *key))
@@ -111,8 +110,7 @@ class Ledger:
             if old is not None and not (old.assumed and old.status in OPEN_STATUSES and old.paid_at is None
                                         and not old.refunds):
                 return old, None
-            order = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay)
-            created = moves.noted(order, call.now, f"created by {call.spec.path} ({order.total_amount} fen)")
+            created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay)
             order, events = created, ()
             if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
                 order, events = moves.pay(order, call.now, "paid at once (scenario)")
@@ -170,14 +168,13 @@ class Ledger:
         """An order never created here that something implies: unpaid (paid at once when its scenario's plan
         says so, as in its world it was created)."""
         order = self.new_order(call, key, line, assumed=True)
-        order = moves.noted(order, call.now, f"taken to exist, unpaid, never created here: {call.implied_by}")
         if order.pay_plan.mode == "immediately":
             order, _ = moves.pay(order, call.now, "paid at once (scenario)")
         return order
 
     def new_order(self, call: Call, key: OrderKey, line: str, *, assumed: bool = False, mer_name: str | None = None,
                   expire_at: float | None = None, pay: PayPlan | None = None) -> Order:
-        """An order made from the request (the request's own values unless `assumed`)."""
+        """An order made from the request (the request's own values unless `assumed`), its history saying how."""
         mid, mer_order_id = key
         wallet = WALLETS[call.spec.channel or "WXPay"]
         values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
@@ -191,6 +188,8 @@ class Ledger:
             if lifecycle.expire_after is not None:
                 expire_at = call.now + lifecycle.expire_after
         notify_url = text(body, "notifyUrl")
+        made = (f"taken to exist, unpaid, never created here: {call.implied_by}" if assumed
+                else f"created by {call.spec.path} ({amount if amount is not None else values['totalAmount']} fen)")
         return Order(
             mid=shared(mid),
             mer_order_id=mer_order_id,
@@ -213,4 +212,5 @@ class Ledger:
             refund_plan=lifecycle.refund or AT_ONCE,
             lifecycle=call.lifecycle,
             mer_name=mer_name,
+            notes=(call.now, shared(made)),
         )

@@ -27,9 +27,9 @@ class OrderRepository(Protocol):
     def key_of_target(self, target_order_id: str) -> OrderKey | None:
         """The key of the order with this targetOrderId, if kept."""
 
-    def update(self, key: OrderKey, change: Change[R]) -> R:
+    def update(self, key: OrderKey, change: Change[R]) -> tuple[Order | None, R]:
         """Read the order under `key` (None when there is none), apply `change`, and keep the order it gives
-        (None removes it), as one atomic step; what `change` returned besides the order."""
+        (None removes it), as one atomic step; the order kept, and what `change` returned besides it."""
 
     def remove(self, key: OrderKey) -> bool:
         """Forget one order; whether it was kept."""
@@ -66,7 +66,7 @@ class MemoryOrders:
     def key_of_target(self, target_order_id: str) -> OrderKey | None:
         return self._by_target.get(target_order_id)
 
-    def update(self, key: OrderKey, change: Change[R]) -> R:
+    def update(self, key: OrderKey, change: Change[R]) -> tuple[Order | None, R]:
         old = self._orders.get(key)
         new, result = change(old)
         if new is None:
@@ -76,7 +76,7 @@ class MemoryOrders:
             self._keep(key, old, new)
         elif old is not None:
             self._orders.move_to_end(key)
-        return result
+        return new, result
 
     def _keep(self, key: OrderKey, old: Order | None, new: Order) -> None:
         self._orders[key] = new

@@ -28,11 +28,6 @@ class Tls:
     certificate: Path | None  # the user's certificate file (None when mockums made one)
 
 
-def enabled(settings: Settings) -> bool:
-    """Whether to serve HTTPS: asked for, or a certificate given."""
-    return settings.tls or settings.tls_cert is not None
-
-
 def names_for(settings: Settings) -> tuple[str, ...]:
     """Loopback names, the listening host when it is one a client can use, and the names asked for."""
     wanted = [*LOCAL_NAMES, *([] if settings.host in WILDCARDS else [settings.host]), *settings.tls_names]

@@ -50,7 +50,6 @@ def test_eleventh_token_revokes_the_oldest() -> None:
     assert first.verdict == "unknown_token"
     assert "more than 10 live tokens" in first.reason
     assert all(tokens.check(token).verdict == "ok" for token in issued[1:])
-    assert tokens.live_count("app-a") == 10
 
 
 def test_claimed_app_must_own_the_token() -> None:
@@ -87,7 +86,6 @@ def test_a_revoked_token_is_not_revived_by_thousands_more() -> None:
     check = tokens.check(first)
     assert check.verdict == "unknown_token"
     assert "revoked" in check.reason
-    assert tokens.live_count("app-a") == 10
 
 
 def test_revoking_one_app_token_leaves_the_other_app_alone() -> None:

@@ -80,7 +80,7 @@ async def test_bundled_scenarios_can_be_switched_off(make_caller: MakeCaller) ->
     caller = await make_caller(bundled_scenarios=False)
     answer = await caller.close("MKPAID0001")
     assert answer.json["errCode"] == "NO_ORDER"  # no scenario speaks for MKPAID… any more
-    assert caller.sandbox.scenario_count() == 0
+    assert caller.sandbox.health()["scenarios"] == 0
 
 
 async def test_a_typo_in_a_scenario_is_refused_and_a_declared_custom_code_is_answered(caller: Caller) -> None:

@@ -15,7 +15,7 @@ from mockums.protocol.spec import EndpointSpec, ResponseField, response_field
 
 QR_INST_MID = "QRPAYDEFAULT"
 BILL_STATUSES = ("PAID", "UNPAID", "REFUND", "CLOSED", "UNKNOWN")
-QR_CODE_TYPES = ("BILLPAY", "FIXEDPAY")  # one-time code / fixed code, as notifications tell them apart
+ONE_TIME, FIXED = "BILLPAY", "FIXEDPAY"  # the qrCodeType of a one-time code and of a fixed code
 WALLET_OPTIONS = ("SINGLE", "MULTIPLE")
 BILL_EXPIRY_SECONDS = 30 * 60  # a one-time code without expireTime expires after this long; a fixed one never
 BILL_CODE_PATH = "/bills/qrCode.do"  # billQRCode: <base>/bills/qrCode.do?id=<qrCodeId>, as the test environment's

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from mockums.ledger.plans import Lifecycle
 from mockums.limits import HISTORY_CAP
+from mockums.lines.bills.endpoints import ONE_TIME
 
 BillKey = tuple[str, str]  # (mid, billNo)
 
@@ -49,7 +50,7 @@ class QrCode:
 
     @property
     def one_time(self) -> bool:
-        return self.kind == "BILLPAY"
+        return self.kind == ONE_TIME
 
     def open_at(self, now: float) -> bool:
         """Whether the code can still be scanned and paid."""

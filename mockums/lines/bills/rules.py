@@ -17,7 +17,7 @@ from mockums.ledger.ledger import text
 from mockums.ledger.model import Order
 from mockums.lines.bills import answers as shown
 from mockums.lines.bills.codes import configured, new_code_id
-from mockums.lines.bills.endpoints import BILL_CODE_PATH
+from mockums.lines.bills.endpoints import BILL_CODE_PATH, FIXED, ONE_TIME
 from mockums.lines.bills.errors import VOCABULARY
 from mockums.lines.bills.lookups import BillLookups
 from mockums.lines.bills.model import Bill, QrCode
@@ -84,7 +84,7 @@ class BillRules:
         if self.store.code(qr_code_id) is not None:
             return said("bill_exists", bill_no=qr_code_id)
         code = QrCode(qr_code_id, mid, text(body, "tid") or "", text(body, "instMid") or "",
-                      "BILLPAY" if bill_no else "FIXEDPAY", f"{call.base_url}{BILL_CODE_PATH}?id={qr_code_id}",
+                      ONE_TIME if bill_no else FIXED, f"{call.base_url}{BILL_CODE_PATH}?id={qr_code_id}",
                       self.generator.merchant_name(mid, qr_code_id), call.now, None, call.app_id,
                       lifecycle=call.lifecycle)
         code = configured(code, body, call.lifecycle).noted(call.now, f"created by get-qrcode ({code.kind})")
