@@ -250,6 +250,11 @@ def plugin_api() -> str:
     return "\n".join(rows)
 
 
+def product_line_example() -> str:
+    """A product line of a test's own, served by tests/lines/test_toy_line.py; shown verbatim."""
+    return _embedded("tests/lines", "toy_line.py")
+
+
 def standalone_examples() -> str:
     """The script and unittest examples are run by tests/testing/test_serving.py; shown verbatim."""
     return _embedded("tests/testing/examples", "example_*.py")
@@ -273,6 +278,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "plugin-examples": plugin_examples,
     "plugin-api": plugin_api,
     "standalone-examples": standalone_examples,
+    "product-line-example": product_line_example,
     "control-api": control_api,
     "config-keys": config_keys,
     "cli-options": cli_options,

@@ -1,5 +1,5 @@
-"""The sandbox core: one facade (`Sandbox`) in front of authentication, scenarios, the ledger,
-notifications and the journal. No HTTP server here."""
+"""The sandbox core: one facade (`Sandbox`) in front of authentication, scenarios, the product lines
+(`mockums.lines`), notifications and the journal, with its state in a `Store`. No HTTP server here."""
 
 from mockums.core.sandbox import Sandbox
 from mockums.core.scenario_files import ScenarioFilesError, load_scenarios

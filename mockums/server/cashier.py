@@ -16,7 +16,7 @@ from string import Template
 from aiohttp import web
 
 from mockums.core.sandbox import CashierRedirect, CashierView
-from mockums.errors import ControlError, NotFound
+from mockums.errors import ControlError
 from mockums.protocol.statuses import TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
@@ -81,9 +81,8 @@ def render(view: CashierView, action: str) -> str:
 
 
 def _problem(error: ControlError) -> web.Response:
-    status = 404 if isinstance(error, NotFound) else 400
     body = _part("problem", headline="无法支付 (cannot pay)", text=escape(error.message))
-    return web.Response(status=status, text=_page("收银台", "", body), content_type="text/html")
+    return web.Response(status=error.status, text=_page("收银台", "", body), content_type="text/html")
 
 
 def _own_url(request: web.Request) -> str:
