@@ -44,7 +44,7 @@ class Services:
 class CashierView:
     """One cashier page: the order or bill, what may be done, and what just happened (`outcome`)."""
 
-    kind: str  # "h5" or "bill": which page it is
+    title: str  # the page's title: 收银台 (an order's cashier), 扫码支付 (a scanned code)
     merchant: str
     order_id: str
     amount: str | None  # yuan, e.g. "3.60"; None: the buyer enters the amount (a fixed code without one)
@@ -56,6 +56,7 @@ class CashierView:
     notice: str = ""
     can_pay: bool = False
     outcome: str = ""  # "", "paid", "cancelled" or "left"
+    tone: str = "open"  # how the status looks: "open", "paid" or "closed"
 
 
 @dataclass(frozen=True)

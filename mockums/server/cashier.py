@@ -17,7 +17,6 @@ from aiohttp import web
 
 from mockums.core.sandbox import CashierRedirect, CashierView
 from mockums.errors import ControlError
-from mockums.protocol.statuses import TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
 from mockums.server.shield import guarded
@@ -25,8 +24,6 @@ from mockums.server.shield import guarded
 CSS_PATH = "/netpay-portal/cashier.css"
 SHARED_CSS_PATH = "/netpay-portal/mockums.css"  # the dashboard's stylesheet: the cashier shares its look
 _PART = re.compile(r"<!-- part:([a-z-]+) -->\n(.*?)(?=<!-- part:|\Z)", re.S)
-_STATUS_CLASS = {TRADE_SUCCESS: "paid", TRADE_REFUND: "paid", "PAID": "paid", "REFUND": "paid",
-                 TRADE_CLOSED: "closed", "CLOSED": "closed"}  # order statuses, then bill statuses
 _OUTCOMES = {"paid": ("支付成功", "The payment is done; the merchant is being notified."),
              "cancelled": ("支付已取消", "Nothing was paid."),
              "left": ("订单未支付", "You left without paying.")}
@@ -54,7 +51,7 @@ def _page(title: str, merchant: str, body: str) -> str:
 
 def render(view: CashierView, action: str) -> str:
     """The HTML of one cashier view; `action` is the URL the form posts back to (the page's own)."""
-    title = "扫码支付" if view.kind == "bill" else "收银台"
+    title = view.title
     if view.outcome:
         headline, text = _OUTCOMES[view.outcome]
         return _page(title, view.merchant, _part("outcome", outcome=view.outcome, headline=escape(headline),
@@ -74,7 +71,7 @@ def render(view: CashierView, action: str) -> str:
         choices += _part("wallets", options=options)
     form = _part("form", action=escape(action), choices=choices, pay_disabled="" if view.can_pay else " disabled")
     body = _part("order", amount=escape(view.amount or "—"), order_id=escape(view.order_id), wallet_fact=facts,
-                 status=escape(view.status), status_class=_STATUS_CLASS.get(view.status, "open"),
+                 status=escape(view.status), status_class=view.tone,
                  description_fact=description, expires=escape(view.expires),
                  notice=_part("notice", text=escape(view.notice)) if view.notice else "", form=form)
     return _page(title, view.merchant, body)

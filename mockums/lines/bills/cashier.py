@@ -26,6 +26,8 @@ from mockums.lines.cashier import (
 from mockums.lines.line import CashierRedirect, CashierView, Services
 from mockums.lines.netpay.answers import yuan
 
+_TONES = {"PAID": "paid", "REFUND": "paid", "CLOSED": "closed"}  # how a bill's status looks
+
 
 class CodePage:
     """The cashier of a scanned code."""
@@ -59,11 +61,11 @@ class CodePage:
         elif live and paid:
             notice = "账单已支付: paying again makes a second payment (walletOption is not SINGLE)"
         return CashierView(
-            "bill", code.merchant, bill.bill_no if live and bill else code.qr_code_id,
+            "扫码支付", code.merchant, bill.bill_no if live and bill else code.qr_code_id,
             yuan(amount) if amount is not None else None, None, tuple(WALLET_NAMES.items()), status,
             (bill.bill_desc if live and bill else None) or code.bill_desc or "",
             format_time(code.expire_at) if code.expire_at is not None else "长期有效 (a fixed code never expires)",
-            notice, can_pay)
+            notice, can_pay, tone=_TONES.get(status, "open"))
 
     def view(self, raw_query: str) -> CashierView:
         """What the buyer sees after scanning a code (opening its billQRCode)."""

@@ -24,6 +24,7 @@ from mockums.lines.netpay.notification import signed_form
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import OPEN_STATUSES, TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
 
+_TONES = {TRADE_SUCCESS: "paid", TRADE_REFUND: "paid", TRADE_CLOSED: "closed"}
 _NOTICES = {TRADE_CLOSED: "订单已关闭 (the order is closed)", TRADE_SUCCESS: "订单已支付 (already paid)",
             TRADE_REFUND: "订单已支付 (already paid, refunded since)"}
 
@@ -52,10 +53,11 @@ class H5Page:
         choose = self.spec.channel is None and order.status in OPEN_STATUSES
         merchant = str(describe(order, self.services.generator)["merName"])
         return CashierView(
-            "h5", merchant, order.mer_order_id, yuan(order.total_amount),
+            "收银台", merchant, order.mer_order_id, yuan(order.total_amount),
             None if choose else WALLET_NAMES.get(order.target_sys, order.target_sys),
             tuple(WALLET_NAMES.items()) if choose else (), order.status, params.get("orderDesc", ""),
-            format_time(order.expire_at), _NOTICES.get(order.status, ""), order.status in OPEN_STATUSES)
+            format_time(order.expire_at), _NOTICES.get(order.status, ""), order.status in OPEN_STATUSES,
+            tone=_TONES.get(order.status, "open"))
 
     def view(self, raw_query: str) -> CashierView:
         """The page an H5 link opens. NotFound for a link to nothing, Invalid for a link not ours."""
