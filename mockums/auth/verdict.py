@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 from mockums.auth import signing
 from mockums.auth.form import FORM_SCHEME, FormParams, parse_form_query
@@ -26,14 +28,16 @@ class AuthPolicy:
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds; 0 turns the skew check off
 
 
-@dataclass(slots=True)  # one or more per request, treated as immutable; frozen would cost ~0.7 µs each
-class AuthResult:
+class AuthResult(NamedTuple):
+    """What authentication decided: the app, the scheme, the gateway error key that refused it (None: it
+    passed) and why, warnings, and what the journal shows of it."""
+
     app_id: str | None
     scheme: str | None
     failure: str | None  # a gateway error key, None when authenticated
     reason: str
     warnings: tuple[str, ...] = ()
-    diagnosis: Mapping[str, object] = field(default_factory=dict)
+    diagnosis: Mapping[str, object] = MappingProxyType({})
 
     @property
     def ok(self) -> bool:
@@ -90,7 +94,7 @@ class Authenticator:
             if self.policy.strict_header:
                 text = "the query is not in the documented form: " + "; ".join(deviations) + " (strict mode)"
                 return _fail("malformed_authorization", text, FORM_SCHEME, params.app_id, header_problem=text), params
-            result = replace(result, warnings=(*result.warnings, *deviations))
+            result = result._replace(warnings=(*result.warnings, *deviations))
         return result, params
 
     def _check_token(self, header: TokenHeader) -> AuthResult:

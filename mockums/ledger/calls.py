@@ -4,7 +4,7 @@ notifications report)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from mockums.ledger.model import Order, Refund
@@ -21,8 +21,7 @@ class Event(NamedTuple):
     refund: Refund | None = None
 
 
-@dataclass(slots=True)  # one or more per request, treated as immutable
-class Call:
+class Call(NamedTuple):
     """One validated request, in its context."""
 
     spec: EndpointSpec
@@ -37,15 +36,14 @@ class Call:
     base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
 
 
-@dataclass(slots=True)  # one or more per request, treated as immutable
-class Outcome:
+class Outcome(NamedTuple):
     """What a rule decided: its result code and message, the order concerned, the values the answer
     shows, and the events that send notifications."""
 
     err_code: str
     err_msg: str
     order: Order | None = None
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = MappingProxyType({})
     events: tuple[Event, ...] = ()
 
     def after(self, events: tuple[Event, ...]) -> Outcome:

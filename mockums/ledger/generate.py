@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import operator
 import random
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from faker import Faker
 from faker.providers.company.zh_CN import Provider as ChineseCompanies
@@ -69,55 +67,10 @@ def _runs(template: str, date: str) -> tuple[tuple[str, str, int, str], ...]:
 _HEAD = 10**11 * 26 * 99_999 * len(_NAME_PREFIXES) * len(_NAME_SUFFIXES)
 
 
-@dataclass(frozen=True, slots=True)
-class _IdCut:
-    """Where targetMid's and targetOrderId's digits lie in `number`, for templates of digits and text."""
-
-    modulus: int  # 10 ** (the digits both ids take)
-    width: int
-    cut: Callable[[str], tuple[str, ...]]  # the runs' digits, in order, out of the lowest places written backwards
-    mid_runs: int  # how many of them are targetMid's
-    mid_format: str  # the template with `{}` for each run (braces of its text doubled)
-    order_format: str
-
-
-@functools.lru_cache(maxsize=64)
-def _id_cut(mid_template: str, order_template: str, date: str) -> _IdCut | None:
-    """How `_filled` would fill both templates (their `{date}` filled in) one after the other: it takes run
-    after run of digits from the lowest places of the number, each run written lowest digit first, so
-    the ids' digits are the lowest places written backwards, cut where each run ends. None when a
-    template has letters (`@`): `_filled` does those."""
-    formats: list[str] = []
-    slices: list[slice] = []
-    counts: list[int] = []
-    for template in (mid_template, order_template):
-        runs = _runs(template, date)
-        if any(kind == "@" for kind, _, _, _ in runs):
-            return None
-        parts = []
-        for kind, text, _, _ in runs:
-            if kind == "#":
-                start = slices[-1].stop if slices else 0
-                slices.append(slice(start, start + len(text)))
-                parts.append("{}")
-            else:
-                parts.append(text.replace("{", "{{").replace("}", "}}"))
-        formats.append("".join(parts))
-        counts.append(len(slices))
-    width = slices[-1].stop if slices else 0
-    # A cut into two or more pieces gives a tuple (one slice alone would give a bare string): an empty one ends it.
-    cut = operator.itemgetter(*slices, slice(0, 0))
-    return _IdCut(10**width, width, cut, counts[0], formats[0], formats[1])
-
-
 def _wallet_ids(mid_template: str, order_template: str, date: str, number: int) -> tuple[str, str]:
-    """targetMid and targetOrderId from `number`, as `_filled` makes them one after the other."""
-    plan = _id_cut(mid_template, order_template, date)
-    if plan is None:
-        target_mid, number = _filled(_runs(mid_template, date), number)
-        return target_mid, _filled(_runs(order_template, date), number)[0]
-    digits = plan.cut(f"{number % plan.modulus:0{plan.width}d}"[::-1])
-    return plan.mid_format.format(*digits[:plan.mid_runs]), plan.order_format.format(*digits[plan.mid_runs:-1])
+    """targetMid and targetOrderId from `number`: the first from its lowest places, the second from the next."""
+    target_mid, number = _filled(_runs(mid_template, date), number)
+    return target_mid, _filled(_runs(order_template, date), number)[0]
 
 
 def shaped(template: str, rng: random.Random, now: float) -> str:

@@ -6,12 +6,8 @@ from __future__ import annotations
 import tracemalloc
 from collections.abc import Callable
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from mockums.clock import Clock
 from mockums.config import Settings
-from mockums.ledger import generate
 from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
@@ -106,18 +102,6 @@ def test_a_seed_derives_the_values_earlier_versions_derived() -> None:
         values = Generator(seed).order_values(*ORDERS[seed][:2], WALLETS[wallet], ORDERS[seed][2])
         assert dict(values) == {"seqId": seq_id, "settleRefId": seq_id, "merName": name, "totalAmount": amount,
                                 "targetMid": target_mid, "targetOrderId": target_order_id}, wallet
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["#", "##", "####", "@", "@@", "42", "{date}", "x"]), min_size=1, max_size=6),
-       st.lists(st.sampled_from(["#", "###", "##########", "@", "4200001", "{date}"]), min_size=1, max_size=6),
-       st.integers(min_value=0, max_value=2**400))
-def test_wallet_ids_take_their_characters_from_the_number_as_one_template_after_the_other(
-        mid_parts: list[str], order_parts: list[str], number: int) -> None:
-    mid_template, order_template = "".join(mid_parts), "".join(order_parts)
-    target_mid, rest = generate._filled(generate._runs(mid_template, "20261201"), number)
-    expected = (target_mid, generate._filled(generate._runs(order_template, "20261201"), rest)[0])
-    assert generate._wallet_ids(mid_template, order_template, "20261201", number) == expected
 
 
 def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> None:
