@@ -69,3 +69,15 @@ else:
 def text(data: object) -> str:
     """`dumps` as text (the journal shows answers as text)."""
     return dumps(data).decode()
+
+
+def as_text(value: object) -> str:
+    """A value as forms and links carry it: text as is, booleans as true/false, objects and lists as compact
+    JSON, anything else as `str` writes it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return text(value)
+    return str(value)

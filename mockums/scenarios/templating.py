@@ -141,13 +141,7 @@ def template_problems(text: str) -> list[str]:
 
 
 def _as_text(value: object) -> str:
-    if value is _MISSING or value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return wire.text(value)
-    return str(value)
+    return "" if value is _MISSING or value is None else wire.as_text(value)
 
 
 class CompiledValue:

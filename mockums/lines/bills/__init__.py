@@ -15,13 +15,11 @@ from mockums.lines.bills.notification import build_bill
 from mockums.lines.bills.payments import LINE
 from mockums.lines.bills.rules import BillRules
 from mockums.lines.bills.store import MemoryBills
-from mockums.lines.bundled import bundled
-from mockums.lines.line import Book, Page, Paid, ProductLine, Services
-from mockums.lines.netpay import ANSWER_DOMAINS, ORDER_CALLS
+from mockums.lines.line import Book, Page, Paid, Services
+from mockums.lines.netpay import family_line
 from mockums.lines.netpay import notification as netpay_notification
 from mockums.notify.note import Notification
 from mockums.protocol.spec import EndpointSpec
-from mockums.protocol.statuses import ORDER_STATUSES
 
 
 class Bills(Book):
@@ -68,16 +66,7 @@ def open_book(services: Services) -> Book:
     return Bills(services)
 
 
-BILLS = ProductLine(
-    name=LINE,
-    title="QR-code bills (C扫B 账单支付) with the scanned code's page",
-    vocabulary=VOCABULARY,
-    endpoints=BILL_SPECS,
-    open=open_book,
-    answer_domains=ANSWER_DOMAINS,
-    order_statuses=ORDER_STATUSES,
-    scenarios=bundled(LINE),
-    order_calls=ORDER_CALLS,
-)
+BILLS = family_line(LINE, "QR-code bills (C扫B 账单支付) with the scanned code's page", VOCABULARY, BILL_SPECS,
+                    open_book)
 
 __all__ = ["BILLS", "Bills"]

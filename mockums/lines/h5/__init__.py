@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mockums.lines.bundled import bundled
 from mockums.lines.h5.cashier import H5Page
 from mockums.lines.h5.endpoints import H5_SPECS, PORTALS
 from mockums.lines.h5.links import CashierLinks
-from mockums.lines.line import Book, Page, ProductLine, Services
-from mockums.lines.netpay import ANSWER_DOMAINS, ORDER_CALLS
+from mockums.lines.line import Book, Page, Services
+from mockums.lines.netpay import family_line
 from mockums.lines.netpay.errors import VOCABULARY
 from mockums.lines.netpay.rules import NetpayRules
 from mockums.protocol.spec import EndpointSpec
-from mockums.protocol.statuses import ORDER_STATUSES
 
 LINE = "h5"
 
@@ -38,16 +36,6 @@ def open_book(services: Services) -> Book:
     return H5Rules(services)
 
 
-H5 = ProductLine(
-    name=LINE,
-    title="H5 payment (H5支付) with the cashier page",
-    vocabulary=VOCABULARY,
-    endpoints=H5_SPECS,
-    open=open_book,
-    answer_domains=ANSWER_DOMAINS,
-    order_statuses=ORDER_STATUSES,
-    scenarios=bundled(LINE),
-    order_calls=ORDER_CALLS,
-)
+H5 = family_line(LINE, "H5 payment (H5支付) with the cashier page", VOCABULARY, H5_SPECS, open_book)
 
 __all__ = ["H5", "H5Rules"]

@@ -20,17 +20,6 @@ from mockums.notify.signing import MD5, SIGN_FIELD, notification_sign
 from mockums.protocol import wire
 
 
-def link_value(value: object) -> str:
-    """A content value as the link carries it: text as is, booleans as true/false, objects as compact JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return wire.text(value)
-    return str(value)
-
-
 class CashierLinks:
     """Builds and checks the sandbox's signed cashier links."""
 
@@ -41,7 +30,7 @@ class CashierLinks:
 
     def h5_location(self, portal: Portal, content: Mapping[str, object], app_id: str, base_url: str) -> str:
         """Where an H5 create sends the browser: the cashier page, with the signed order in the query."""
-        params = {key: link_value(value) for key, value in content.items() if value not in (None, "")}
+        params = {key: wire.as_text(value) for key, value in content.items() if value not in (None, "")}
         params |= {"openAppId": app_id, "msgSrc": PORTAL_MSG_SRC, "msgType": portal.msg_type}
         params[SIGN_FIELD] = notification_sign(params, self._key, MD5)
         return f"{base_url}{portal.path}?{encode_query(params)}"

@@ -3,13 +3,18 @@ query calls every netpay-family order (H5 and a bill's payments included) goes t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, ProductLine, Services
 from mockums.lines.netpay.deviations import NETPAY_DEVIATIONS
 from mockums.lines.netpay.endpoints import NETPAY_SPECS
 from mockums.lines.netpay.errors import BUSINESS_ERRORS, VOCABULARY
 from mockums.lines.netpay.rules import LINE, NetpayRules
+from mockums.protocol.deviations import Deviation
+from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUS_VALUES
+from mockums.protocol.vocabulary import Vocabulary
 from mockums.protocol.wallets import TARGET_SYSTEMS
 
 # The values a scenario may give these answer fields (a typo such as TARGET_FIAL is an error when it loads).
@@ -25,22 +30,21 @@ ANSWER_DOMAINS = {
 ORDER_CALLS = {"close": "/v1/netpay/close", "refund": "/v1/netpay/refund"}
 
 
+def family_line(name: str, title: str, vocabulary: Vocabulary, endpoints: tuple[EndpointSpec, ...],
+                open_book: Callable[[Services], Book], deviations: tuple[Deviation, ...] = ()) -> ProductLine:
+    """A line of the netpay family: its orders are the ledger's, with the family's answer values, statuses and
+    close and refund calls, and its bundled scenarios are `scenarios/<name>/`."""
+    return ProductLine(name=name, title=title, vocabulary=vocabulary, endpoints=endpoints, open=open_book,
+                       answer_domains=ANSWER_DOMAINS, order_statuses=ORDER_STATUSES, deviations=deviations,
+                       scenarios=bundled(name), order_calls=ORDER_CALLS)
+
+
 def open_book(services: Services) -> Book:
     """The netpay rules over the sandbox's ledger."""
     return NetpayRules(services, LINE)
 
 
-NETPAY = ProductLine(
-    name=LINE,
-    title="Mini-program and APP payment (微信/支付宝小程序, APP)",
-    vocabulary=VOCABULARY,
-    endpoints=NETPAY_SPECS,
-    open=open_book,
-    answer_domains=ANSWER_DOMAINS,
-    order_statuses=ORDER_STATUSES,
-    deviations=NETPAY_DEVIATIONS,
-    scenarios=bundled(LINE),
-    order_calls=ORDER_CALLS,
-)
+NETPAY = family_line(LINE, "Mini-program and APP payment (微信/支付宝小程序, APP)", VOCABULARY, NETPAY_SPECS,
+                     open_book, NETPAY_DEVIATIONS)
 
-__all__ = ["ANSWER_DOMAINS", "NETPAY", "ORDER_CALLS", "NetpayRules"]
+__all__ = ["ANSWER_DOMAINS", "NETPAY", "ORDER_CALLS", "NetpayRules", "family_line"]
