@@ -19,16 +19,15 @@ from mockums.server.app import create_app
 
 CLOSE = "/v1/netpay/wx/app-pre-close"
 
-# Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML:
-# bundled scenario name -> the test that tells it (tests/http/test_bundled_scenarios.py checks the set).
-STORIES: dict[str, str] = {}
+# Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML, marked
+# `@story(name)`: tests/http/test_bundled_scenarios.py reads the marks from the test modules' source and
+# checks that they name each bundled scenario.
 _Test = TypeVar("_Test", bound=Callable[..., Awaitable[None]])
 
 
 def story(name: str) -> Callable[[_Test], _Test]:
-    """Mark a test as the one that tells bundled scenario `name`'s story."""
+    """Mark a test as the one that tells bundled scenario `name`'s story (the test itself is unchanged)."""
     def mark(test: _Test) -> _Test:
-        STORIES[name] = test.__name__
         return test
     return mark
 SECOND_APP = App("mockums0second0app000000000000002", "second-app-key-for-tests-only", "second")

@@ -4,34 +4,25 @@ paid, receive and verify the notification, refund, query the refund."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from conftest import Caller, MakeCaller, Receiver, notification_signature_valid
+from lifecycle_helpers import (
+    ALI_ORDER,
+    ALI_QUERY,
+    CLOSE,
+    MID,
+    MINI_ORDER,
+    QUERY,
+    REFUND,
+    REFUND_QUERY,
+    WX_CLOSE,
+    WX_QUERY,
+    create,
+    pay,
+)
 
 from mockums.config import DEMO_APP
-
-WX_ORDER, WX_QUERY, WX_CLOSE = "/v1/netpay/wx/app-pre-order", "/v1/netpay/wx/app-pre-query", "/v1/netpay/wx/app-pre-close"
-ALI_ORDER, ALI_QUERY = "/v1/netpay/trade/app-pre-order", "/v1/netpay/trade/app-pre-query"
-MINI_ORDER = "/v1/netpay/wx/unified-order"
-QUERY, CLOSE, REFUND, REFUND_QUERY = "/v1/netpay/query", "/v1/netpay/close", "/v1/netpay/refund", "/v1/netpay/refund-query"
-MID = "898201612345678"
-
-
-async def create(caller: Caller, order_id: str, receiver: Receiver | None = None, path: str = WX_ORDER,
-                 **fields: Any) -> dict[str, Any]:
-    fields.setdefault("totalAmount", 360)
-    if receiver is not None:
-        fields.setdefault("notifyUrl", receiver.url)
-    answer = await caller.call(path, order_id, **fields)
-    assert answer.status == 200, answer.text
-    return answer.json
-
-
-async def pay(caller: Caller, order_id: str) -> dict[str, Any]:
-    async with caller.client.post(f"/__mockums/orders/{MID}/{order_id}/pay") as response:
-        assert response.status == 200, await response.text()
-        return await response.json()
 
 
 async def test_whole_story_create_pay_notify_refund(caller: Caller, receiver: Receiver) -> None:

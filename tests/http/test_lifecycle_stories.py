@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import Caller, Receiver, notification_signature_valid, story
-from test_lifecycle import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
+from lifecycle_helpers import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
 
 from mockums.config import DEMO_APP
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import CLOSE, MakeCaller, Receiver
-from test_lifecycle import create, pay
+from lifecycle_helpers import create, pay
 
 from mockums.config import DEMO_APP
 

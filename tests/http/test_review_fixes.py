@@ -9,14 +9,9 @@ from datetime import timedelta
 import chinaums_client
 import pytest
 from conftest import CLOSE, Caller, MakeCaller
-from test_lifecycle import QUERY, REFUND, WX_ORDER
+from lifecycle_helpers import QUERY, REFUND, WX_ORDER, journal
 
 from mockums.config import DEMO_APP, Strictness
-
-
-async def journal(caller: Caller, **params: str) -> list[dict[str, object]]:
-    async with caller.client.get("/__mockums/journal", params=params) as response:
-        return await response.json()  # type: ignore[no-any-return]
 
 
 async def test_expire_time_is_any_moment_not_a_clock_reading(make_caller: MakeCaller) -> None:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -293,12 +294,6 @@ def run_step(step: str, argv: Sequence[str], *, timeout: float, expect_ok: bool 
 def find_hadolint() -> str | None:
     beside_python = Path(sys.executable).parent / "hadolint"
     return shutil.which("hadolint") or (str(beside_python) if beside_python.is_file() else None)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
