@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -12,6 +14,7 @@ from typing import Any, TypeVar
 import chinaums_client
 import pytest
 from aiohttp.test_utils import TestClient
+from clock_waits import Sleepers
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core.sandbox import Sandbox, load_scenarios
@@ -97,27 +100,24 @@ class Caller:
         async with self.client.post(target, data=fields, allow_redirects=False) as response:
             return Answer(response.status, response.headers, await response.text())
 
-    async def close_without_answer(self, mer_order_id: str, client_timeout: float) -> None:
-        """A close whose answer never comes within the client's timeout."""
-        await self.call_without_answer(CLOSE, mer_order_id, client_timeout)
+    @functools.cached_property
+    def sleepers(self) -> Sleepers:
+        """What waits on this sandbox's clock (tests/clock_waits.py): first asked for before the waits begin."""
+        return Sleepers(self.sandbox.clock)
 
-    async def call_without_answer(self, path: str, mer_order_id: str, client_timeout: float,
-                                  **fields: object) -> None:
-        """A call whose answer never comes within the client's timeout."""
-        import asyncio
-
-        import aiohttp
-
-        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
-        header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-        with pytest.raises(asyncio.TimeoutError):
-            await self.client.post(path, data=body, headers={"Authorization": header},
-                                   timeout=aiohttp.ClientTimeout(total=client_timeout))
+    async def held(self, path: str, mer_order_id: str, **fields: object) -> tuple[asyncio.Task[Answer], float]:
+        """Send a call and return once the sandbox holds it on its clock (a scripted delay, the no_answer
+        fault): the task that gets its answer, not done, and the sandbox seconds the hold has left."""
+        sleepers = self.sleepers
+        before = set(sleepers.deadlines)
+        pending = asyncio.create_task(self.call(path, mer_order_id, **fields))
+        await sleepers.waiting(len(before) + 1)
+        [left] = [at - self.sandbox.clock.now() for task, at in sleepers.deadlines.items() if task not in before]
+        assert not pending.done()
+        return pending, left
 
     async def journaled(self, mer_order_id: str, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The journal entries of an order, once there is one (the request has been decided)."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not (entries := self.sandbox.journal(mer_order_id)) and loop.time() < deadline:
@@ -128,8 +128,6 @@ class Caller:
     async def attempted(self, mer_order_id: str, count: int, timeout: float = 5.0) -> None:
         """Until the order's notification has `count` attempts on record (each one's answer read), so a
         clock move made next is measured from the last attempt, not raced by it."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -141,8 +139,6 @@ class Caller:
 
     async def wait_idle(self, timeout: float = 5.0) -> None:
         """Until no notification delivery is pending (they run in the background)."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while any(d["state"] == "pending" for d in self.sandbox.notifications()) and loop.time() < deadline:
@@ -223,23 +219,21 @@ class Receiver:
         self.answers = list(answers or [])
         self.received: list[Received] = []
         self.url = ""
-        self.hang = 0.0  # seconds to stall before answering (a receiver slower than the sender's timeout)
+        self.gate: asyncio.Event | None = None  # when set up: each answer waits until the test opens it
 
     async def handle(self, request: Any) -> Any:
-        import asyncio
         import time
 
         from aiohttp import web
 
         form = await request.post()
         self.received.append(Received({k: str(v) for k, v in form.items()}, request.content_type, time.monotonic()))
-        if self.hang:
-            await asyncio.sleep(self.hang)
+        if self.gate is not None:
+            await self.gate.wait()
         status, text = self.answers.pop(0) if self.answers else (200, "SUCCESS")
         return web.Response(status=status, text=text)
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
-        import asyncio
 
         deadline = asyncio.get_running_loop().time() + timeout
         while len(self.received) < count and asyncio.get_running_loop().time() < deadline:

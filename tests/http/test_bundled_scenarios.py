@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 
 import aiohttp
-import chinaums_client
 import pytest
 from conftest import CLOSE, Caller, MakeCaller, story
 from lifecycle_helpers import MID, QUERY, REFUND, WX_ORDER, WX_QUERY
 
-from mockums.config import DEMO_APP, Settings
+from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
 
 
@@ -154,11 +153,9 @@ async def test_processing_twice_then_success(caller: Caller) -> None:
 async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
     caller.sandbox.move_clock(freeze=True)  # the delay is sandbox time: it passes when the clock moves
     for number, path in enumerate((CLOSE, QUERY)):
-        order_id = f"MKSLOW000{number}"
-        pending = asyncio.create_task(caller.call(path, order_id))
-        await caller.journaled(order_id)
-        caller.sandbox.move_clock(advance=2.9)
-        await asyncio.sleep(0.05)
+        pending, left = await caller.held(path, f"MKSLOW000{number}")
+        assert left == pytest.approx(3.0)
+        await caller.sleepers.move(lambda: caller.sandbox.move_clock(advance=2.9))  # the hold noticed, held on
         assert not pending.done()
         caller.sandbox.move_clock(advance=0.1)
         answer = await asyncio.wait_for(pending, 5)
@@ -169,19 +166,22 @@ async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
 async def test_timeout_a_close_never_answers_then_a_query_does(make_caller: MakeCaller) -> None:
     caller = await make_caller(no_answer_hold=120.0)
     caller.sandbox.move_clock(freeze=True)
-    body = chinaums_client.go_json(chinaums_client.close_request("MKTIMEOUT0001"))
-    header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-    pending = asyncio.create_task(caller.client.post(CLOSE, data=body, headers={"Authorization": header}))
+    pending, left = await caller.held(CLOSE, "MKTIMEOUT0001")
+    assert left == pytest.approx(120.0)
     await caller.journaled("MKTIMEOUT0001")
-    caller.sandbox.move_clock(advance=119)
-    await asyncio.sleep(0.05)
+    await caller.sleepers.move(lambda: caller.sandbox.move_clock(advance=119))
     assert not pending.done()  # held silent while sandbox time has not reached no_answer_hold
     await still_open(caller, "MKTIMEOUT0001")  # the client gave up and queries: the close did not happen
     caller.sandbox.move_clock(advance=1)
     with pytest.raises(aiohttp.ClientError):  # then dropped
         await asyncio.wait_for(pending, 5)
-    await caller.call_without_answer(WX_ORDER, "MKTIMEOUT0002", 0.2, totalAmount=1)
-    await caller.call_without_answer(REFUND, "MKTIMEOUT0003", 0.2, refundAmount=1)
+    for path, order_id, fields in ((WX_ORDER, "MKTIMEOUT0002", {"totalAmount": 1}),
+                                   (REFUND, "MKTIMEOUT0003", {"refundAmount": 1})):
+        pending, left = await caller.held(path, order_id, **fields)  # the scenario holds other endpoints too
+        assert left == pytest.approx(120.0)
+        caller.sandbox.move_clock(advance=120)
+        with pytest.raises(aiohttp.ClientError):
+            await asyncio.wait_for(pending, 5)
 
 
 @story("http-5xx")
