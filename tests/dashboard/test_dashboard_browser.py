@@ -33,14 +33,17 @@ from mockums.config import DEMO_APP
 from mockums.testing.background import BackgroundServer
 
 
-@pytest.fixture(scope="session")
+# For this file's tests only, and gone when they are done: a session-wide browser and server kept the page
+# polling the server (in this worker process, under coverage) for the rest of the worker's run, which made
+# every later test there slower.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     driver = start_browser()
     yield driver
     driver.quit()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     with BackgroundServer(SETTINGS) as url:
         yield url

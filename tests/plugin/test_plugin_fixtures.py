@@ -6,8 +6,10 @@ Each run is in-process (fast); the fixtures start their own session server insid
 from __future__ import annotations
 
 import pytest
+from pytester_runs import _only_the_users_plugins
 
 pytest_plugins = ["pytester"]
+__all__ = ["_only_the_users_plugins"]  # the fixture, imported for the tests below
 
 # A user's client: urllib, no proxy, requests signed with the handle.
 CLIENT = '''
