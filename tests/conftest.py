@@ -7,6 +7,7 @@ import contextlib
 import functools
 import json
 import logging
+import pickle
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,11 +17,11 @@ import pytest
 from clock_waits import Sleepers
 
 from mockums.config import DEMO_APP, App, Settings
+from mockums.core.sandbox import Sandbox, load_scenarios
+from mockums.server.app import create_app
 
-if TYPE_CHECKING:  # imported where used: pytest-xdist's controller loads this file too, and runs no test
+if TYPE_CHECKING:
     from aiohttp.test_utils import TestClient
-
-    from mockums.core.sandbox import Sandbox
 
 CLOSE = "/v1/netpay/wx/app-pre-close"
 
@@ -186,14 +187,27 @@ def settings() -> Settings:
     return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
 
 
+_BUNDLED: dict[bytes, Any] = {}
+
+
+def scenarios_for(settings: Settings) -> Any:
+    """`load_scenarios(settings)`, read once per worker for each settings that name no scenario files of their
+    own: the bundled files do not change during a run, and what loading makes is immutable (frozen
+    dataclasses, tuples, read-only mappings). Reading and checking them took ~30 ms, ~80 ms under coverage,
+    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself."""
+    if settings.scenario_paths:
+        return load_scenarios(settings)
+    key = pickle.dumps(settings)  # Settings holds a dict, so it is not hashable itself
+    if key not in _BUNDLED:
+        _BUNDLED[key] = load_scenarios(settings)
+    return _BUNDLED[key]
+
+
 @pytest.fixture
 def make_caller(aiohttp_client: Any, settings: Settings) -> MakeCaller:
-    from mockums.core.sandbox import Sandbox, load_scenarios
-    from mockums.server.app import create_app
-
     async def make(**changes: Any) -> Caller:
         configured = replace(settings, **changes)
-        scenarios, errors = load_scenarios(configured)
+        scenarios, errors = scenarios_for(configured)
         assert not errors, [str(e) for e in errors]
         sandbox = Sandbox(configured, scenarios)
         client = await aiohttp_client(create_app(configured, sandbox=sandbox))
