@@ -204,7 +204,7 @@ def test_assert_notified_with_a_receiver(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines([
         "E *AssertionError: expected at least one notification for merOrderId NOTE000002 accepted by the receiver,"
-        " got 0 (waited 0.3 s):",
+        " got 0 (waited * s):",  # the time it did wait: 0.3 s or more, on a busy machine more
         "E *mockums holds 1 delivery for merOrderId NOTE000002:",
         "E * notifyId * payment  status=TRADE_SUCCESS  pending  -> http://127.0.0.1:*/notify",
         "E * attempt 1: HTTP 200 'FAIL' refused",
