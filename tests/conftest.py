@@ -105,8 +105,11 @@ class Caller:
 
     @functools.cached_property
     def sleepers(self) -> Sleepers:
-        """What waits on this sandbox's clock (tests/clock_waits.py): first asked for before the waits begin."""
-        return Sleepers(self.sandbox.clock)
+        """What waits on this sandbox's clock (tests/clock_waits.py): first asked for before the waits begin.
+        A sandbox whose store keeps notification attempts as timers (`store.delivery_timers`) has those
+        watched too; one whose notifier sleeps on the clock per delivery has them among the sleeping tasks."""
+        timers = getattr(getattr(self.sandbox, "store", None), "delivery_timers", None)
+        return Sleepers(self.sandbox.clock, timers)
 
     async def held(self, path: str, mer_order_id: str, **fields: object) -> tuple[asyncio.Task[Answer], float]:
         """Send a call and return once the sandbox holds it on its clock (a scripted delay, the no_answer
@@ -114,10 +117,15 @@ class Caller:
         sleepers = self.sleepers
         before = set(sleepers.deadlines)
         pending = asyncio.create_task(self.call(path, mer_order_id, **fields))
-        await sleepers.waiting(len(before) + 1)
-        [left] = [at - self.sandbox.clock.now() for task, at in sleepers.deadlines.items() if task not in before]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while not (held := [at for task, at in sleepers.deadlines.items() if task not in before]):
+            assert not pending.done(), f"answered instead of held: {pending.result()}"
+            assert loop.time() < deadline, f"{path} for {mer_order_id}: not held on the sandbox clock within 10 s"
+            await asyncio.sleep(0.005)
+        [at] = held
         assert not pending.done()
-        return pending, left
+        return pending, at - self.sandbox.clock.now()
 
     async def journaled(self, mer_order_id: str, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The journal entries of an order, once there is one (the request has been decided)."""
