@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import logging
+import pickle
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import chinaums_client
 import pytest
-from aiohttp.test_utils import TestClient
+from clock_waits import Sleepers
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core.sandbox import Sandbox, load_scenarios
 from mockums.server.app import create_app
 
+if TYPE_CHECKING:
+    from aiohttp.test_utils import TestClient
+
 CLOSE = "/v1/netpay/wx/app-pre-close"
 
-# Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML:
-# bundled scenario name -> the test that tells it (tests/http/test_bundled_scenarios.py checks the set).
-STORIES: dict[str, str] = {}
+# Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML, marked
+# `@story(name)`: tests/http/test_bundled_scenarios.py reads the marks from the test modules' source and
+# checks that they name each bundled scenario.
 _Test = TypeVar("_Test", bound=Callable[..., Awaitable[None]])
 
 
 def story(name: str) -> Callable[[_Test], _Test]:
-    """Mark a test as the one that tells bundled scenario `name`'s story."""
+    """Mark a test as the one that tells bundled scenario `name`'s story (the test itself is unchanged)."""
     def mark(test: _Test) -> _Test:
-        STORIES[name] = test.__name__
         return test
     return mark
 SECOND_APP = App("mockums0second0app000000000000002", "second-app-key-for-tests-only", "second")
@@ -98,27 +103,32 @@ class Caller:
         async with self.client.post(target, data=fields, allow_redirects=False) as response:
             return Answer(response.status, response.headers, await response.text())
 
-    async def close_without_answer(self, mer_order_id: str, client_timeout: float) -> None:
-        """A close whose answer never comes within the client's timeout."""
-        await self.call_without_answer(CLOSE, mer_order_id, client_timeout)
+    @functools.cached_property
+    def sleepers(self) -> Sleepers:
+        """What waits on this sandbox's clock (tests/clock_waits.py): first asked for before the waits begin.
+        A sandbox whose store keeps notification attempts as timers (`store.delivery_timers`) has those
+        watched too; one whose notifier sleeps on the clock per delivery has them among the sleeping tasks."""
+        timers = getattr(getattr(self.sandbox, "store", None), "delivery_timers", None)
+        return Sleepers(self.sandbox.clock, timers)
 
-    async def call_without_answer(self, path: str, mer_order_id: str, client_timeout: float,
-                                  **fields: object) -> None:
-        """A call whose answer never comes within the client's timeout."""
-        import asyncio
-
-        import aiohttp
-
-        body = chinaums_client.go_json(chinaums_client.close_request(mer_order_id, **fields))
-        header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-        with pytest.raises(asyncio.TimeoutError):
-            await self.client.post(path, data=body, headers={"Authorization": header},
-                                   timeout=aiohttp.ClientTimeout(total=client_timeout))
+    async def held(self, path: str, mer_order_id: str, **fields: object) -> tuple[asyncio.Task[Answer], float]:
+        """Send a call and return once the sandbox holds it on its clock (a scripted delay, the no_answer
+        fault): the task that gets its answer, not done, and the sandbox seconds the hold has left."""
+        sleepers = self.sleepers
+        before = set(sleepers.deadlines)
+        pending = asyncio.create_task(self.call(path, mer_order_id, **fields))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while not (held := [at for task, at in sleepers.deadlines.items() if task not in before]):
+            assert not pending.done(), f"answered instead of held: {pending.result()}"
+            assert loop.time() < deadline, f"{path} for {mer_order_id}: not held on the sandbox clock within 10 s"
+            await asyncio.sleep(0.005)
+        [at] = held
+        assert not pending.done()
+        return pending, at - self.sandbox.clock.now()
 
     async def journaled(self, mer_order_id: str, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The journal entries of an order, once there is one (the request has been decided)."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not (entries := self.sandbox.journal(mer_order_id)) and loop.time() < deadline:
@@ -129,8 +139,6 @@ class Caller:
     async def attempted(self, mer_order_id: str, count: int, timeout: float = 5.0) -> None:
         """Until the order's notification has `count` attempts on record (each one's answer read), so a
         clock move made next is measured from the last attempt, not raced by it."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -142,8 +150,6 @@ class Caller:
 
     async def wait_idle(self, timeout: float = 5.0) -> None:
         """Until no notification delivery is pending (they run in the background)."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while any(d["state"] == "pending" for d in self.sandbox.notifications()) and loop.time() < deadline:
@@ -189,11 +195,27 @@ def settings() -> Settings:
     return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
 
 
+_BUNDLED: dict[bytes, Any] = {}
+
+
+def scenarios_for(settings: Settings) -> Any:
+    """`load_scenarios(settings)`, read once per worker for each settings that name no scenario files of their
+    own: the bundled files do not change during a run, and what loading makes is immutable (frozen
+    dataclasses, tuples, read-only mappings). Reading and checking them took ~30 ms, ~80 ms under coverage,
+    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself."""
+    if settings.scenario_paths:
+        return load_scenarios(settings)
+    key = pickle.dumps(settings)  # Settings holds a dict, so it is not hashable itself
+    if key not in _BUNDLED:
+        _BUNDLED[key] = load_scenarios(settings)
+    return _BUNDLED[key]
+
+
 @pytest.fixture
 def make_caller(aiohttp_client: Any, settings: Settings) -> MakeCaller:
     async def make(**changes: Any) -> Caller:
         configured = replace(settings, **changes)
-        scenarios, errors = load_scenarios(configured)
+        scenarios, errors = scenarios_for(configured)
         assert not errors, [str(e) for e in errors]
         sandbox = Sandbox(configured, scenarios)
         client = await aiohttp_client(create_app(configured, sandbox=sandbox))
@@ -224,23 +246,21 @@ class Receiver:
         self.answers = list(answers or [])
         self.received: list[Received] = []
         self.url = ""
-        self.hang = 0.0  # seconds to stall before answering (a receiver slower than the sender's timeout)
+        self.gate: asyncio.Event | None = None  # when set up: each answer waits until the test opens it
 
     async def handle(self, request: Any) -> Any:
-        import asyncio
         import time
 
         from aiohttp import web
 
         form = await request.post()
         self.received.append(Received({k: str(v) for k, v in form.items()}, request.content_type, time.monotonic()))
-        if self.hang:
-            await asyncio.sleep(self.hang)
+        if self.gate is not None:
+            await self.gate.wait()
         status, text = self.answers.pop(0) if self.answers else (200, "SUCCESS")
         return web.Response(status=status, text=text)
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
-        import asyncio
 
         deadline = asyncio.get_running_loop().time() + timeout
         while len(self.received) < count and asyncio.get_running_loop().time() < deadline:
@@ -269,3 +289,33 @@ async def receiver(aiohttp_server: Any) -> Receiver:
     server = await aiohttp_server(app, host="127.0.0.1")
     merchant.url = f"http://127.0.0.1:{server.port}/notify"
     return merchant
+
+
+# -- the order the two workers take the test files in --------------------------------------------------------
+
+# The slowest test files, slowest first (seconds of one run of the whole suite, measured with coverage on the
+# 2-core machine). The workers take whole files (`--dist loadfile`), these first and the others in collection
+# order, so that no long file is left to run alone at the end while the other worker idles. A file missing
+# here or measured differently only runs at another moment: nothing else depends on this table.
+SLOW_FILES = (
+    "tests/dashboard/test_dashboard_browser.py",
+    "tests/repo/test_quality.py",
+    "tests/repo/test_dockerfile.py",
+    "tests/repo/test_readme_commands.py",
+    "tests/http/test_control_openapi.py",
+    "tests/hostile/test_gateway_properties.py",
+    "tests/plugin/test_plugin_fixtures.py",
+    "tests/ledger/test_order_memory.py",
+    "tests/protocol/test_request_reading.py",
+    "tests/http/test_hardening.py",
+    "tests/core/test_dashboard_calls.py",
+    "tests/cli/test_console_script.py",
+    "tests/plugin/test_plugin_server.py",
+    "tests/cli/test_cli_hardening.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: index for index, path in enumerate(SLOW_FILES)}
+    root = config.rootpath
+    items.sort(key=lambda item: rank.get(item.path.relative_to(root).as_posix(), len(rank)))  # stable: in-file order kept

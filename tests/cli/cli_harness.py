@@ -32,6 +32,11 @@ STARTUP_TIMEOUT = 30.0  # seconds; a bound, not a wait: the queue answers as soo
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+def serve_settings(*argv: str, env: dict[str, str] | None = None) -> Settings:
+    """The settings `mockums serve ARGV` runs with under the environment `env`."""
+    return cli.settings_from_args(cli.parse(["serve", *argv], env or {}))
+
+
 class Serving:
     """A `mockums serve` running in this process: its port, url and settings; `stop()` gives its exit status."""
 

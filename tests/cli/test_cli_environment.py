@@ -7,13 +7,10 @@ import argparse
 from pathlib import Path
 
 import pytest
+from cli_harness import serve_settings
 
 from mockums import cli, environment
 from mockums.config import Settings, Strictness
-
-
-def serve_settings(*argv: str, env: dict[str, str] | None = None) -> Settings:
-    return cli.settings_from_args(cli.parse(["serve", *argv], env or {}))
 
 
 def serve_parser() -> argparse.ArgumentParser:

@@ -8,16 +8,13 @@ import typing
 from pathlib import Path
 
 import pytest
+from cli_harness import serve_settings
 
 from mockums import cli, config, environment, limits
 from mockums.config import ConfigError, Settings, Strictness, load_config_file
 from mockums.settings_table import BY_NAME, SERVE_OPTIONS, SETTINGS, STRICT_PARTS, config_keys, section
 
 FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
-
-
-def serve_settings(*argv: str, env: dict[str, str] | None = None) -> Settings:
-    return cli.settings_from_args(cli.parse(["serve", *argv], env or {}))
 
 
 def test_every_settings_field_is_declared_once_and_takes_its_default_from_the_table() -> None:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from scenario_terms import terms
 
 from mockums.config import DEMO_APP, App, Settings
@@ -29,6 +30,22 @@ settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True
 settings.register_profile("thorough", max_examples=2000, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Values a hostile client puts where a field, a body or a document goes (both property modules use them).
+JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=50))
+JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                               st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+                           max_leaves=20)
+DEEP_TEXT = st.sampled_from([5000, 1500, 800, 50]).map(lambda n: "[" * n + "]" * n)  # JSON text, deep
+LONG_TEXT = st.sampled_from([100_000, 5000, 300, 33]).map(lambda n: "9" * n)  # past every field's length
+HOSTILE_VALUES = st.one_of(
+    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "²", "١٠٠", "\x00", "{{ request.mid }}", "{{",
+                     "http://127.0.0.1:1/", "2099-13-45 25:61:61", "20991345256161", "MKTIMEOUT", "3194SEQ"]),
+    DEEP_TEXT,
+    LONG_TEXT,
+    JSON_VALUES,
+    st.text(max_size=300),
+)
 
 OTHER_APP = App("mockums0hostile0app00000000000003", "hostile-app-key-never-shown", "other",
                 "hostile-notify-key-never-shown")

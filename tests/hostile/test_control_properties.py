@@ -8,10 +8,9 @@ import json
 import re
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from hostile_kit import Hostile, control_shape, hostile
+from hostile_kit import DEEP_TEXT, HOSTILE_VALUES, JSON_VALUES, Hostile, control_shape, hostile
 from hypothesis import given
 from hypothesis import strategies as st
-from test_gateway_properties import DEEP_TEXT, HOSTILE_VALUES, JSON_VALUES
 
 from mockums.limits import CONTROL_PREFIX
 from mockums.server.control import ROUTES

@@ -10,7 +10,7 @@ from typing import Any
 
 import chinaums_client
 import pytest
-from hostile_kit import Hostile, gateway_or_business, hostile
+from hostile_kit import DEEP_TEXT, HOSTILE_VALUES, JSON_VALUES, Hostile, gateway_or_business, hostile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,22 +37,6 @@ def authorization(draw: st.DrawFn) -> str:
     separator = draw(st.sampled_from([", ", ",", " ", ";", ",,"]))
     body = separator.join(f"{key}{equals}{value}" for key, equals, value in pairs)
     return draw(st.one_of(st.just(f"{scheme} {body}"), HEADER_TEXT, st.just(scheme + " " + "A" * 5000)))
-
-
-JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=50))
-JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                               st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-                           max_leaves=20)
-DEEP_TEXT = st.sampled_from([5000, 1500, 800, 50]).map(lambda n: "[" * n + "]" * n)  # JSON text, deep
-LONG_TEXT = st.sampled_from([100_000, 5000, 300, 33]).map(lambda n: "9" * n)  # past every field's length
-HOSTILE_VALUES = st.one_of(
-    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "²", "١٠٠", "\x00", "{{ request.mid }}", "{{",
-                     "http://127.0.0.1:1/", "2099-13-45 25:61:61", "20991345256161", "MKTIMEOUT", "3194SEQ"]),
-    DEEP_TEXT,
-    LONG_TEXT,
-    JSON_VALUES,
-    st.text(max_size=300),
-)
 
 
 @st.composite

@@ -3,21 +3,18 @@ its description (the README's magic-id table) says; the lifecycle stories are in
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
+from pathlib import Path
 
 import aiohttp
-import chinaums_client
 import pytest
-import test_lifecycle_stories
-import test_web_stories
-from conftest import CLOSE, STORIES, Caller, MakeCaller, story
-from test_lifecycle import QUERY, REFUND, WX_ORDER, WX_QUERY
+from conftest import CLOSE, Caller, MakeCaller, story
+from lifecycle_helpers import MID, QUERY, REFUND, WX_ORDER, WX_QUERY
 
-from mockums.config import DEMO_APP, Settings
+from mockums.config import Settings
 from mockums.core.sandbox import load_scenarios
-
-MID = "898201612345678"
 
 
 def bundled() -> dict[str, str]:
@@ -35,11 +32,28 @@ def test_every_bundled_scenario_has_a_magic_id_and_the_product_list_is_covered()
     assert required <= set(ids)
 
 
+def story_tests() -> dict[str, list[str]]:
+    """Bundled scenario name -> the tests marked `@story(name)` in tests/http, read from their source (so that
+    this module need not import the other test modules to see their marks)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name) and \
+                        decorator.func.id == "story":
+                    [name] = [arg.value for arg in decorator.args if isinstance(arg, ast.Constant)]
+                    assert node.name.startswith("test_"), f"{path.name}: @story({name!r}) marks {node.name}, not a test"
+                    found.setdefault(name, []).append(f"{path.name}::{node.name}")
+    return found
+
+
 def test_every_bundled_scenario_has_a_story_test() -> None:
-    # This module, test_lifecycle_stories and test_web_stories register their story tests in the shared table.
-    assert all(test in globals() or hasattr(test_lifecycle_stories, test) or hasattr(test_web_stories, test)
-               for test in STORIES.values())
-    assert set(STORIES) == set(bundled()), "a bundled scenario without a test of its story, or the reverse"
+    # This module, test_lifecycle_stories and test_web_stories mark their story tests with @story(name).
+    stories = story_tests()
+    assert {"success", "paid-after-two-queries", "qr-expires-unscanned"} <= set(stories)  # all three modules read
+    assert set(stories) == set(bundled()), "a bundled scenario without a test of its story, or the reverse"
 
 
 async def still_open(caller: Caller, order_id: str) -> None:
@@ -139,11 +153,9 @@ async def test_processing_twice_then_success(caller: Caller) -> None:
 async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
     caller.sandbox.move_clock(freeze=True)  # the delay is sandbox time: it passes when the clock moves
     for number, path in enumerate((CLOSE, QUERY)):
-        order_id = f"MKSLOW000{number}"
-        pending = asyncio.create_task(caller.call(path, order_id))
-        await caller.journaled(order_id)
-        caller.sandbox.move_clock(advance=2.9)
-        await asyncio.sleep(0.05)
+        pending, left = await caller.held(path, f"MKSLOW000{number}")
+        assert left == pytest.approx(3.0)
+        await caller.sleepers.move(lambda: caller.sandbox.move_clock(advance=2.9))  # the hold noticed, held on
         assert not pending.done()
         caller.sandbox.move_clock(advance=0.1)
         answer = await asyncio.wait_for(pending, 5)
@@ -154,19 +166,22 @@ async def test_slow_answers_after_three_seconds(caller: Caller) -> None:
 async def test_timeout_a_close_never_answers_then_a_query_does(make_caller: MakeCaller) -> None:
     caller = await make_caller(no_answer_hold=120.0)
     caller.sandbox.move_clock(freeze=True)
-    body = chinaums_client.go_json(chinaums_client.close_request("MKTIMEOUT0001"))
-    header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
-    pending = asyncio.create_task(caller.client.post(CLOSE, data=body, headers={"Authorization": header}))
+    pending, left = await caller.held(CLOSE, "MKTIMEOUT0001")
+    assert left == pytest.approx(120.0)
     await caller.journaled("MKTIMEOUT0001")
-    caller.sandbox.move_clock(advance=119)
-    await asyncio.sleep(0.05)
+    await caller.sleepers.move(lambda: caller.sandbox.move_clock(advance=119))
     assert not pending.done()  # held silent while sandbox time has not reached no_answer_hold
     await still_open(caller, "MKTIMEOUT0001")  # the client gave up and queries: the close did not happen
     caller.sandbox.move_clock(advance=1)
     with pytest.raises(aiohttp.ClientError):  # then dropped
         await asyncio.wait_for(pending, 5)
-    await caller.call_without_answer(WX_ORDER, "MKTIMEOUT0002", 0.2, totalAmount=1)
-    await caller.call_without_answer(REFUND, "MKTIMEOUT0003", 0.2, refundAmount=1)
+    for path, order_id, fields in ((WX_ORDER, "MKTIMEOUT0002", {"totalAmount": 1}),
+                                   (REFUND, "MKTIMEOUT0003", {"refundAmount": 1})):
+        pending, left = await caller.held(path, order_id, **fields)  # the scenario holds other endpoints too
+        assert left == pytest.approx(120.0)
+        caller.sandbox.move_clock(advance=120)
+        with pytest.raises(aiohttp.ClientError):
+            await asyncio.wait_for(pending, 5)
 
 
 @story("http-5xx")

@@ -11,6 +11,7 @@ from unittest import mock
 
 from aiohttp.test_utils import make_mocked_request
 from conftest import CLOSE, Caller, MakeCaller
+from lifecycle_helpers import control
 
 from mockums.config import DEMO_APP
 from mockums.server.control.sending import loopback_base, send
@@ -23,11 +24,6 @@ FILES = sorted(path.name for path in STATIC.iterdir())
 async def get(caller: Caller, path: str, **kwargs: Any) -> tuple[int, Any, str]:
     async with caller.client.get(path, allow_redirects=False, **kwargs) as response:
         return response.status, response.headers, await response.text()
-
-
-async def control(caller: Caller, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-    async with caller.client.request(method, "/__mockums" + path, **kwargs) as response:
-        return response.status, await response.json()
 
 
 async def test_the_page_and_its_files_are_served_from_the_package(caller: Caller) -> None:

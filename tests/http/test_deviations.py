@@ -7,7 +7,7 @@ import logging
 
 import pytest
 from conftest import Caller, MakeCaller
-from test_lifecycle import MINI_ORDER
+from lifecycle_helpers import MINI_ORDER
 
 from mockums.config import Strictness
 from mockums.lines import DEFAULT_REGISTRY

@@ -3,17 +3,11 @@ request got its answer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import chinaums_client
 from conftest import CLOSE, Caller
+from lifecycle_helpers import journal
 
 from mockums.config import DEMO_APP
-
-
-async def journal(caller: Caller, mer_order_id: str) -> list[dict[str, Any]]:
-    async with caller.client.get("/__mockums/journal", params={"merOrderId": mer_order_id}) as response:
-        return list(await response.json())
 
 
 async def test_a_forced_gateway_error_is_not_blamed_on_the_signature(caller: Caller) -> None:
@@ -21,7 +15,7 @@ async def test_a_forced_gateway_error_is_not_blamed_on_the_signature(caller: Cal
     second = await caller.close("MK9200N0001")
     assert (first.status, first.json["errCode"]) == (412, "9200")
     assert second.json["errCode"] == "SUCCESS"
-    forced, normal = await journal(caller, "MK9200N0001")
+    forced, normal = await journal(caller, merOrderId="MK9200N0001")
     assert forced["auth"]["verdict"] == "ok"
     assert forced["auth"]["reason"] == "valid signature"
     assert forced["scenario"]["name"] == "gateway-9200"
@@ -36,7 +30,7 @@ async def test_a_bad_signature_is_the_gateway_refusing(caller: Caller) -> None:
     body = chinaums_client.go_json(chinaums_client.close_request("3194JOURNAL0001"))
     header = chinaums_client.open_body_sig(DEMO_APP.app_id, "not-the-key", body)
     await caller.raw(CLOSE, body, header)
-    [entry] = await journal(caller, "3194JOURNAL0001")
+    [entry] = await journal(caller, merOrderId="3194JOURNAL0001")
     assert entry["auth"]["verdict"] == "bad_signature"
     assert entry["why"].startswith("refused (bad_signature): Signature does not match")
     assert entry["scenario"] == {"name": None, "reason": "", "forced": None, "nearMisses": []}
@@ -44,7 +38,7 @@ async def test_a_bad_signature_is_the_gateway_refusing(caller: Caller) -> None:
 
 async def test_a_fault_and_a_scripted_code_are_named(caller: Caller) -> None:
     await caller.close("MKTARGETFAIL0001")
-    [entry] = await journal(caller, "MKTARGETFAIL0001")
+    [entry] = await journal(caller, merOrderId="MKTARGETFAIL0001")
     assert entry["auth"]["verdict"] == "ok"
     assert entry["scenario"]["forced"] == "errCode TARGET_FAIL"
     assert entry["why"] == "signature ok; scenario target-fail forced errCode TARGET_FAIL"
@@ -52,7 +46,7 @@ async def test_a_fault_and_a_scripted_code_are_named(caller: Caller) -> None:
 
 async def test_no_scenario_says_so_with_its_near_misses(caller: Caller) -> None:
     await caller.close("MKPAIX0001")
-    [entry] = await journal(caller, "MKPAIX0001")
+    [entry] = await journal(caller, merOrderId="MKPAIX0001")
     assert entry["why"] == "signature ok; no scenario; answered NO_ORDER"
     assert entry["scenario"]["nearMisses"], "the closest rules are explained"
     assert any(miss.startswith("already-paid") for miss in entry["scenario"]["nearMisses"])

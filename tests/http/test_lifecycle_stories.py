@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import Caller, Receiver, notification_signature_valid, story
-from test_lifecycle import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
+from lifecycle_helpers import QUERY, REFUND, REFUND_QUERY, WX_CLOSE, create
 
 from mockums.config import DEMO_APP
 
@@ -64,10 +65,12 @@ async def test_refund_fails(caller: Caller) -> None:
 async def test_notification_refused_twice_then_accepted(caller: Caller, receiver: Receiver) -> None:
     receiver.answers = [(200, "FAILED"), (500, "oops")]
     caller.sandbox.move_clock(freeze=True)  # retries wait on sandbox time: 1 s, then 1 s more
+    sleepers = caller.sleepers
     await create(caller, "MKNOTIFYRETRY0001", receiver)
     await caller.attempted("MKNOTIFYRETRY0001", 1)
-    caller.sandbox.move_clock(advance=0.9)
-    assert len(await receiver.wait_for(2, timeout=0.2)) == 1  # not due yet
+    assert await sleepers.waiting() == pytest.approx([1.0])  # the retry, due in one second of sandbox time
+    await sleepers.move(lambda: caller.sandbox.move_clock(advance=0.9))  # it noticed the move and waits on
+    assert len(receiver.received) == 1  # not due yet
     caller.sandbox.move_clock(advance=0.1)
     await caller.attempted("MKNOTIFYRETRY0001", 2)
     caller.sandbox.move_clock(advance=1)
@@ -98,10 +101,13 @@ async def test_notification_with_a_bad_signature(caller: Caller, receiver: Recei
 @story("notify-late")
 async def test_late_notification(caller: Caller, receiver: Receiver) -> None:
     caller.sandbox.move_clock(freeze=True)
+    sleepers = caller.sleepers
     await create(caller, "MKNOTIFYLATE0001", receiver)
     assert (await caller.call(QUERY, "MKNOTIFYLATE0001")).json["status"] == "TRADE_SUCCESS"
-    assert await receiver.wait_for(1, timeout=0.2) == []  # three seconds of sandbox time have not passed
-    caller.sandbox.move_clock(advance=3)
+    assert await sleepers.waiting() == pytest.approx([3.0])  # the notification waits three seconds of sandbox time
+    await sleepers.move(lambda: caller.sandbox.move_clock(advance=2.9))
+    assert receiver.received == []  # they have not passed
+    caller.sandbox.move_clock(advance=0.1)
     [note] = await receiver.wait_for(1)
     assert note.form["status"] == "TRADE_SUCCESS"
 

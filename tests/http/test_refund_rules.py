@@ -4,7 +4,7 @@ and the amount left to refund, not a count, is what limits partial refunds."""
 from __future__ import annotations
 
 from conftest import Caller, MakeCaller
-from test_lifecycle import QUERY, REFUND, REFUND_QUERY, create, pay
+from lifecycle_helpers import QUERY, REFUND, REFUND_QUERY, create, pay
 
 
 async def test_a_refund_order_id_reused_with_another_amount_is_refused(caller: Caller) -> None:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from datetime import timedelta
 
+import aiohttp
 import chinaums_client
 import pytest
 from conftest import CLOSE, Caller, MakeCaller
-from test_lifecycle import QUERY, REFUND, WX_ORDER
+from lifecycle_helpers import QUERY, REFUND, WX_ORDER, journal
 
 from mockums.config import DEMO_APP, Strictness
-
-
-async def journal(caller: Caller, **params: str) -> list[dict[str, object]]:
-    async with caller.client.get("/__mockums/journal", params=params) as response:
-        return await response.json()  # type: ignore[no-any-return]
 
 
 async def test_expire_time_is_any_moment_not_a_clock_reading(make_caller: MakeCaller) -> None:
@@ -74,9 +71,14 @@ async def test_a_query_before_create_does_not_make_the_create_a_duplicate(make_c
 
 async def test_a_silent_request_is_journaled_while_the_client_waits(make_caller: MakeCaller) -> None:
     caller = await make_caller(no_answer_hold=2.0)
-    await caller.close_without_answer("MKTIMEOUT0099", client_timeout=0.3)
+    caller.sandbox.move_clock(freeze=True)
+    pending, left = await caller.held(CLOSE, "MKTIMEOUT0099")  # the sandbox holds it silent, the client waits
     [entry] = await journal(caller, merOrderId="MKTIMEOUT0099")
     assert (entry["fault"], entry["status"]) == ("no_answer", 0)
+    assert left == pytest.approx(2.0) and not pending.done()
+    caller.sandbox.move_clock(advance=2)
+    with pytest.raises(aiohttp.ClientError):  # then cut, with no answer
+        await asyncio.wait_for(pending, 5)
 
 
 async def test_the_skew_is_also_a_log_line(caller: Caller, caplog: pytest.LogCaptureFixture) -> None:

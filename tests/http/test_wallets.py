@@ -7,7 +7,7 @@ import random
 import re
 
 from conftest import Caller, Receiver
-from test_lifecycle import ALI_ORDER, ALI_QUERY, MINI_ORDER, QUERY, REFUND, WX_ORDER, WX_QUERY, create, pay
+from lifecycle_helpers import ALI_ORDER, ALI_QUERY, MINI_ORDER, QUERY, REFUND, WX_ORDER, WX_QUERY, create, pay
 
 from mockums.ledger.generate import shaped
 from mockums.protocol.statuses import ORDER_STATUSES

@@ -6,8 +6,10 @@ Each run is in-process (fast); the fixtures start their own session server insid
 from __future__ import annotations
 
 import pytest
+from pytester_runs import _only_the_users_plugins
 
 pytest_plugins = ["pytester"]
+__all__ = ["_only_the_users_plugins"]  # the fixture, imported for the tests below
 
 # A user's client: urllib, no proxy, requests signed with the handle.
 CLIENT = '''
@@ -158,7 +160,8 @@ def test_reset_between_tests(pytester: pytest.Pytester) -> None:
         def test_2_starts_clean(mockums):
             assert mockums.journal() == []
             assert mockums.clock()["frozen"] is False
-            assert abs(mockums.clock()["now"] - time.time()) < 5
+            before = time.time()
+            assert before <= mockums.clock()["now"] <= time.time()
             with pytest.raises(MockumsError, match="HTTP 404"):
                 mockums.order(MID, "KEEP000001")
             assert call(mockums, ORDER, merOrderId="LEFT000001", totalAmount=1)["errCode"] == "SUCCESS"  # no scenario
@@ -201,7 +204,7 @@ def test_assert_notified_with_a_receiver(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines([
         "E *AssertionError: expected at least one notification for merOrderId NOTE000002 accepted by the receiver,"
-        " got 0 (waited 0.3 s):",
+        " got 0 (waited * s):",  # the time it did wait: 0.3 s or more, on a busy machine more
         "E *mockums holds 1 delivery for merOrderId NOTE000002:",
         "E * notifyId * payment  status=TRADE_SUCCESS  pending  -> http://127.0.0.1:*/notify",
         "E * attempt 1: HTTP 200 'FAIL' refused",
@@ -290,7 +293,7 @@ def test_async_fixture_in_strict_mode(pytester: pytest.Pytester) -> None:
             clock = await mockums_aiohttp.freeze_clock()
             assert clock["frozen"] is True
             moved = await mockums_aiohttp.advance_clock(60)
-            assert abs(moved["now"] - clock["now"] - 60) < 1
+            assert moved["now"] - clock["now"] == pytest.approx(60)
 
         @pytest.mark.asyncio
         async def test_fresh_each_time(mockums_aiohttp):

@@ -10,11 +10,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from pytester_runs import _only_the_users_plugins
 
 from mockums.config import Settings
 from mockums.testing import BackgroundServer, Mockums, MockumsError, bundled_and_configured_scenarios
 
 pytest_plugins = ["pytester"]
+__all__ = ["_only_the_users_plugins"]  # the fixture, imported for the tests below
 
 
 def closed_port() -> int:

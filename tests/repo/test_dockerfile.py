@@ -8,8 +8,11 @@ Three layers:
   whose options come from ``MOCKUMS_…`` variables (ENV) that make it serve on 0.0.0.0:8000, SIGTERM as
   the stop signal, and COPY sources that exist and survive ``.dockerignore``;
 * a replay of what the image build does: the COPY steps (filtered through ``.dockerignore``) into a
-  scratch "image root", the Dockerfile's own ``pip install`` step(s) into a fresh virtual environment,
-  then the image's command with the image's environment (MOCKUMS_HOST and MOCKUMS_PORT swapped for
+  scratch "image root", the Dockerfile's own ``pip install`` step(s) into a fresh virtual environment
+  (the package is built from the copied files and installed; its dependencies are not downloaded and
+  installed again, the fresh environment borrows them from this suite's own, and a check shows they
+  satisfy every requirement the installed package declares, with the extras the step asks for), then
+  the image's command with the image's environment (MOCKUMS_HOST and MOCKUMS_PORT swapped for
   127.0.0.1 and a free port — never 0.0.0.0 here), the Dockerfile's own HEALTHCHECK command against it
   (over HTTP, then over HTTPS with MOCKUMS_TLS=1), and a SIGTERM with a connection held open, which must
   end it well within the 10 s `docker stop` waits.
@@ -27,6 +30,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -37,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -290,15 +295,46 @@ def run_step(step: str, argv: Sequence[str], *, timeout: float, expect_ok: bool 
     return result
 
 
+# Run by the fresh environment's Python: every requirement of the installed distribution ARGV[1] (with the
+# extras ARGV[2:]), and of its requirements in turn, is installed at a version the requirement allows.
+REQUIREMENTS_CHECK = """
+import sys
+from importlib.metadata import PackageNotFoundError, distribution
+from packaging.requirements import Requirement
+
+todo, seen, problems, checked = [(sys.argv[1], frozenset(sys.argv[2:]))], set(), [], []
+while todo:
+    name, extras = todo.pop()
+    if (name.lower(), extras) in seen:
+        continue
+    seen.add((name.lower(), extras))
+    for text in distribution(name).requires or []:
+        requirement = Requirement(text)
+        if requirement.marker and not any(requirement.marker.evaluate({"extra": extra}) for extra in {"", *extras}):
+            continue
+        try:
+            version = distribution(requirement.name).version
+        except PackageNotFoundError:
+            problems.append(f"{name} requires {requirement}: not installed")
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            problems.append(f"{name} requires {requirement}: {version} is installed")
+        checked.append(requirement.name)
+        todo.append((requirement.name, frozenset(requirement.extras)))
+print(len(set(checked)), "requirements satisfied" if not problems else "\\n".join(problems))
+sys.exit(1 if problems else 0)
+"""
+
+
+def install_extras(args: Sequence[str]) -> list[str]:
+    """The extras a `pip install` step asks for: `./[tls]` -> ["tls"]."""
+    return [extra.strip() for arg in args if not arg.startswith("-")
+            for match in [re.search(r"\[([^\]]*)\]$", arg)] if match for extra in match.group(1).split(",")]
+
+
 def find_hadolint() -> str | None:
     beside_python = Path(sys.executable).parent / "hadolint"
     return shutil.which("hadolint") or (str(beside_python) if beside_python.is_file() else None)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -522,6 +558,7 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
     # Walk the instructions in order: WORKDIR, ENV and COPY shape what the pip step sees.
     workdir = "/"
     installs = 0
+    extras: list[str] = []
     for instruction in instructions:
         if instruction.keyword == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, instruction.args.strip()))
@@ -553,14 +590,31 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
                 if args is None:
                     continue  # only the install steps are replayed (not useradd, rm, ...)
                 # Absolute paths point into the image; --no-cache-dir only keeps the image small, and
-                # dropping it here lets pip reuse its cache so the replay stays fast.
+                # dropping it here lets pip reuse its cache so the replay stays fast. --no-deps: the
+                # dependencies come from this suite's environment (below), not from the index again.
                 args = [str(in_image(a)) if a.startswith("/") and in_image(a).exists() else a
                         for a in args if a != "--no-cache-dir"]
-                installs += args[:1] == ["install"]
+                if args[:1] == ["install"]:
+                    installs += 1
+                    extras += install_extras(args[1:])
+                    args = [*args, "--no-deps"]
                 run_step(f"pip {shlex.join(args)} (Dockerfile line {instruction.line})",
                          [sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), *args],
                          timeout=600, cwd=in_image(workdir), env=env)
     assert installs, f"no `pip install` in any RUN line of the Dockerfile: {pip_steps(instructions)}"
+
+    # The dependencies: this suite's environment was installed from the same project metadata (with the test
+    # extra, which takes in the user extras), so its packages are a resolution pip made of them. The fresh
+    # environment sees them after its own site-packages, where the package was just installed.
+    fresh_site = run_step("locate site-packages", [str(bin_dir / "python"), "-c",
+                          "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          timeout=60, cwd=tmp_path, env=env).stdout.strip()
+    ours = dict.fromkeys(sysconfig.get_paths()[kind] for kind in ("purelib", "platlib"))
+    (Path(fresh_site) / "_the_suites_packages.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
+    satisfied = run_step(f"requirements of mockums[{','.join(extras)}] satisfied",
+                         [str(bin_dir / "python"), "-c", REQUIREMENTS_CHECK, "mockums", *extras],
+                         timeout=60, cwd=tmp_path, env=env)
+    print(satisfied.stdout.strip())
 
     # The installed package, not the repository checkout, is what the venv runs; it carries the scenarios.
     where = run_step("locate installed package", [str(bin_dir / "python"), "-c",

@@ -17,7 +17,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -31,6 +30,7 @@ from pathlib import Path
 import pytest
 import tomllib
 import yaml
+from repo_helpers import free_port
 
 from mockums import cli
 from mockums.config import DEMO_APP, load_config_file
@@ -61,12 +61,6 @@ def block_after(marker: str, language: str) -> str:
     """The first `language` block after the text `marker`."""
     rest = README[README.index(marker):]
     return re.search(rf"```{language}\n(.*?)```", rest, re.S).group(1)  # type: ignore[union-attr]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

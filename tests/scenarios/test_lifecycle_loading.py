@@ -73,6 +73,20 @@ def test_mistakes_are_reported_with_lines() -> None:
     ]
 
 
+def test_values_of_the_wrong_kind_are_named() -> None:
+    # Reached before only by schemathesis' random bodies for POST /scenarios (tests/http/test_control_openapi.py).
+    _, errors = load("""\
+        scenarios:
+          - name: words
+            match: {merOrderIdPrefix: WO}
+            lifecycle: {expire_after: soon, notify: [1, 2]}
+        """)
+    assert errors == [
+        "s.yaml:4: scenarios[0].lifecycle.expire_after: expected a number of seconds, got the string 'soon'",
+        "s.yaml:4: scenarios[0].lifecycle.notify: expected a mapping, got a list",
+    ]
+
+
 def test_md5_notifications_are_signed_with_md5() -> None:
     import hashlib
 
