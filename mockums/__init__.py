@@ -8,7 +8,7 @@ are imported lazily, so `import mockums` (and `mockums --version`) stays cheap.
   `create_app` (the aiohttp application), `Sandbox` (the core, without HTTP), `Settings`, `App`,
   `DEMO_APP`, `load_config_file`.
 - Driving it from tests: `Mockums` (the synchronous handle the `mockums` pytest fixture gives;
-  `MockumsServer` is its old name), `AsyncMockums`.
+  `MockumsServer`, its former name, is deprecated), `AsyncMockums`.
 - Signing as a client does: `authorization_header`, `body_signature`, `token_request_signature`;
   checking notifications as a merchant does: `sign_notification`, `verify_notification`.
 - Errors: `MockumsError`, `ScenarioError`, `ScenarioFilesError`, `ConfigError`.

@@ -176,10 +176,16 @@ def format_body_time(moment: datetime) -> str:
 
 def format_time(epoch: float) -> str:
     """Seconds since the epoch as `yyyy-MM-dd HH:mm:ss`, Beijing time."""
-    return _format_second(_whole_second(epoch))
+    return _format_second(second_of(epoch))
 
 
-@functools.lru_cache(maxsize=16)  # the same moment is shown several times per request
+def second_of(epoch: float) -> int:
+    """The whole second `datetime.fromtimestamp(epoch)` shows."""
+    whole = int(epoch)
+    # Unless the fraction rounds up to the next second (its last microsecond), the second is the whole part.
+    return whole if 0.0 <= epoch - whole < 0.999999 else _whole_second(epoch)
+
+
 def _whole_second(epoch: float) -> int:
     """The second `datetime.fromtimestamp(epoch)` shows: rounded to the microsecond first, as it does."""
     fraction, whole = math.modf(epoch)
@@ -193,10 +199,7 @@ def _format_second(second: int) -> str:
 
 def beijing_date(epoch: float) -> str:
     """The Beijing date of a moment as `yyyyMMdd` (worked out once per day)."""
-    whole = int(epoch)
-    # Unless the fraction rounds up to the next second (its last microsecond), the second is the whole part.
-    second = whole if 0.0 <= epoch - whole < 0.999999 else _whole_second(epoch)
-    return _format_day((second + BEIJING_OFFSET) // 86400)
+    return _format_day((second_of(epoch) + BEIJING_OFFSET) // 86400)
 
 
 @functools.lru_cache(maxsize=64)

@@ -59,7 +59,9 @@ class ScenarioSet:
     # The files as they were when last read: the watcher compares against this, so an edit made
     # between loading and the watcher's first look is not missed.
     seen: Fingerprint = ()
-    _built: tuple[object, object, ScenarioRegistry] = (None, None, ScenarioRegistry(()))
+    # The registry in force, and the files and changes it was built from.
+    _registry: ScenarioRegistry = field(default_factory=lambda: ScenarioRegistry(()))
+    _built_from: tuple[object, object] = (None, None)
 
     def __post_init__(self) -> None:
         self.seen = self.fingerprint()
@@ -67,11 +69,11 @@ class ScenarioSet:
     @property
     def registry(self) -> ScenarioRegistry:
         """The scenarios in force, ready to match (built again only when the files or the changes change)."""
-        changes, (files, built_for, registry) = self.changes.get(), self._built
-        if files is not self.from_files or built_for is not changes:
-            registry = ScenarioRegistry(self._in_force(changes))
-            self._built = (self.from_files, changes, registry)
-        return registry
+        changes = self.changes.get()
+        if self._built_from != (self.from_files, changes):
+            self._registry = ScenarioRegistry(self._in_force(changes))
+            self._built_from = (self.from_files, changes)
+        return self._registry
 
     def _in_force(self, changes: ScenarioChanges) -> tuple[Scenario, ...]:
         replaced = changes.removed | {scenario.name for scenario in changes.added}

@@ -4,7 +4,7 @@ The handles talk to the control API under /__mockums over HTTP, exactly as a tes
 language would, so what they exercise is what everyone uses. The pytest plugin (`mockums.pytest_plugin`)
 is a thin layer of fixtures over this package; nothing here needs pytest.
 
-- `Mockums` (formerly `MockumsServer`, still importable by that name): the blocking handle.
+- `Mockums`: the blocking handle (`MockumsServer`, its former name, still imports and is deprecated).
 - `AsyncMockums`: the same methods as coroutines, over an aiohttp session.
 - `BackgroundServer`: the real sandbox on 127.0.0.1 in a background thread.
 - `serving()`: a context manager running one for a plain script or a unittest suite, giving a `Mockums`.
@@ -16,8 +16,6 @@ are the assertions' checks and messages, `background` the server thread.
 
 from mockums.testing.background import BackgroundServer, bundled_and_configured_scenarios
 from mockums.testing.errors import MockumsError, ScenarioError
-from mockums.testing.failures import format_deliveries as format_deliveries  # importable, as before the split
-from mockums.testing.failures import format_journal as format_journal
 from mockums.testing.handles import AsyncMockums, Mockums, MockumsServer
 from mockums.testing.standalone import serving
 

@@ -72,7 +72,7 @@ class Mockums(HandleMethods):
                     self.remove_scenario(name)
 
 
-MockumsServer = Mockums
+MockumsServer = Mockums  # the former name, deprecated (the README says so)
 """The former name of `Mockums`, kept working: the same class."""
 
 
