@@ -139,22 +139,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success, 1 when `check` finds errors or `serve` cannot listen, 2 for a configuration or scenario
     error (said on stderr).
     """
+    words = sys.argv[1:] if argv is None else list(argv)
+    if not words:  # plain `mockums`: what it can do, not an error
+        build_parser().print_help()
+        return 0
     try:
-        args = parse(argv, os.environ)
+        args = parse(words, os.environ)
     except CommandLineError as error:
         print(f"mockums: {error}", file=sys.stderr)
         return 2
     from mockums.config import ConfigError
 
     try:
-        if args.command == "serve":
-            return serve(args)
-        if args.command == "check":
-            return check(args)
-        return sign(args)
+        return _flushed(run_command(args))
     except ConfigError as error:
         print(f"mockums: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `mockums check … | head -1`: the reader has gone; not an error worth a traceback
+        # Python's documented recipe: send what is still buffered nowhere, so the exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The command `args` names, run; its exit status."""
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "check":
+        return check(args)
+    return sign(args)
+
+
+def _flushed(status: int) -> int:
+    """`status`, once everything printed has been written (a closed pipe shows up here, not at exit)."""
+    sys.stdout.flush()
+    return status
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
