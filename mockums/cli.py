@@ -66,14 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
                                "(for an H5 path, the signed OPEN-FORM-PARAM URL). The signature covers the body: "
                                "change the body, and sign it again.")
     body = sign.add_mutually_exclusive_group()
-    body.add_argument("--body",
-                      help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    body.add_argument("--body", help="the JSON body; @FILE reads a file, - reads stdin (default: the sample request "
+                      "of the --url endpoint, the one the dashboard's Try it sends)")
     body.add_argument("--order-id", metavar="MER_ORDER_ID",
-                      help="the sample close request, for this merOrderId (e.g. a magic id: MKPAID0001)")
-    sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
+                      help="the sample request, for this merOrderId (e.g. a magic id: MKPAID0001)")
+    sign.add_argument("--field", action="append", metavar="NAME=VALUE",
+                      help="set a field of the sample request (NAME= leaves it out); repeatable")
+    sign.add_argument("--url", help="the endpoint's URL, or only its path; its sample body is signed unless --body "
+                      "is given (default: the close endpoint on the address `serve` takes from MOCKUMS_HOST, "
+                      f"MOCKUMS_PORT, MOCKUMS_TLS and the config: {DEFAULT_URL})")
     sign.add_argument("--cacert", type=Path, metavar="FILE",
                       help="for an https URL: the CA certificate curl should trust (what `serve --tls` printed)")
-    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first)")
+    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first; "
+                      "MOCKUMS_CONFIG names one too), and target the address it sets")
     sign.add_argument("--app-id", help="default: the config's first app, or the demo app")
     sign.add_argument("--app-key", help="default: the key of that app in the config, or the demo app's key")
     sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
@@ -167,7 +172,21 @@ def run_command(args: argparse.Namespace) -> int:
         return serve(args)
     if args.command == "check":
         return check(args)
-    return sign(args)
+    return sign(args, serve_settings(args.config))
+
+
+def serve_settings(config: Path | None) -> Settings:
+    """The settings `mockums serve` would run with here: its MOCKUMS_… variables, then the config file (`config`,
+    else MOCKUMS_CONFIG), then the defaults (what `sign` targets and signs for)."""
+    serve = subcommand(build_parser(), "serve")
+    namespace = serve.parse_args([] if config is None else ["--config", str(config)])
+    try:
+        apply_environment(serve, namespace, os.environ)
+    except EnvironmentValueError as error:
+        from mockums.config import ConfigError
+
+        raise ConfigError(str(error)) from None
+    return settings_from_args(namespace)
 
 
 def _flushed(status: int) -> int:
