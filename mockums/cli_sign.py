@@ -39,8 +39,8 @@ def sample_body(clock: Clock, mer_order_id: str | None = None, path: str = CLOSE
     import secrets
 
     from mockums.clock import format_compact
-    from mockums.core.samples import sample_body as table_sample
     from mockums.lines import DEFAULT_REGISTRY
+    from mockums.protocol.samples import sample_body as table_sample
 
     spec = DEFAULT_REGISTRY.endpoints[path]
     prefix = FRESH_PREFIX.get(spec.action, "MKSUCCESS")
