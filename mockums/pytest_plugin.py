@@ -74,7 +74,8 @@ def _async_fixture(function: F) -> F:
 
         @pytest.fixture(name=function.__name__)
         def unavailable() -> None:
-            pytest.fail(f"the {function.__name__} fixture needs pytest-aiohttp: pip install 'mockums[pytest]'",
+            pytest.fail(f"the {function.__name__} fixture needs pytest-aiohttp: pip install pytest-aiohttp "
+                        "(the pytest extra of mockums brings it)",
                         pytrace=False)
 
         return cast(F, unavailable)

@@ -8,7 +8,6 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import chinaums_client
@@ -59,9 +58,10 @@ def test_json_logs_carry_each_request_as_fields(monkeypatch: pytest.MonkeyPatch,
     assert (refused["verdict"], refused["status"], refused["errCode"], refused["scenario"]) == (
         "bad_signature", 401, "1006", None)
     assert DEMO_APP.app_key not in err
-    # The README's example line has exactly these keys, in this order.
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    [shown] = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", readme, re.S)
+    # The documented example line has exactly these keys, in this order.
+    import readme as docs
+
+    [shown] = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", docs.page("reference/options.md"), re.S)
                if '"event": "request"' in block]
     assert list(shown) == list(paid)
     assert {key: shown[key] for key in ("merOrderId", "scenario", "errCode")} == {
