@@ -133,8 +133,10 @@ def parse(argv: Sequence[str] | None, environ: Mapping[str, str]) -> argparse.Na
         except EnvironmentValueError as error:
             raise CommandLineError(str(error)) from None
         for name, guess in misspelt_variables(command, environ):
-            print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
-                  file=sys.stderr)
+            from mockums.logs import say
+
+            say(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
+                _log_format(args), "warning", stream=sys.stderr, level=30)  # logging.WARNING
     return args
 
 
@@ -158,12 +160,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _flushed(run_command(args))
     except ConfigError as error:
-        print(f"mockums: {error}", file=sys.stderr)
+        _say_error(f"mockums: {error}", args)
         return 2
     except BrokenPipeError:  # `mockums check … | head -1`: the reader has gone; not an error worth a traceback
         # Python's documented recipe: send what is still buffered nowhere, so the exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _log_format(args: argparse.Namespace) -> str:
+    """The log format `serve` was asked for on its command line or in its environment (text otherwise)."""
+    return str(getattr(args, "log_format", None) or "text")
+
+
+def _say_error(message: str, args: argparse.Namespace, log_format: str | None = None) -> None:
+    """A refusal on stderr: as text, or as a JSON line when `serve` runs with --log-format json (or `log_format`)."""
+    from mockums.logs import say
+
+    say(message, log_format or _log_format(args), "error", stream=sys.stderr, level=40)  # logging.ERROR
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -249,8 +263,9 @@ def serve(args: argparse.Namespace) -> int:
     scenarios, errors = load_scenarios(settings)
     if errors:
         for error in errors:
-            print(f"mockums: {error}", file=sys.stderr)
-        print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
+            _say_error(f"mockums: {error}", args, settings.log_format)
+        _say_error(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", args,
+                   settings.log_format)
         return 2
     import asyncio
 

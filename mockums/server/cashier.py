@@ -30,7 +30,7 @@ _OUTCOMES = {"paid": ("支付成功", "The payment is done; the merchant is bein
 
 
 def _read(name: str) -> str:
-    return resources.files("mockums.server").joinpath("cashier_page", name).read_text(encoding="utf-8")
+    return (resources.files("mockums.server") / "cashier_page" / name).read_text(encoding="utf-8")
 
 
 @cache
