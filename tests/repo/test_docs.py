@@ -151,6 +151,10 @@ def test_the_readme_is_short_and_says_how_to_install_without_a_package_index() -
     for form in ("'/path/to/mockums[pytest]'", "@ git+https://", "pip wheel --no-deps -w dist"):
         assert form in install
     assert "pip install 'mockums[pytest]'" not in DOCUMENTATION  # not on an index: that finds nothing
+    # The README's install commands are the install guide's, which tests/repo/test_howto_commands.py runs.
+    guide = docs.page("how-to/install.md")
+    shown = re.findall(r"```sh\n(.*?)```", install, re.S)[0].splitlines()
+    assert shown and all(f"\n{command}\n" in guide for command in shown)
 
 
 def test_the_readme_links_into_every_part_of_the_site() -> None:
