@@ -66,14 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
                                "(for an H5 path, the signed OPEN-FORM-PARAM URL). The signature covers the body: "
                                "change the body, and sign it again.")
     body = sign.add_mutually_exclusive_group()
-    body.add_argument("--body",
-                      help="the JSON body; @FILE reads a file, - reads stdin (default: a sample close request)")
+    body.add_argument("--body", help="the JSON body; @FILE reads a file, - reads stdin (default: the sample request "
+                      "of the --url endpoint, the one the dashboard's Try it sends)")
     body.add_argument("--order-id", metavar="MER_ORDER_ID",
-                      help="the sample close request, for this merOrderId (e.g. a magic id: MKPAID0001)")
-    sign.add_argument("--url", default=DEFAULT_URL, help=f"target URL (default {DEFAULT_URL})")
+                      help="the sample request, for this merOrderId (e.g. a magic id: MKPAID0001)")
+    sign.add_argument("--field", action="append", metavar="NAME=VALUE",
+                      help="set a field of the sample request (NAME= leaves it out); repeatable")
+    sign.add_argument("--url", help="the endpoint's URL, or only its path; its sample body is signed unless --body "
+                      "is given (default: the close endpoint on the address `serve` takes from MOCKUMS_HOST, "
+                      f"MOCKUMS_PORT, MOCKUMS_TLS and the config: {DEFAULT_URL})")
     sign.add_argument("--cacert", type=Path, metavar="FILE",
                       help="for an https URL: the CA certificate curl should trust (what `serve --tls` printed)")
-    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first)")
+    sign.add_argument("-c", "--config", type=Path, help="sign for an app of this config file (default: its first; "
+                      "MOCKUMS_CONFIG names one too), and target the address it sets")
     sign.add_argument("--app-id", help="default: the config's first app, or the demo app")
     sign.add_argument("--app-key", help="default: the key of that app in the config, or the demo app's key")
     sign.add_argument("--timestamp", help="yyyyMMddHHmmss (default: now, Beijing time)")
@@ -128,8 +133,10 @@ def parse(argv: Sequence[str] | None, environ: Mapping[str, str]) -> argparse.Na
         except EnvironmentValueError as error:
             raise CommandLineError(str(error)) from None
         for name, guess in misspelt_variables(command, environ):
-            print(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
-                  file=sys.stderr)
+            from mockums.logs import say
+
+            say(f"mockums: warning: {name} is not an option of `mockums serve`; did you mean {guess}?",
+                _log_format(args), "warning", stream=sys.stderr, level=30)  # logging.WARNING
     return args
 
 
@@ -139,22 +146,67 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success, 1 when `check` finds errors or `serve` cannot listen, 2 for a configuration or scenario
     error (said on stderr).
     """
+    words = sys.argv[1:] if argv is None else list(argv)
+    if not words:  # plain `mockums`: what it can do, not an error
+        build_parser().print_help()
+        return 0
     try:
-        args = parse(argv, os.environ)
+        args = parse(words, os.environ)
     except CommandLineError as error:
         print(f"mockums: {error}", file=sys.stderr)
         return 2
     from mockums.config import ConfigError
 
     try:
-        if args.command == "serve":
-            return serve(args)
-        if args.command == "check":
-            return check(args)
-        return sign(args)
+        return _flushed(run_command(args))
     except ConfigError as error:
-        print(f"mockums: {error}", file=sys.stderr)
+        _say_error(f"mockums: {error}", args)
         return 2
+    except BrokenPipeError:  # `mockums check … | head -1`: the reader has gone; not an error worth a traceback
+        # Python's documented recipe: send what is still buffered nowhere, so the exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _log_format(args: argparse.Namespace) -> str:
+    """The log format `serve` was asked for on its command line or in its environment (text otherwise)."""
+    return str(getattr(args, "log_format", None) or "text")
+
+
+def _say_error(message: str, args: argparse.Namespace, log_format: str | None = None) -> None:
+    """A refusal on stderr: as text, or as a JSON line when `serve` runs with --log-format json (or `log_format`)."""
+    from mockums.logs import say
+
+    say(message, log_format or _log_format(args), "error", stream=sys.stderr, level=40)  # logging.ERROR
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The command `args` names, run; its exit status."""
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "check":
+        return check(args)
+    return sign(args, serve_settings(args.config))
+
+
+def serve_settings(config: Path | None) -> Settings:
+    """The settings `mockums serve` would run with here: its MOCKUMS_… variables, then the config file (`config`,
+    else MOCKUMS_CONFIG), then the defaults (what `sign` targets and signs for)."""
+    serve = subcommand(build_parser(), "serve")
+    namespace = serve.parse_args([] if config is None else ["--config", str(config)])
+    try:
+        apply_environment(serve, namespace, os.environ)
+    except EnvironmentValueError as error:
+        from mockums.config import ConfigError
+
+        raise ConfigError(str(error)) from None
+    return settings_from_args(namespace)
+
+
+def _flushed(status: int) -> int:
+    """`status`, once everything printed has been written (a closed pipe shows up here, not at exit)."""
+    sys.stdout.flush()
+    return status
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -211,8 +263,9 @@ def serve(args: argparse.Namespace) -> int:
     scenarios, errors = load_scenarios(settings)
     if errors:
         for error in errors:
-            print(f"mockums: {error}", file=sys.stderr)
-        print(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", file=sys.stderr)
+            _say_error(f"mockums: {error}", args, settings.log_format)
+        _say_error(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", args,
+                   settings.log_format)
         return 2
     import asyncio
 

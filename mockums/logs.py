@@ -85,6 +85,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+def say(text: str, log_format: str, event: str, *, stream: TextIO | None = None, level: int = logging.INFO,
+        **values: Any) -> None:
+    """Print a line mockums writes itself rather than logs (the banner, `mockums stopped`, a refusal to start) on
+    `stream` (stdout): as it is, or with the json format one JSON object like every log line, its first line the
+    message and any further lines as `lines`, so that every line a log collector reads is JSON."""
+    if log_format == "json":
+        first, *rest = text.splitlines() or [""]
+        record = logging.LogRecord("mockums", level, "", 0, first, None, None)
+        setattr(record, FIELDS, {"event": event, **values, **({"lines": rest} if rest else {})})
+        text = JsonFormatter().format(record)
+    print(text, file=stream or sys.stdout, flush=True)
+
+
 class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """A StreamHandler whose lines, under load, leave together: one write per `delay` seconds.
 

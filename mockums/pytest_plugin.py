@@ -74,7 +74,8 @@ def _async_fixture(function: F) -> F:
 
         @pytest.fixture(name=function.__name__)
         def unavailable() -> None:
-            pytest.fail(f"the {function.__name__} fixture needs pytest-aiohttp: pip install 'mockums[pytest]'",
+            pytest.fail(f"the {function.__name__} fixture needs pytest-aiohttp: pip install pytest-aiohttp "
+                        "(the pytest extra of mockums brings it)",
                         pytrace=False)
 
         return cast(F, unavailable)
@@ -99,3 +100,19 @@ async def mockums_aiohttp(mockums_settings: Settings,
             yield AsyncMockums(str(server.make_url("")), session, app, mockums_settings.control_token)
     finally:
         await server.close()
+
+
+ASYNCIO_LOOP_SCOPE = "asyncio_default_fixture_loop_scope"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Installing `mockums[pytest]` brings pytest-asyncio along (pytest-aiohttp runs on it), which warns on
+    every run of a suite that leaves `asyncio_default_fixture_loop_scope` unset. A suite that did not ask for
+    pytest-asyncio gets its documented default, `function`, without the warning; a value the suite sets wins."""
+    try:
+        value = config.getini(ASYNCIO_LOOP_SCOPE)
+    except ValueError:  # pytest-asyncio is not installed: nothing to quiet
+        return
+    if not value:
+        config._inicache[ASYNCIO_LOOP_SCOPE] = "function"  # what getini answers from now on (pytest caches it)

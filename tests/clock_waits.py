@@ -32,7 +32,13 @@ class Sleepers:
     def __init__(self, clock: Clock, timers: Any = None) -> None:
         self.clock = clock
         self.timers = timers  # a TimerRepository whose claims are watched, or None
-        self.claims: list[tuple[float, list[object]]] = []  # each claim_due call: its now, what it took
+        self.claims: list[tuple[float, list[object], int]] = []  # each claim_due call: its now, what it took, moves
+        self.moves = 0  # clock moves seen: a claim made after a move is one that counts more of them
+
+        def count_move() -> None:
+            self.moves += 1
+
+        clock.on_move(count_move)
         self.deadlines: dict[Task, float] = {}  # tasks inside sleep_until, and the deadline each waits for
         self.sleeps: Counter[Task] = Counter()  # sleep_until calls begun, per task
         self.waits: Counter[Task] = Counter()  # waits for a clock move begun, per task
@@ -61,7 +67,7 @@ class Sleepers:
 
             def recorded_claim_due(now: float) -> Any:
                 claimed = claim_due(now)
-                self.claims.append((now, list(claimed)))
+                self.claims.append((now, list(claimed), self.moves))
                 return claimed
 
             timers.claim_due = recorded_claim_due
@@ -91,20 +97,21 @@ class Sleepers:
         before = {task: (self.sleeps[task], self.waits[task]) for task in self.deadlines}
         timer_due = self.timers.next_due() if self.timers is not None else None
         assert before or timer_due is not None, "nothing waits on the sandbox clock"
-        claims = len(self.claims)
+        claims, moves = len(self.claims), self.moves
         result = change()
         if inspect.isawaitable(result):
             await result
-        moved_to = self.clock.now()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             came = [task.get_name() for task, (sleeps, _) in before.items()
                     if task not in self.deadlines or self.sleeps[task] != sleeps]
-            came += [f"timer {key}" for _, keys in self.claims[claims:] for key in keys]
+            came += [f"timer {key}" for _, keys, _ in self.claims[claims:] for key in keys]
             assert not came, f"the clock move brought the deadline of {', '.join(came)}: it stopped waiting"
             tasks_wait_on = all(self.waits[task] > waits for task, (_, waits) in before.items())
-            timers_wait_on = timer_due is None or any(now >= moved_to for now, _ in self.claims[claims:])
+            # A claim after the move (counted by the clock's own listeners, not by comparing times read a moment
+            # apart, which a claim made before this task reads the clock would fail on Python 3.12+).
+            timers_wait_on = timer_due is None or any(seen > moves for _, _, seen in self.claims[claims:])
             if tasks_wait_on and timers_wait_on:
                 return
             assert loop.time() < deadline, f"the sleepers did not notice the clock move within {timeout} s"

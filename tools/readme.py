@@ -1,7 +1,8 @@
 """README sections generated from the tables they describe, so the documentation cannot drift.
 
 `python tools/readme.py` rewrites every `<!-- generated:NAME -->` … `<!-- end:NAME -->` block of the
-README and of docs/endpoints.md (or of the files named); the test suite fails when one is out of date.
+README and of the documentation site's pages in docs/ (or of the files named); the test suite fails when one is
+out of date.
 """
 
 from __future__ import annotations
@@ -255,6 +256,11 @@ def product_line_example() -> str:
     return _embedded("tests/lines", "toy_line.py")
 
 
+def tutorial_pytest() -> str:
+    """The pytest tutorial's test, run by the suite like the plugin examples; shown verbatim."""
+    return _embedded("tests/plugin/examples", "test_tutorial_*.py")
+
+
 def standalone_examples() -> str:
     """The script and unittest examples are run by tests/testing/test_serving.py; shown verbatim."""
     return _embedded("tests/testing/examples", "example_*.py")
@@ -278,6 +284,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "plugin-examples": plugin_examples,
     "plugin-api": plugin_api,
     "standalone-examples": standalone_examples,
+    "tutorial-pytest": tutorial_pytest,
     "product-line-example": product_line_example,
     "control-api": control_api,
     "config-keys": config_keys,
@@ -304,7 +311,18 @@ def render(text: str) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "endpoints.md")  # every file with generated sections
+# Every file that may hold generated sections: the README and every page of the documentation site.
+DOCUMENTS = (ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")))
+
+
+def documentation() -> str:
+    """The README and every page of the documentation site, as one text (tests find examples in it)."""
+    return "\n\n".join(path.read_text(encoding="utf-8") for path in DOCUMENTS)
+
+
+def page(relative: str) -> str:
+    """One page of the documentation site, by its path under docs/ (`reference/options.md`)."""
+    return (ROOT / "docs" / relative).read_text(encoding="utf-8")
 
 
 def scenario_schema() -> str:

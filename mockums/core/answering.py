@@ -16,6 +16,7 @@ from mockums.config import Settings
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.generate import Generator
+from mockums.limits import MAX_JSON_DEPTH
 from mockums.lines.line import Book
 from mockums.lines.registry import Registry
 from mockums.protocol import wire
@@ -47,6 +48,8 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     data = wire.read_exactly(raw)
     if data is wire.NOT_READ:  # empty, not JSON, or JSON only the standard library reads exactly
         data = _read_with_json(raw)
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
+        raise BodyError("the JSON is nested too deeply")
     if not isinstance(data, dict):
         raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
     wrapped = data.get("data")
@@ -56,6 +59,18 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     if len(data) == 1 and isinstance(wrapped, dict):
         return wrapped, True
     return data, False
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether `value` nests objects and lists more than `limit` levels (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _read_with_json(raw: bytes) -> object:

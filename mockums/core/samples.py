@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mockums.auth import signing
-from mockums.clock import BEIJING, format_body_time, format_compact
+from mockums.clock import BEIJING, format_compact
 from mockums.config import App
 from mockums.errors import Invalid
+from mockums.protocol.samples import SAMPLE_MID, SAMPLE_TID, sample_body
 from mockums.protocol.spec import EndpointSpec
 
-SAMPLE_MID = "898201612345678"
-SAMPLE_TID = "88880001"
+__all__ = ["SAMPLE_MID", "SAMPLE_SRC_RESERVE", "SAMPLE_TID", "SignedRequest", "check_fields", "endpoint_spec",
+           "sample_body", "signed_request"]
+
 SAMPLE_SRC_RESERVE = "sent by mockums (dashboard)"  # tells these requests apart in the journal
 
 
@@ -49,30 +51,12 @@ def endpoint_spec(endpoints: Mapping[str, EndpointSpec], endpoint: object) -> En
     return spec
 
 
-def sample_body(spec: EndpointSpec, mer_order_id: str, now: datetime, base: Mapping[str, object],
-                fields: Mapping[str, object]) -> dict[str, object]:
-    """Every required field (and the first of a one-of group) from the table's examples, stamped `now`;
-    then `base` (the order's own mid and instMid), then `fields` (None removes one)."""
-    body: dict[str, object] = {"requestTimestamp": format_body_time(now)}
-    for rule in spec.request:
-        if rule.name not in body and (rule.required or rule.name in spec.one_of[:1]):
-            example: object = rule.example or (rule.choices[0] if rule.choices else "")
-            body[rule.name] = int(str(example)) if rule.kind == "amount" else example
-    body.update({"merOrderId": mer_order_id, "mid": SAMPLE_MID, "tid": SAMPLE_TID,
-                 "srcReserve": SAMPLE_SRC_RESERVE, **base})
-    for name, value in fields.items():
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
-
-
 def signed_request(app: App, spec: EndpointSpec, mer_order_id: str, base: Mapping[str, object],
                    fields: Mapping[str, object], wall: float) -> SignedRequest:
     """The sample request for `spec`, serialised once and signed over those exact bytes at wall time `wall`."""
     now = datetime.fromtimestamp(wall, BEIJING)
-    body = json.dumps(sample_body(spec, mer_order_id, now, base, fields), ensure_ascii=False).encode()
+    body = json.dumps(sample_body(spec, mer_order_id, now, {"srcReserve": SAMPLE_SRC_RESERVE, **base}, fields),
+                      ensure_ascii=False).encode()
     header = signing.authorization_header(app.app_id, app.app_key, format_compact(now), body)
     return SignedRequest(spec.path, body, header, app.app_id, mer_order_id)
 

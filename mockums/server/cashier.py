@@ -24,13 +24,14 @@ from mockums.server.shield import guarded
 CSS_PATH = "/netpay-portal/cashier.css"
 SHARED_CSS_PATH = "/netpay-portal/mockums.css"  # the dashboard's stylesheet: the cashier shares its look
 _PART = re.compile(r"<!-- part:([a-z-]+) -->\n(.*?)(?=<!-- part:|\Z)", re.S)
-_OUTCOMES = {"paid": ("支付成功", "The payment is done; the merchant is being notified."),
-             "cancelled": ("支付已取消", "Nothing was paid."),
-             "left": ("订单未支付", "You left without paying.")}
+# Every label in Chinese and in English: a machine without a CJK font shows the Chinese as boxes.
+_OUTCOMES = {"paid": ("支付成功 Paid", "The payment is done; the merchant is being notified."),
+             "cancelled": ("支付已取消 Cancelled", "Nothing was paid."),
+             "left": ("订单未支付 Not paid", "You left without paying.")}
 
 
 def _read(name: str) -> str:
-    return resources.files("mockums.server").joinpath("cashier_page", name).read_text(encoding="utf-8")
+    return (resources.files("mockums.server") / "cashier_page" / name).read_text(encoding="utf-8")
 
 
 @cache
@@ -58,10 +59,10 @@ def render(view: CashierView, action: str) -> str:
                                                    text=escape(view.notice or text)))
     facts = ""
     if view.wallet:
-        facts += _part("fact", label="支付方式", value=escape(view.wallet))
+        facts += _part("fact", label="支付方式 Wallet", value=escape(view.wallet))
     description = ""
     if view.description:
-        description = _part("fact", label="描述", value=escape(view.description))
+        description = _part("fact", label="描述 Description", value=escape(view.description))
     choices = ""
     if view.amount is None:
         choices += _part("amount-input")
@@ -79,7 +80,7 @@ def render(view: CashierView, action: str) -> str:
 
 def _problem(error: ControlError) -> web.Response:
     body = _part("problem", headline="无法支付 (cannot pay)", text=escape(error.message))
-    return web.Response(status=error.status, text=_page("收银台", "", body), content_type="text/html")
+    return web.Response(status=error.status, text=_page("收银台 Cashier", "", body), content_type="text/html")
 
 
 def _own_url(request: web.Request) -> str:

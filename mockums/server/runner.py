@@ -16,7 +16,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from mockums.config import DEMO_APP, Settings
-from mockums.logs import request_line_writer
+from mockums.logs import request_line_writer, say
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
 from mockums.server.control import CONTROL_PREFIX, SANDBOX
@@ -90,13 +90,13 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
         await runner.cleanup()
         hint = " (another server has it: pass --port N, or --port 0 for any free one)" if (
             error.errno == errno.EADDRINUSE) else ""
-        print(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
-              file=sys.stderr)
+        say(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
+            settings.log_format, "cannot_listen", stream=sys.stderr, level=logging.ERROR)
         return 1
     # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
-    print(banner(settings, port, scenarios, sign_hint, tls), flush=True)
+    say(banner(settings, port, scenarios, sign_hint, tls), settings.log_format, "listening", port=port)
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)
@@ -106,7 +106,7 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
         await stop.wait()
     finally:
         await _shut_down(runner)
-    print("mockums stopped", flush=True)
+    say("mockums stopped", settings.log_format, "stopped")
     return 0
 
 

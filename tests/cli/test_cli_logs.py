@@ -8,7 +8,6 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import chinaums_client
@@ -59,9 +58,10 @@ def test_json_logs_carry_each_request_as_fields(monkeypatch: pytest.MonkeyPatch,
     assert (refused["verdict"], refused["status"], refused["errCode"], refused["scenario"]) == (
         "bad_signature", 401, "1006", None)
     assert DEMO_APP.app_key not in err
-    # The README's example line has exactly these keys, in this order.
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    [shown] = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", readme, re.S)
+    # The documented example line has exactly these keys, in this order.
+    import readme as docs
+
+    [shown] = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", docs.page("reference/options.md"), re.S)
                if '"event": "request"' in block]
     assert list(shown) == list(paid)
     assert {key: shown[key] for key in ("merOrderId", "scenario", "errCode")} == {
@@ -117,3 +117,39 @@ def test_formatters_and_configure() -> None:
     assert logging.getLogger().level == logging.DEBUG
     with pytest.raises(ValueError, match="log format must be one of text, json"):
         configure_logging("INFO", "yaml")
+
+
+def test_in_json_mode_every_line_on_stdout_and_stderr_is_json(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The banner and the stop line too (they are printed, not logged), as one JSON object each."""
+    with serving(monkeypatch, "--port", "0", "--log-format", "json", "--no-watch") as server:
+        assert close(server.url, "MKPAID0003") == 200
+    out, err = capsys.readouterr()
+    printed = json_lines(out)
+    assert [line["event"] for line in printed] == ["listening", "stopped"]
+    listening, stopped = printed
+    assert listening["message"] == f"mockums listening on {server.url}" and listening["port"] == server.port
+    assert any(line.startswith("  try:") for line in listening["lines"])
+    assert (stopped["message"], stopped["level"], stopped["logger"]) == ("mockums stopped", "INFO", "mockums")
+    assert re.fullmatch(ZONED, stopped["time"])
+    assert any(line["event"] == "request" for line in json_lines(err))
+
+
+def test_in_json_mode_a_refusal_to_start_is_json_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from mockums import cli
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenarios:\n  - name: Bad Name\n    match: {merOrderId: X1}\n", encoding="utf-8")
+    monkeypatch.setenv("MOCKUMS_LOG_FORMAT", "json")
+    monkeypatch.setenv("MOCKUMS_PROT", "8001")  # a misspelt variable: its warning too
+    assert cli.main(["serve", "--scenarios", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    lines = json_lines(err)
+    assert out == "" and [line["level"] for line in lines] == ["WARNING"] + ["ERROR"] * (len(lines) - 1)
+    assert "MOCKUMS_PROT is not an option" in lines[0]["message"] and f"{bad}:2:" in lines[1]["message"]
+    assert lines[-1]["message"].endswith("scenario error(s); fix them or run `mockums check`")
+    monkeypatch.setenv("MOCKUMS_CONFIG", str(tmp_path / "missing.yaml"))
+    assert cli.main(["serve"]) == 2
+    *_, refused = json_lines(capsys.readouterr().err)  # after the misspelt variable's warning
+    assert refused["event"] == "error" and "missing.yaml" in refused["message"]

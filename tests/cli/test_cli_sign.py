@@ -143,3 +143,97 @@ def test_an_app_without_a_known_key_is_refused(capsys: pytest.CaptureFixture[str
     assert cli.main(["sign", "-c", str(config), "--app-id", "someone"]) == 2
     assert capsys.readouterr().err == (f"mockums: no appKey for appId someone in {config}: pass --app-key, or "
                                        "--config with that app\n")
+
+
+def send_printed(lines: list[str]) -> tuple[int, dict[str, object] | str]:
+    """Send the request `sign` printed (a curl POST, or the GET of an H5 link); the status and the answer."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
+    if lines[0].startswith("GET "):
+        request = urllib.request.Request(lines[0][4:])
+    else:
+        words = curl_words(lines)
+        headers = dict(word.split(": ", 1) for word in words[6:-2:2])
+        request = urllib.request.Request(words[4], data=words[-1].encode(), headers=headers)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        text = error.read().decode()
+        return error.code, json.loads(text) if text.startswith("{") else error.headers.get("Location", "")
+
+
+def test_every_endpoint_gets_its_own_sample_and_the_sandbox_accepts_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue: `sign --url <create URL>` signed the close sample (BAD_REQUEST totalAmount is missing)."""
+    from mockums.config import Settings
+    from mockums.lines import DEFAULT_REGISTRY
+    from mockums.testing import BackgroundServer
+
+    with BackgroundServer(Settings()) as url:
+        for path, spec in DEFAULT_REGISTRY.endpoints.items():
+            lines, err = signed(capsys, "--url", url + path)
+            assert err == ""
+            status, answer = send_printed(lines)
+            if spec.method == "GET":
+                assert status == 302 and "/netpay-portal/" in str(answer), (path, status, answer)
+                continue
+            assert status == 200 and isinstance(answer, dict), (path, status, answer)
+            assert answer["errCode"] != "BAD_REQUEST", (path, answer)  # a refund query names a refund never made
+            if spec.action in ("create", "close", "query", "refund", "bill_create"):
+                assert answer["errCode"] == "SUCCESS", (path, answer)
+
+
+def test_the_sample_fits_the_endpoint_and_fields_change_it(capsys: pytest.CaptureFixture[str]) -> None:
+    lines, _ = signed(capsys, "--url", "/v1/netpay/wx/app-pre-order", "--order-id", "3194SIGN0002",
+                      "--field", "totalAmount=250", "--field", "notifyUrl=http://127.0.0.1:9000/notify",
+                      "--field", "srcReserve=")
+    words = curl_words(lines)
+    assert words[4] == "http://127.0.0.1:8000/v1/netpay/wx/app-pre-order"  # a bare path: serve's address
+    body = json.loads(words[-1])
+    assert (body["merOrderId"], body["totalAmount"], body["notifyUrl"]) == ("3194SIGN0002", 250,
+                                                                            "http://127.0.0.1:9000/notify")
+    assert "srcReserve" not in body
+    refund, _ = signed(capsys, "--url", "/v1/netpay/refund")
+    assert json.loads(curl_words(refund)[-1])["merOrderId"].startswith("MKPAID")  # a paid order: the refund succeeds
+    assert cli.main(["sign", "--field", "novalue"]) == 2
+    assert "--field 'novalue': write NAME=VALUE" in capsys.readouterr().err
+
+
+def test_an_unknown_path_is_refused_with_the_nearest_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sign", "--url", "http://127.0.0.1:8000/v1/netpay/nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mockums: --url: mockums serves no endpoint /v1/netpay/nope; nearest: /v1/netpay/")
+    assert cli.main(["sign", "--url", "/v1/netpay/wx/app-pre-closed", "--body", "{}"]) == 2
+    assert "nearest: /v1/netpay/wx/app-pre-close," in capsys.readouterr().err
+    assert cli.main(["sign", "--url", "/v1/token/access"]) == 2
+    assert "signed inside its body" in capsys.readouterr().err
+
+
+def test_it_reads_the_same_settings_as_serve(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    """The issue: `MOCKUMS_PORT=8001 mockums sign` still targeted port 8000."""
+    monkeypatch.setenv("MOCKUMS_PORT", "8001")
+    lines, _ = signed(capsys, *STAMP)
+    assert curl_words(lines)[4] == "http://127.0.0.1:8001/v1/netpay/wx/app-pre-close"
+
+    config = tmp_path / "mockums.yaml"
+    config.write_text("host: 0.0.0.0\nport: 9000\napps:\n  - {appId: shop-app, appKey: shop-key}\n", encoding="utf-8")
+    monkeypatch.delenv("MOCKUMS_PORT")
+    monkeypatch.setenv("MOCKUMS_CONFIG", str(config))
+    monkeypatch.setenv("MOCKUMS_TLS", "1")
+    monkeypatch.setenv("MOCKUMS_TLS_CA_FILE", str(tmp_path / "ca.pem"))
+    lines, _ = signed(capsys, "--body", BODY, *STAMP)
+    assert lines[0] == "Authorization: " + authorization_header("shop-app", "shop-key", STAMP[1], BODY.encode(), "n1")
+    words = curl_words(lines)
+    assert words[2:4] == ["--cacert", str(tmp_path / "ca.pem")]
+    assert words[6] == "https://127.0.0.1:9000/v1/netpay/wx/app-pre-close"  # a wildcard host is reached on loopback
+
+    monkeypatch.setenv("MOCKUMS_PORT", "eighty")
+    assert cli.main(["sign"]) == 2
+    assert capsys.readouterr().err.startswith("mockums: MOCKUMS_PORT='eighty': not a valid value for --port")

@@ -19,11 +19,19 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"mockums {__version__}\n"
 
 
-def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+def test_plain_mockums_prints_its_help(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["mockums"])
+    assert cli.main() == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: mockums ") and "{serve,check,sign}" in out and "run the sandbox server" in out
+    assert err == ""
+
+
+def test_an_option_without_a_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
-        cli.main([])
+        cli.main(["--port", "8001"])
     assert done.value.code == 2
-    assert "the following arguments are required: command" in capsys.readouterr().err
+    assert "invalid choice: '8001' (choose from" in capsys.readouterr().err
 
 
 def test_main_reads_the_process_arguments(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -129,3 +129,18 @@ def test_the_console_script_checks_the_bundled_scenarios() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("29 scenario(s) in 4 file(s): OK")
     assert "already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in result.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """`mockums check … | head -1`: the pipe closes before the listing is written; a quiet exit, no traceback."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before anything is written
+    try:
+        result = subprocess.run([console_script(), "check", str(REPO / "scenarios")], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=30, check=False)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""

@@ -5,13 +5,16 @@ the page pays a timed order, "try it", load errors, filters, keyboard, labels, p
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import chinaums_client
 import pytest
 from dashboard_harness import (
     CLOSE,
@@ -23,6 +26,7 @@ from dashboard_harness import (
     Page,
     Receiver,
     Sandbox,
+    http,
     resize,
     start_browser,
     thumbnail,
@@ -68,6 +72,16 @@ def test_a_request_sent_from_outside_appears_without_a_reload(page: Page, sandbo
     row = page.shows("#journal-list .mk-row", "MKSUCCESSLIVE0001")
     assert "auth ok" in row.text and "HTTP 200 SUCCESS" in row.text and "app-pre-close" in row.text
     assert len(page.rows()) == 1
+
+
+def test_a_token_granted_is_a_success_badge(page: Page, sandbox: Sandbox) -> None:
+    """The token endpoint answers errCode 0000 (正常) on success: a green badge, not the amber of a refusal."""
+    body = json.dumps(chinaums_client.token_request(DEMO_APP.app_id, DEMO_APP.app_key)).encode()
+    status, answer = http(sandbox.url + "/v1/token/access", "POST", body, {"Content-Type": "application/json"})
+    assert (status, answer["errCode"]) == (200, "0000")
+    page.open("#/requests")
+    row = page.shows("#journal-list .mk-row", "HTTP 200 0000")
+    assert row.find_element(page.by.CSS_SELECTOR, ".mk-c-badge2 .mk-badge").get_attribute("class") == "mk-badge mk-ok"
 
 
 def test_a_bad_signature_opens_to_its_diagnosis(page: Page, sandbox: Sandbox) -> None:
@@ -221,6 +235,9 @@ def test_load_errors_show_with_file_and_line(browser: Any, tmp_path: Path) -> No
         error = page.shows("#load-errors li", f"{mine}:4:")
         assert "delay" in error.text
         page.shows("#reload-status h2", "not loaded")
+        # The time of the last read, in the sandbox's own notation (it showed a raw epoch: 1796592333.6340907).
+        assert re.search(r"Last read from disk at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\)\.",
+                         page.text("#reload-status")), page.text("#reload-status")
         assert page.text("#scenario-list").count("mine.yaml:2") == 1  # the previous set stays in force
 
 

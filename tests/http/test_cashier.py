@@ -136,3 +136,19 @@ async def test_hostile_links_and_return_urls_get_a_page_not_a_traceback(caller: 
     link = await open_cashier(caller, "3194CASH0009", returnUrl="http://127.0.0.1:9/x\r\nSet-Cookie: a=b")
     answer = await caller.post_form(link, {"action": "pay"})
     assert (answer.status, "支付成功" in answer.text, "Set-Cookie" in answer.headers) == (200, True, False)
+
+
+async def test_a_page_just_paid_says_paid_and_every_label_reads_without_a_cjk_font(caller: Caller) -> None:
+    """The issue: the page after paying said "(already paid)"; labels in Chinese alone showed as boxes."""
+    link = await open_cashier(caller, "3194CASH0009")
+    page = await caller.get(link)
+    paid = await caller.post_form(link, {"action": "pay"})
+    assert "支付成功 Paid" in paid.text and "already paid" not in paid.text
+    assert "The payment is done" in paid.text
+    for text in (page.text, paid.text):
+        labels = re.findall(r"<(?:dt|label|button|title)[^>]*>([^<]*)<|aria-label=\"([^\"]*)\"", text)
+        shown = [next(part for part in label if part) for label in labels if any(label)]
+        assert shown
+        for label in shown:
+            if re.search(r"[\u4e00-\u9fff]", label):
+                assert re.search(r"[A-Za-z]", label), f"{label!r} is in Chinese alone"

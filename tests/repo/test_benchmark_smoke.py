@@ -65,11 +65,12 @@ def test_the_wrk_scripts_are_complete(tmp_path: Path) -> None:
         assert "%(" not in script and 'RESULT {"requests": %d' in script
 
 
-def test_the_readme_publishes_the_benchmarks_table_and_commands_it_accepts() -> None:
-    """README "Performance": its commands are the benchmark's own (they parse; running them takes minutes,
+def test_the_docs_publish_the_benchmarks_table_and_commands_it_accepts() -> None:
+    """The "Performance" page: its commands are the benchmark's own (they parse; running them takes minutes,
     so the suite does not), and its table has the columns the benchmark prints."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Performance\n", 1)[1].split("\n## ", 1)[0]
+    import readme as docs
+
+    section = docs.page("background/performance.md")
     commands = [line.split() for block in section.split("```console\n")[1:] for line in block.split("```")[0].splitlines()
                 if line.startswith(".venv/bin/python benchmarks/bench_requests.py")]
     assert len(commands) >= 2

@@ -535,6 +535,17 @@ def test_dockerignore_keeps_local_state_out() -> None:
                      ".pytest_cache/README.md", ".mypy_cache/3.11/x.json", ".ruff_cache/x", "tests/test_x.py",
                      "dist/mockums-0.1.0.whl", "build/lib/x.py"):
         assert is_ignored(relative, rules), f".dockerignore should exclude {relative}"
+    for relative in ("docs/index.md", "site/index.html", ".nox/tests-3-10/bin/python"):
+        assert is_ignored(relative, rules), f".dockerignore should exclude {relative}"
+
+
+def test_the_files_dockerignore_names_in_its_comments_exist() -> None:
+    """Its comment named a test after the test had moved: every repository path it names is there."""
+    comments = " ".join(line for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines() if line.startswith("#"))
+    named = re.findall(r"\b((?:tests|mockums|tools)/[\w/.-]+\.py)\b", comments)
+    assert named, "the comment no longer names the test that checks this file"
+    for relative in named:
+        assert (ROOT / relative).is_file(), f".dockerignore's comment names {relative}, which is not in the repository"
 
 
 def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(

@@ -1,5 +1,5 @@
-"""The README stays true: generated sections are current, the two commands are what CI runs, and
-the examples it shows work."""
+"""The README and the documentation site stay true: generated sections are current, the two commands are what
+CI runs, and the examples they show work."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from mockums.scenarios import load_text
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOCUMENTATION = docs.documentation()  # the README and every page of the site
+OPTIONS = docs.page("reference/options.md")
 
 
-def fenced_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+def fenced_blocks(language: str, text: str = DOCUMENTATION) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
 
 
 @pytest.mark.parametrize("path", docs.DOCUMENTS, ids=lambda path: path.name)
@@ -52,14 +54,15 @@ def test_readme_starts_with_exactly_the_two_commands() -> None:
 
 
 def test_the_scenario_example_in_the_readme_is_valid() -> None:
-    example = next(block for block in fenced_blocks("yaml") if block.startswith("scenarios:"))
-    result = load_text(example, "README.md", allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ["/v1/netpay/wx/app-pre-close"]))
+    example = next(block for block in fenced_blocks("yaml", docs.page("reference/scenario-files.md"))
+                   if block.startswith("scenarios:"))
+    result = load_text(example, "scenario-files.md", allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ["/v1/netpay/wx/app-pre-close"]))
     assert result.errors == ()
     assert [s.name for s in result.scenarios] == ["paid-then-refused", "locked-twice"]
 
 
-def test_the_config_example_in_the_readme_loads(tmp_path: Path) -> None:
-    example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
+def test_the_config_example_in_the_docs_loads(tmp_path: Path) -> None:
+    example = next(block for block in fenced_blocks("yaml", OPTIONS) if block.startswith("host:"))
     path = tmp_path / "mockums.yaml"
     path.write_text(example, encoding="utf-8")
     settings = load_config_file(path)
@@ -72,14 +75,14 @@ def test_the_config_example_in_the_readme_loads(tmp_path: Path) -> None:
 
 def test_every_gateway_error_is_documented_with_its_evidence() -> None:
     for row in DEFAULT_GATEWAY_ERRORS.values():
-        assert f"| `{row.key}` | {row.status} | `{row.err_code}` |" in README
+        assert f"| `{row.key}` | {row.status} | `{row.err_code}` |" in docs.page("reference/errors.md")
 
 
 def test_the_notification_check_in_the_readme_verifies_a_real_signature() -> None:
     from mockums.config import DEMO_APP
     from mockums.notify import sign_notification
 
-    snippet = next(block for block in fenced_blocks("python") if "def valid" in block)
+    snippet = next(block for block in fenced_blocks("python", docs.page("reference/lifecycle.md")) if "def valid(" in block)
     namespace: dict[str, object] = {}
     exec(snippet, namespace)
     valid = namespace["valid"]
@@ -99,9 +102,9 @@ def test_the_quick_start_works_as_written(capsys: pytest.CaptureFixture[str]) ->
     from mockums.clock import Clock
     from mockums.testing import BackgroundServer
 
-    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    quick_start = README.split("## A three-minute tour", 1)[1].split("\n## ", 1)[0]
     assert "```sh\n.venv/bin/mockums sign\n```" in quick_start
-    shown = json.loads(next(block for block in fenced_blocks("json") if '"errCode":"SUCCESS"' in block))
+    shown = json.loads(next(block for block in fenced_blocks("json", README) if '"errCode":"SUCCESS"' in block))
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def send(argv: list[str]) -> dict[str, object]:
@@ -129,11 +132,34 @@ def test_the_quick_start_works_as_written(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_the_config_example_shows_the_default_limits(tmp_path: Path) -> None:
-    example = next(block for block in fenced_blocks("yaml") if block.startswith("host:"))
+    example = next(block for block in fenced_blocks("yaml", OPTIONS) if block.startswith("host:"))
     shown = yaml.safe_load(example)
     defaults = Settings()
     for key in ("journal_size", "journal_bytes", "max_orders", "max_refunds", "max_sequences", "max_notifications",
                 "idle_timeout", "max_body_bytes", "no_answer_hold"):
         assert shown[key] == getattr(defaults, key), key
-    assert f"{defaults.max_orders:,} orders holding {defaults.max_refunds:,} refunds" in README
-    assert f"capped at {defaults.max_orders:,}\norders holding {defaults.max_refunds:,} refunds" in README
+    assert f"{defaults.max_orders:,} orders holding {defaults.max_refunds:,} refunds" in docs.page("background/limits.md")
+    assert (f"capped at {defaults.max_orders:,}\norders holding {defaults.max_refunds:,} refunds"
+            in docs.page("reference/lifecycle.md"))
+
+
+def test_the_readme_is_short_and_says_how_to_install_without_a_package_index() -> None:
+    lines = README.splitlines()
+    assert len(lines) < 200, f"the README has {len(lines)} lines: the details belong in the docs site"
+    assert not [line for line in lines if len(line) > 200]
+    install = README.split("## Install it into your own project", 1)[1].split("\n## ", 1)[0]
+    for form in ("'/path/to/mockums[pytest]'", "@ git+https://", "pip wheel --no-deps -w dist"):
+        assert form in install
+    assert "pip install 'mockums[pytest]'" not in DOCUMENTATION  # not on an index: that finds nothing
+    # The README's install commands are the install guide's, which tests/repo/test_howto_commands.py runs.
+    guide = docs.page("how-to/install.md")
+    shown = re.findall(r"```sh\n(.*?)```", install, re.S)[0].splitlines()
+    assert shown and all(f"\n{command}\n" in guide for command in shown)
+
+
+def test_the_readme_links_into_every_part_of_the_site() -> None:
+    for part in ("tutorial", "how-to", "reference", "background"):
+        pages = sorted((REPO / "docs" / part).glob("*.md"))
+        assert pages, part
+        for page in pages:
+            assert f"(docs/{part}/{page.name})" in README, f"the README does not link to docs/{part}/{page.name}"

@@ -4,9 +4,13 @@ need (`mockums[pytest]`, `mockums[tls]`) without the developers' tools."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: pytest's own dependency
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -39,7 +43,8 @@ def test_user_extras_carry_no_developer_tools() -> None:
     # orjson encodes answers by default, on CPython only (it has no PyPy wheels; the standard library takes over)
     assert "orjson>=3.9; platform_python_implementation == 'CPython'" in PROJECT["dependencies"]
     assert {"mockums"} <= names(extras["test"]) and set(DEV_TOOLS) <= names(extras["test"])
-    assert "mockums[pytest,tls,fast]" in extras["test"] and extras["dev"] == ["mockums[test]"]
+    assert "mockums[pytest,tls,fast,docs]" in extras["test"] and extras["dev"] == ["mockums[test]"]
+    assert names(extras["docs"]) == {"mkdocs", "mkdocs-material"}  # the documentation site, and nothing else
 
 
 def test_classifiers_say_what_it_is() -> None:

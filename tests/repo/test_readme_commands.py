@@ -1,4 +1,4 @@
-"""Every command and example of the README that a user would run, run as the README writes it.
+"""Every command and example of the README and the documentation site that a user would run, run as written.
 
 Commands run in a scratch folder that holds `.venv/bin/mockums` (a link to the installed console script),
 so `.venv/bin/mockums …` is typed exactly as printed; the only change is the port: `serve` gets a free one
@@ -12,34 +12,30 @@ saying so, when it is not.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
-import signal
-import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-import tomllib
+import readme as docs
 import yaml
-from repo_helpers import free_port
+from repo_helpers import Shell, block_in, make_shell, printed_curl
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: pytest's own dependency
+    import tomli as tomllib
 
 from mockums import cli
 from mockums.config import DEMO_APP, load_config_file
 from mockums.environment import apply_environment
 
 REPO = Path(__file__).resolve().parents[2]
-README = (REPO / "README.md").read_text(encoding="utf-8")
-CONSOLE = Path(sys.executable).parent / "mockums"
-STARTUP = 30.0  # seconds: a bound, not a wait
+README = docs.documentation()  # the README and every page of the documentation site
 
 
 def blocks(language: str) -> list[str]:
@@ -59,61 +55,12 @@ def commands() -> list[str]:
 
 def block_after(marker: str, language: str) -> str:
     """The first `language` block after the text `marker`."""
-    rest = README[README.index(marker):]
-    return re.search(rf"```{language}\n(.*?)```", rest, re.S).group(1)  # type: ignore[union-attr]
-
-
-@dataclass
-class Shell:
-    """A scratch folder with `.venv/bin/mockums`, where README commands run as typed."""
-
-    folder: Path
-    port: int
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKUMS_")}
-        return {**env, "MOCKUMS_PORT": str(self.port), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1"}
-
-    def localised(self, command: str) -> str:
-        return command.replace("127.0.0.1:8000", f"127.0.0.1:{self.port}")
-
-    def run(self, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(["bash", "-c", self.localised(command)], cwd=self.folder, env=self.env, text=True,
-                                capture_output=True, timeout=timeout, check=False)
-        assert result.returncode == 0, f"`{command}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        return result
-
-    @contextmanager
-    def serving(self, command: str) -> Iterator[list[str]]:
-        """Run a `mockums serve` command until its banner is out; the banner's lines."""
-        out = (self.folder / "serve.out").open("w+", encoding="utf-8")
-        process = subprocess.Popen(shlex.split(command), cwd=self.folder, env=self.env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + STARTUP
-            while "  try:" not in (text := (self.folder / "serve.out").read_text(encoding="utf-8")):
-                assert process.poll() is None, f"`{command}` exited {process.returncode}:\n{text}"
-                assert time.monotonic() < deadline, f"`{command}` printed no banner:\n{text}"
-                time.sleep(0.05)
-            yield [line for line in text.splitlines() if not re.match(r"\d{4}-\d\d-\d\dT", line)]
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-            out.close()
+    return block_in(README, marker, language)
 
 
 @pytest.fixture
 def shell(tmp_path: Path) -> Shell:
-    assert CONSOLE.exists(), f"no console script at {CONSOLE}"
-    (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / "bin" / "mockums").symlink_to(CONSOLE)
-    return Shell(tmp_path, free_port())
-
-
-def printed_curl(output: str) -> str:
-    """The curl command `mockums sign` printed (after the header line and a blank line)."""
-    return output.split("\n\n", 1)[1]
+    return make_shell(tmp_path)
 
 
 def readme_banner(marker: str, port: int) -> list[str]:
@@ -129,6 +76,17 @@ COVERED_ELSEWHERE = {
     "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest": "test_docs",
     "docker build -t mockums .": "test_dockerfile",
 }
+# Run by tests/repo/test_tutorial.py: the tutorial, the how-to guides' commands and the install story.
+RUN_BY_TEST_TUTORIAL = {
+    r"^\.venv/bin/mockums serve$": "the tutorial",
+    r"^python3 receiver\.py$": "the tutorial",
+    r"^\.venv/bin/mockums sign --url /v1/\S+( --order-id \w+)?( --field \w+=\S+)*$": "the tutorial and how-to",
+    r"^\.venv/bin/mockums (check|serve --scenarios) my-scenarios$": "script a failure",
+    r"^\.venv/bin/mockums serve --config team\.yaml$": "a team sandbox",
+    r"^\.venv/bin/pip (install|wheel) .*mockums": "install",
+    r"^\.venv/bin/mockums --version$": "install",
+    r"^\.venv/bin/(nox|mkdocs serve)$": "development",
+}
 
 
 def test_every_readme_command_is_run_or_checked_here() -> None:
@@ -141,6 +99,7 @@ def test_every_readme_command_is_run_or_checked_here() -> None:
         r"^curl -s .*http://127\.0\.0\.1:8000/__mockums/": "control api",
         r"^docker run ": "docker run",
     }
+    kinds |= RUN_BY_TEST_TUTORIAL
     unmatched = [c for c in commands() if c not in COVERED_ELSEWHERE and not any(re.search(k, c) for k in kinds)]
     assert not unmatched, f"README commands no test runs (add them to {Path(__file__).name}): {unmatched}"
 

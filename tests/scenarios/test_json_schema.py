@@ -74,8 +74,11 @@ def test_every_scenario_file_names_the_schema_for_editors(path: Path) -> None:
     assert (path.parent / found.group(1)).resolve() == (REPO / "scenarios" / SCHEMA_FILE).resolve()
 
 
-def test_the_readme_scenario_example_passes_both() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    example = next(block for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if block.startswith("scenarios:"))
+@pytest.mark.parametrize("page", ["reference/scenario-files.md", "how-to/script-a-failure.md"])
+def test_the_documented_scenario_examples_pass_both(page: str) -> None:
+    import readme as docs
+
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", docs.page(page), re.S)
+                   if block.startswith("scenarios:"))
     assert load_text(example, allowed=terms(DEFAULT_GATEWAY_ERRORS.keys(), ENDPOINTS.keys())).errors == ()
     assert schema_errors(example) == []

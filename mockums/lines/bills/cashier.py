@@ -61,7 +61,7 @@ class CodePage:
         elif live and paid:
             notice = "账单已支付: paying again makes a second payment (walletOption is not SINGLE)"
         return CashierView(
-            "扫码支付", code.merchant, bill.bill_no if live and bill else code.qr_code_id,
+            "扫码支付 QR payment", code.merchant, bill.bill_no if live and bill else code.qr_code_id,
             yuan(amount) if amount is not None else None, None, tuple(WALLET_NAMES.items()), status,
             (bill.bill_desc if live and bill else None) or code.bill_desc or "",
             format_time(code.expire_at) if code.expire_at is not None else "长期有效 (a fixed code never expires)",
@@ -92,7 +92,7 @@ class CodePage:
         order = next(event.order for event in reversed(events) if event.kind == "payment")
         facts = self.lookups.facts(order, services.clock.now())
         if code.return_url is None or not sendable(code.return_url) or facts is None:
-            return replace(self._view(code), outcome="paid")
+            return replace(self._view(code), outcome="paid", notice="")  # paid now, not "already paid"
         app = services.settings.app(code.app_id)
         return CashierRedirect(with_query(code.return_url, bill_return(Event("payment", order), facts,
                                                                           services.generator, app)))

@@ -53,7 +53,7 @@ class H5Page:
         choose = self.spec.channel is None and order.status in OPEN_STATUSES
         merchant = str(describe(order, self.services.generator)["merName"])
         return CashierView(
-            "收银台", merchant, order.mer_order_id, yuan(order.total_amount),
+            "收银台 Cashier", merchant, order.mer_order_id, yuan(order.total_amount),
             None if choose else WALLET_NAMES.get(order.target_sys, order.target_sys),
             tuple(WALLET_NAMES.items()) if choose else (), order.status, params.get("orderDesc", ""),
             format_time(order.expire_at), _NOTICES.get(order.status, ""), order.status in OPEN_STATUSES,
@@ -78,7 +78,7 @@ class H5Page:
             events, _ = self.services.ledger.pay(order.key, self.services.clock.now(), "paid at the cashier", wallet)
             self.services.dispatch(events)
             order = self.services.ledger.order(*order.key) or order
-            view = replace(self._view(params, order), outcome="paid")
+            view = replace(self._view(params, order), outcome="paid", notice="")  # paid now, not "already paid"
         else:
             view = replace(view, outcome="cancelled", can_pay=False, notice="支付已取消: the order stays unpaid")
         return_url = params.get("returnUrl")

@@ -29,7 +29,7 @@ POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 
 @functools.cache
 def asset(name: str) -> bytes:
     """The bytes of one shipped file (KeyError when there is no such file)."""
-    path = resources.files(__name__).joinpath("static", name)
+    path = resources.files(__name__) / "static" / name  # one name a step, as Python 3.10 takes them
     if "/" in name or name.startswith(".") or not path.is_file():
         raise KeyError(name)
     return path.read_bytes()

@@ -211,7 +211,11 @@ export async function busy(button, action) {
 
 // The JSON text of a request or answer pretty-printed when it parses, as sent otherwise.
 // The code that means success on the line an endpoint belongs to (its `success` in /endpoints); "" when unknown.
+// The token endpoint is no product line's: its success is the gateway's "0000" (正常).
+const TOKEN_PATH = "/v1/token/access";
+
 export function successOf(endpoints, path) {
+  if (path === TOKEN_PATH) return "0000";
   const found = (endpoints || []).find((item) => item.path === path);
   return found ? found.success : "";
 }

@@ -2,7 +2,7 @@
 // reload from disk with its errors (file:line); and "try it": mockums signs and sends a sample request
 // for the scenario's magic id and shows the answer.
 
-import { ApiError, api, badge, busy, code, facts, fill, h, messageOf, poller, pretty, say, successOf } from "./lib.js";
+import { ApiError, api, badge, beijing, busy, code, facts, fill, h, messageOf, poller, pretty, say, successOf } from "./lib.js";
 
 const POLL_MS = 5000;
 
@@ -62,7 +62,7 @@ export function scenariosView(ctx) {
     const errors = state.errors || [];
     fill(status,
       h("h2", null, "Scenario files ", errors.length ? badge("not loaded", "bad") : badge("ok", "ok")),
-      h("p", null, state.at ? `Last read from disk at ${state.at}` : "Read from disk at start-up.",
+      h("p", null, state.at ? `Last read from disk at ${beijing(state.at)} (Beijing time).` : "Read from disk at start-up.",
         state.loaded !== null && state.loaded !== undefined ? ` ${state.loaded} scenarios loaded.` : ""),
       errors.length ? [
         h("p", { class: "mk-callout mk-bad" }, "The files do not validate; the previous set stays in force:"),
