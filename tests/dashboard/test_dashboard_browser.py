@@ -144,12 +144,13 @@ def test_paying_from_the_page_sends_the_notification_and_every_order_button_acts
         [form] = receiver.forms
         assert (form["merOrderId"], form["status"]) == ("3194PAYUI0001", "TRADE_SUCCESS")
 
+        page.find("#refund-amount").clear()  # what the user types survives the page's refreshes
         page.click("#redeliver-" + form["notifyId"])
         page.until(lambda: len(receiver.forms) == 2, "a redelivery")
         assert receiver.forms[1]["notifyId"] == form["notifyId"]
-
-        page.find("#refund-amount").clear()
+        page.until(lambda: len(page.all("#order-notifications tbody tr")) == 2, "the redelivery (a refresh)")
         page.find("#refund-amount").send_keys("200")
+        assert page.find("#refund-amount").get_attribute("value") == "200"
         page.click("#order-refund")
         page.shows("#order-action-result", "/v1/netpay/refund answered HTTP 200 SUCCESS")
         page.shows("#order-refunds", "¥2.00 (200 fen)")

@@ -127,6 +127,9 @@ export function ordersView(ctx) {
     const forget = h("button", {
       type: "button", class: "mk-button mk-danger", id: "order-forget", "data-confirm": "Really forget it?",
     }, "Forget");
+    // What the user typed stays: the polling refresh fills in the refundable amount only until they edit it.
+    let amountEdited = false;
+    for (const type of ["input", "change"]) amount.addEventListener(type, () => { amountEdited = true; });
     const refundForm = h("form", { class: "mk-inline-form" },
       h("div", { class: "mk-field" }, h("label", { for: "refund-amount" }, "Refund amount (fen)"), amount), refund);
 
@@ -153,7 +156,10 @@ export function ordersView(ctx) {
     close.addEventListener("click", () => busy(close, () => merchant(order.calls.close)));
     refundForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      busy(refund, () => merchant(order.calls.refund, { refundAmount: Number(amount.value) }));
+      busy(refund, async () => {
+        await merchant(order.calls.refund, { refundAmount: Number(amount.value) });
+        amountEdited = false;
+      });
     });
     notify.addEventListener("click", () => busy(notify, async () => {
       render(await api("POST", `${path}/notify`));
@@ -182,7 +188,7 @@ export function ordersView(ctx) {
         refund.disabled = !["TRADE_SUCCESS", "TRADE_REFUND"].includes(latest.status) || refundable <= 0
           || !latest.calls.refund;
         amount.max = String(Math.max(refundable, 1));
-        if (!amount.value || Number(amount.value) > refundable) amount.value = String(Math.max(refundable, 1));
+        if (!amountEdited) amount.value = String(Math.max(refundable, 1));
         notify.disabled = !latest.notifyUrl || PAYABLE.includes(latest.status) || latest.status === "TRADE_CLOSED";
       },
     };
