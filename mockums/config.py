@@ -109,6 +109,7 @@ class Settings:
     control: bool = DEFAULTS["control"]
     control_token: str | None = DEFAULTS["control_token"]
     control_remote: bool = DEFAULTS["control_remote"]
+    allowed_hosts: tuple[str, ...] = DEFAULTS["allowed_hosts"]
     watch: bool = DEFAULTS["watch"]
     watch_interval: float = DEFAULTS["watch_interval"]
     public_url: str | None = DEFAULTS["public_url"]

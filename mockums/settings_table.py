@@ -202,6 +202,11 @@ _DECLARED = (
        options=("--control-token",), metavar="TOKEN"),
     _S("control_remote", False, "accept control calls from other machines too (default: loopback only)", bool,
        options=("--control-remote",)),
+    _S("allowed_hosts", (), "more names the control API may be reached by, as the Host header says (besides "
+       "loopback names, --host, --public-url and --tls-name): a name, *.example.com for every name under it, or * "
+       "for any (which lets DNS rebinding in)", values="a list of host names", options=("--allowed-host",),
+       metavar="NAME", repeat=True, option_help="another name the control API may be reached by (its Host header); "
+       "repeatable; default: loopback names, --host, --public-url and --tls-name only"),
     _S("public_url", None, "base URL of cashier links (H5 redirects, billQRCode) when clients reach mockums by "
        "another address, e.g. behind a Docker port mapping (default: the request's Host)", nullable=True,
        prefixes=("http://", "https://"),
