@@ -105,6 +105,8 @@ class Settings:
     max_notifications: int = DEFAULTS["max_notifications"]
     max_qr_codes: int = DEFAULTS["max_qr_codes"]
     max_bills: int = DEFAULTS["max_bills"]
+    max_scenario_upload_bytes: int = DEFAULTS["max_scenario_upload_bytes"]
+    max_runtime_scenario_bytes: int = DEFAULTS["max_runtime_scenario_bytes"]
     idle_timeout: float = DEFAULTS["idle_timeout"]
     control: bool = DEFAULTS["control"]
     control_token: str | None = DEFAULTS["control_token"]

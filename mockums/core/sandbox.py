@@ -79,7 +79,8 @@ class Sandbox(OrderControl, ScenarioControl):
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
         self._scenarios = ScenarioSet(scenario_sources(settings, lines), allowed_names(settings, lines),
-                                      self.clock.now, from_files=scenarios, changes=store.scenario_changes)
+                                      self.clock.now, from_files=scenarios, changes=store.scenario_changes,
+                                      max_bytes=settings.max_runtime_scenario_bytes)
         self._sequences = SequenceTracker(counters=store.sequences)
         self._journal = store.journal
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),

@@ -15,7 +15,8 @@ from aiohttp import web
 
 from mockums import __version__
 from mockums.core.sandbox import Sandbox
-from mockums.errors import ControlError, Invalid
+from mockums.core.scenario_control import upload_problem
+from mockums.errors import ControlError, Invalid, OverCap
 from mockums.limits import CONTROL_PREFIX
 from mockums.scenarios import compose_yaml
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body
@@ -28,14 +29,19 @@ from mockums.server.shield import shielded
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+UPLOADS = ("ScenarioBody", "ScenarioReplacement")  # the calls that take scenarios (capped by size)
 
 
-async def _parse(request: web.Request) -> ControlRequest:
+async def _parse(request: web.Request, upload: bool = False) -> ControlRequest:
+    """The request's parameters and body; an `upload` (of scenarios) over its cap is refused unread."""
     settings = request.config_dict[SANDBOX].settings
     try:
         raw = await read_body(request, settings.max_body_bytes, settings.idle_timeout)
     except BodyTooLarge as error:
         raise TooLarge(str(error)) from None
+    too_large = upload_problem(len(raw), settings) if upload else None
+    if too_large is not None:  # before composing it: a refused upload costs its bytes only
+        raise OverCap(too_large)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -53,13 +59,15 @@ async def _parse(request: web.Request) -> ControlRequest:
             except ValueError as error:
                 message = f"the body is not JSON ({error}); send YAML with Content-Type: application/yaml"
                 raise Invalid(message) from None
-    return ControlRequest(request.match_info, request.query, body, loopback_base(request))
+    return ControlRequest(request.match_info, request.query, body, loopback_base(request), len(raw))
 
 
 def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    upload = route.takes in UPLOADS
+
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
-            result = route.call(request.config_dict[SANDBOX], await _parse(request))
+            result = route.call(request.config_dict[SANDBOX], await _parse(request, upload))
             if inspect.isawaitable(result):  # a call that waits on I/O (send)
                 result = await result
         except ClientGone as error:
