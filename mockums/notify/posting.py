@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import aiohttp
 from yarl import URL
 
+from mockums.protocol.clipping import clip
+
 EXCERPT_CHARS = 200  # of an answer, kept with its attempt
 # Read at most this much of an answer: enough to see SUCCESS/FAILED or an error page's opening,
 # without letting a receiver that streams megabytes fill our memory.
@@ -25,14 +27,15 @@ def is_accepted(status: int, body: str) -> bool:
 
 def url_problem(url: str) -> str | None:
     """Why `url` cannot be delivered to, or None. Only absolute http(s) URLs are attempted."""
+    shown = repr(clip(url))
     try:
         parsed = URL(url)
     except (ValueError, TypeError) as exc:
-        return f"invalid notify URL {url!r}: {exc}"
+        return f"invalid notify URL {shown}: {clip(str(exc))}"
     if parsed.scheme not in ("http", "https"):
-        return f"unsupported notify URL {url!r}: only http:// and https:// URLs are delivered"
+        return f"unsupported notify URL {shown}: only http:// and https:// URLs are delivered"
     if not parsed.host:
-        return f"notify URL {url!r} has no host"
+        return f"notify URL {shown} has no host"
     return None
 
 
