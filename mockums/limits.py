@@ -18,3 +18,6 @@ REFUNDS_PER_ORDER = 1000
 NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)
 MAX_NOTIFY_ATTEMPTS = 100  # the longest schedule (configured or a scenario's): attempts are kept per delivery
 HISTORY_CAP = 100  # history lines kept per order and per QR code (the newest)
+# How deep a request's JSON may nest (objects and arrays); deeper is a bad body. No API field nests more than a
+# few levels, and every value a request holds must be echoable (orjson writes at most 255 levels).
+MAX_JSON_DEPTH = 100

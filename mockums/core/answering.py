@@ -16,6 +16,7 @@ from mockums.config import Settings
 from mockums.core.trace import Reply, Trace
 from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.generate import Generator
+from mockums.limits import MAX_JSON_DEPTH
 from mockums.lines.line import Book
 from mockums.lines.registry import Registry
 from mockums.protocol import wire
@@ -34,7 +35,12 @@ SCENARIO_HEADER = "X-Mockums-Scenario"
 
 
 class BodyError(ValueError):
-    """The body is not a JSON object we can read; the message says why."""
+    """The body is not a JSON object we can read; the message says why. `parsed` is the object when it was
+    read but refused (nested too deeply): the journal still files the request under its ids."""
+
+    def __init__(self, message: str, parsed: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.parsed = parsed
 
 
 def read_json_object(raw: bytes) -> dict[str, object]:
@@ -49,13 +55,32 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
         data = _read_with_json(raw)
     if not isinstance(data, dict):
         raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
+    # Counting brackets is cheap; only a body with more of them than the depth allowed is walked.
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and too_deep(data):
+        raise BodyError(f"the JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)", data)
     wrapped = data.get("data")
     if len(data) == 1 and isinstance(wrapped, str):
         with contextlib.suppress(ValueError, RecursionError):  # a string `data` may hold JSON text
             wrapped = json.loads(wrapped)
+        if isinstance(wrapped, dict) and too_deep(wrapped):
+            raise BodyError(f"the JSON in data is nested too deeply (more than {MAX_JSON_DEPTH} levels)", wrapped)
     if len(data) == 1 and isinstance(wrapped, dict):
         return wrapped, True
     return data, False
+
+
+def too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether objects and arrays nest in `value` more than `limit` levels (walked without recursion)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                pending.append((child, depth + 1))
+    return False
 
 
 def _read_with_json(raw: bytes) -> object:
@@ -176,10 +201,7 @@ class Answerer:
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason,  # at most a header long
                       warnings=auth.warnings, request=body)
-        subject: object = None
-        if isinstance(request, dict):
-            subject = endpoint.book.subject(spec, request)
-            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
+        subject = self._file(endpoint, request, trace)
         if content_type != "application/json":
             trace.warn(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
@@ -191,6 +213,17 @@ class Answerer:
             # Unconfirmed: whether the gateway wraps answers to wrapped requests is not known (flat by default).
             reply = replace(reply, body={"data": dict(reply.body)})
         return self.with_flags(reply)
+
+    @staticmethod
+    def _file(endpoint: Endpoint, request: dict[str, object] | BodyError, trace: Trace) -> object:
+        """The request's subject (its merOrderId, say), and its ids on the trace for the journal; also for a
+        body read but refused."""
+        read = request.parsed if isinstance(request, BodyError) else request
+        if read is None:
+            return None
+        subject = endpoint.book.subject(endpoint.spec, read)
+        trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(read.get("mid")))
+        return subject
 
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:
         """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
@@ -210,10 +243,7 @@ class Answerer:
             request = error
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=auth.warnings,
                       request=content)
-        subject: object = None
-        if isinstance(request, dict):
-            subject = endpoint.book.subject(spec, request)
-            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
+        subject = self._file(endpoint, request, trace)
         if auth.failure is not None or auth.app_id is None:
             return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
                                                       auth.diagnosis, trace))

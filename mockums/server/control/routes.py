@@ -14,10 +14,11 @@ from typing import Any
 from aiohttp import web
 
 from mockums import __version__
+from mockums.core.answering import too_deep
 from mockums.core.sandbox import Sandbox
 from mockums.core.scenario_control import upload_problem
 from mockums.errors import ControlError, Invalid, OverCap
-from mockums.limits import CONTROL_PREFIX
+from mockums.limits import CONTROL_PREFIX, MAX_JSON_DEPTH
 from mockums.scenarios import compose_yaml
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body
 from mockums.server.control import calls
@@ -59,6 +60,8 @@ async def _parse(request: web.Request, upload: bool = False) -> ControlRequest:
             except ValueError as error:
                 message = f"the body is not JSON ({error}); send YAML with Content-Type: application/yaml"
                 raise Invalid(message) from None
+            if too_deep(body):
+                raise Invalid(f"the body is JSON nested more than {MAX_JSON_DEPTH} levels deep")
     return ControlRequest(request.match_info, request.query, body, loopback_base(request), len(raw))
 
 
