@@ -272,7 +272,9 @@ class Sandbox(OrderControl, ScenarioControl):
     # -- state --------------------------------------------------------------------------------
 
     def reset(self) -> dict[str, Any]:
-        """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
+        """Everything back to a fresh start, except files on disk; every access token issued so far is revoked
+        (before the clock is set back: a token issued while it was ahead goes too)."""
+        self._tokens.revoke_all()
         self._ledger.clear()
         for book in self._books.values():
             book.clear()

@@ -135,7 +135,8 @@ ROUTES = (
     Route("GET", "/journal/{id}", calls.get_journal_entry, "One journal entry in full", answer="JournalEntry"),
     Route("DELETE", "/journal", calls.clear_journal, "Clear the journal only", answer="Cleared"),
     Route("POST", "/reset", calls.reset,
-          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock", answer="ResetDone"),
+          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock; revokes every "
+          "access token", answer="ResetDone"),
     Route("GET", "/clock", calls.get_clock, "Sandbox time", answer="Clock"),
     Route("POST", "/clock", calls.post_clock, "Freeze, set or advance sandbox time",
           body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}', answer="Clock",
