@@ -96,6 +96,7 @@ class Settings:
     log_format: str = DEFAULTS["log_format"]
     notify_schedule: tuple[float, ...] = DEFAULTS["notify_schedule"]
     notify_timeout: float = DEFAULTS["notify_timeout"]
+    notify_hosts: tuple[str, ...] = DEFAULTS["notify_hosts"]
     tick_interval: float = DEFAULTS["tick_interval"]
     journal_size: int = DEFAULTS["journal_size"]
     journal_bytes: int = DEFAULTS["journal_bytes"]

@@ -177,6 +177,10 @@ _DECLARED = (
        values=f"a list of 1 to {MAX_NOTIFY_ATTEMPTS} waits in seconds (>= 0)"),
     _S("notify_timeout", 5.0, "seconds a notification receiver has to answer", float, key="notify.timeout",
        section=True, values="a positive number of seconds"),
+    _S("notify_hosts", (), "the hosts notifications may be sent to: a name or address, *.example.com for every "
+       "name under it; a notifyUrl on any other host is given up at once, saying so (default: any host)",
+       values="a list of host names", options=("--notify-host",), metavar="NAME", repeat=True,
+       option_help="a host notifications may be sent to; repeatable (default: any host)"),
     _S("tick_interval", 0.2, "how often timed payments and refund settlements are checked", float, key=None),
     _S("watch", True, "reload scenario files when they change", bool, options=("--no-watch",),
        option_help="do not reload scenario files when they change"),

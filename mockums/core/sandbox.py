@@ -83,7 +83,8 @@ class Sandbox(OrderControl, ScenarioControl):
                                       max_bytes=settings.max_runtime_scenario_bytes)
         self._sequences = SequenceTracker(counters=store.sequences)
         self._journal = store.journal
-        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
+        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout,
+                                                             hosts=settings.notify_hosts),
                                   deliveries=store.deliveries, timers=store.delivery_timers)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,

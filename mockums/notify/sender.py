@@ -56,6 +56,7 @@ class NotifyPolicy:
     schedule: tuple[float, ...] = NOTIFY_SCHEDULE
     timeout: float = 5.0
     max_concurrency: int = 50
+    hosts: tuple[str, ...] = ()  # the hosts deliveries may go to (none: any)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schedule", _checked_schedule(self.schedule))
@@ -143,7 +144,7 @@ class Notifier:
             waits = _checked_schedule((delay, *waits[1:]))
         now = self.clock.now()
         delivery = Delivery(self.store.number(), notify_id, url, kind, mid, mer_order_id, dict(params), now, waits)
-        problem = url_problem(url)
+        problem = url_problem(url, self.policy.hosts)
         if problem is not None:
             attempt = Attempt(1, now, None, "", problem, False, 0.0)
             delivery = delivery.with_attempt(attempt).ended("gave_up", problem)

@@ -10,7 +10,8 @@ import pytest
 from conftest import Caller, MakeCaller
 
 from mockums.config import Settings
-from mockums.server.control.origin import host_allowed, host_name, same_origin
+from mockums.hosts import host_name
+from mockums.server.control.origin import host_allowed, same_origin
 
 FROZEN = {"freeze": True, "set": "2030-01-01 00:00:00"}
 

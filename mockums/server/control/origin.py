@@ -15,11 +15,11 @@ Three checks, each answered as a problem with the status it carries:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from mockums.config import Settings
+from mockums.hosts import host_matches, host_name, ip_address, is_loopback_name
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What an HTML form (or a no-cors fetch) sends without a CORS preflight.
@@ -27,44 +27,6 @@ FORM_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "mult
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # `none`: the person typed the address
 WILDCARDS = ("", "0.0.0.0", "::")  # listening addresses that are not names a client connects to
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def host_name(host: str) -> str:
-    """The name or address in a `Host` header or URL netloc, without its port, brackets or final dot,
-    in lower case (`[::1]:8000` → `::1`, `LocalHost.:80` → `localhost`)."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host[1:]
-    if host.count(":") == 1:
-        host = host.partition(":")[0]
-    return host.rstrip(".")
-
-
-def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(name.split("%", maxsplit=1)[0])
-    except ValueError:
-        return None
-
-
-def is_loopback_name(name: str) -> bool:
-    """`localhost`, a name under `.localhost` (RFC 6761 keeps them on this machine), or a loopback address."""
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    address = _ip(name)
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address is not None and (address.is_loopback or (mapped is not None and mapped.is_loopback))
-
-
-def _matches(name: str, allowed: str) -> bool:
-    """`allowed` is a name, `*` (any host), or `*.example.com` / `.example.com` (the name and any below it)."""
-    allowed = host_name(allowed) if allowed not in ("*",) else allowed
-    if allowed == "*":
-        return True
-    if allowed.startswith(("*.", ".")):
-        suffix = allowed.lstrip("*")
-        return name == suffix[1:] or name.endswith(suffix)
-    return name == allowed
 
 
 def known_hosts(settings: Settings) -> tuple[str, ...]:
@@ -81,9 +43,9 @@ def host_allowed(header: str | None, settings: Settings) -> bool:
     if header is None:
         return True
     name = host_name(header)
-    if is_loopback_name(name) or (settings.control_remote and _ip(name) is not None):
+    if is_loopback_name(name) or (settings.control_remote and ip_address(name) is not None):
         return True
-    return any(_matches(name, allowed) for allowed in known_hosts(settings))
+    return any(host_matches(name, allowed) for allowed in known_hosts(settings))
 
 
 def foreign_host_problem(header: str) -> str:
