@@ -10,11 +10,17 @@ def host_name(host: str) -> str:
     """The name or address in a `Host` header or URL netloc, without its port, brackets or final dot,
     in lower case (`[::1]:8000` → `::1`, `LocalHost.:80` → `localhost`)."""
     host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host[1:]
+    if host.startswith("["):  # an IPv6 address: `[::1]` or `[::1]:8000`, nothing else after the bracket
+        address, bracket, port = host[1:].partition("]")
+        return address if bracket and (not port or _port(port[1:]) and port[0] == ":") else host
     if host.count(":") == 1:
-        host = host.partition(":")[0]
+        name, _, port = host.partition(":")
+        host = name if _port(port) else host
     return host.rstrip(".")
+
+
+def _port(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 5
 
 
 def ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -51,7 +51,8 @@ async def test_configured_names_are_this_server(make_caller: MakeCaller) -> None
     for host in ("mockums:8000", "runner-3.ci.internal", "ci.internal", "pay.test", "sandbox.lan"):
         status, _ = await call(caller, "GET", "/journal", headers={"Host": host})
         assert status == 200, host
-    for host in ("mockums.evil.example", "evilci.internal", "192.0.2.7"):
+    for host in ("mockums.evil.example", "evilci.internal", "192.0.2.7", "[::1].example", "localhost:80@evil.example",
+                 "127.0.0.1.nip.example"):
         status, _ = await call(caller, "GET", "/journal", headers={"Host": host})
         assert status == 403, host
 
@@ -64,6 +65,7 @@ def test_any_address_is_a_name_with_control_remote_and_star_allows_every_name() 
     assert host_allowed("anything.example", Settings(allowed_hosts=("*",)))
     assert host_allowed(None, Settings())  # HTTP/1.0 without Host
     assert host_name("[::1]:8000") == "::1" and host_name("Example.COM.:80") == "example.com"
+    assert not host_allowed("[::1].example", Settings()) and not host_allowed("[::1]:80x", Settings())
 
 
 async def test_the_gateway_and_the_cashier_are_not_host_checked(caller: Caller) -> None:
