@@ -12,7 +12,7 @@ def host_name(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):  # an IPv6 address: `[::1]` or `[::1]:8000`, nothing else after the bracket
         address, bracket, port = host[1:].partition("]")
-        return address if bracket and (not port or _port(port[1:]) and port[0] == ":") else host
+        return address if bracket and (not port or (_port(port[1:]) and port[0] == ":")) else host
     if host.count(":") == 1:
         name, _, port = host.partition(":")
         host = name if _port(port) else host
