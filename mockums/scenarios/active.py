@@ -69,11 +69,11 @@ class ScenarioSet:
     from_files: tuple[Scenario, ...] = ()  # the set last read from disk (a reset keeps it)
     changes: Cell[ScenarioChanges] = field(default_factory=lambda: MemoryCell(NO_CHANGES))
     last_reload: ReloadStatus | None = None
+    max_bytes: int | None = None  # the bytes runtime scenarios may be uploaded in, all together (None: any)
     # The files as they were when last read: the watcher compares against this, so an edit made
     # between loading and the watcher's first look is not missed.
     seen: Fingerprint = ()
     _built: tuple[object, object, ScenarioRegistry] = (None, None, ScenarioRegistry(()))
-    max_bytes: int | None = None  # the bytes runtime scenarios may be uploaded in, all together (None: any)
 
     def __post_init__(self) -> None:
         self.seen = self.fingerprint()
