@@ -12,10 +12,19 @@ communication key is the random one the banner prints) and request-reading scena
   cut       chunked bodies, and bodies cut short (the client leaves, or stalls past idle_timeout)
   big       bodies of 1-30 MB (the limit is 256 KB)
   slow      connections trickling one header byte every 2 s
+  crosssite control calls as another site's page sends them: a foreign Origin or Sec-Fetch-Site, a foreign
+            Host (DNS rebinding), bodies as text/plain, form-urlencoded, multipart or untyped
+  logged    signed requests whose merOrderId, path or notifyUrl holds control characters and forged log lines
+  deep      correctly signed requests holding real ~1,000-deep objects and arrays, POST and H5 GET alike
+  cashier   H5 cashier links opened and posted to with unknown charsets, non-UTF-8 bytes, other types,
+            javascript:/data: returnUrls, and bodies trickled past idle_timeout
+  uploads   scenario uploads over the per-upload cap, and uploads until the runtime total is reached
 
 and prints the answers by category and status, tracebacks and ERROR lines in the server's log, keys seen
-in any answer or log line, 5xx answers of mockums' own, answers not in their layer's shape, the server's
-RSS before and after, how many slow connections were still open after idle_timeout, and how SIGTERM went.
+in any answer or log line, 5xx answers of mockums' own, answers not in their layer's shape, cross-site
+calls accepted, cashier redirects to anything but http(s), log lines that do not start with a time (forged)
+or hold a raw control character, the server's RSS before and after, how many slow connections were still
+open after idle_timeout, and how SIGTERM went.
 Bounded: a fixed number of requests, and a time cap per phase.
 
     .venv/bin/python benchmarks/hostile_traffic.py [--scale 1.0] [--concurrency 32] [--seed 8]
@@ -37,6 +46,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -52,11 +62,18 @@ ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
 HOST = "127.0.0.1"  # loopback only
 PHASE_CAP = 240.0  # seconds for the bulk phase, whatever the counts say
-COUNTS = {"auth": 30_000, "bodies": 12_000, "signed": 52_000, "control": 6_000}
-RAW_COUNTS = {"malformed": 1_000, "cut": 1_000, "big": 40, "slow": 300}
+COUNTS = {"auth": 30_000, "bodies": 12_000, "signed": 52_000, "control": 6_000, "crosssite": 4_000, "logged": 2_000,
+          "deep": 2_000}
+RAW_COUNTS = {"malformed": 1_000, "cut": 1_000, "big": 40, "slow": 300, "cashier": 1_000, "uploads": 60}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FOREIGN_HOSTS = ["rebound.example", "rebound.example:8000", "127.0.0.1.nip.example", "localhost.evil.example",
+                 "[::1].example", "10.0.0.1", "x"]
+FORGED = "\n2026-12-01T10:00:00.000+08:00 INFO mockums.http: POST /v1/netpay/refund -> 200 SUCCESS"
+CONTROLS = ["\n", "\r", "\r\n", "\x1b[2J", "\x1b]0;owned\x07", "\x00", "\u2028", "\x9b31m", "\t"]
+LOG_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d ")
 PATHS = sorted(ENDPOINTS)
-APP_A = ("hostile-app-a-0000000000000000000", "hostile-key-a-" + secrets.token_hex(8))
-APP_B = ("hostile-app-b-0000000000000000000", "hostile-key-b-" + secrets.token_hex(8))
+APP_A = ("hostile-app-a-000000000000000000", "hostile-key-a-" + secrets.token_hex(8))
+APP_B = ("hostile-app-b-000000000000000000", "hostile-key-b-" + secrets.token_hex(8))
 NOTIFY_A = "hostile-notify-a-" + secrets.token_hex(8)
 SCENARIOS = """\
 scenarios:
@@ -86,6 +103,8 @@ class Tally:
         self.bad_shape: list[str] = []
         self.leaks = 0
         self.sent = 0
+        self.cross_site_accepted: list[str] = []
+        self.unsafe_redirects: list[str] = []
 
     def answer(self, category: str, status: int | str, body: bytes = b"", headers: str = "",
                layer: str | None = None) -> None:
@@ -237,6 +256,72 @@ def control(rng: random.Random) -> tuple[str, str, dict[str, str], bytes, str]:
     return method, CONTROL_PREFIX + filled + query, {"Content-Type": content_type}, body, "control"
 
 
+def crosssite(rng: random.Random) -> tuple[str, str, dict[str, str], bytes, str]:
+    """A control call as a page on another site makes the browser send it."""
+    route = rng.choice(SAFE_ROUTES)
+    method = rng.choice([route.method] * 3 + ["POST", "PUT", "DELETE", "PATCH", "GET"])
+    path = CONTROL_PREFIX + re.sub(r"\{\w+\}", lambda _: parameter(rng), route.path)
+    body = rng.choice([b'{"advance": 86400}', b'{"seed": 1}', b"scenarios:\n  - {name: x, match: {merOrderId: X}}\n",
+                       b'{"endpoint": "/v1/netpay/query", "merOrderId": "MKPAID0001"}', b""])
+    kind = rng.choice(["origin", "fetch", "host", "type", "type", "all"])
+    headers: dict[str, str] = {"Content-Type": "application/json"}
+    if kind in ("origin", "all"):
+        headers["Origin"] = rng.choice(["http://attacker.example", "null", "http://127.0.0.1:1", "https://localhost"])
+    if kind in ("fetch", "all"):
+        headers["Sec-Fetch-Site"] = rng.choice(["cross-site", "same-site"])
+    if kind in ("host", "all"):
+        headers["Host"] = rng.choice(FOREIGN_HOSTS)
+    if kind in ("type", "all"):
+        body = body or b'{"advance": 86400}'
+        headers["Content-Type"] = rng.choice(["text/plain", "text/plain;charset=UTF-8", "",
+                                              "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+        if not headers["Content-Type"]:
+            del headers["Content-Type"]
+    return method, path, headers, body, "crosssite"
+
+
+def logged(rng: random.Random, index: int) -> tuple[str, str, dict[str, str], bytes, str]:
+    """Control characters and a forged log line where a log line quotes what the client sent."""
+    mark = rng.choice(CONTROLS) + FORGED + rng.choice(CONTROLS)
+    if rng.random() < 0.3:  # in the path (percent-encoded: the router decodes it)
+        path = "/v1/netpay/" + quote(f"x{mark}", safe="")
+        return "POST", path, {"Content-Type": "application/json"}, b"{}", "v1"
+    path = rng.choice(PATHS)
+    if ENDPOINTS[path].method == "GET":
+        path = "/v1/netpay/query"
+    fields = base_request(path, f"3194LOG{index}{mark}"[:rng.choice([32, 200, 5000])])
+    if rng.random() < 0.5:
+        fields["notifyUrl"] = ("http://127.0.0.1:9/n" + mark)[:255]
+    if rng.random() < 0.3:
+        fields["mid"] = "8982" + mark
+    body = dumps(fields)
+    header = chinaums_client.open_body_sig(APP_A[0], APP_A[1], body)
+    return "POST", path, {"Authorization": header, "Content-Type": "application/json"}, body, "v1"
+
+
+def deep_text(rng: random.Random) -> str:
+    """JSON text nested about 1,000 levels (objects or arrays), as no encoder would write it."""
+    levels = rng.choice([101, 300, 999, 1000, 1020, 3000])
+    return rng.choice([('{"a":' * levels) + "1" + "}" * levels, "[" * levels + "]" * levels])
+
+
+def deep(rng: random.Random, index: int) -> tuple[str, str, dict[str, str], bytes, str]:
+    """A correctly signed request whose field holds a real deep structure: POST, or an H5 GET."""
+    path = rng.choice(PATHS)
+    fields = base_request(path, f"3194DEEP{index}")
+    field = rng.choice(["srcReserve", "orderDesc", "attachedData", "x", "merOrderId"])
+    fields[field] = "DEEP-VALUE"
+    text = json.dumps(fields, ensure_ascii=False).replace('"DEEP-VALUE"', deep_text(rng))
+    if rng.random() < 0.1:
+        text = json.dumps({"data": json.loads(json.dumps(fields))}).replace('"DEEP-VALUE"', deep_text(rng))
+    if ENDPOINTS[path].method == "GET":
+        query = chinaums_client.open_form_param(APP_A[0], APP_A[1], text)
+        return "GET", f"{path}?{query}", {}, b"", "v1"
+    body = text.encode()
+    header = chinaums_client.open_body_sig(APP_A[0], APP_A[1], body)
+    return "POST", path, {"Authorization": header, "Content-Type": "application/json"}, body, "v1"
+
+
 POOL = 3000  # distinct requests generated per category, then sent in turn: the client stays cheap
 
 
@@ -245,7 +330,8 @@ def requests(rng: random.Random, scale: float) -> Iterator[tuple[str, tuple[str,
     makers = {"auth": lambda i: ("POST", rng.choice([*PATHS, TOKEN_PATH]),
                                  {"Authorization": authorization(rng), "Content-Type": "application/json"},
                                  chinaums_client.go_json(chinaums_client.close_request(f"3194AUTH{i}")), "v1"),
-              "bodies": lambda i: bodies(rng), "signed": lambda i: signed(rng, i), "control": lambda i: control(rng)}
+              "bodies": lambda i: bodies(rng), "signed": lambda i: signed(rng, i), "control": lambda i: control(rng),
+              "crosssite": lambda i: crosssite(rng), "logged": lambda i: logged(rng, i), "deep": lambda i: deep(rng, i)}
     pools = {name: [make(index) for index in range(min(POOL, COUNTS[name]))] for name, make in makers.items()}
     left = {name: int(count * scale) for name, count in COUNTS.items()}
     sent = Counter[str]()
@@ -266,12 +352,19 @@ async def bulk(url: str, tally: Tally, rng: random.Random, scale: float, concurr
     timeout = aiohttp.ClientTimeout(total=30)
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        for category, (method, path, headers, body, layer) in source:
+        for category, (method, path, headers, body, kind) in source:
             if time.monotonic() - started > PHASE_CAP:
                 return
             try:
-                async with session.request(method, url + path, data=body, headers=headers) as response:
+                async with session.request(method, url + path, data=body, headers=headers,
+                                           allow_redirects=False) as response:
                     answer = await response.read()
+                    layer: str | None = kind
+                    if kind == "crosssite":
+                        judge_cross_site(tally, method, path, headers, response.status)
+                        layer = "control"
+                    if 300 <= response.status < 400 and kind == "v1":  # an H5 create's 302: no body to shape
+                        layer = None
                     tally.answer(category, response.status, answer, json.dumps(dict(response.headers)),
                                  None if method == "HEAD" else layer)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
@@ -282,6 +375,16 @@ async def bulk(url: str, tally: Tally, rng: random.Random, scale: float, concurr
                                      skip_auto_headers=["Content-Type"]) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     return time.monotonic() - started
+
+
+def judge_cross_site(tally: Tally, method: str, path: str, headers: dict[str, str], status: int) -> None:
+    """A call another site's page could make is refused: 403 (Host, Origin) or 415 (a form's body type)."""
+    foreign_host = "Host" in headers
+    foreign_page = "Origin" in headers or "Sec-Fetch-Site" in headers
+    form_body = headers.get("Content-Type", "").split(";")[0] in ("", "text/plain", "multipart/form-data",
+                                                                  "application/x-www-form-urlencoded")
+    if status < 400 and (foreign_host or (method not in SAFE_METHODS and (foreign_page or form_body))):
+        tally.cross_site_accepted.append(f"{method} {path[:80]} {headers} -> {status}")
 
 
 async def raw(port: int, data: bytes, *, close_after: bool = False, stall: float = 0.0,
@@ -315,7 +418,7 @@ def status_of(answer: bytes | str) -> tuple[int | str, bytes, str]:
 
 
 MALFORMED = [
-    b"GET /__mockums/health HTTP/1.1\r\nHost: x\r\n\r\nGE\x00T / HTTP/1.1\r\n\r\n",
+    b"GET /__mockums/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGE\x00T / HTTP/1.1\r\n\r\n",
     b"FO@O / HTTP/1.1\r\nHost: x\r\n\r\n", b"GARBAGE\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
     b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", b"GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n",
     b"POST /v1/netpay/query HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
@@ -330,7 +433,7 @@ def cut(rng: random.Random, index: int) -> tuple[bytes, dict[str, object]]:
     body = chinaums_client.go_json(chinaums_client.close_request(f"3194CUT{index}"))
     auth = chinaums_client.open_body_sig(APP_A[0], APP_A[1], body).encode()
     path = rng.choice([b"/v1/netpay/query", b"/__mockums/clock", b"/v1/token/access"])
-    head = b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: " + auth
+    head = b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: " + auth
     kind = rng.choice(["chunked", "chunked-cut", "length-cut", "length-stall"])
     if kind == "chunked":
         chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7]) for i in range(0, len(body), 7))
@@ -349,7 +452,7 @@ async def big(port: int, size: int, path: bytes, chunked: bool) -> bytes | str:
     except OSError as error:
         return f"connect failed ({type(error).__name__})"
     framing = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: %d" % size
-    writer.write(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    writer.write(b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                  + framing + b"\r\n\r\n")
     block = b"7" * 65536
     try:
@@ -420,6 +523,113 @@ async def raw_phase(port: int, tally: Tally, rng: random.Random, scale: float) -
     return {"slow_open": sum(1 for s in closed_after if s is None), "slow_closed_max": max(times, default=0.0)}
 
 
+RETURN_URLS = ["http://127.0.0.1:9/back?x=1", "https://127.0.0.1:9/back", "javascript:alert(document.domain)//",
+               "JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>", "//attacker.example/x",
+               "http:/x", "vbscript:msgbox(1)", None]
+CASHIER_BODIES: list[tuple[str | None, bytes]] = [
+    ("application/x-www-form-urlencoded", b"action=pay"), ("application/x-www-form-urlencoded", b"action=cancel"),
+    ("application/x-www-form-urlencoded", b"action=leave&wallet=WXPay"),
+    ("application/x-www-form-urlencoded; charset=no-such-charset", b"action=pay"),
+    ("application/x-www-form-urlencoded; charset=rot13", b"action=pay"),
+    ("application/x-www-form-urlencoded; charset=utf-16", b"action=pay"),
+    ("application/x-www-form-urlencoded; charset=gbk", b"action=leave&x=%D6%D0"),
+    ("application/x-www-form-urlencoded", b"action=%FF%FE"), ("application/x-www-form-urlencoded", b"action=\xff\xfe"),
+    ("multipart/form-data; boundary=b", b"--b\r\nContent-Disposition: form-data; name=action\r\n\r\npay\r\n--b--\r\n"),
+    ("application/json", b'{"action": "pay"}'), ("text/plain", b"action=pay"), (None, b"action=pay"),
+    ("application/x-www-form-urlencoded", "&".join(f"f{i}=1" for i in range(600)).encode()),
+    ("application/x-www-form-urlencoded", b"action=" + b"p" * 200_000),
+]
+
+
+async def cashier_phase(url: str, port: int, tally: Tally, rng: random.Random, scale: float) -> dict[str, object]:
+    """H5 cashier links, then the cashier's form posted to them in every way a page or a broken client might."""
+    links: list[str] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for index in range(max(1, int(40 * scale))):
+            return_url = RETURN_URLS[index % len(RETURN_URLS)]
+            content = {**base_request("/v1/netpay/trade/h5-pay", f"3194CASH{index:05d}"), "totalAmount": 1,
+                       "instMid": "H5DEFAULT", "returnUrl": return_url}
+            content.pop("expireTime", None)
+            if return_url is None:
+                content.pop("returnUrl")
+            query = chinaums_client.open_form_param(APP_A[0], APP_A[1], json.dumps(content, ensure_ascii=False))
+            async with session.get(f"{url}/v1/netpay/trade/h5-pay?{query}", allow_redirects=False) as response:
+                await response.read()
+                if response.status == 302:
+                    links.append(response.headers["Location"])
+        for _ in range(int(RAW_COUNTS["cashier"] * scale)):
+            link = rng.choice(links)
+            content_type, body = rng.choice(CASHIER_BODIES)
+            headers = {"Content-Type": content_type} if content_type else {}
+            try:
+                async with session.post(link, data=body, headers=headers, allow_redirects=False,
+                                        skip_auto_headers=["Content-Type"]) as response:
+                    answer = await response.read()
+                    judge_cashier(tally, response.status, answer, response.headers)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                tally.answer("cashier", f"closed ({type(error).__name__})")
+    # Bodies trickled to the cashier: each must be closed by mockums once idle_timeout has passed.
+    target = links[0].split("://", 1)[1].split("/", 1)[1]
+    head = (f"POST /{target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: 100\r\n\r\naction=").encode()
+
+    async def trickled() -> float | None:
+        started = time.monotonic()
+        answer = await raw(port, head, read_for=60.0)
+        return None if answer == "closed (TimeoutError)" else time.monotonic() - started
+
+    closed = await asyncio.gather(*(trickled() for _ in range(10)))
+    for seconds in closed:
+        tally.answer("cashier", "trickled: closed by the server" if seconds is not None else "trickled: open 60 s")
+    return {"cashier_trickled_max": max((s for s in closed if s is not None), default=0.0),
+            "cashier_links": len(links)}
+
+
+def judge_cashier(tally: Tally, status: int, body: bytes, headers: Any) -> None:
+    """A cashier answer: a page (HTML) or a 303 to an http(s) returnUrl, framing forbidden, never an error of ours."""
+    tally.answer("cashier", status, body, json.dumps(dict(headers)))
+    location = headers.get("Location")
+    if location is not None and not location.lower().startswith(("http://", "https://")):
+        tally.unsafe_redirects.append(location[:120])
+    if "frame-ancestors 'none'" not in headers.get("Content-Security-Policy", ""):
+        tally.bad_shape.append(f"cashier {status} without frame-ancestors 'none'")
+    if status != 303 and not headers.get("Content-Type", "").startswith("text/html"):
+        tally.bad_shape.append(f"cashier {status} {headers.get('Content-Type')} {body[:100]!r}")
+    if b"INTERNAL_ERROR" in body:
+        tally.bad_shape.append(f"cashier {status} INTERNAL_ERROR")
+
+
+async def uploads_phase(url: str, tally: Tally, scale: float, pid: int) -> dict[str, object]:
+    """Scenario uploads over the per-upload cap, then uploads under it until the runtime total is reached; the
+    RSS they cost, the most the sandbox held."""
+    step = "      - fields: {errCode: SUCCESS, errMsg: m%d}\n"
+
+    def upload(name: str, size: int) -> bytes:
+        text = f"scenarios:\n  - name: {name.lower()}\n    match: {{merOrderIdPrefix: '{name}X'}}\n    sequence:\n"
+        lines = [text]
+        total, steps = len(text), 0
+        while total < size:
+            lines.append(step % steps)
+            total += len(lines[-1])
+            steps += 1
+        return "".join(lines).encode()
+
+    before, most = rss_mb(pid), 0.0
+    yaml = {"Content-Type": "application/yaml"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        for index in range(int(RAW_COUNTS["uploads"] * scale)):
+            oversized = index % 3 == 0
+            body = upload(f"UP{index}", 240 * 1024 if oversized else 120 * 1024)
+            async with session.post(f"{url}{CONTROL_PREFIX}/scenarios", data=body, headers=yaml) as response:
+                answer = await response.read()
+                tally.answer("uploads", response.status, answer, "", "control")
+                most = max(most, rss_mb(pid))
+                if response.status == 413 and not oversized:  # the runtime total is reached: start again
+                    async with session.post(f"{url}{CONTROL_PREFIX}/reset") as reset:
+                        await reset.read()
+    return {"uploads_rss_before": before, "uploads_rss_most": most}
+
+
 # -- the server ----------------------------------------------------------------------------------
 
 
@@ -461,7 +671,7 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply every count (1.0: about 102,000 requests)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every count (1.0: about 111,000 requests)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
@@ -475,7 +685,7 @@ def main() -> None:
             tally = Tally([APP_A[1], APP_B[1], NOTIFY_A, *printed_keys])
             time.sleep(1.0)
             rss_before = rss_mb(process.pid)
-            bulk_seconds, raw_figures = asyncio.run(run_all(url, port, tally, rng, args))
+            bulk_seconds, raw_figures = asyncio.run(run_all(url, port, tally, rng, args, process.pid))
             rss_after = rss_mb(process.pid)
             server_cpu = cpu_seconds(process.pid)
             stop_started = time.monotonic()
@@ -487,7 +697,16 @@ def main() -> None:
                 process.kill()
                 process.wait()
         output = process.stdout.read() if process.stdout else ""
-        log = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
+        log = (folder / "server.log").read_bytes().decode("utf-8", "replace")  # as written: no newline translation
+    report(tally, log, output, started, bulk_seconds, raw_figures,
+           {"rss_before": rss_before, "rss_after": rss_after, "cpu": server_cpu, "code": code, "stop": stop_seconds})
+
+
+def report(tally: Tally, log: str, output: str, started: float, bulk_seconds: float, raw_figures: dict[str, Any],
+           server: dict[str, Any]) -> None:
+    """Print what the run counted."""
+    rss_before, rss_after, server_cpu = server["rss_before"], server["rss_after"], server["cpu"]
+    code, stop_seconds = server["code"], server["stop"]
     lines = log.splitlines()
     in_bulk = sum(count for key, count in tally.status.items() if key.split()[0] in COUNTS)
     print(f"sent {tally.sent} requests in {time.monotonic() - started:.0f} s "
@@ -498,6 +717,22 @@ def main() -> None:
     print(f"tracebacks in the server log:          {log.count('Traceback')}")
     print(f"ERROR lines in the server log:          {sum(1 for line in lines if ' ERROR ' in line)}")
     print(f"log lines: {len(lines)}, the longest {max(map(len, lines), default=0)} characters")
+    unstamped = [line for line in lines if not LOG_TIME.match(line)]
+    raw_controls = [line for line in lines if any(c in line for c in "\x00\x1b\r\x9b\u2028")]
+    print(f"log lines not starting with a time (forged or broken): {len(unstamped)}")
+    for example in unstamped[:3]:
+        print(f"    {example[:160]!r}")
+    print(f"log lines holding a raw control character: {len(raw_controls)}")
+    print(f"cross-site control calls accepted:      {len(tally.cross_site_accepted)}")
+    for example in tally.cross_site_accepted[:3]:
+        print(f"    {example}")
+    print(f"cashier redirects to anything but http(s): {len(tally.unsafe_redirects)}")
+    for example in tally.unsafe_redirects[:3]:
+        print(f"    {example!r}")
+    print(f"cashier: {raw_figures['cashier_links']} links; trickled bodies closed after at most "
+          f"{raw_figures['cashier_trickled_max']:.0f} s")
+    print(f"scenario uploads: RSS {raw_figures['uploads_rss_before']:.0f} MB before, at most "
+          f"{raw_figures['uploads_rss_most']:.0f} MB")
     print(f"keys in answers or log lines (leaks):  {tally.leaks + sum(log.count(s) for s in tally.secrets)}")
     print(f"mockums' own 5xx answers:              {tally.own_5xx}")
     print(f"answers not in their layer's shape:    {len(tally.bad_shape)}")
@@ -509,11 +744,15 @@ def main() -> None:
     print(f"SIGTERM: exit {code} in {stop_seconds:.1f} s; said {output.strip().splitlines()[-1:]}")
 
 
-async def run_all(url: str, port: int, tally: Tally, rng: random.Random,
-                  args: argparse.Namespace) -> tuple[float, dict[str, object]]:
+async def run_all(url: str, port: int, tally: Tally, rng: random.Random, args: argparse.Namespace,
+                  pid: int) -> tuple[float, dict[str, object]]:
     raw_figures = asyncio.create_task(raw_phase(port, tally, random.Random(args.seed + 1), args.scale))
     bulk_seconds = await bulk(url, tally, rng, args.scale, args.concurrency)
-    return bulk_seconds, await raw_figures
+    figures = await raw_figures
+    # After the bulk phase, which resets the sandbox now and then: the cashier's orders stay, uploads add up.
+    figures |= await cashier_phase(url, port, tally, random.Random(args.seed + 2), args.scale)
+    figures |= await uploads_phase(url, tally, args.scale, pid)
+    return bulk_seconds, figures
 
 
 if __name__ == "__main__":

@@ -34,3 +34,9 @@ class Conflict(ControlError):
     """The thing exists but is not in a state that allows the operation (pay a closed order)."""
 
     status = 409
+
+
+class OverCap(ControlError):
+    """An upload, or what it would add to a store, is over a configured cap (the message names the setting)."""
+
+    status = 413

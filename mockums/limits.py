@@ -17,7 +17,8 @@ REFUNDS_PER_ORDER = 1000
 # platform's "many times within 24 h" (the exact schedule is not published).
 NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)
 MAX_NOTIFY_ATTEMPTS = 100  # the longest schedule (configured or a scenario's): attempts are kept per delivery
-# Nesting a request body may have: deeper JSON is refused the same way on every Python (3.13's parser reads
-# what 3.11's refuses with a RecursionError; orjson stops at 1024). Real requests nest two or three levels.
-MAX_JSON_DEPTH = 512
 HISTORY_CAP = 100  # history lines kept per order and per QR code (the newest)
+# How deep a request's JSON may nest (objects and arrays); deeper is a bad body, the same way on every Python
+# (3.13's parser reads what 3.11's refuses with a RecursionError; orjson stops at 1024). No API field nests
+# more than a few levels, and every value a request holds must be echoable (orjson writes at most 255 levels).
+MAX_JSON_DEPTH = 100

@@ -33,6 +33,16 @@ _HANDLER_NAME = "mockums"  # the handler `configure_logging` installs, known aga
 _stamp: list[tuple[int, str, str]] = [(-1, "", "")]  # the last second seen: its date and time, its UTC offset
 # A line formatted when it is written: the function that formats it and what it takes.
 Deferred = tuple[Callable[..., str], tuple[object, ...]]
+# What a client sent may hold control characters (a path with %0A, an id with ESC): in the text log each is
+# written escaped, so no value can end a line early, forge the next one, or move a terminal's cursor.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))} | {
+    0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters (C0, DEL, C1) and the Unicode line separators escaped (`\\n`, `\\x1b`);
+    text without any is returned as it is, at the cost of one scan."""
+    return text if text.isprintable() else text.translate(_ESCAPES)
 
 
 def zoned_time(created: float) -> str:
@@ -64,6 +74,10 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The line without its traceback, control characters escaped (a traceback keeps its own lines)."""
+        return escape_controls(super().formatMessage(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -210,7 +224,7 @@ def request_line_writer(logger: logging.Logger) -> Callable[..., None] | None:
     loop = asyncio.get_running_loop()
 
     def line(created: float, message: str, args: tuple[object, ...]) -> str:
-        return f"{zoned_time(created)}{prefix}{message % args}{terminator}"
+        return f"{zoned_time(created)}{prefix}{escape_controls(message % args)}{terminator}"
 
     def write(message: str, *args: object) -> None:
         """`logger.info(message, *args)`, formatted when written."""

@@ -177,6 +177,10 @@ _DECLARED = (
        values=f"a list of 1 to {MAX_NOTIFY_ATTEMPTS} waits in seconds (>= 0)"),
     _S("notify_timeout", 5.0, "seconds a notification receiver has to answer", float, key="notify.timeout",
        section=True, values="a positive number of seconds"),
+    _S("notify_hosts", (), "the hosts notifications may be sent to: a name or address, *.example.com for every "
+       "name under it; a notifyUrl on any other host is given up at once, saying so (default: any host)",
+       values="a list of host names", options=("--notify-host",), metavar="NAME", repeat=True,
+       option_help="a host notifications may be sent to; repeatable (default: any host)"),
     _S("tick_interval", 0.2, "how often timed payments and refund settlements are checked", float, key=None),
     _S("watch", True, "reload scenario files when they change", bool, options=("--no-watch",),
        option_help="do not reload scenario files when they change"),
@@ -194,6 +198,10 @@ _DECLARED = (
     _S("max_qr_codes", 10_000, "QR codes kept, least recently used dropped first", int, between=(1, 1_000_000),
        options=("--max-qr-codes",), metavar="N"),
     _S("max_bills", 30_000, "bills kept", int, between=(1, 10_000_000), options=("--max-bills",), metavar="N"),
+    _S("max_scenario_upload_bytes", 128 * KIB, "largest scenario upload (POST or PUT /__mockums/scenarios), in bytes",
+       int, between=(KIB, 64 * MIB), options=("--max-scenario-upload-bytes",), metavar="BYTES"),
+    _S("max_runtime_scenario_bytes", 1 * MIB, "bytes the scenarios added at runtime may be uploaded in, all together",
+       int, between=(KIB, 1024 * MIB), options=("--max-runtime-scenario-bytes",), metavar="BYTES"),
     _S("idle_timeout", 15.0, "seconds a connection may stay open without sending a complete request", float,
        between=(1, 3600)),
     _S("control", True, "serve the control API under /__mockums (health is always served)", bool,
@@ -202,6 +210,11 @@ _DECLARED = (
        options=("--control-token",), metavar="TOKEN"),
     _S("control_remote", False, "accept control calls from other machines too (default: loopback only)", bool,
        options=("--control-remote",)),
+    _S("allowed_hosts", (), "more names the control API may be reached by, as the Host header says (besides "
+       "loopback names, --host, --public-url and --tls-name): a name, *.example.com for every name under it, or * "
+       "for any (which lets DNS rebinding in)", values="a list of host names", options=("--allowed-host",),
+       metavar="NAME", repeat=True, option_help="another name the control API may be reached by (its Host header); "
+       "repeatable; default: loopback names, --host, --public-url and --tls-name only"),
     _S("public_url", None, "base URL of cashier links (H5 redirects, billQRCode) when clients reach mockums by "
        "another address, e.g. behind a Docker port mapping (default: the request's Host)", nullable=True,
        prefixes=("http://", "https://"),

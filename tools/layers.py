@@ -7,7 +7,7 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "state": 0, "logs": 0, "errors": 0, "limits": 0,
+    "state": 0, "logs": 0, "errors": 0, "limits": 0, "hosts": 0,
     "clock": 1, "settings_table": 1,
     "protocol": 2,
     "config": 3, "auth": 3, "ledger": 3,
@@ -20,4 +20,4 @@ RANKS = {
 }
 # Units that must not import aiohttp, even indirectly.
 PURE = ("clock", "state", "errors", "limits", "settings_table", "protocol", "config", "auth", "ledger", "scenarios",
-        "lines", "environment", "logs")
+        "lines", "environment", "logs", "hosts")

@@ -6,7 +6,8 @@ after it, within its lifetime, without anything written to disk. The "at most N 
 appId" rule is kept in a `TokenRepository` (in memory by default): issuing one more revokes the oldest.
 
 Revocation is remembered by issue time, not token by token: the live tokens are first in, first out,
-so a token issued no later than the newest revoked one, and not live, is revoked too. Memory stays at
+so a token issued no later than the newest revoked one, and not live, is revoked too. A reset revokes
+every token at once the same way (`revoke_all`). Memory stays at
 N tokens per app however many are issued, and a revoked token never comes back. (A token cached from
 before a restart is accepted until this process revokes one issued after it.)
 """
@@ -141,6 +142,15 @@ class TokenStore:
                               "were issued for this appId")
         return TokenCheck("ok", owner, "valid token", age)
 
-    def reset(self) -> None:
-        """Forget the live lists (tokens issued before stay valid within their lifetime)."""
-        self._tokens.clear()
+    def revoke_all(self) -> None:
+        """Revoke every token issued so far, of every app: those issued while the clock was ahead (whose issue
+        time is later than the clock will say once it is set back) and those of an earlier run too. Tokens
+        issued afterwards are live, whatever time they carry."""
+        now = int(self._clock.now())
+
+        def revoked(issued: Issued) -> Issued:
+            newest = max((int(at) for _, at in issued.live), default=-1)
+            return Issued((), max(issued.revoked_through, newest, now))
+
+        for app_id in self._app_keys:
+            self._tokens.update(app_id, revoked)

@@ -35,7 +35,12 @@ SCENARIO_HEADER = "X-Mockums-Scenario"
 
 
 class BodyError(ValueError):
-    """The body is not a JSON object we can read; the message says why."""
+    """The body is not a JSON object we can read; the message says why. `parsed` is the object when it was
+    read but refused (nested too deeply): the journal still files the request under its ids."""
+
+    def __init__(self, message: str, parsed: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.parsed = parsed
 
 
 def read_json_object(raw: bytes) -> dict[str, object]:
@@ -48,28 +53,34 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     data = wire.read_exactly(raw)
     if data is wire.NOT_READ:  # empty, not JSON, or JSON only the standard library reads exactly
         data = _read_with_json(raw)
-    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
-        raise BodyError("the JSON is nested too deeply")
+    # Counting brackets is cheap; only a body with more of them than the depth allowed is walked.
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and too_deep(data):
+        raise BodyError(f"the JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)",
+                        data if isinstance(data, dict) else None)
     if not isinstance(data, dict):
         raise BodyError(f"the body is a JSON {type(data).__name__}, expected an object")
     wrapped = data.get("data")
     if len(data) == 1 and isinstance(wrapped, str):
         with contextlib.suppress(ValueError, RecursionError):  # a string `data` may hold JSON text
             wrapped = json.loads(wrapped)
+        if isinstance(wrapped, dict) and too_deep(wrapped):
+            raise BodyError(f"the JSON in data is nested too deeply (more than {MAX_JSON_DEPTH} levels)", wrapped)
     if len(data) == 1 and isinstance(wrapped, dict):
         return wrapped, True
     return data, False
 
 
-def _deeper_than(value: object, limit: int) -> bool:
-    """Whether `value` nests objects and lists more than `limit` levels (walked without recursion)."""
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth >= limit:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+def too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether objects and arrays nest in `value` more than `limit` levels (walked without recursion)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                pending.append((child, depth + 1))
     return False
 
 
@@ -84,7 +95,7 @@ def _read_with_json(raw: bytes) -> object:
     try:
         return json.loads(text)
     except RecursionError:
-        raise BodyError("the JSON is nested too deeply") from None
+        raise BodyError(f"the JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
     except ValueError as error:
         raise BodyError(f"the body is not valid JSON ({error})") from None
 
@@ -191,10 +202,7 @@ class Answerer:
         auth = self.authenticator.authenticate(authorization, body)
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason,  # at most a header long
                       warnings=auth.warnings, request=body)
-        subject: object = None
-        if isinstance(request, dict):
-            subject = endpoint.book.subject(spec, request)
-            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
+        subject = self._file(endpoint, request, trace)
         if content_type != "application/json":
             trace.warn(f"Content-Type is {content_type!r}; ChinaUMS clients send application/json")
         if auth.failure is not None:  # logged, with its reason, on the request's line
@@ -206,6 +214,17 @@ class Answerer:
             # Unconfirmed: whether the gateway wraps answers to wrapped requests is not known (flat by default).
             reply = replace(reply, body={"data": dict(reply.body)})
         return self.with_flags(reply)
+
+    @staticmethod
+    def _file(endpoint: Endpoint, request: dict[str, object] | BodyError, trace: Trace) -> object:
+        """The request's subject (its merOrderId, say), and its ids on the trace for the journal; also for a
+        body read but refused."""
+        read = request.parsed if isinstance(request, BodyError) else request
+        if read is None:
+            return None
+        subject = endpoint.book.subject(endpoint.spec, read)
+        trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(read.get("mid")))
+        return subject
 
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:
         """A GET to an H5 path: OPEN-FORM-PARAM in the query, the order in `content`; a created order is
@@ -225,10 +244,7 @@ class Answerer:
             request = error
         trace = Trace(app_id=auth.app_id, scheme=auth.scheme, auth_reason=auth.reason, warnings=auth.warnings,
                       request=content)
-        subject: object = None
-        if isinstance(request, dict):
-            subject = endpoint.book.subject(spec, request)
-            trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(request.get("mid")))
+        subject = self._file(endpoint, request, trace)
         if auth.failure is not None or auth.app_id is None:
             return self.with_flags(self.gateway_reply(auth.failure or "malformed_authorization", auth.reason,
                                                       auth.diagnosis, trace))

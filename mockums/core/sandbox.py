@@ -79,10 +79,12 @@ class Sandbox(OrderControl, ScenarioControl):
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
         self._scenarios = ScenarioSet(scenario_sources(settings, lines), allowed_names(settings, lines),
-                                      self.clock.now, from_files=scenarios, changes=store.scenario_changes)
+                                      self.clock.now, from_files=scenarios, changes=store.scenario_changes,
+                                      max_bytes=settings.max_runtime_scenario_bytes)
         self._sequences = SequenceTracker(counters=store.sequences)
         self._journal = store.journal
-        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout),
+        self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout,
+                                                             hosts=settings.notify_hosts),
                                   deliveries=store.deliveries, timers=store.delivery_timers)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
@@ -271,7 +273,9 @@ class Sandbox(OrderControl, ScenarioControl):
     # -- state --------------------------------------------------------------------------------
 
     def reset(self) -> dict[str, Any]:
-        """Everything back to a fresh start, except tokens (clients keep them) and files on disk."""
+        """Everything back to a fresh start, except files on disk; every access token issued so far is revoked
+        (before the clock is set back: a token issued while it was ahead goes too)."""
+        self._tokens.revoke_all()
         self._ledger.clear()
         for book in self._books.values():
             book.clear()

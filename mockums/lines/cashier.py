@@ -37,8 +37,12 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
 
 
 def sendable(url: str | None) -> bool:
-    """Whether a returnUrl can go into a Location header (no control characters, no spaces)."""
-    return bool(url) and not any(ord(char) <= 32 or ord(char) == 127 for char in url or "")
+    """Whether a returnUrl can go into a Location header: an http or https URL with a host (never
+    `javascript:` or `data:`), without control characters or spaces."""
+    if not url or any(ord(char) <= 32 or ord(char) == 127 for char in url):
+        return False
+    scheme, _, rest = url.partition(":")
+    return scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2 and rest[2] not in "/\\"
 
 
 def chosen_wallet(form: Mapping[str, str]) -> str | None:

@@ -3,10 +3,13 @@ accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import aiohttp
 from yarl import URL
+
+from mockums.hosts import host_matches, host_name
+from mockums.protocol.clipping import clip
 
 EXCERPT_CHARS = 200  # of an answer, kept with its attempt
 # Read at most this much of an answer: enough to see SUCCESS/FAILED or an error page's opening,
@@ -23,16 +26,21 @@ def is_accepted(status: int, body: str) -> bool:
     return 200 <= status < 300 and body.strip() == "SUCCESS"
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be delivered to, or None. Only absolute http(s) URLs are attempted."""
+def url_problem(url: str, hosts: Sequence[str] = ()) -> str | None:
+    """Why `url` cannot be delivered to, or None. Only absolute http(s) URLs are attempted, and only to one of
+    `hosts` when there are any (`notify_hosts`)."""
+    shown = repr(clip(url))
     try:
         parsed = URL(url)
     except (ValueError, TypeError) as exc:
-        return f"invalid notify URL {url!r}: {exc}"
+        return f"invalid notify URL {shown}: {clip(str(exc))}"
     if parsed.scheme not in ("http", "https"):
-        return f"unsupported notify URL {url!r}: only http:// and https:// URLs are delivered"
+        return f"unsupported notify URL {shown}: only http:// and https:// URLs are delivered"
     if not parsed.host:
-        return f"notify URL {url!r} has no host"
+        return f"notify URL {shown} has no host"
+    if hosts and not any(host_matches(host_name(parsed.host), allowed) for allowed in hosts):
+        return (f"notify URL {shown}: host {clip(parsed.host, 100)!r} is not one notifications may be sent to "
+                f"(notify_hosts: {', '.join(hosts)[:200]})")
     return None
 
 

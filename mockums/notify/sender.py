@@ -30,6 +30,7 @@ from mockums.limits import MAX_NOTIFY_ATTEMPTS, NOTIFY_SCHEDULE
 from mockums.logs import fields as log_fields
 from mockums.notify.deliveries import Attempt, Delivery, DeliveryRepository, MemoryDeliveries
 from mockums.notify.posting import EXCERPT_CHARS, is_accepted, post_form, url_problem
+from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.state.timers import MemoryTimers, TimerRepository
 
 __all__ = ["Attempt", "Delivery", "Notifier", "NotifyPolicy", "is_accepted"]
@@ -55,6 +56,7 @@ class NotifyPolicy:
     schedule: tuple[float, ...] = NOTIFY_SCHEDULE
     timeout: float = 5.0
     max_concurrency: int = 50
+    hosts: tuple[str, ...] = ()  # the hosts deliveries may go to (none: any)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schedule", _checked_schedule(self.schedule))
@@ -142,7 +144,7 @@ class Notifier:
             waits = _checked_schedule((delay, *waits[1:]))
         now = self.clock.now()
         delivery = Delivery(self.store.number(), notify_id, url, kind, mid, mer_order_id, dict(params), now, waits)
-        problem = url_problem(url)
+        problem = url_problem(url, self.policy.hosts)
         if problem is not None:
             attempt = Attempt(1, now, None, "", problem, False, 0.0)
             delivery = delivery.with_attempt(attempt).ended("gave_up", problem)
@@ -269,9 +271,9 @@ class Notifier:
             except asyncio.TimeoutError:
                 error = f"timeout: no complete answer within {self.policy.timeout:g} s"
             except aiohttp.ClientConnectorError as exc:
-                error = f"connection failed: {exc}"
+                error = f"connection failed: {clip(str(exc))}"
             except Exception as exc:  # any other failure is just a failed attempt, recorded as text
-                error = f"{type(exc).__name__}: {exc}"
+                error = f"{type(exc).__name__}: {clip(str(exc))}"
             duration_ms = (time.monotonic() - started) * 1000
         accepted = status is not None and is_accepted(status, body)
         return Attempt(number, at, status, body[:EXCERPT_CHARS], error, accepted, round(duration_ms, 1))
@@ -286,8 +288,10 @@ class Notifier:
         if delivery.state == "gave_up":
             outcome += "; giving up"
         level = logging.INFO if attempt.accepted else logging.WARNING
+        # The URL and the merOrderId are the merchant's (an H5 link's, anybody's): clipped like a request's line.
         log.log(level, "notify %s attempt %d/%d to %s (%s %s): %s", delivery.notify_id, attempt.number,
-                len(delivery.schedule), delivery.url, delivery.kind, delivery.mer_order_id, outcome,
+                len(delivery.schedule), clip(delivery.url), delivery.kind, clip(delivery.mer_order_id, ID_CHARS),
+                clip(outcome),
                 extra=log_fields("notify", notifyId=delivery.notify_id, merOrderId=delivery.mer_order_id,
                                   kind=delivery.kind, url=delivery.url, attempt=attempt.number,
                                   status=attempt.status, accepted=attempt.accepted, error=attempt.error,

@@ -36,11 +36,24 @@ class ReloadStatus:
 
 
 class ScenarioChanges(NamedTuple):
-    """What runtime calls changed over the files: scenarios added (each replacing any of its name) and the
-    names removed. Kept in a cell, so every process of one sandbox answers with the same set."""
+    """What runtime calls changed over the files: scenarios added (each replacing any of its name), the
+    names removed, and the bytes each added scenario was uploaded in (an upload's size shared among its
+    scenarios). Kept in a cell, so every process of one sandbox answers with the same set."""
 
     added: tuple[Scenario, ...] = ()
     removed: frozenset[str] = frozenset()
+    sizes: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def size(self) -> int:
+        """The bytes the scenarios added at runtime were uploaded in."""
+        return sum(size for _, size in self.sizes)
+
+    def sized(self, added: tuple[Scenario, ...], removed: frozenset[str], new: dict[str, int]) -> ScenarioChanges:
+        """These changes with `added` and `removed`, the sizes of those still added kept, `new` ones added."""
+        names = {scenario.name for scenario in added}
+        sizes = {name: size for name, size in self.sizes if name in names and name not in new}
+        return ScenarioChanges(added, removed, tuple({**sizes, **new}.items()))
 
 
 NO_CHANGES = ScenarioChanges()
@@ -56,6 +69,7 @@ class ScenarioSet:
     from_files: tuple[Scenario, ...] = ()  # the set last read from disk (a reset keeps it)
     changes: Cell[ScenarioChanges] = field(default_factory=lambda: MemoryCell(NO_CHANGES))
     last_reload: ReloadStatus | None = None
+    max_bytes: int | None = None  # the bytes runtime scenarios may be uploaded in, all together (None: any)
     # The files as they were when last read: the watcher compares against this, so an edit made
     # between loading and the watcher's first look is not missed.
     seen: Fingerprint = ()
@@ -108,8 +122,8 @@ class ScenarioSet:
         names = {scenario.name for scenario in self.from_files}
         rules = {scenario.match.key for scenario in self.from_files}
         before = self.runtime
-        changes = self.changes.update(lambda old: ScenarioChanges(tuple(
-            s for s in old.added if s.name not in names and s.match.key not in rules)))
+        changes = self.changes.update(lambda old: old.sized(tuple(
+            s for s in old.added if s.name not in names and s.match.key not in rules), frozenset(), {}))
         for dropped in (s for s in before if s not in changes.added):
             log.warning("runtime scenario %s dropped: the reloaded files now define its name or its rule", dropped.name)
         self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))
@@ -130,8 +144,10 @@ class ScenarioSet:
             return load_text(data, source, allowed=self.allowed, existing=existing)
         return load_mapping(data, source, allowed=self.allowed, existing=existing)
 
-    def add(self, data: object, source: str = "<control API>") -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
-        """Add scenarios (YAML text, or a mapping with `scenarios:`, or one scenario mapping)."""
+    def add(self, data: object, source: str = "<control API>",
+            size: int = 0) -> tuple[tuple[Scenario, ...], tuple[LoadError, ...]]:
+        """Add scenarios (YAML text, or a mapping with `scenarios:`, or one scenario mapping), uploaded in
+        `size` bytes."""
         if isinstance(data, dict) and "scenarios" not in data:
             data = {"scenarios": [data]}
         result = self._load(data, source, self.all)
@@ -143,13 +159,23 @@ class ScenarioSet:
             message = (f"at most {MAX_RUNTIME_SCENARIOS} scenarios may be added at runtime "
                        f"({len(self.runtime)} are); remove some, or reset")
             return (), (LoadError(source, 0, message),)
-        self.changes.update(lambda old: old._replace(added=(*old.added, *result.scenarios)))
+        shares = _shares(result.scenarios, size)
+        self.changes.update(lambda old: old.sized((*old.added, *result.scenarios), old.removed, shares))
         return result.scenarios, ()
 
+    def room(self, size: int, replacing: str | None = None) -> int | None:
+        """None when `size` more bytes of runtime scenarios fit (replacing the one named `replacing`), else the
+        bytes already taken."""
+        if self.max_bytes is None:
+            return None
+        changes = self.changes.get()
+        taken = changes.size - sum(taken for name, taken in changes.sizes if name == replacing)
+        return taken if taken + size > self.max_bytes else None
+
     def replace(
-        self, name: str, data: object, source: str = "<control API>"
+        self, name: str, data: object, source: str = "<control API>", size: int = 0
     ) -> tuple[Scenario | None, tuple[LoadError, ...]]:
-        """Replace the scenario called `name` (or add it) with one scenario mapping or YAML text."""
+        """Replace the scenario called `name` (or add it) with one scenario mapping or YAML text (`size` bytes)."""
         if isinstance(data, dict) and "scenarios" not in data:
             data = {"scenarios": [{"name": name, **data}]}
         others = [s for s in self.all if s.name != name]
@@ -159,17 +185,23 @@ class ScenarioSet:
         if len(result.scenarios) != 1 or result.scenarios[0].name != name:
             return None, (LoadError(source, 0, f"give exactly one scenario, named {name}"),)
         replacement = result.scenarios[0]
-        self.changes.update(lambda old: ScenarioChanges(
-            (*(s for s in old.added if s.name != name), replacement), old.removed | {name}))
+        self.changes.update(lambda old: old.sized(
+            (*(s for s in old.added if s.name != name), replacement), old.removed | {name}, {name: size}))
         return replacement, ()
 
     def remove(self, name: str) -> bool:
         """Remove a scenario; one from a file comes back at the next reload."""
         before = len(self.all)
-        self.changes.update(lambda old: ScenarioChanges(tuple(s for s in old.added if s.name != name),
-                                                        old.removed | {name}))
+        self.changes.update(lambda old: old.sized(tuple(s for s in old.added if s.name != name),
+                                                  old.removed | {name}, {}))
         return len(self.all) < before
 
     def reset(self) -> None:
         """Back to what was last read from disk: runtime additions and removals are undone."""
         self.changes.update(lambda _: NO_CHANGES)
+
+
+def _shares(scenarios: tuple[Scenario, ...], size: int) -> dict[str, int]:
+    """An upload's bytes shared among the scenarios it added (rounded up, so the shares cover it)."""
+    share = -(-size // len(scenarios)) if scenarios else 0
+    return {scenario.name: share for scenario in scenarios}

@@ -46,8 +46,12 @@ async def _watch_forever(sandbox: Sandbox) -> None:
             status = sandbox.reload_scenarios()
         except Invalid as problem:
             errors = problem.details.get("errors") or []
-            log_watch.error("scenario files changed but do not validate; the previous set is kept:\n  %s",
-                            "\n  ".join(map(str, errors)) if isinstance(errors, list) else errors)
+            errors = errors if isinstance(errors, list) else [errors]
+            # One line each: the text log escapes line breaks, so a line never holds another.
+            log_watch.error("scenario files changed but do not validate; the previous set is kept (%d error%s):",
+                            len(errors), "" if len(errors) == 1 else "s")
+            for error in errors:
+                log_watch.error("  %s", error)
         else:
             log_watch.info("scenario files changed: %d scenarios loaded", status["loaded"])
 

@@ -11,6 +11,7 @@ import struct
 from aiohttp import web
 
 from mockums.clock import Clock
+from mockums.protocol.clipping import clip
 from mockums.scenarios import Fault
 
 log = logging.getLogger("mockums.http")
@@ -53,7 +54,7 @@ async def inject(request: web.Request, fault: Fault, body: bytes, hold: float, c
         try:
             await clock.sleep(hold)
         except asyncio.CancelledError:  # the server is stopping (or the client left): cut the connection
-            log.info("%s: a held no_answer request was cut", request.path)
+            log.info("%s: a held no_answer request was cut", clip(request.path))
             _reset(request)
             raise
     _reset(request)

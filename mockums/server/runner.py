@@ -84,7 +84,7 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     try:
-        site = _site(runner, settings.host, settings.port, tls.context if tls else None)
+        site = _site(runner, settings.host, settings.port, tls.context if tls else None, settings.idle_timeout)
         await site.start()
     except OSError as error:
         await runner.cleanup()
@@ -119,13 +119,54 @@ async def _shut_down(runner: web.AppRunner) -> None:
         log.warning("stopping: cleanup took more than %g s; leaving the rest to the exit", STOP_WITHIN)
 
 
-def _site(runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLContext | None) -> web.BaseSite:
+def _site(runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLContext | None,
+          handshake_timeout: float = 60.0) -> web.BaseSite:
     """Where to listen. `::` means both IPv6 and IPv4 where the system allows it (asyncio's own sockets
-    are IPv6-only), so a container bound to `::` also answers 127.0.0.1 — as `::ffff:127.0.0.1`."""
+    are IPv6-only), so a container bound to `::` also answers 127.0.0.1 — as `::ffff:127.0.0.1`. With TLS,
+    a connection that has not completed its handshake within `handshake_timeout` seconds is closed."""
     if host == "::" and socket.has_dualstack_ipv6():
         dual = socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True)
+        if ssl_context is not None:
+            return _TlsSockSite(runner, dual, ssl_context=ssl_context, handshake_timeout=handshake_timeout)
         return web.SockSite(runner, dual, ssl_context=ssl_context)
+    if ssl_context is not None:
+        return _TlsTCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context,
+                           handshake_timeout=handshake_timeout)
     return web.TCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context)
+
+
+# aiohttp's sites take no TLS handshake timeout, and asyncio's default is 60 s: a client that connects and never
+# says hello would hold its connection four times as long as `idle_timeout` lets an HTTP client do. These two
+# sites start as aiohttp's do (aiohttp 3.14: `BaseSite.start`, then `loop.create_server`), passing one.
+
+
+class _TlsTCPSite(web.TCPSite):
+    def __init__(self, *args: object, handshake_timeout: float, **options: object) -> None:
+        super().__init__(*args, **options)  # type: ignore[arg-type]
+        self.handshake_timeout = handshake_timeout
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        assert self._runner.server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._runner.server, self._host, self._port, ssl=self._ssl_context, backlog=self._backlog,
+            reuse_address=self._reuse_address, reuse_port=self._reuse_port,
+            ssl_handshake_timeout=self.handshake_timeout)
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
+
+
+class _TlsSockSite(web.SockSite):
+    def __init__(self, *args: object, handshake_timeout: float, **options: object) -> None:
+        super().__init__(*args, **options)  # type: ignore[arg-type]
+        self.handshake_timeout = handshake_timeout
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        assert self._runner.server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog,
+            ssl_handshake_timeout=self.handshake_timeout)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -121,3 +121,18 @@ def test_tls_settings_from_a_config_file(tmp_path: Path) -> None:
     config.write_text("tls_cert: 5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="tls_cert must be a file name, got 5"):
         load_config_file(config)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::"])
+def test_a_tls_handshake_never_begun_is_closed_after_idle_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                 host: str) -> None:
+    """asyncio's default would hold it 60 s; the documented bound is `idle_timeout` (1 s here)."""
+    import socket
+
+    config = tmp_path / "mockums.yaml"
+    config.write_text("idle_timeout: 1\n", encoding="utf-8")
+    with serving(monkeypatch, "--port", "0", "--host", host, "--tls", "--tls-ca-file", str(tmp_path / "ca.pem"),
+                 "--no-watch", "--config", str(config)) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as silent:
+            assert silent.recv(1) == b""  # closed by mockums, well before the 20 s this waits at most
+        assert get(f"https://127.0.0.1:{server.port}/__mockums/health", tmp_path / "ca.pem")[0] == 200

@@ -77,7 +77,7 @@ def test_a_misspelt_config_key_gets_a_guess(tmp_path: Path) -> None:
         load_config_file(path)
     assert str(raised.value) == f"{path}: unknown settings ['journl_size'] (journl_size: did you mean journal_size?)"
     path.write_text("zzz: 1\n", encoding="utf-8")  # nothing close: the known keys are listed
-    with pytest.raises(ConfigError, match=r"unknown settings \['zzz'\] \(known: \['apps', "):
+    with pytest.raises(ConfigError, match=r"unknown settings \['zzz'\] \(known: \['allowed_hosts', 'apps', "):
         load_config_file(path)
 
 

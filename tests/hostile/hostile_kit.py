@@ -11,6 +11,7 @@ import http.client
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from scenario_terms import terms
 
 from mockums.config import DEMO_APP, App, Settings
+from mockums.logs import TextFormatter
 from mockums.scenarios import load_text
 from mockums.testing import BackgroundServer
 
@@ -51,6 +53,8 @@ OTHER_APP = App("mockums0hostile0app00000000000003", "hostile-app-key-never-show
                 "hostile-notify-key-never-shown")
 SECRETS = (DEMO_APP.app_key, DEMO_APP.notify_key, OTHER_APP.app_key, OTHER_APP.notify_key)
 LOG_LINE_LIMIT = 3000  # characters: a clipped log line is far shorter; an echoed hostile value is not
+TEXT = TextFormatter()  # how `mockums serve` writes a line
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what a written line must not hold raw
 
 # Scenarios that read the request (templates, body conditions, sequences) but never hold or break a
 # connection: hostile values must not make matching or templating fail.
@@ -115,7 +119,8 @@ class Hostile:
         parts = urlsplit(self.url)
         connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=15)
         try:
-            connection.putrequest(method, target, skip_accept_encoding=True)
+            own_host = any(name.lower() == "host" for name in headers or {})
+            connection.putrequest(method, target, skip_host=own_host, skip_accept_encoding=True)
             for name, value in (headers or {}).items():
                 connection.putheader(name, value)
             connection.putheader("Content-Length", str(len(body)))
@@ -126,12 +131,15 @@ class Hostile:
             connection.close()
 
     def check_logs(self, start: int) -> None:
-        """No traceback, no key and no unclipped line in what was logged since `start`."""
+        """No traceback, no key, no unclipped line, and no line the text log would write with a raw control
+        character (a forged line, a terminal escape) in what was logged since `start`."""
         for record in self.sink.since(start):
             message = record.getMessage()
             assert record.exc_info is None and "Traceback" not in message, message[:500]
             assert len(message) <= LOG_LINE_LIMIT, message[:500]
             assert not any(secret in message for secret in SECRETS), message[:500]
+            written = TEXT.format(record)
+            assert len(written.splitlines()) == 1 and not CONTROLS.search(written), written[:500]
 
 
 def no_secret_in(exchange: Exchange) -> None:
@@ -157,7 +165,7 @@ def gateway_or_business(exchange: Exchange) -> dict[str, object]:
 
 def control_shape(exchange: Exchange) -> object:
     """A control-API answer: JSON; a problem (4xx) is an object with an `error` sentence."""
-    assert exchange.status in (200, 201, 400, 401, 403, 404, 405, 409, 413), (exchange.status, exchange.text[:500])
+    assert exchange.status in (200, 201, 400, 401, 403, 404, 405, 409, 413, 415), (exchange.status, exchange.text[:500])
     answer = json.loads(exchange.body)
     if exchange.status >= 400:
         assert isinstance(answer, dict) and isinstance(answer.get("error"), str), exchange.text[:500]
@@ -171,7 +179,8 @@ def hostile() -> Iterator[Hostile]:
     loaded = load_text(SCENARIOS, "<hostile>", allowed=terms(None, None))
     assert loaded.ok, loaded.errors
     configured = Settings(apps=(DEMO_APP, OTHER_APP), seed=8, watch=False, bundled_scenarios=False,
-                          no_answer_hold=0.5, max_body_bytes=64 * 1024)
+                          no_answer_hold=0.5, max_body_bytes=64 * 1024, max_scenario_upload_bytes=16 * 1024,
+                          max_runtime_scenario_bytes=40 * 1024)
     sink = LogSink()
     loggers = [logging.getLogger(name) for name in ("mockums", "aiohttp")]
     levels = [logger.level for logger in loggers]

@@ -62,8 +62,8 @@ async def logged(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 5
 async def test_a_client_leaving_mid_body_costs_one_line(caller: Caller, caplog: pytest.LogCaptureFixture,
                                                         path: str) -> None:
     caplog.set_level(logging.DEBUG)
-    await raw_exchange(caller, f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{{\"a\":".encode(),
-                       close=True)
+    await raw_exchange(caller, f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                               f"Content-Length: 1000\r\n\r\n{{\"a\":".encode(), close=True)
     [record] = await logged(caplog, "connection closed mid-body")
     assert record.getMessage().startswith(f"POST {path} from 127.0.0.1: the connection closed mid-body")
     no_tracebacks(caplog)
@@ -238,7 +238,7 @@ async def test_yaml_uploads_are_composed_off_the_event_loop(caller: Caller, monk
 ])
 async def test_nothing_pushes_the_clock_out_of_range(caller: Caller, change: dict[str, object]) -> None:
     text = json.dumps(change).replace('"NaN"', "NaN").replace('"Infinity"', "Infinity")
-    async with caller.client.post("/__mockums/clock", data=text) as response:
+    async with caller.client.post("/__mockums/clock", data=text, headers={"Content-Type": "application/json"}) as response:
         assert response.status == 400, await response.text()
     async with caller.client.get("/__mockums/clock") as response:
         assert response.status == 200

@@ -29,7 +29,7 @@ async def test_body_over_the_limit(make_caller: MakeCaller) -> None:
     [
         (b"", "请求报文有错: the body is empty; expected a JSON object"),
         (b"\xff\xfe{}", "请求报文有错: the body is not UTF-8 (byte 0)"),
-        (b"[" * 100_000 + b"]" * 100_000, "请求报文有错: the JSON is nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "请求报文有错: the JSON is nested too deeply (more than 100 levels)"),
         (b"[1, 2]", "请求报文有错: the body is a JSON list, expected an object"),
         (b"merOrderId=1", "请求报文有错: the body is not valid JSON (Expecting value: line 1 column 1 (char 0))"),
     ],

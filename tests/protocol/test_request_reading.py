@@ -74,9 +74,9 @@ def test_what_orjson_reads_otherwise_or_refuses_is_read_by_the_standard_library(
     (b'{"a":"\xff"}', "the body is not UTF-8 (byte 6)"),
     (b"\xef\xbb\xbf{}", "the body is not valid JSON (Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0))"),
     (b'{"a":1}x', "the body is not valid JSON (Extra data: line 1 column 8 (char 7))"),
-    (b"[" * 5000 + b"]" * 5000, "the JSON is nested too deeply"),
-    (b"[" * 600 + b"]" * 600, "the JSON is nested too deeply"),  # read by every parser, refused the same way
-    (b'{"a":' * 600 + b"1" + b"}" * 600, "the JSON is nested too deeply"),
+    (b"[" * 5000 + b"]" * 5000, "the JSON is nested too deeply (more than 100 levels)"),
+    (b"[" * 600 + b"]" * 600, "the JSON is nested too deeply (more than 100 levels)"),  # read by every parser, refused the same way
+    (b'{"a":' * 600 + b"1" + b"}" * 600, "the JSON is nested too deeply (more than 100 levels)"),
     (b"[1]", "the body is a JSON list, expected an object"),
 ])
 def test_refusals_are_worded_by_the_standard_library(raw: bytes, message: str) -> None:

@@ -23,7 +23,7 @@ class H5Rules(NetpayRules):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services, LINE)
-        self.links = CashierLinks(services.settings.seed)
+        self.links = CashierLinks()
         self.pages: Mapping[str, Page] = {PORTALS[spec.path].path: H5Page(spec, services, self.links)
                                           for spec in H5_SPECS}
 

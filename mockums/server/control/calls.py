@@ -21,6 +21,7 @@ class ControlRequest:
     query: Mapping[str, str]
     body: Any  # parsed JSON, YAML text (sent as application/yaml), or {} when empty
     loopback: str = ""  # this server on loopback (`http://127.0.0.1:PORT`), where `send` sends
+    size: int = 0  # of the body, in bytes
 
 
 # -- parsing helpers ---------------------------------------------------------------------------
@@ -83,12 +84,12 @@ def list_scenarios(sandbox: Sandbox, _: ControlRequest) -> object:
 
 def add_scenarios(sandbox: Sandbox, request: ControlRequest) -> object:
     """POST /scenarios: add scenarios at runtime (kept until reset)."""
-    return sandbox.add_scenarios(request.body)
+    return sandbox.add_scenarios(request.body, request.size)
 
 
 def put_scenario(sandbox: Sandbox, request: ControlRequest) -> object:
     """PUT /scenarios/{name}: replace (or add) one scenario."""
-    return sandbox.replace_scenario(request.match["name"], request.body)
+    return sandbox.replace_scenario(request.match["name"], request.body, request.size)
 
 
 def delete_scenario(sandbox: Sandbox, request: ControlRequest) -> object:

@@ -1,4 +1,5 @@
-"""Who may use the control API: nobody (switched off), loopback peers only, or holders of a token."""
+"""Who may use the control API: nobody (switched off), loopback peers only, or holders of a token; and
+never a web page other than its own (`origin`: the Host, Origin and content-type checks)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from aiohttp.typedefs import Handler
 
 from mockums.config import Settings
 from mockums.limits import CONTROL_PREFIX
+from mockums.server.control.origin import (
+    content_type_problem,
+    cross_site_problem,
+    foreign_host_problem,
+    host_allowed,
+)
 from mockums.server.control.problems import problem
 
 HEALTH_PATH = f"{CONTROL_PREFIX}/health"
@@ -36,11 +43,17 @@ def token_matches(header: str | None, token: str) -> bool:
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Control calls: off, loopback-only, or token-protected, as configured (`SETTINGS`, on the application
-    or a parent of it). Health is always open, and so is whatever is not under the prefix."""
+    or a parent of it), and refused to other sites' pages. Whatever is not under the prefix passes; health
+    needs only a Host that names this server."""
     path = request.path
-    if not path.startswith(CONTROL_PREFIX + "/") or path == HEALTH_PATH:
+    if path != CONTROL_PREFIX and not path.startswith(CONTROL_PREFIX + "/"):
         return await handler(request)
     settings = request.config_dict[SETTINGS]
+    host = request.headers.get("Host")
+    if not host_allowed(host, settings):
+        return problem(403, foreign_host_problem(host or ""))
+    if path == HEALTH_PATH:
+        return await handler(request)
     if not settings.control:
         return problem(404, "the control API is switched off (--no-control)")
     if not settings.control_remote and not is_loopback(request.remote):
@@ -51,4 +64,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         )
     if settings.control_token and not token_matches(request.headers.get("Authorization"), settings.control_token):
         return problem(401, "this control API needs `Authorization: Bearer <token>` (--control-token)")
+    method, headers = request.method, request.headers
+    refused = cross_site_problem(method, headers.get("Origin"), headers.get("Sec-Fetch-Site"), host, settings)
+    if refused is not None:
+        return problem(403, refused)
+    wrong_type = content_type_problem(method, headers.get("Content-Type"), request.body_exists, path)
+    if wrong_type is not None:
+        return problem(415, wrong_type)
     return await handler(request)

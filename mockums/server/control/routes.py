@@ -14,9 +14,11 @@ from typing import Any
 from aiohttp import web
 
 from mockums import __version__
+from mockums.core.answering import too_deep
 from mockums.core.sandbox import Sandbox
-from mockums.errors import ControlError, Invalid
-from mockums.limits import CONTROL_PREFIX
+from mockums.core.scenario_control import upload_problem
+from mockums.errors import ControlError, Invalid, OverCap
+from mockums.limits import CONTROL_PREFIX, MAX_JSON_DEPTH
 from mockums.scenarios import compose_yaml
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body
 from mockums.server.control import calls
@@ -28,14 +30,19 @@ from mockums.server.shield import shielded
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+UPLOADS = ("ScenarioBody", "ScenarioReplacement")  # the calls that take scenarios (capped by size)
 
 
-async def _parse(request: web.Request) -> ControlRequest:
+async def _parse(request: web.Request, upload: bool = False) -> ControlRequest:
+    """The request's parameters and body; an `upload` (of scenarios) over its cap is refused unread."""
     settings = request.config_dict[SANDBOX].settings
     try:
         raw = await read_body(request, settings.max_body_bytes, settings.idle_timeout)
     except BodyTooLarge as error:
         raise TooLarge(str(error)) from None
+    too_large = upload_problem(len(raw), settings) if upload else None
+    if too_large is not None:  # before composing it: a refused upload costs its bytes only
+        raise OverCap(too_large)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -53,13 +60,17 @@ async def _parse(request: web.Request) -> ControlRequest:
             except ValueError as error:
                 message = f"the body is not JSON ({error}); send YAML with Content-Type: application/yaml"
                 raise Invalid(message) from None
-    return ControlRequest(request.match_info, request.query, body, loopback_base(request))
+            if too_deep(body):
+                raise Invalid(f"the body is JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    return ControlRequest(request.match_info, request.query, body, loopback_base(request), len(raw))
 
 
 def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    upload = route.takes in UPLOADS
+
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
-            result = route.call(request.config_dict[SANDBOX], await _parse(request))
+            result = route.call(request.config_dict[SANDBOX], await _parse(request, upload))
             if inspect.isawaitable(result):  # a call that waits on I/O (send)
                 result = await result
         except ClientGone as error:
@@ -124,7 +135,8 @@ ROUTES = (
     Route("GET", "/journal/{id}", calls.get_journal_entry, "One journal entry in full", answer="JournalEntry"),
     Route("DELETE", "/journal", calls.clear_journal, "Clear the journal only", answer="Cleared"),
     Route("POST", "/reset", calls.reset,
-          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock", answer="ResetDone"),
+          "Reset everything: orders, sequences, journal, notifications, runtime scenarios, clock; revokes every "
+          "access token", answer="ResetDone"),
     Route("GET", "/clock", calls.get_clock, "Sandbox time", answer="Clock"),
     Route("POST", "/clock", calls.post_clock, "Freeze, set or advance sandbox time",
           body='{"freeze": true|false, "set": epoch | "yyyy-MM-dd HH:mm:ss", "advance": seconds}', answer="Clock",
