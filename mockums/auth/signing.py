@@ -7,7 +7,6 @@ Token request:  signature = lowerhex(SHA256(appId + timestamp + nonce + appKey))
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 import secrets
@@ -27,17 +26,9 @@ def string_to_sign(app_id: str, timestamp: str, nonce: str, body: bytes) -> str:
     return app_id + timestamp + nonce + body_digest(body)
 
 
-@functools.lru_cache(maxsize=64)
-def _keyed(app_key: str) -> hmac.HMAC:
-    """An HMAC-SHA256 keyed with the appKey, copied for each signature rather than keyed again."""
-    return hmac.new(app_key.encode(), digestmod=hashlib.sha256)
-
-
 def hmac_base64(app_key: str, message: str) -> str:
     """Base64 of HMAC-SHA256 keyed with the appKey."""
-    mac = _keyed(app_key).copy()
-    mac.update(message.encode())
-    return base64.b64encode(mac.digest()).decode("ascii")
+    return base64.b64encode(hmac.digest(app_key.encode(), message.encode(), "sha256")).decode("ascii")
 
 
 def body_signature(app_key: str, app_id: str, timestamp: str, nonce: str, body: bytes) -> str:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple
 
 from mockums.auth import signing
 from mockums.auth.form import FORM_SCHEME, FormParams, parse_form_query
@@ -28,16 +27,20 @@ class AuthPolicy:
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds; 0 turns the skew check off
 
 
-class AuthResult(NamedTuple):
+NO_DIAGNOSIS: Mapping[str, object] = MappingProxyType({})  # shared by every verdict and trace without a diagnosis
+
+
+@dataclass(slots=True)  # one or more per request: not frozen, which would make each cost about twice as much
+class AuthResult:
     """What authentication decided: the app, the scheme, the gateway error key that refused it (None: it
-    passed) and why, warnings, and what the journal shows of it."""
+    passed) and why, warnings, and what the journal shows of it. Not changed once made."""
 
     app_id: str | None
     scheme: str | None
     failure: str | None  # a gateway error key, None when authenticated
     reason: str
     warnings: tuple[str, ...] = ()
-    diagnosis: Mapping[str, object] = MappingProxyType({})
+    diagnosis: Mapping[str, object] = field(default_factory=lambda: NO_DIAGNOSIS)
 
     @property
     def ok(self) -> bool:
@@ -94,7 +97,7 @@ class Authenticator:
             if self.policy.strict_header:
                 text = "the query is not in the documented form: " + "; ".join(deviations) + " (strict mode)"
                 return _fail("malformed_authorization", text, FORM_SCHEME, params.app_id, header_problem=text), params
-            result = result._replace(warnings=(*result.warnings, *deviations))
+            result = replace(result, warnings=(*result.warnings, *deviations))
         return result, params
 
     def _check_token(self, header: TokenHeader) -> AuthResult:

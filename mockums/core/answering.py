@@ -6,8 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from typing import NamedTuple
+from dataclasses import dataclass, replace
 
 from mockums.auth.tokens import TokenStore
 from mockums.auth.verdict import Authenticator, AuthPolicy
@@ -107,7 +106,8 @@ def order_id_text(value: object) -> str | None:
     return str(value)
 
 
-class Endpoint(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Endpoint:
     """An endpoint as the core answers it: its table, its line's vocabulary, deviations and book."""
 
     spec: EndpointSpec

@@ -13,7 +13,7 @@ import itertools
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from mockums.clock import precise_time
 from mockums.core.trace import Reply, Trace
@@ -50,8 +50,9 @@ def size_of(value: object, depth: int = 0) -> int:
     return 16
 
 
-class Entry(NamedTuple):
-    """One request as it was decided; `view()` is its JSON shape.
+@dataclass(slots=True)  # one per request: not frozen, which would make it cost about twice as much
+class Entry:
+    """One request as it was decided; `view()` is its JSON shape. Not changed once made.
 
     It keeps the facts of the answer (status, errCode, fault, delay) and its encoded text, not the
     answer's body: the view shows the text, and nothing else reads the body.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
+from mockums.auth.verdict import NO_DIAGNOSIS
 from mockums.protocol import wire
 from mockums.scenarios import Fault
 
@@ -17,9 +17,6 @@ NearMisses = Callable[[], tuple[str, ...]]
 
 _SCHEME_OK = {"OPEN-BODY-SIG": "signature ok", "OPEN-ACCESS-TOKEN": "access token ok",
               "OPEN-FORM-PARAM": "form signature ok", "token-request": "token request signature ok"}
-
-
-NO_DIAGNOSIS: Mapping[str, object] = MappingProxyType({})  # shared by every trace without a diagnosis
 
 
 def _no_near_misses() -> tuple[str, ...]:

@@ -4,12 +4,15 @@ notifications report)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from mockums.ledger.model import Order, Refund
 from mockums.ledger.plans import Lifecycle
 from mockums.protocol.spec import EndpointSpec
+
+NO_VALUES: Mapping[str, object] = MappingProxyType({})
 
 
 class Event(NamedTuple):
@@ -21,8 +24,9 @@ class Event(NamedTuple):
     refund: Refund | None = None
 
 
-class Call(NamedTuple):
-    """One validated request, in its context."""
+@dataclass(slots=True)  # one per request: not frozen, which would make it cost about twice as much
+class Call:
+    """One validated request, in its context. Not changed once made."""
 
     spec: EndpointSpec
     body: Mapping[str, object]
@@ -36,14 +40,15 @@ class Call(NamedTuple):
     base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
 
 
-class Outcome(NamedTuple):
+@dataclass(slots=True)  # one or two per request: not frozen, which would make each cost about twice as much
+class Outcome:
     """What a rule decided: its result code and message, the order concerned, the values the answer
-    shows, and the events that send notifications."""
+    shows, and the events that send notifications. Not changed once made."""
 
     err_code: str
     err_msg: str
     order: Order | None = None
-    values: Mapping[str, object] = MappingProxyType({})
+    values: Mapping[str, object] = field(default_factory=lambda: NO_VALUES)
     events: tuple[Event, ...] = ()
 
     def after(self, events: tuple[Event, ...]) -> Outcome:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from faker import Faker
 
@@ -28,8 +28,10 @@ def sequence_key(request: Mapping[str, object]) -> str:
     return key if len(key) <= KEY_CHARS else "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
-class Script(NamedTuple):
-    """The chosen scenario (if any), the step answering this call, and why it was chosen."""
+@dataclass(slots=True)  # one per request: not frozen, which would make it cost about twice as much
+class Script:
+    """The chosen scenario (if any), the step answering this call, and why it was chosen. Not changed once
+    made."""
 
     selection: Selection
     step: Step | None = None
