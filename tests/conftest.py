@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import aiohttp.web_app
 import chinaums_client
 import pytest
 from clock_waits import Sleepers
@@ -187,6 +188,21 @@ def _logging_restored() -> Iterator[None]:
     """Whatever a test sets up in logging (`serve` configures it, in-process) does not outlive the test."""
     with logging_kept():
         yield
+
+
+# aiohttp caches the middleware chain of each route it has served in a module-level lru_cache of 1024 entries
+# keyed by the handler and its apps: every app a test served stayed alive, with its sandbox and routes, until
+# about a thousand later entries pushed it out. In a whole run that kept some 600 apps (640 000 objects) alive
+# in each worker, for every full garbage collection to walk and for the worker's exit to free (seconds).
+_MIDDLEWARE_CACHE = getattr(aiohttp.web_app, "_cached_build_middleware", None)
+
+
+@pytest.fixture(autouse=True)
+def _served_apps_released() -> Iterator[None]:
+    """The apps a test served are not kept alive by aiohttp's middleware cache after it."""
+    yield
+    if _MIDDLEWARE_CACHE is not None:
+        _MIDDLEWARE_CACHE.cache_clear()
 
 
 @pytest.fixture
