@@ -7,7 +7,6 @@ import contextlib
 import functools
 import json
 import logging
-import pickle
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +17,8 @@ import pytest
 from clock_waits import Sleepers
 
 from mockums.config import DEMO_APP, App, Settings
-from mockums.core.sandbox import Sandbox, load_scenarios
+from mockums.core.sandbox import Sandbox, ScenarioFilesError, load_scenarios
+from mockums.core.scenario_files import allowed_names, scenario_sources
 from mockums.server.app import create_app
 
 if TYPE_CHECKING:
@@ -211,20 +211,31 @@ def settings() -> Settings:
     return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
 
 
-_BUNDLED: dict[bytes, Any] = {}
+_BUNDLED: dict[str, Any] = {}
 
 
 def scenarios_for(settings: Settings) -> Any:
     """`load_scenarios(settings)`, read once per worker for each settings that name no scenario files of their
     own: the bundled files do not change during a run, and what loading makes is immutable (frozen
     dataclasses, tuples, read-only mappings). Reading and checking them took ~30 ms, ~80 ms under coverage,
-    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself."""
+    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself. Loads are told
+    apart by what `load_scenarios` reads (the folders, and the names the files may use), so that settings which
+    differ only in something else (a seed, a timeout) share one."""
     if settings.scenario_paths:
         return load_scenarios(settings)
-    key = pickle.dumps(settings)  # Settings holds a dict, so it is not hashable itself
+    key = repr((scenario_sources(settings), allowed_names(settings)))  # a dataclass holding a mapping: unhashable
     if key not in _BUNDLED:
         _BUNDLED[key] = load_scenarios(settings)
     return _BUNDLED[key]
+
+
+def sandbox_for(settings: Settings) -> Sandbox:
+    """`Sandbox(settings)`, its scenarios read once per worker (`scenarios_for`): for the tests of the facade that
+    are not about loading (ScenarioFilesError when the files do not validate, as there)."""
+    scenarios, errors = scenarios_for(settings)
+    if errors:
+        raise ScenarioFilesError(errors)
+    return Sandbox(settings, scenarios)
 
 
 @pytest.fixture
