@@ -7,17 +7,18 @@ import contextlib
 import functools
 import json
 import logging
-import pickle
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import aiohttp.web_app
 import chinaums_client
 import pytest
 from clock_waits import Sleepers
 
 from mockums.config import DEMO_APP, App, Settings
-from mockums.core.sandbox import Sandbox, load_scenarios
+from mockums.core.sandbox import Sandbox, ScenarioFilesError, load_scenarios
+from mockums.core.scenario_files import allowed_names, scenario_sources
 from mockums.server.app import create_app
 
 if TYPE_CHECKING:
@@ -189,26 +190,52 @@ def _logging_restored() -> Iterator[None]:
         yield
 
 
+# aiohttp caches the middleware chain of each route it has served in a module-level lru_cache of 1024 entries
+# keyed by the handler and its apps: every app a test served stayed alive, with its sandbox and routes, until
+# about a thousand later entries pushed it out. In a whole run that kept some 600 apps (640 000 objects) alive
+# in each worker, for every full garbage collection to walk and for the worker's exit to free (seconds).
+_MIDDLEWARE_CACHE = getattr(aiohttp.web_app, "_cached_build_middleware", None)
+
+
+@pytest.fixture(autouse=True)
+def _served_apps_released() -> Iterator[None]:
+    """The apps a test served are not kept alive by aiohttp's middleware cache after it."""
+    yield
+    if _MIDDLEWARE_CACHE is not None:
+        _MIDDLEWARE_CACHE.cache_clear()
+
+
 @pytest.fixture
 def settings() -> Settings:
     # Notifications retried every 50 ms and timed plans checked every 50 ms keep stories fast.
     return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
 
 
-_BUNDLED: dict[bytes, Any] = {}
+_BUNDLED: dict[str, Any] = {}
 
 
 def scenarios_for(settings: Settings) -> Any:
     """`load_scenarios(settings)`, read once per worker for each settings that name no scenario files of their
     own: the bundled files do not change during a run, and what loading makes is immutable (frozen
     dataclasses, tuples, read-only mappings). Reading and checking them took ~30 ms, ~80 ms under coverage,
-    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself."""
+    for each of the ~600 sandboxes the tests make; tests/scenarios/ tests the loading itself. Loads are told
+    apart by what `load_scenarios` reads (the folders, and the names the files may use), so that settings which
+    differ only in something else (a seed, a timeout) share one."""
     if settings.scenario_paths:
         return load_scenarios(settings)
-    key = pickle.dumps(settings)  # Settings holds a dict, so it is not hashable itself
+    key = repr((scenario_sources(settings), allowed_names(settings)))  # a dataclass holding a mapping: unhashable
     if key not in _BUNDLED:
         _BUNDLED[key] = load_scenarios(settings)
     return _BUNDLED[key]
+
+
+def sandbox_for(settings: Settings) -> Sandbox:
+    """`Sandbox(settings)`, its scenarios read once per worker (`scenarios_for`): for the tests of the facade that
+    are not about loading (ScenarioFilesError when the files do not validate, as there)."""
+    scenarios, errors = scenarios_for(settings)
+    if errors:
+        raise ScenarioFilesError(errors)
+    return Sandbox(settings, scenarios)
 
 
 @pytest.fixture

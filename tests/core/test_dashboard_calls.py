@@ -8,6 +8,7 @@ import json
 
 import chinaums_client
 import pytest
+from conftest import sandbox_for
 
 from mockums.auth import signing
 from mockums.auth.header import BodySigHeader, parse_authorization
@@ -24,7 +25,7 @@ OTHER = App("mockums0other0app0000000000000003", "other-app-key-for-tests-only",
 
 @pytest.fixture
 def sandbox() -> Sandbox:
-    return Sandbox(Settings(seed=3, apps=(DEMO_APP, OTHER)))
+    return sandbox_for(Settings(seed=3, apps=(DEMO_APP, OTHER)))
 
 
 def send(sandbox: Sandbox, path: str, order_id: str, key: str = DEMO_APP.app_key, app: App = DEMO_APP,
@@ -84,12 +85,12 @@ def test_seed_and_endpoints(sandbox: Sandbox) -> None:
 
 def test_an_h5_path_has_no_signed_sample() -> None:
     with pytest.raises(Invalid, match="takes a browser GET"):
-        Sandbox(Settings(seed=3)).signed_request("/v1/netpay/trade/h5-pay", "3194SAMPLE0002")
+        sandbox_for(Settings(seed=3)).signed_request("/v1/netpay/trade/h5-pay", "3194SAMPLE0002")
 
 
 @pytest.mark.parametrize("endpoint", [path for path, spec in ENDPOINTS.items() if spec.method == "POST"])
 def test_every_sample_request_is_valid_and_correctly_signed(endpoint: str) -> None:
-    sandbox = Sandbox(Settings(seed=3))
+    sandbox = sandbox_for(Settings(seed=3))
     signed = sandbox.signed_request(endpoint, "3194SAMPLE0001")
     header = parse_authorization(signed.authorization)
     assert isinstance(header, BodySigHeader) and not header.deviations  # the canonical header form

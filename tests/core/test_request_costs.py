@@ -10,9 +10,9 @@ from typing import Any
 
 import chinaums_client
 import pytest
+from conftest import sandbox_for
 
 from mockums.config import DEMO_APP, Settings
-from mockums.core import Sandbox
 from mockums.core.trace import Reply
 from mockums.protocol import wire
 from mockums.scenarios import ScenarioRegistry
@@ -38,7 +38,7 @@ def counter(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[obje
 
 
 def test_one_log_line_per_request_and_warnings_on_it(caplog: pytest.LogCaptureFixture) -> None:
-    sandbox = Sandbox(Settings(seed=1))
+    sandbox = sandbox_for(Settings(seed=1))
     caplog.set_level(logging.INFO, logger="mockums")
     header, body = signed("3194COST0001")
     sandbox.handle_api(CLOSE, header, body)
@@ -56,7 +56,7 @@ def test_one_log_line_per_request_and_warnings_on_it(caplog: pytest.LogCaptureFi
 
 
 def test_the_body_is_hashed_once_and_the_answer_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = Sandbox(Settings(seed=1))
+    sandbox = sandbox_for(Settings(seed=1))
     header, body = signed("3194COST0003")
     hashes = counter(monkeypatch, hashlib, "sha256")
     dumps = counter(monkeypatch, wire, "dumps")
@@ -68,7 +68,7 @@ def test_the_body_is_hashed_once_and_the_answer_encoded_once(monkeypatch: pytest
 
 
 def test_no_strptime_and_no_near_misses_on_the_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox = Sandbox(Settings(seed=1))
+    sandbox = sandbox_for(Settings(seed=1))
     strptime = counter(monkeypatch, _strptime, "_strptime")
     near = counter(monkeypatch, ScenarioRegistry, "_near_misses")
     header, body = signed("3194COST0004")

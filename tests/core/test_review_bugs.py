@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import chinaums_client
 import pytest
+from conftest import sandbox_for
 
 from mockums.config import DEMO_APP, Settings
 from mockums.core import Sandbox
@@ -24,7 +25,7 @@ def send(sandbox: Sandbox, path: str, order_id: str, **fields: object) -> dict[s
 
 @pytest.fixture
 async def sandbox() -> Sandbox:
-    made = Sandbox(Settings(seed=5))
+    made = sandbox_for(Settings(seed=5))
     made.clock.freeze(1_780_000_000.0)
     await made.start()
     yield made  # type: ignore[misc]
@@ -56,7 +57,7 @@ async def test_a_refund_query_of_an_unknown_refund_still_notifies_a_settlement(s
 
 
 def test_forgetting_an_order_keeps_the_journal_of_another_merchants_order_with_its_merOrderId() -> None:
-    sandbox = Sandbox(Settings(seed=5))
+    sandbox = sandbox_for(Settings(seed=5))
     send(sandbox, CLOSE, "MKSUCCESSBUG3", mid=MID)
     send(sandbox, CLOSE, "MKSUCCESSBUG3", mid=OTHER_MID)
     sandbox.forget_order(MID, "MKSUCCESSBUG3")
@@ -65,7 +66,7 @@ def test_forgetting_an_order_keeps_the_journal_of_another_merchants_order_with_i
 
 
 def test_a_sandbox_never_started_answers_a_request_that_pays_and_queues_its_notification() -> None:
-    sandbox = Sandbox(Settings(seed=5))  # the exported facade, used without `await start()`
+    sandbox = sandbox_for(Settings(seed=5))  # the exported facade, used without `await start()`
     created = send(sandbox, ORDER, "MKPAYNOWBUG4", totalAmount=100, notifyUrl=NOTIFY_URL)
     assert created["errCode"] == "SUCCESS"
     assert sandbox.order(MID, "MKPAYNOWBUG4")["status"] == "TRADE_SUCCESS"
@@ -75,7 +76,7 @@ def test_a_sandbox_never_started_answers_a_request_that_pays_and_queues_its_noti
 
 def test_a_bill_never_takes_over_another_orders_merOrderId() -> None:
     """A paid netpay order holds the merOrderId a bill's first payment would take (billNo + "0")."""
-    sandbox = Sandbox(Settings(seed=5))
+    sandbox = sandbox_for(Settings(seed=5))
     bill_no = "3194BUG5000001"
     send(sandbox, ORDER, f"{bill_no}0", totalAmount=100)
     sandbox.pay(MID, f"{bill_no}0")
@@ -91,7 +92,7 @@ def test_a_bill_never_takes_over_another_orders_merOrderId() -> None:
 
 
 def test_the_bill_store_is_capped_by_configuration_and_a_dropped_code_takes_its_bills() -> None:
-    sandbox = Sandbox(Settings(seed=5, max_qr_codes=2))
+    sandbox = sandbox_for(Settings(seed=5, max_qr_codes=2))
     for number in range(3):
         send(sandbox, GET_QRCODE, "", billNo=f"3194BUG6{number:06d}", billDate="2026-05-29", totalAmount=1,
              instMid="QRPAYDEFAULT")

@@ -6,6 +6,7 @@ import json
 
 import chinaums_client
 import pytest
+from conftest import sandbox_for
 
 from mockums.config import DEMO_APP, Settings
 from mockums.core import Conflict, Invalid, NotFound, Sandbox, ScenarioFilesError
@@ -16,7 +17,7 @@ MID = "898201612345678"
 
 @pytest.fixture
 def sandbox() -> Sandbox:
-    return Sandbox(Settings(seed=3))
+    return sandbox_for(Settings(seed=3))
 
 
 def send(sandbox: Sandbox, path: str, order_id: str, **fields: object) -> dict[str, object]:
@@ -78,7 +79,7 @@ def test_scenarios_are_added_replaced_and_removed(sandbox: Sandbox) -> None:
 
 
 def test_the_seed_makes_answers_reproducible() -> None:
-    first, second = Sandbox(Settings(seed=9)), Sandbox(Settings(seed=9))
+    first, second = sandbox_for(Settings(seed=9)), sandbox_for(Settings(seed=9))
     a = send(first, ORDER, "3194SEED0001", totalAmount=1)
     b = send(second, ORDER, "3194SEED0001", totalAmount=1)
     assert (a["seqId"], a["merName"], a["targetMid"]) == (b["seqId"], b["merName"], b["targetMid"])

@@ -9,6 +9,7 @@ have the values shown.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -133,17 +134,54 @@ def test_the_pos_link_page_says_what_the_sandbox_does(capsys: pytest.CaptureFixt
     assert "mockums serves no endpoint /v2/poslink/transaction/pay" in capsys.readouterr().err
 
 
-def test_the_nox_sessions_are_the_oldest_and_newest_declared_python() -> None:
-    """`.venv/bin/nox` (the development page): the versions it runs are those the classifiers declare."""
+@functools.cache  # once: loading it registers its sessions with nox, which warns about a second time
+def load_noxfile() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("noxfile", REPO / "noxfile.py")
     assert spec is not None and spec.loader is not None
     noxfile = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(noxfile)
+    return noxfile
+
+
+def test_the_nox_sessions_are_the_oldest_and_newest_declared_python() -> None:
+    """`.venv/bin/nox` (the development page): the versions it runs are those the classifiers declare."""
+    noxfile = load_noxfile()
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = [c.rsplit(" ", 1)[1] for c in project["classifiers"] if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert [declared[0], declared[-1]] == noxfile.OLDEST_AND_NEWEST
     assert project["requires-python"] == f">={declared[0]}"
     assert "nox" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]["name"] == "material"
+
+
+def test_the_coverage_gate_is_the_newest_pythons_nox_session() -> None:
+    """The README's test command measures no coverage (it stays fast); the nox session of the newest declared
+    Python, which `.ci/run` runs, measures branch coverage of the package and fails under 90 %."""
+    noxfile = load_noxfile()
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    coverage = pyproject["tool"]["coverage"]
+    assert (coverage["run"]["source"], coverage["run"]["branch"]) == (["mockums"], True)
+    assert coverage["report"]["fail_under"] == 90
+    assert not [option for option in pyproject["tool"]["pytest"]["ini_options"]["addopts"].split()
+                if option.startswith("--cov") and option != "--cov-report="], "the README's command measures coverage"
+
+    class Session:  # what the session function asks of nox's
+        def __init__(self, python: str) -> None:
+            self.python, self.posargs, self.runs = python, [], []
+
+        def install(self, *args: str) -> None:
+            pass
+
+        def run(self, *args: str) -> None:
+            self.runs.append(list(args))
+
+    runs = {}
+    for python in noxfile.OLDEST_AND_NEWEST:
+        session = Session(python)
+        noxfile.tests(session)
+        [runs[python]] = session.runs
+    oldest, newest = noxfile.OLDEST_AND_NEWEST
+    assert runs == {oldest: ["python", "-m", "pytest"], newest: ["python", "-m", "pytest", "--cov=mockums"]}
+    assert ".venv/bin/nox" in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
