@@ -58,7 +58,7 @@ COVERAGE = {OLDEST_AND_NEWEST[-1]: ["--cov=mockums"]}
 
 @nox.session(python=OLDEST_AND_NEWEST)
 def tests(session: nox.Session) -> None:
-    """The whole suite, as the README's test command runs it (two workers, lint and types); on the newest
+    """The whole suite, as the README's test command runs it (in parallel, lint and types); on the newest
     Python with the coverage gate too."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *COVERAGE.get(str(session.python), []), *session.posargs)

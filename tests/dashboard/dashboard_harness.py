@@ -55,9 +55,13 @@ def start_browser() -> Any:
         missing("selenium is not installed (pip install -e '.[test]')")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
+    # One renderer process for every page, rather than a new one for each site a test navigates to (about:blank,
+    # the dashboard, a data: URL): the pages are the same, and the browser tests took 7 to 14 % less CPU time
+    # (the machine's, Chromium's processes included; three back-to-back pairs) and 1 to 2 s less.
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--no-first-run", "--disable-extensions", "--no-proxy-server", "--lang=en-US",
-                     f"--window-size={WIDTH},{HEIGHT}", "--hide-scrollbars"):
+                     f"--window-size={WIDTH},{HEIGHT}", "--hide-scrollbars",
+                     "--disable-site-isolation-trials", "--renderer-process-limit=1"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     resize(driver, WIDTH, HEIGHT)
