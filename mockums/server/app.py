@@ -91,7 +91,7 @@ def create_app(settings: Settings, scenarios: tuple[Scenario, ...] | None = None
     sandbox = sandbox or Sandbox(settings, scenarios, lines=lines)
     app[SANDBOX] = sandbox
     app[SETTINGS] = sandbox.settings
-    app.add_subapp(CONTROL_PREFIX, control_app())  # its middlewares run under the prefix only
+    app.add_subapp(CONTROL_PREFIX, control_app())  # without middlewares, which aiohttp would run for every path
     cashier.add_routes(app, sandbox.cashier_paths())
     # Each known path on its own (found by one lookup, without a pattern to match), then any other path under
     # a version prefix the lines use (/v1, /v2…) for the core to answer as the gateway does.

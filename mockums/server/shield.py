@@ -1,6 +1,6 @@
 """What every handler runs inside: whatever goes wrong in mockums, the client still gets an answer in its
-layer's shape (never a traceback); control and dashboard calls pass the guard first (the control
-sub-application's middleware).
+layer's shape (never a traceback); control and dashboard calls pass the guard first (`guarded`: the control
+sub-application has no middlewares, see `control.subapp`).
 
 Handlers are wrapped where they are registered, not by the main application's middlewares: aiohttp runs an
 application's middlewares (and a frame of its own) around every request it routes; the busiest handler, the /v1

@@ -1,9 +1,10 @@
-"""The control API and the dashboard are one aiohttp sub-application under the prefix: its middlewares (the
-guard, the router's 404 and 405 as JSON problems) run there only, its state is its parent's, and every
-failure carries its own HTTP status."""
+"""The control API and the dashboard are one aiohttp sub-application under the prefix, without middlewares
+(which aiohttp would run for the gateway's requests too): each of its routes passes the guard, the router's
+404 and 405 are JSON problems, its state is its parent's, and every failure carries its own HTTP status."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,17 +16,36 @@ from mockums.core.sandbox import Sandbox
 from mockums.errors import Conflict, ControlError, Invalid, NotFound
 from mockums.limits import CONTROL_PREFIX
 from mockums.server.app import create_app
-from mockums.server.control import SANDBOX, SETTINGS, control_app, guard
-from mockums.server.control.problems import TooLarge, unrouted
+from mockums.server.control import SANDBOX, SETTINGS, control_app
+from mockums.server.control.problems import TooLarge
 
 
-def test_the_control_api_is_a_sub_application_and_the_gateway_runs_no_middleware(settings: Settings) -> None:
-    app = create_app(settings)
+def _control_subapp(app: web.Application) -> web.Application:
     [subapp] = [resource.get_info()["app"] for resource in app.router.resources()
                 if resource.get_info().get("prefix") == CONTROL_PREFIX]
-    assert not app.middlewares
-    assert list(subapp.middlewares) == [guard, unrouted]
+    assert isinstance(subapp, web.Application)
+    return subapp
+
+
+def test_the_control_api_is_a_sub_application_and_nothing_runs_middleware(settings: Settings) -> None:
+    app = create_app(settings)
+    subapp = _control_subapp(app)
+    assert not app.middlewares and not subapp.middlewares
     assert SANDBOX not in subapp and SETTINGS not in subapp  # the parent's state, reached through config_dict
+
+
+async def test_every_route_of_the_control_application_passes_the_guard(caller: Caller, settings: Settings) -> None:
+    """Each call, the dashboard's pages and the catch-all answer a foreign Host with the guard's 403."""
+    routes = list(_control_subapp(create_app(settings)).router.routes())
+    assert len(routes) > 20
+    for route in routes:
+        assert route.resource is not None
+        path = re.sub(r"\{[^}]+\}", "x", route.resource.canonical)
+        method = "POST" if route.method == "*" else route.method
+        async with caller.client.request(method, path, headers={"Host": "rebound.example"}) as response:
+            assert response.status == 403, f"{route.method} {route.resource.canonical}"
+            if method != "HEAD":
+                assert "rebound.example" in (await response.json())["error"]
 
 
 async def test_a_control_app_serves_the_sandbox_its_parent_holds(aiohttp_client: Any, settings: Settings) -> None:

@@ -40,7 +40,6 @@ def token_matches(header: str | None, token: str) -> bool:
     return hmac.compare_digest((header or "").encode(), f"Bearer {token}".encode())
 
 
-@web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Control calls: off, loopback-only, or token-protected, as configured (`SETTINGS`, on the application
     or a parent of it), and refused to other sites' pages. Whatever is not under the prefix passes; health

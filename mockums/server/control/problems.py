@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from mockums.errors import ControlError
 from mockums.limits import CONTROL_PREFIX
@@ -36,17 +35,19 @@ def refusal(error: ControlError) -> web.StreamResponse:
     return too_large(response) if isinstance(error, TooLarge) else response
 
 
-@web.middleware
-async def unrouted(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The router's own verdict on a request it found no call for, as a problem: 405 with `Allow` when the
-    path is a control call's but the method is not (TRACE included), else 404."""
-    error = request.match_info.http_exception
-    if error is None:
-        return await handler(request)
+async def unrouted(request: web.Request) -> web.StreamResponse:
+    """A request the control application has no call for, as a problem: 405 with `Allow` when its router takes
+    the path with other methods (TRACE included; each of its resources asked, as the router asks them), else 404.
+    Registered last, on every path and method of the application (`control_app`)."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        match, methods = await resource.resolve(request)
+        if match is None:
+            allowed |= methods
     shown = f"{clip(request.method, 32)} {clip(request.path, 200)}"
-    if isinstance(error, web.HTTPMethodNotAllowed):
-        allowed = ", ".join(sorted(error.allowed_methods))
-        response = problem(error.status, f"{shown}: this control call takes {allowed}")
-        response.headers["Allow"] = allowed
+    if allowed:
+        listed = ", ".join(sorted(allowed))
+        response = problem(405, f"{shown}: this control call takes {listed}")
+        response.headers["Allow"] = listed
         return response
-    return problem(error.status, f"no control call {shown}; see {CONTROL_PREFIX}/openapi.json")
+    return problem(404, f"no control call {shown}; see {CONTROL_PREFIX}/openapi.json")

@@ -26,7 +26,7 @@ from mockums.server.control.calls import ControlRequest
 from mockums.server.control.openapi import Route, openapi_document
 from mockums.server.control.problems import TooLarge, readable_json, refusal
 from mockums.server.control.sending import loopback_base
-from mockums.server.shield import shielded
+from mockums.server.shield import guarded
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -178,4 +178,4 @@ def _router_path(path: str) -> str:
 def add_routes(app: web.Application) -> None:
     """Register every control call on `app` (the control sub-application: its paths are below the prefix)."""
     for route in ROUTES:
-        app.router.add_route(route.method, _router_path(route.path), shielded(_handler(route)))
+        app.router.add_route(route.method, _router_path(route.path), guarded(_handler(route)))

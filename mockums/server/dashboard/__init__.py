@@ -16,7 +16,7 @@ from aiohttp import web
 
 from mockums.limits import CONTROL_PREFIX
 from mockums.server.control.problems import problem
-from mockums.server.shield import shielded
+from mockums.server.shield import guarded
 
 DASHBOARD_PATH = CONTROL_PREFIX + "/"
 PAGE = "index.html"
@@ -72,6 +72,6 @@ async def to_dashboard(_: web.Request) -> web.StreamResponse:
 def add_dashboard(app: web.Application) -> None:
     """Register the dashboard's routes on `app` (the control sub-application: its paths are below the prefix,
     the prefix itself is "")."""
-    app.router.add_get("/", shielded(page))
-    app.router.add_get("/static/{name}", shielded(static))
-    app.router.add_get("", shielded(to_dashboard))
+    app.router.add_get("/", guarded(page))
+    app.router.add_get("/static/{name}", guarded(static))
+    app.router.add_get("", guarded(to_dashboard))
