@@ -4,7 +4,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 from scenario_terms import terms
+from yaml.nodes import Node
 
 from mockums.scenarios import (
     Fault,
@@ -19,7 +21,9 @@ from mockums.scenarios import (
     load_mapping,
     load_paths,
     load_text,
+    walker,
 )
+from mockums.scenarios.walker import YAML_PARSER
 
 GATEWAY_ERRORS = frozenset({"bad_signature", "expired_token"})
 ENDPOINTS = frozenset({"/v1/netpay/wx/app-pre-close", "/v1/netpay/close"})
@@ -318,8 +322,12 @@ def test_alias_bomb_is_capped() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("scenarios:\n  - name: a\n   match: 1\n", "s.yaml:3: YAML syntax error: expected <block end>, but found '<block mapping start>' (while parsing a block collection at line 2)"),
-        ("scenarios: [a, b\n", "s.yaml:2: YAML syntax error: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at line 1)"),
+        ("scenarios:\n  - name: a\n   match: 1\n", {
+            "libyaml": "s.yaml:3: YAML syntax error: did not find expected '-' indicator (while parsing a block collection at line 2)",
+            "pyyaml": "s.yaml:3: YAML syntax error: expected <block end>, but found '<block mapping start>' (while parsing a block collection at line 2)"}),
+        ("scenarios: [a, b\n", {
+            "libyaml": "s.yaml:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 1)",
+            "pyyaml": "s.yaml:2: YAML syntax error: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at line 1)"}),
         ("scenarios: []\n---\nscenarios: []\n", "s.yaml:2: YAML syntax error: expected a single document in the stream, but found another document"),
         ("scenarios: *nowhere\n", "s.yaml:1: YAML syntax error: found undefined alias 'nowhere'"),
         ("a: 1\nb: \x01\n", "s.yaml:2: character '\\x01' is not allowed in YAML"),
@@ -330,8 +338,9 @@ def test_alias_bomb_is_capped() -> None:
         ("scenarios:\n  - 5\n", "s.yaml:2: scenarios[0]: expected a mapping, got the number 5"),
     ],
 )  # fmt: skip
-def test_file_level_errors(text: str, expected: str) -> None:
-    assert errors_of(text)[0] == expected
+def test_file_level_errors(text: str, expected: str | dict[str, str]) -> None:
+    """Each error names its line; a syntax error in the words of the parser PyYAML uses (libyaml in its wheels)."""
+    assert errors_of(text)[0] == (expected if isinstance(expected, str) else expected[YAML_PARSER])
 
 
 def test_missing_scenarios_key_is_reported() -> None:
@@ -471,3 +480,48 @@ def test_load_mapping_handles_odd_numbers_and_shapes() -> None:
     assert [str(e) for e in load_mapping([1], allowed=terms(None, None)).errors] == [
         "<mapping>: expected a mapping with a top-level 'scenarios' list, got a list"
     ]
+
+
+@pytest.mark.parametrize("text", [
+    dedent("""\
+        x-base: &base {respond: {fields: {errCode: SUCCESS}}}
+        scenarios:
+          - name: a
+            match: {merOrderIdPattern: '[A-Z]{2}0+'}
+            <<: *base
+          - {name: "b", match: {merOrderId: X1}, respond: {delay: 1.5, fields: {totalAmount: 0x10}}}
+        """),
+    "scenarios: [a, b\n",
+    "a: 1\nb: \x01\n",
+    "[" * 150 + "]" * 150 + "\n",
+    "a: " + "[" * 5000 + "]" * 5000 + "\n",  # beyond libyaml's own limit
+])
+def test_libyaml_and_pyyaml_compose_the_same_tree_or_refuse_on_the_same_line(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scenario files compose with libyaml's parser where PyYAML has it, else with PyYAML's own: the node tree,
+    its lines and columns, and the line of a refusal are the same either way (only syntax errors' words differ)."""
+    fast = walker.compose_yaml(text)
+
+    class PythonLoader(walker._PythonEvents, yaml.composer.Composer, yaml.resolver.Resolver):  # type: ignore[misc]
+        __init__ = walker._NestingLimitedLoader.__init__
+        compose_node = walker._NestingLimitedLoader.compose_node
+
+    monkeypatch.setattr(walker, "_Events", walker._PythonEvents)
+    monkeypatch.setattr(walker, "_NestingLimitedLoader", PythonLoader)
+    slow = walker.compose_yaml(text)
+    assert (fast.problem is None) == (slow.problem is None)
+    if fast.problem is not None and slow.problem is not None:
+        assert fast.problem[0] == slow.problem[0]
+        if "nested" in slow.problem[1]:
+            assert fast.problem == slow.problem
+        return
+
+    def shape(node: Node | None) -> object:
+        if node is None:
+            return None
+        mark = (node.tag, node.start_mark.line, node.start_mark.column)
+        if isinstance(node.value, list):
+            return mark, [tuple(map(shape, item)) if isinstance(item, tuple) else shape(item) for item in node.value]
+        return mark, node.value
+
+    assert shape(fast.root) == shape(slow.root)
