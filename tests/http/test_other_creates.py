@@ -225,3 +225,10 @@ async def test_strict_mode_refuses_what_no_official_material_shows(
         "BAD_REQUEST", f"请求报文有错: tradeType: {trade_type!r} is not one of {documented} "
                        f"(rule: optional, one of {documented})")
     assert caller.sandbox.orders() == []
+
+
+async def test_the_trade_number_trade_create_answers_finds_its_order(caller: Caller) -> None:
+    created = await create(caller, "3191000000000001", path="/v1/netpay/trade/create", instMid="MINIDEFAULT",
+                           userId="2088102123456789")
+    found = (await caller.call(QUERY, None, targetOrderId=created["targetOrderId"])).json
+    assert (found["errCode"], found["merOrderId"], found["status"]) == ("SUCCESS", "3191000000000001", "NEW_ORDER")
