@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Channel = Literal["WXPay", "Alipay 2.0", "UAC"]  # UAC: UnionPay 云闪付 through 全渠道 (the H5 uac/order path)
+# The wallets behind an endpoint (protocol/wallets.py): UAC is UnionPay 云闪付 through 全渠道 (the uac/ paths), ACP
+# UnionPay's 全渠道 card payments (acp/js-pay, Apple Pay), QMF ChinaUMS' own 全民付 app (qmf/order).
+Channel = Literal["WXPay", "Alipay 2.0", "UAC", "ACP", "QMF"]
 
 NEW_ORDER = "NEW_ORDER"  # created; the wallet knows no trade yet (Alipay)
 WAIT_BUYER_PAY = "WAIT_BUYER_PAY"  # created; waiting for the customer

@@ -52,6 +52,46 @@ class Wallet:
     unpaid_query_situation: str | None = None
 
 
+# UnionPay 云闪付 through 全渠道 (the uac/ paths): nothing of it has been seen.
+UAC = Wallet(
+    target_sys="UAC",
+    initial_status=WAIT_BUYER_PAY,
+    target_order_id=Value("{date}####################", "ours: a UnionPay queryId-like number"),
+    target_order_id_shown="payment",
+    refund_target_order_id=None,
+    buyer_id=Value("####################", "ours"),
+    target_mid=Value("###############", "ours"),
+    created_target_status=Value("00|NOTPAY", "ours: UnionPay's 00 in the code|state shape"),
+    target_status={
+        NEW_ORDER: "00|NOTPAY",
+        WAIT_BUYER_PAY: "00|NOTPAY",
+        TRADE_SUCCESS: "00|SUCCESS",
+        TRADE_REFUND: "00|REFUND",
+        TRADE_CLOSED: "00|CLOSED",
+        UNKNOWN: "00|UNKNOWN",
+    },
+    target_status_evidence="ours: no UnionPay targetStatus has been seen",
+    close_target_status=Value("00|SUCCESS"),
+)
+
+
+def _unionpay_like(target_sys: str, who: str) -> Wallet:
+    """A wallet of which nothing has been seen, given UnionPay's shapes (the UAC wallet's): every value ours."""
+    return Wallet(
+        target_sys=target_sys,
+        initial_status=WAIT_BUYER_PAY,
+        target_order_id=UAC.target_order_id,
+        target_order_id_shown="payment",
+        refund_target_order_id=None,
+        buyer_id=UAC.buyer_id,
+        target_mid=UAC.target_mid,
+        created_target_status=UAC.created_target_status,
+        target_status=UAC.target_status,
+        target_status_evidence=f"ours: no {who} targetStatus has been seen; UnionPay's shapes",
+        close_target_status=UAC.close_target_status,
+    )
+
+
 WALLETS: Mapping[str, Wallet] = {
     "WXPay": Wallet(
         target_sys="WXPay",
@@ -96,26 +136,11 @@ WALLETS: Mapping[str, Wallet] = {
         close_target_status=Value("10000"),
         unpaid_query_situation="alipay_not_paid",
     ),
-    "UAC": Wallet(  # UnionPay 云闪付 through 全渠道 (the H5 uac/order path): nothing of it has been seen
-        target_sys="UAC",
-        initial_status=WAIT_BUYER_PAY,
-        target_order_id=Value("{date}####################", "ours: a UnionPay queryId-like number"),
-        target_order_id_shown="payment",
-        refund_target_order_id=None,
-        buyer_id=Value("####################", "ours"),
-        target_mid=Value("###############", "ours"),
-        created_target_status=Value("00|NOTPAY", "ours: UnionPay's 00 in the code|state shape"),
-        target_status={
-            NEW_ORDER: "00|NOTPAY",
-            WAIT_BUYER_PAY: "00|NOTPAY",
-            TRADE_SUCCESS: "00|SUCCESS",
-            TRADE_REFUND: "00|REFUND",
-            TRADE_CLOSED: "00|CLOSED",
-            UNKNOWN: "00|UNKNOWN",
-        },
-        target_status_evidence="ours: no UnionPay targetStatus has been seen",
-        close_target_status=Value("00|SUCCESS"),
-    ),
+    "UAC": UAC,
+    # UnionPay 全渠道 card payments: the 公众号 acp/js-pay and Apple Pay (which UnionPay carries in China).
+    "ACP": _unionpay_like("ACP", "ACP"),
+    # ChinaUMS' own 全民付 app (qmf/order).
+    "QMF": _unionpay_like("QMF", "全民付"),
 }
 
 

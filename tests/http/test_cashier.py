@@ -152,3 +152,14 @@ async def test_a_page_just_paid_says_paid_and_every_label_reads_without_a_cjk_fo
         for label in shown:
             if re.search(r"[\u4e00-\u9fff]", label):
                 assert re.search(r"[A-Za-z]", label), f"{label!r} is in Chinese alone"
+
+
+async def test_a_qmf_h5_order_is_paid_at_its_cashier_like_the_others(caller: Caller, receiver: Receiver) -> None:
+    link = await open_cashier(caller, "3194CASHQMF1", path="/v1/netpay/qmf/h5-pay", notifyUrl=receiver.url)
+    assert urlsplit(link).path == "/netpay-portal/qmf/h5Pay.do"
+    assert dict(parse_qsl(urlsplit(link).query))["msgType"] == "qmf.h5Pay"
+    assert (await caller.post_form(link, {"action": "pay"})).status == 200  # no returnUrl: the page says it is paid
+    [note] = await receiver.wait_for(1)
+    assert (note.form["merOrderId"], note.form["status"], note.form["targetSys"]) == (
+        "3194CASHQMF1", "TRADE_SUCCESS", "QMF")
+    assert notification_signature_valid(note.form, DEMO_APP.notify_key)

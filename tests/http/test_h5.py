@@ -79,6 +79,7 @@ async def test_wechat_h5_requires_its_scene_fields(caller: Caller) -> None:
     ("/v1/netpay/uac/order", "H5DEFAULT", "/netpay-portal/uac/h5Pay.do", "UAC"),
     ("/v1/netpay/wxpay/h5-to-minipay", "H5DEFAULT", "/netpay-portal/wxpay/h5ToMiniPay.do", "WXPay"),
     ("/v1/netpay/webpay/pay", "YUEDANDEFAULT", "/netpay-portal/webpay/pay.do", "WXPay"),
+    ("/v1/netpay/qmf/h5-pay", "H5DEFAULT", "/netpay-portal/qmf/h5Pay.do", "QMF"),
 ])
 async def test_the_other_h5_paths(caller: Caller, path: str, inst_mid: str, portal: str, target_sys: str) -> None:
     order_id = "3194H5X" + str(abs(hash(path)) % 10**6)

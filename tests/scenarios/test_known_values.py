@@ -32,7 +32,7 @@ def errors(step: str, extra: str = "") -> list[str]:
      + CUSTOM.format(field="refundStatus")),
     ("      fields: {targetSys: Alipay}\n",
      "s.yaml:5: scenarios[0].respond.fields.targetSys: unknown targetSys 'Alipay' (did you mean 'Alipay 2.0'?); "
-     "known: WXPay, Alipay 2.0, UAC, UnionPay, ACP, QMF, QmfWebPay, NetPayGtwy, BestPay. A deliberately custom "
+     "known: WXPay, Alipay 2.0, UAC, ACP, QMF, UnionPay, QmfWebPay, NetPayGtwy, BestPay. A deliberately custom "
      "value " + CUSTOM.format(field="targetSys")),
     ("      fields: {errCode: '1006'}\n",
      "s.yaml:5: scenarios[0].respond.fields.errCode: unknown errCode '1006' (a gateway error is "

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, ProductLine, Services
+from mockums.lines.netpay.creates import OTHER_CREATE_SPECS
 from mockums.lines.netpay.deviations import NETPAY_DEVIATIONS
 from mockums.lines.netpay.endpoints import NETPAY_SPECS
 from mockums.lines.netpay.errors import BUSINESS_ERRORS, VOCABULARY
@@ -44,7 +45,7 @@ def open_book(services: Services) -> Book:
     return NetpayRules(services, LINE)
 
 
-NETPAY = family_line(LINE, "Mini-program and APP payment (微信/支付宝小程序, APP)", VOCABULARY, NETPAY_SPECS,
-                     open_book, NETPAY_DEVIATIONS)
+NETPAY = family_line(LINE, "Mini-program and APP payment (微信/支付宝小程序, APP)", VOCABULARY,
+                     (*NETPAY_SPECS, *OTHER_CREATE_SPECS), open_book, NETPAY_DEVIATIONS)
 
 __all__ = ["ANSWER_DOMAINS", "NETPAY", "ORDER_CALLS", "NetpayRules", "family_line"]

@@ -18,4 +18,31 @@ NETPAY_DEVIATIONS: tuple[Deviation, ...] = (
         "majiameng/chinaums-php (src/Service/Wechat/Mp.php) and a second, unnamed PHP client",
         requires={"instMid": "YUEDANDEFAULT"},
     ),
+    Deviation(
+        "/v1/netpay/trade/create", "tradeType", "JSAPI",
+        "服务窗 (Alipay life account) payment: clients send the JSAPI trade type with the 公众号 business type",
+        "tuhe32/bin-pay (UmsPayServiceImpl.jsPay) and majiameng/chinaums-php (src/Service/Alipay/Mp.php)",
+        requires={"instMid": "YUEDANDEFAULT"},
+    ),
+    Deviation(
+        "/v1/netpay/trade/create", "tradeType", "MINI_PAY",
+        "a published PHP client's Alipay mini-program order (it also requires WeChat's subAppId and subOpenId)",
+        "majiameng/chinaums-php (src/Service/Alipay/Mini.php)",
+    ),
+    Deviation(
+        "/v1/netpay/trade/precreate", "tradeType", "MINI_PAY",
+        "a published PHP client's Alipay APP order (it also requires WeChat's subAppId and subOpenId)",
+        "majiameng/chinaums-php (src/Service/Alipay/App.php)",
+    ),
+    Deviation(
+        "/v1/netpay/uac/mini-order", "tradeType", "MINI_PAY",
+        "a published PHP client's 云闪付 mini-program order (earlier versions of it sent MINI)",
+        "majiameng/chinaums-php (src/Service/Unionpay/Mini.php)",
+    ),
+    Deviation(
+        "/v1/netpay/uac/mini-order", "tradeType", "UP_WX_MINI",
+        "a published PHP client's 云闪付 mini-program order, with invokeScene 03 (the trade type it also sends "
+        "to wx/mini-pre-order)",
+        "leyingak/omnipay-unionpay (src/Message/UacMiniOrderRequest.php)",
+    ),
 )

@@ -16,15 +16,17 @@ from mockums.protocol.fields import FieldRule
 from mockums.protocol.spec import EndpointSpec, ResponseField
 from mockums.protocol.spec import response_field as _field
 
-__all__ = ["NETPAY_SPECS"]
+__all__ = ["NETPAY_SPECS", "TARGET_ORDER_ID", "answer", "order_fields"]
 
 
 # -- request fields ------------------------------------------------------------------------------
 
 
-def _order_fields(
+def order_fields(
     trade_types: tuple[str, ...], *, trade_type_required: bool, wechat: bool, open_id_required: bool = False
 ) -> tuple[FieldRule, ...]:
+    """The fields of a create call: the amount, its trade type, the notifyUrl and the order's extras, and with
+    `wechat` the WeChat sub-merchant's appId and the buyer's openId under it."""
     fields = [
         FieldRule("totalAmount", "amount", True, "支付总金额, 单位分", "1"),
         FieldRule("tradeType", "string", trade_type_required, "交易类型", trade_types[0], choices=trade_types),
@@ -58,7 +60,7 @@ def _order_fields(
     return tuple(fields)
 
 
-_TARGET_ORDER_ID = FieldRule("targetOrderId", "string", False, "第三方订单号 (微信/支付宝交易号)", "", max_length=64)
+TARGET_ORDER_ID = FieldRule("targetOrderId", "string", False, "第三方订单号 (微信/支付宝交易号)", "", max_length=64)
 _REFUND_ORDER_ID = FieldRule(
     "refundOrderId",
     "string",
@@ -96,13 +98,17 @@ _BODY = (
         "appPayRequest",
         "object",
         "拉起支付参数: WeChat appid, partnerid, prepayid, package, noncestr, timestamp, "
-        "sign (APP-style keys; the jump-to-mini-program content is unconfirmed); Alipay qrCode, msgType",
+        "sign (APP-style keys; the jump-to-mini-program content is unconfirmed); Alipay qrCode, msgType; "
+        "UnionPay, 全民付 and Apple Pay the tn (ours: no such answer has been seen)",
         "{…}",
     ),
+    _field("redirectUrl", "string", "支付跳转地址: the page the buyer's browser opens to pay (acp/js-pay)",
+           "https://…"),
     _field(
         "miniPayRequest",
         "object",
-        "wx.requestPayment 参数 appId, timeStamp, nonceStr, package, signType, paySign",
+        "wx.requestPayment 参数 appId, timeStamp, nonceStr, package, signType, paySign; 云闪付 mini program: "
+        "the tn (ours: no such answer has been seen)",
         "{…}",
     ),
     _field("buyerId", "string", "买家ID (once paid)", "o1a2b3c4d5e6f7g8h9"),
@@ -126,7 +132,7 @@ _BODY = (
 _BY_NAME = {item.name: item for item in _BODY}
 
 
-def _answer(names: str) -> tuple[ResponseField, ...]:
+def answer(names: str) -> tuple[ResponseField, ...]:
     """The common head, then the named fields in the order the documentation lists them."""
     return (*_HEAD, *(_BY_NAME[name] for name in names.split()))
 
@@ -141,16 +147,18 @@ _REFUND = (
 )
 
 # The close answer keeps the exact field order of the official example.
-CLOSE_RESPONSE = _answer(
+CLOSE_RESPONSE = answer(
     "connectSys settleDate settleRefId targetMid srcReserve merOrderId merName seqId status "
     "targetStatus targetSys totalAmount"
 )
-CREATE_WX_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} appPayRequest")
-CREATE_ALIPAY_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} qrCode appPayRequest")
-CREATE_MINI_RESPONSE = _answer(f"connectSys srcReserve merOrderId {_ORDER} miniPayRequest")
-QUERY_RESPONSE = _answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount")
-REFUND_RESPONSE = _answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
-REFUND_QUERY_RESPONSE = _answer(
+CREATE_APP_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} appPayRequest")
+CREATE_ALIPAY_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} qrCode appPayRequest")
+CREATE_MINI_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} miniPayRequest")
+CREATE_TRADE_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} targetOrderId")
+CREATE_REDIRECT_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} redirectUrl")
+QUERY_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount")
+REFUND_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
+REFUND_QUERY_RESPONSE = answer(
     f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId payTime {_REFUND} sendBackAmount"
 )
 
@@ -165,8 +173,8 @@ NETPAY_SPECS = (
         "Create a WeChat jump-to-mini-program order.",
         "create",
         "WXPay",
-        (*_common(("APPDEFAULT",)), *_order_fields(("APP",), trade_type_required=False, wechat=True)),
-        CREATE_WX_RESPONSE,
+        (*_common(("APPDEFAULT",)), *order_fields(("APP",), trade_type_required=False, wechat=True)),
+        CREATE_APP_RESPONSE,
     ),
     EndpointSpec(
         "/v1/netpay/wx/app-pre-query",
@@ -174,7 +182,7 @@ NETPAY_SPECS = (
         "Query a WeChat jump-to-mini-program order.",
         "query",
         "WXPay",
-        (*_common(("APPDEFAULT",), order_id_required=False), _TARGET_ORDER_ID),
+        (*_common(("APPDEFAULT",), order_id_required=False), TARGET_ORDER_ID),
         QUERY_RESPONSE,
         one_of=("merOrderId", "targetOrderId"),
     ),
@@ -193,7 +201,7 @@ NETPAY_SPECS = (
         "Create an Alipay jump-to-mini-program order.",
         "create",
         "Alipay 2.0",
-        (*_common(("APPDEFAULT",)), *_order_fields(("APP",), trade_type_required=False, wechat=False)),
+        (*_common(("APPDEFAULT",)), *order_fields(("APP",), trade_type_required=False, wechat=False)),
         CREATE_ALIPAY_RESPONSE,
     ),
     EndpointSpec(
@@ -202,7 +210,7 @@ NETPAY_SPECS = (
         "Query an Alipay jump-to-mini-program order.",
         "query",
         "Alipay 2.0",
-        (*_common(("APPDEFAULT",), order_id_required=False), _TARGET_ORDER_ID),
+        (*_common(("APPDEFAULT",), order_id_required=False), TARGET_ORDER_ID),
         QUERY_RESPONSE,
         one_of=("merOrderId", "targetOrderId"),
     ),
@@ -223,7 +231,7 @@ NETPAY_SPECS = (
         "WXPay",
         (
             *_common(("MINIDEFAULT", "YUEDANDEFAULT")),
-            *_order_fields(("MINI",), trade_type_required=True, wechat=True, open_id_required=True),
+            *order_fields(("MINI",), trade_type_required=True, wechat=True, open_id_required=True),
         ),
         CREATE_MINI_RESPONSE,
     ),
@@ -233,7 +241,7 @@ NETPAY_SPECS = (
         "Query any order by merOrderId or targetOrderId.",
         "query",
         None,
-        (*_common(ALL_INST_MIDS, order_id_required=False), _TARGET_ORDER_ID),
+        (*_common(ALL_INST_MIDS, order_id_required=False), TARGET_ORDER_ID),
         QUERY_RESPONSE,
         one_of=("merOrderId", "targetOrderId"),
     ),
@@ -254,7 +262,7 @@ NETPAY_SPECS = (
         None,
         (
             *_common(ALL_INST_MIDS, order_id_max=64),
-            _TARGET_ORDER_ID,
+            TARGET_ORDER_ID,
             FieldRule("refundAmount", "amount", True, "退款金额, 单位分", "100"),
             _REFUND_ORDER_ID,
             FieldRule("refundDesc", "string", False, "退款说明", "", max_length=255),

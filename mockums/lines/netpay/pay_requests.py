@@ -55,9 +55,44 @@ def wechat_mini(order: Order, generator: Generator, sub_app_id: str | None, now:
                                "paySign": base64.b64encode(fake.binary(256)).decode()}}
 
 
+def alipay_trade(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+    """Alipay mini program or 服务窗: the Alipay trade number my.tradePay takes, as `targetOrderId` (the order's
+    own, which queries show once paid; inferred from a client's comment, no answer has been seen)."""
+    return {"targetOrderId": order.target_order_id}
+
+
+def _tn(order: Order, generator: Generator, now: float) -> str:
+    """A UnionPay transaction number (tn): the order's Beijing time and 7 digits, 21 in all (ours)."""
+    return datetime.fromtimestamp(now, BEIJING).strftime("%Y%m%d%H%M%S") + _drawn(order, generator).numerify("#" * 7)
+
+
+def unionpay_app(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+    """云闪付, 全民付 and Apple Pay APP orders: `appPayRequest` with the tn the wallet's SDK starts from (ours)."""
+    return {"appPayRequest": {"tn": _tn(order, generator, now)}}
+
+
+def unionpay_mini(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+    """云闪付 mini program: `miniPayRequest` with the tn (ours)."""
+    return {"miniPayRequest": {"tn": _tn(order, generator, now)}}
+
+
+def unionpay_page(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+    """UnionPay 公众号: the page the buyer's browser opens to pay, as `redirectUrl` (a published client reads the
+    field; the address is ours)."""
+    return {"redirectUrl": "https://qr.chinaums.com/netpay-portal/acp/jsPay.do?tn=" + _tn(order, generator, now)}
+
+
 PAY_REQUESTS: Mapping[str, PayRequest] = {
     "/v1/netpay/wx/app-pre-order": wechat_app,
     "/v1/netpay/trade/app-pre-order": alipay_qr,
     "/v1/netpay/wx/unified-order": wechat_mini,
+    "/v1/netpay/trade/precreate": alipay_qr,
+    "/v1/netpay/uac/app-order": unionpay_app,
+    "/v1/netpay/trade/create": alipay_trade,
+    "/v1/netpay/uac/mini-order": unionpay_mini,
+    "/v1/netpay/wx/mini-pre-order": wechat_mini,
+    "/v1/netpay/qmf/order": unionpay_app,
+    "/v1/netpay/applepay/order": unionpay_app,
+    "/v1/netpay/acp/js-pay": unionpay_page,
 }
 """The pay parameters each create endpoint answers (a create without an entry answers none)."""
