@@ -63,7 +63,7 @@ CREATES = {
         {"appPayRequest": rf"\{{'tn': '{TN}'\}}"}),
     "/v1/netpay/acp/js-pay": Create(
         {"instMid": "YUEDANDEFAULT", "tradeType": "JSAPI"}, "ACP", "WAIT_BUYER_PAY", "00|NOTPAY", "00|NOTPAY",
-        UNIONPAY_ID, {"redirectUrl": rf"https://qr\.chinaums\.com/netpay-portal/acp/jsPay\.do\?tn={TN}"}),
+        UNIONPAY_ID, {"redirectUrl": rf"http://127\.0\.0\.1:\d+/netpay-portal/acp/jsPay\.do\?tn={TN}"}),
 }
 
 

@@ -13,7 +13,7 @@ from mockums.clock import BEIJING
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 
-PayRequest = Callable[[Order, Generator, "str | None", float], dict[str, object]]
+PayRequest = Callable[[Order, Generator, "str | None", float, str], dict[str, object]]
 
 
 def _drawn(order: Order, generator: Generator) -> Faker:
@@ -33,13 +33,15 @@ def _wechat(order: Order, generator: Generator, sub_app_id: str | None, now: flo
     return fake, nonce, app_id, prepay_id
 
 
-def alipay_qr(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def alipay_qr(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """Alipay: the trade's QR code (`qrCode`), also inside `appPayRequest`."""
     qr_code = "https://qr.alipay.com/bax0" + _drawn(order, generator).bothify("?#?#?#?#?#?#?#?#?#?#").lower()
     return {"qrCode": qr_code, "appPayRequest": {"qrCode": qr_code, "msgType": "trade.precreate"}}
 
 
-def wechat_app(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def wechat_app(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """WeChat, jump to mini program: `appPayRequest` with APP-style keys (unconfirmed content)."""
     fake, nonce, app_id, prepay_id = _wechat(order, generator, sub_app_id, now)
     return {"appPayRequest": {"appid": app_id, "partnerid": fake.numerify("16########"), "prepayid": prepay_id,
@@ -47,7 +49,8 @@ def wechat_app(order: Order, generator: Generator, sub_app_id: str | None, now: 
                               "sign": fake.hexify("^" * 32).upper()}}
 
 
-def wechat_mini(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def wechat_mini(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """WeChat mini program: `miniPayRequest`, the wx.requestPayment parameters."""
     fake, nonce, app_id, prepay_id = _wechat(order, generator, sub_app_id, now)
     return {"miniPayRequest": {"appId": app_id, "timeStamp": str(int(now)), "nonceStr": nonce,
@@ -55,7 +58,8 @@ def wechat_mini(order: Order, generator: Generator, sub_app_id: str | None, now:
                                "paySign": base64.b64encode(fake.binary(256)).decode()}}
 
 
-def alipay_trade(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def alipay_trade(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """Alipay mini program or 服务窗: the Alipay trade number my.tradePay takes, as `targetOrderId` (the order's
     own, which queries show once paid; inferred from a client's comment, no answer has been seen)."""
     return {"targetOrderId": order.target_order_id}
@@ -66,20 +70,24 @@ def _tn(order: Order, generator: Generator, now: float) -> str:
     return datetime.fromtimestamp(now, BEIJING).strftime("%Y%m%d%H%M%S") + _drawn(order, generator).numerify("#" * 7)
 
 
-def unionpay_app(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def unionpay_app(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """云闪付, 全民付 and Apple Pay APP orders: `appPayRequest` with the tn the wallet's SDK starts from (ours)."""
     return {"appPayRequest": {"tn": _tn(order, generator, now)}}
 
 
-def unionpay_mini(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def unionpay_mini(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """云闪付 mini program: `miniPayRequest` with the tn (ours)."""
     return {"miniPayRequest": {"tn": _tn(order, generator, now)}}
 
 
-def unionpay_page(order: Order, generator: Generator, sub_app_id: str | None, now: float) -> dict[str, object]:
+def unionpay_page(order: Order, generator: Generator, sub_app_id: str | None, now: float,
+        base_url: str) -> dict[str, object]:
     """UnionPay 公众号: the page the buyer's browser opens to pay, as `redirectUrl` (a published client reads the
-    field; the address is ours)."""
-    return {"redirectUrl": "https://qr.chinaums.com/netpay-portal/acp/jsPay.do?tn=" + _tn(order, generator, now)}
+    field; the address is ours, on the sandbox, so that no browser under test is sent to the gateway's host; no
+    page is served there yet)."""
+    return {"redirectUrl": f"{base_url}/netpay-portal/acp/jsPay.do?tn={_tn(order, generator, now)}"}
 
 
 PAY_REQUESTS: Mapping[str, PayRequest] = {

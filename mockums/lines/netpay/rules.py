@@ -63,7 +63,7 @@ class NetpayRules(Book):
         values = answers.describe(order, self.generator, created=True)
         pay_request = PAY_REQUESTS.get(call.spec.path)
         if pay_request is not None:
-            values |= pay_request(order, self.generator, text(call.body, "subAppId"), call.now)
+            values |= pay_request(order, self.generator, text(call.body, "subAppId"), call.now, call.base_url)
         return Outcome("SUCCESS", "", order, values, events)
 
     def query(self, call: Call) -> Outcome:
