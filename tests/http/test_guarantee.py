@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import chinaums_client
 from conftest import Caller, Receiver, notification_signature_valid
 from lifecycle_helpers import ALI_ORDER, CLOSE, MID, QUERY, REFUND, REFUND_QUERY, WX_ORDER, control, create, pay
 
@@ -196,3 +197,16 @@ async def test_a_paid_guarantee_neither_completed_nor_cancelled_cancels_itself_a
     assert await refused(caller, CANCEL, order_id) == ("HAS_CANCELLED", "该笔担保交易已撤销")
     history = [line["event"] for line in caller.sandbox.order(MID, order_id)["history"]]
     assert any("CANCELED" in line and "30 days after payment" in line for line in history), history
+
+
+async def test_an_h5_order_sent_with_secure_transaction_is_a_guarantee_too(caller: Caller) -> None:
+    # The H5 create content declares secureTransaction as the create calls do; its order is the ledger's.
+    order_id = "3194H5SECURE01"
+    content = chinaums_client.h5_content(order_id, secureTransaction="true")
+    assert (await caller.form("/v1/netpay/trade/h5-pay", content)).status == 302
+    caller.sandbox.pay(MID, order_id)
+    done = (await caller.call(COMPLETE, order_id, instMid="H5DEFAULT", completedAmount=100)).json
+    assert (done["errCode"], done["secureStatus"], done["completedAmount"], done["targetSys"]) == (
+        "SUCCESS", "PARTLY_COMPLETED", 100, "Alipay 2.0")
+    refund = (await caller.call(REFUND_QUERY, order_id, instMid="H5DEFAULT")).json
+    assert (refund["refundStatus"], refund["refundAmount"]) == ("SUCCESS", 260)
