@@ -10,6 +10,8 @@ DEFAULT_SKEW_WINDOW = 600  # seconds a request Timestamp may stray from Beijing 
 TOKEN_LIFETIME = 3600  # seconds an access token lives (the gateway's expiresIn)
 MAX_LIVE_TOKENS = 10  # live access tokens per appId; issuing one more revokes the oldest
 ORDER_EXPIRY_SECONDS = 30 * 60  # an unpaid order without expireTime closes after this long
+# A paid 担保 (guarantee) order neither completed nor cancelled is cancelled this long after payment (documented).
+SECURE_CANCEL_SECONDS = 30 * 24 * 3600
 # Refunds one order may have (ours: the platform publishes no count limit; the amount left to refund is
 # the limit that matters). It bounds the memory one order takes; `refunds_per_order` in the config.
 REFUNDS_PER_ORDER = 1000

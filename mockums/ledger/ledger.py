@@ -18,7 +18,7 @@ from mockums.ledger.orders import OrderRepository
 from mockums.ledger.plans import NO_LIFECYCLE, PayPlan
 from mockums.limits import ORDER_EXPIRY_SECONDS, REFUNDS_PER_ORDER
 from mockums.protocol.fields import coerce_amount
-from mockums.protocol.statuses import OPEN_STATUSES
+from mockums.protocol.statuses import OPEN_STATUSES, UNCOMPLETED
 from mockums.protocol.wallets import WALLETS
 from mockums.state.timers import TimerRepository
 
@@ -99,10 +99,10 @@ class Ledger:
         return self.change(key, apply)
 
     def create(self, call: Call, line: str, *, mer_name: str | None = None, expire_at: float | None = None,
-               pay: PayPlan | None = None) -> tuple[Order, tuple[Event, ...]] | None:
+               pay: PayPlan | None = None, secure: bool = False) -> tuple[Order, tuple[Event, ...]] | None:
         """A new order for the request, as it was created (then paid at once when its plan says so: the events
         say so); None when (mid, merOrderId) is taken by a real order. An order only taken to exist, that nothing
-        has happened to, is replaced."""
+        has happened to, is replaced. `secure`: a 担保 (guarantee) order."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
 
         def apply(old: Order | None) -> tuple[Order | None, tuple[Order, tuple[Event, ...]] | None]:
@@ -110,7 +110,8 @@ class Ledger:
             if old is not None and not (old.assumed and old.status in OPEN_STATUSES and old.paid_at is None
                                         and not old.refunds):
                 return old, None
-            created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay)
+            created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay,
+                                     secure=secure)
             order, events = created, ()
             if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
                 order, events = moves.pay(order, call.now, "paid at once (scenario)")
@@ -173,8 +174,9 @@ class Ledger:
         return order
 
     def new_order(self, call: Call, key: OrderKey, line: str, *, assumed: bool = False, mer_name: str | None = None,
-                  expire_at: float | None = None, pay: PayPlan | None = None) -> Order:
-        """An order made from the request (the request's own values unless `assumed`), its history saying how."""
+                  expire_at: float | None = None, pay: PayPlan | None = None, secure: bool = False) -> Order:
+        """An order made from the request (the request's own values unless `assumed`), its history saying how
+        (`secure`: a 担保 order, UNCOMPLETED)."""
         mid, mer_order_id = key
         wallet = WALLETS[call.spec.channel or "WXPay"]
         values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
@@ -213,4 +215,5 @@ class Ledger:
             lifecycle=call.lifecycle,
             mer_name=mer_name,
             notes=(call.now, shared(made)),
+            secure_status=UNCOMPLETED if secure else None,
         )

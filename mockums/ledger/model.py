@@ -72,6 +72,9 @@ class Order(NamedTuple):
     refunds: tuple[Refund, ...] = ()  # oldest first
     # time, text, time, text…: one flat tuple of floats and strings, which the garbage collector does not track.
     notes: tuple[float | str, ...] = ()
+    # 担保 (guarantee) orders: None for an ordinary order, else one of SECURE_STATUSES; and the amount completed.
+    secure_status: str | None = None
+    completed_amount: int = 0
 
     @property
     def key(self) -> OrderKey:

@@ -4,10 +4,22 @@ repository's atomic update."""
 
 from __future__ import annotations
 
+import random
+
 from mockums.ledger.calls import Event
+from mockums.ledger.generate import shaped
 from mockums.ledger.model import Order, Refund, shared
-from mockums.limits import HISTORY_CAP
-from mockums.protocol.statuses import OPEN_STATUSES, PAID_STATUSES, TRADE_CLOSED, TRADE_REFUND, TRADE_SUCCESS
+from mockums.limits import HISTORY_CAP, SECURE_CANCEL_SECONDS
+from mockums.protocol.statuses import (
+    CANCELED,
+    OPEN_STATUSES,
+    PAID_STATUSES,
+    TRADE_CLOSED,
+    TRADE_REFUND,
+    TRADE_SUCCESS,
+    UNCOMPLETED,
+)
+from mockums.protocol.wallets import WALLETS
 
 NO_EVENTS: tuple[Event, ...] = ()
 
@@ -72,6 +84,11 @@ def catch_up(order: Order, now: float) -> tuple[Order, tuple[Event, ...]]:
         if refund.status == "PROCESSING" and refund.settle_at is not None and refund.settle_at <= now:
             order, event = settle(order, refund, refund.settle_at)
             events = (*events, event)
+    cancel_at = secure_cancel_due_at(order)
+    if cancel_at is not None and cancel_at <= now:
+        order, returned = secure_finish(order, cancel_at, CANCELED, 0, "30 days after payment, neither completed "
+                                                                       "nor cancelled")
+        events = (*events, *returned)
     return order, events
 
 
@@ -81,7 +98,42 @@ def next_due(order: Order) -> float | None:
     for refund in order.refunds:
         if refund.status == "PROCESSING" and refund.settle_at is not None:
             due = refund.settle_at if due is None else min(due, refund.settle_at)
+    cancel_at = secure_cancel_due_at(order)
+    if cancel_at is not None:
+        due = cancel_at if due is None else min(due, cancel_at)
     return due
+
+
+def secure_cancel_due_at(order: Order) -> float | None:
+    """When a paid 担保 (guarantee) order neither completed nor cancelled cancels itself: 30 days after payment
+    (None: it is not such an order)."""
+    if order.secure_status != UNCOMPLETED or order.paid_at is None or order.status not in PAID_STATUSES:
+        return None
+    return order.paid_at + SECURE_CANCEL_SECONDS
+
+
+def secure_finish(order: Order, at: float, secure_status: str, completed: int,
+                  why: str) -> tuple[Order, tuple[Event, ...]]:
+    """A 担保 order completed for `completed` fen (0 and CANCELED: cancelled), the rest returned to the buyer as
+    a refund that succeeds at once (its event; none when nothing is left to return)."""
+    order = noted(order._replace(secure_status=secure_status, completed_amount=completed), at,
+                  f"担保 {secure_status}: {completed} fen completed ({why})")
+    rest = order.refundable - completed
+    if rest <= 0:
+        return order, NO_EVENTS
+    order, event = settle(order, _returned(order, rest, at), at)
+    return order, (event,)
+
+
+def _returned(order: Order, amount: int, at: float) -> Refund:
+    """The refund that returns a 担保 order's uncompleted rest: its refundOrderId (the merOrderId's first four
+    characters, 16 digits, R, like a refund the platform names) and its wallet's refund id, derived from the
+    order (each order returns once), so time can make it with no generator at hand."""
+    rng = random.Random(f"{order.seed}\x1fsecure-return\x1f{order.mid}\x1f{order.mer_order_id}")
+    refund_id = f"{order.mer_order_id[:4]}{shaped('#' * 16, rng, at)}R"
+    shape = WALLETS[order.target_sys].refund_target_order_id  # None: the trade's own id
+    target = shaped(shape.text, rng, at) if shape else order.target_order_id
+    return Refund(refund_id, amount, "PROCESSING", target, at)
 
 
 def scripted(order: Order, status: str | None, at: float) -> Order:

@@ -20,3 +20,10 @@ PAID_STATUSES = (TRADE_SUCCESS, TRADE_REFUND)  # paid, possibly refunded in part
 REFUND_STATUSES: tuple[str, ...] = ("SUCCESS", "PROCESSING", "FAIL")  # what a refund can turn out as here
 REFUND_STATUS_VALUES: tuple[str, ...] = (*REFUND_STATUSES, "UNKNOWN")  # what refundStatus may say (the table)
 # What each wallet reports for these statuses (targetStatus), and its other values: protocol/wallets.py.
+
+# 担保 (guarantee) orders: paid and held until the merchant completes (part of) them or cancels them.
+UNCOMPLETED = "UNCOMPLETED"  # paid or not, neither completed nor cancelled yet
+PARTLY_COMPLETED = "PARTLY_COMPLETED"  # completed for part of the amount, the rest returned to the buyer
+ALL_COMPLETED = "ALL_COMPLETED"  # completed for the whole amount
+CANCELED = "CANCELED"  # cancelled (by the merchant, or 30 days after payment): everything returned
+SECURE_STATUSES: tuple[str, ...] = (UNCOMPLETED, PARTLY_COMPLETED, ALL_COMPLETED, CANCELED)

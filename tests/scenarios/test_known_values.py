@@ -51,7 +51,7 @@ def errors(step: str, extra: str = "") -> list[str]:
      "'TRADE_CLOSED'?); allowed: NEW_ORDER, WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_REFUND, TRADE_CLOSED, UNKNOWN"),
     ("      fields: {errCode: MY_CODE}\n      allow_unknown: [errcode]\n",
      "s.yaml:6: scenarios[0].respond.allow_unknown: unknown field with a known domain 'errcode' (did you mean "
-     "'errCode'?); allowed: errCode, status, refundStatus, targetSys"),
+     "'errCode'?); allowed: errCode, status, refundStatus, targetSys, secureStatus"),
     ("      fields: {errMsg: x}\n      allow_unknown: [errCode]\n",
      "s.yaml:5: scenarios[0].respond.fields: allow_unknown names errCode, but these fields do not set errCode"),
     ("      delay: 1\n      allow_unknown: errCode\n",

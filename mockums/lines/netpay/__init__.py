@@ -9,12 +9,12 @@ from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, ProductLine, Services
 from mockums.lines.netpay.creates import OTHER_CREATE_SPECS
 from mockums.lines.netpay.deviations import NETPAY_DEVIATIONS
-from mockums.lines.netpay.endpoints import NETPAY_SPECS
+from mockums.lines.netpay.endpoints import GUARANTEE_SPECS, NETPAY_SPECS
 from mockums.lines.netpay.errors import BUSINESS_ERRORS, VOCABULARY
 from mockums.lines.netpay.rules import LINE, NetpayRules
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
-from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUS_VALUES
+from mockums.protocol.statuses import ORDER_STATUSES, REFUND_STATUS_VALUES, SECURE_STATUSES
 from mockums.protocol.vocabulary import Vocabulary
 from mockums.protocol.wallets import TARGET_SYSTEMS
 
@@ -24,6 +24,7 @@ ANSWER_DOMAINS = {
     "status": ORDER_STATUSES,
     "refundStatus": REFUND_STATUS_VALUES,
     "targetSys": TARGET_SYSTEMS,
+    "secureStatus": SECURE_STATUSES,
 }
 
 
@@ -46,6 +47,6 @@ def open_book(services: Services) -> Book:
 
 
 NETPAY = family_line(LINE, "Mini-program and APP payment (微信/支付宝小程序, APP)", VOCABULARY,
-                     (*NETPAY_SPECS, *OTHER_CREATE_SPECS), open_book, NETPAY_DEVIATIONS)
+                     (*NETPAY_SPECS, *OTHER_CREATE_SPECS, *GUARANTEE_SPECS), open_book, NETPAY_DEVIATIONS)
 
 __all__ = ["ANSWER_DOMAINS", "NETPAY", "ORDER_CALLS", "NetpayRules", "family_line"]

@@ -45,6 +45,9 @@ def describe(order: Order, generator: Generator, *, close: bool = False, created
     refunded = order.refunded
     if refunded:
         values["refundAmount"] = refunded
+    if order.secure_status is not None:  # a 担保 (guarantee) order
+        values["secureStatus"] = order.secure_status
+        values["completeAmount"] = order.completed_amount
     return values
 
 

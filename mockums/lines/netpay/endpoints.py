@@ -16,7 +16,7 @@ from mockums.protocol.fields import FieldRule
 from mockums.protocol.spec import EndpointSpec, ResponseField
 from mockums.protocol.spec import response_field as _field
 
-__all__ = ["NETPAY_SPECS", "TARGET_ORDER_ID", "answer", "order_fields"]
+__all__ = ["GUARANTEE_SPECS", "NETPAY_SPECS", "TARGET_ORDER_ID", "answer", "order_fields"]
 
 
 # -- request fields ------------------------------------------------------------------------------
@@ -44,6 +44,8 @@ def order_fields(
         FieldRule("expireTime", "body_time", False, "订单过期时间 (默认30分钟后)", "2022-04-15 10:19:59"),
         FieldRule("goodsTag", "string", False, "商品标记", "", max_length=32),
         FieldRule("originalAmount", "amount", False, "订单原始金额, 单位分", ""),
+        FieldRule("secureTransaction", "flag", False, "担保交易标识 (true: a guarantee order, see secure-complete)",
+                  ""),
     ]
     if wechat:
         fields.append(FieldRule("subAppId", "string", False, "微信子商户appId", "wx0123456789abcdef", max_length=32))
@@ -128,6 +130,11 @@ _BODY = (
     _field("refundInvoiceAmount", "number", "退款开票金额", "100"),
     _field("refundPayTime", "string", "退款时间 (once refunded)", "2022-04-15 10:00:00"),
     _field("sendBackAmount", "number", "实退金额", "100"),
+    _field("secureStatus", "string", "担保交易状态 UNCOMPLETED, PARTLY_COMPLETED, ALL_COMPLETED, CANCELED "
+           "(guarantee orders only)", "UNCOMPLETED"),
+    _field("completeAmount", "number", "担保完成金额 (guarantee orders only)", "0"),
+    _field("completedAmount", "number", "担保完成金额 (0 once cancelled)", "360"),
+    _field("cardAttr", "string", "卡属性", "BALANCE"),
 )
 _BY_NAME = {item.name: item for item in _BODY}
 
@@ -156,8 +163,16 @@ CREATE_ALIPAY_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} qrCo
 CREATE_MINI_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} miniPayRequest")
 CREATE_TRADE_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} targetOrderId")
 CREATE_REDIRECT_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} redirectUrl")
-QUERY_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount")
+QUERY_RESPONSE = answer(
+    f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount secureStatus completeAmount"
+)
 REFUND_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
+# The secure-complete answer keeps the fields of the documentation's example; secure-cancel's, its table's.
+SECURE_COMPLETE_RESPONSE = answer(
+    "connectSys srcReserve merOrderId merName seqId settleRefId targetMid status targetSys totalAmount "
+    "targetOrderId secureStatus completedAmount cardAttr"
+)
+SECURE_CANCEL_RESPONSE = answer("srcReserve merOrderId secureStatus completedAmount totalAmount")
 REFUND_QUERY_RESPONSE = answer(
     f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId payTime {_REFUND} sendBackAmount"
 )
@@ -278,5 +293,33 @@ NETPAY_SPECS = (
         None,
         (*_common(ALL_INST_MIDS, order_id_max=64), _REFUND_ORDER_ID),
         REFUND_QUERY_RESPONSE,
+    ),
+)
+
+# 担保 (guarantee): the calls that finish an order created with secureTransaction true (protocol-evidence §11: the
+# official documents' copies in a published Java client; merOrderId only, completedAmount to complete).
+GUARANTEE_SPECS = (
+    EndpointSpec(
+        "/v1/netpay/secure-complete",
+        "担保完成",
+        "Complete a paid guarantee order for completedAmount: all of it (ALL_COMPLETED) or part of it "
+        "(PARTLY_COMPLETED, the rest refunded to the buyer at once).",
+        "secure_complete",
+        None,
+        (
+            *_common(ALL_INST_MIDS),
+            FieldRule("completedAmount", "amount", True, "担保完成金额, 单位分", "360"),
+        ),
+        SECURE_COMPLETE_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/secure-cancel",
+        "担保撤销",
+        "Cancel a paid guarantee order: everything is refunded to the buyer (CANCELED); a repeat answers "
+        "HAS_CANCELLED.",
+        "secure_cancel",
+        None,
+        _common(ALL_INST_MIDS),
+        SECURE_CANCEL_RESPONSE,
     ),
 )

@@ -59,6 +59,24 @@ SITUATIONS: Mapping[str, Situation] = {
     "no_refund": Situation("NO_ORDER", "无法找到指定的退款订单", "refund query for a refundOrderId never used"),
     "alipay_not_paid": Situation("SUCCESS", "交易不存在",
                                  "query of an Alipay order not yet paid (targetStatus 40004)", "observed"),
+    # 担保 (guarantee) orders: secure-complete and secure-cancel, and refunds of a guarantee not yet completed.
+    "secure_completed": Situation("SUCCESS", "担保完成成功", "secure-complete succeeded", "documented"),
+    "secure_canceled": Situation("SUCCESS", "担保撤销成功", "secure-cancel succeeded"),
+    "secure_has_cancelled": Situation("HAS_CANCELLED", "该笔担保交易已撤销",
+                                      "secure-cancel, secure-complete or a refund of a guarantee already cancelled "
+                                      "(by request or 30 days after payment)", "documented"),
+    "secure_done": Situation("OPERATION_NOT_ALLOWED", "该笔担保交易已完成",
+                             "secure-complete or secure-cancel of a guarantee already completed"),
+    "secure_not_guarantee": Situation("OPERATION_NOT_ALLOWED", "非担保交易，不能{operation}",
+                                      "secure-complete or secure-cancel of an order created without "
+                                      "secureTransaction true"),
+    "secure_unpaid": Situation("OPERATION_NOT_ALLOWED", "订单未支付，不能{operation}",
+                               "secure-complete or secure-cancel of a guarantee order not paid"),
+    "secure_too_much": Situation("OPERATION_NOT_ALLOWED", "担保完成金额超过订单金额 (订单金额 {total} 分)",
+                                 "completedAmount above the order's totalAmount"),
+    "secure_refund_uncompleted": Situation("OPERATION_NOT_ALLOWED", "担保未完成的交易不允许直接做反交易",
+                                           "refund of a paid guarantee order neither completed nor cancelled "
+                                           "(the documentation's words)", "documented"),
 }
 
 

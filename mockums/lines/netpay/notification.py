@@ -53,6 +53,7 @@ def signed_form(event: Event, generator: Generator, app: App, now: float) -> tup
         "billFundsDesc": values.get("billFundsDesc"), "orderDesc": order.order_desc,
         "attachedData": order.attached_data, "mchntUuid": fake.hexify("^" * 32), "subInst": "100600",
         "notifyId": notify_id, "ns": fake.lexify("?" * 10),
+        "secureStatus": values.get("secureStatus"), "completeAmount": values.get("completeAmount"),  # 担保 only
     }
     refund = event.refund
     if refund is not None:

@@ -11,7 +11,7 @@ from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.ledger import Ledger, text
 from mockums.ledger.model import Order, Refund
 from mockums.lines.line import Book, Services
-from mockums.lines.netpay import answers, notification
+from mockums.lines.netpay import answers, guarantee, notification
 from mockums.lines.netpay.errors import SITUATIONS, VOCABULARY
 from mockums.lines.netpay.pay_requests import PAY_REQUESTS
 from mockums.notify.note import Notification
@@ -44,7 +44,8 @@ class NetpayRules(Book):
         self.line = line
         self._rules: dict[str, Callable[[Call], Outcome]] = {
             "create": self.create, "query": self.query, "close": self.close, "refund": self.refund,
-            "refund_query": self.refund_query}
+            "refund_query": self.refund_query, "secure_complete": self.secure_complete,
+            "secure_cancel": self.secure_cancel}
 
     def perform(self, call: Call) -> Outcome:
         return self._rules[call.spec.action](call)
@@ -56,7 +57,7 @@ class NetpayRules(Book):
 
     def create(self, call: Call) -> Outcome:
         """A new order; DUP_ORDER when (mid, merOrderId) is taken by a real one."""
-        made = self.ledger.create(call, self.line)
+        made = self.ledger.create(call, self.line, secure=guarantee.requested(call.body))
         if made is None:
             return Outcome("DUP_ORDER", VOCABULARY.message("DUP_ORDER"))
         order, events = made
@@ -139,6 +140,9 @@ class NetpayRules(Book):
             return said("order_closed", order, answers.describe(order, self.generator))
         if order.status not in PAID_STATUSES:
             return said("refund_unpaid", order, answers.describe(order, self.generator))
+        held = guarantee.refund_refusal(order)
+        if held is not None:
+            return said(held, order, answers.describe(order, self.generator))
         if amount > order.refundable:
             return said("refund_too_much", order, answers.describe(order, self.generator),
                         refundable=order.refundable)
@@ -165,6 +169,20 @@ class NetpayRules(Book):
             order, event = moves.settle(order, refund, call.now)
             events = (event,)
         return order, Outcome("SUCCESS", "", order, values, events)
+
+    def secure_complete(self, call: Call) -> Outcome:
+        """Complete a paid guarantee order, in part or in full (`guarantee.complete`)."""
+        return self.ledger.act(call, self.line, self._secure_complete) or no_order()
+
+    def _secure_complete(self, order: Order, call: Call) -> tuple[Order, Outcome]:
+        return guarantee.complete(order, call, self.generator)
+
+    def secure_cancel(self, call: Call) -> Outcome:
+        """Cancel a paid guarantee order (`guarantee.cancel`)."""
+        return self.ledger.act(call, self.line, self._secure_cancel) or no_order()
+
+    def _secure_cancel(self, order: Order, call: Call) -> tuple[Order, Outcome]:
+        return guarantee.cancel(order, call, self.generator)
 
     def _describe_refund(self, order: Order, refund: Refund) -> dict[str, object]:
         return answers.describe_refund(order, refund, self.generator)
