@@ -10,6 +10,7 @@ import sys
 from typing import NamedTuple
 
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
+from mockums.ledger.split import Division
 from mockums.protocol.statuses import OPEN_STATUSES
 
 NEVER = PayPlan("never")
@@ -72,6 +73,7 @@ class Order(NamedTuple):
     refunds: tuple[Refund, ...] = ()  # oldest first
     # time, text, time, text…: one flat tuple of floats and strings, which the garbage collector does not track.
     notes: tuple[float | str, ...] = ()
+    division: Division | None = None  # 分账: the split given on create (None: not split)
 
     @property
     def key(self) -> OrderKey:
