@@ -44,6 +44,11 @@ def order_fields(
         FieldRule("expireTime", "body_time", False, "订单过期时间 (默认30分钟后)", "2022-04-15 10:19:59"),
         FieldRule("goodsTag", "string", False, "商品标记", "", max_length=32),
         FieldRule("originalAmount", "amount", False, "订单原始金额, 单位分", ""),
+        FieldRule("divisionFlag", "flag", False, "分账标记: with platformAmount and subOrders[{mid, merOrderId, "
+                  "totalAmount}], totalAmount = Σ subOrders.totalAmount + platformAmount, at most 20 sub-merchants, "
+                  "not with secureTransaction", ""),
+        FieldRule("asynDivisionFlag", "flag", False, "异步分账标记: as divisionFlag, the split confirmed later by "
+                  "/v1/netpay/sub-orders-confirm", ""),
     ]
     if wechat:
         fields.append(FieldRule("subAppId", "string", False, "微信子商户appId", "wx0123456789abcdef", max_length=32))
@@ -128,6 +133,13 @@ _BODY = (
     _field("refundInvoiceAmount", "number", "退款开票金额", "100"),
     _field("refundPayTime", "string", "退款时间 (once refunded)", "2022-04-15 10:00:00"),
     _field("sendBackAmount", "number", "实退金额", "100"),
+    _field("divisionFlag", "boolean", "分账标记 (a split order; ours)", "true"),
+    _field("asynDivisionFlag", "boolean", "异步分账标记 (an asynchronously split order; ours)", "true"),
+    _field("platformAmount", "number", "平台商户分账金额 (a split order; ours)", "60"),
+    _field("subOrders", "array", "子订单 [{mid, merOrderId, totalAmount}] (a split order; ours)", "[…]"),
+    _field("asynDivisionStatus", "string", "异步分账状态 success, fail (single-source: shishuihao/third-party-api)",
+           "success"),
+    _field("asynDivisionMsg", "string", "异步分账信息 (single-source; empty on success: ours)", ""),
 )
 _BY_NAME = {item.name: item for item in _BODY}
 
@@ -141,6 +153,7 @@ _ORDER = "merName seqId settleRefId targetMid status targetStatus targetSys tota
 _PAID = (
     "targetOrderId buyerId payTime buyerPayAmount invoiceAmount receiptAmount couponAmount billFunds billFundsDesc"
 )
+_SPLIT = "divisionFlag asynDivisionFlag platformAmount subOrders asynDivisionStatus"
 _REFUND = (
     "refundStatus refundOrderId refundTargetOrderId refundAmount refundFunds refundFundsDesc "
     "refundInvoiceAmount refundPayTime"
@@ -156,7 +169,8 @@ CREATE_ALIPAY_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} qrCo
 CREATE_MINI_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} miniPayRequest")
 CREATE_TRADE_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} targetOrderId")
 CREATE_REDIRECT_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} redirectUrl")
-QUERY_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount")
+QUERY_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount {_SPLIT}")
+SUB_ORDERS_CONFIRM_RESPONSE = answer("srcReserve merOrderId asynDivisionStatus asynDivisionMsg")
 REFUND_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
 REFUND_QUERY_RESPONSE = answer(
     f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId payTime {_REFUND} sendBackAmount"
@@ -257,7 +271,9 @@ NETPAY_SPECS = (
     EndpointSpec(
         "/v1/netpay/refund",
         "退款",
-        "Refund a paid order, in part or in full; idempotent per refundOrderId.",
+        "Refund a paid order, in part or in full; idempotent per refundOrderId. A split order's refund carries "
+        "platformAmount (0 allowed) and subOrders[{mid, merOrderId, refundOrderId, totalAmount}] adding up to "
+        "refundAmount, each share at most what is left of it.",
         "refund",
         None,
         (
@@ -266,7 +282,6 @@ NETPAY_SPECS = (
             FieldRule("refundAmount", "amount", True, "退款金额, 单位分", "100"),
             _REFUND_ORDER_ID,
             FieldRule("refundDesc", "string", False, "退款说明", "", max_length=255),
-            FieldRule("platformAmount", "amount", False, "平台商户退款金额", ""),
         ),
         REFUND_RESPONSE,
     ),
@@ -278,5 +293,17 @@ NETPAY_SPECS = (
         None,
         (*_common(ALL_INST_MIDS, order_id_max=64), _REFUND_ORDER_ID),
         REFUND_QUERY_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/sub-orders-confirm",
+        "异步分账确认",
+        "Confirm the split of a paid order created with asynDivisionFlag: platformAmount (required, 0 allowed) and "
+        "subOrders[{mid, merOrderId, totalAmount}] (else those of the create call) adding up to its totalAmount; "
+        "once, and not after a refund.",
+        "sub_orders_confirm",
+        None,
+        tuple(FieldRule("instMid", "string", False, "业务类型 (clients send none)", "", choices=ALL_INST_MIDS)
+              if rule.name == "instMid" else rule for rule in _common(ALL_INST_MIDS)),
+        SUB_ORDERS_CONFIRM_RESPONSE,
     ),
 )
