@@ -15,6 +15,7 @@ SECURE_CANCEL_SECONDS = 30 * 24 * 3600
 # Refunds one order may have (ours: the platform publishes no count limit; the amount left to refund is
 # the limit that matters). It bounds the memory one order takes; `refunds_per_order` in the config.
 REFUNDS_PER_ORDER = 1000
+MAX_SUB_MERCHANTS = 20  # sub-merchants one split order may name in subOrders (分账: the API tables' limit)
 # Waits (s) before each notification attempt: 11 attempts over about 4 h, in the spirit of the
 # platform's "many times within 24 h" (the exact schedule is not published).
 NOTIFY_SCHEDULE = (0.0, 15.0, 15.0, 30.0, 180.0, 600.0, 1800.0, 1800.0, 3600.0, 3600.0, 3600.0)

@@ -99,10 +99,12 @@ class Ledger:
         return self.change(key, apply)
 
     def create(self, call: Call, line: str, *, mer_name: str | None = None, expire_at: float | None = None,
-               pay: PayPlan | None = None, secure: bool = False) -> tuple[Order, tuple[Event, ...]] | None:
+               pay: PayPlan | None = None, secure: bool = False, amend: Callable[[Order], Order] | None = None,
+               ) -> tuple[Order, tuple[Event, ...]] | None:
         """A new order for the request, as it was created (then paid at once when its plan says so: the events
         say so); None when (mid, merOrderId) is taken by a real order. An order only taken to exist, that nothing
-        has happened to, is replaced. `secure`: a 担保 (guarantee) order."""
+        has happened to, is replaced. `secure`: a 担保 (guarantee) order; `amend` adds what the line's own rule
+        read from the request (a split)."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
 
         def apply(old: Order | None) -> tuple[Order | None, tuple[Order, tuple[Event, ...]] | None]:
@@ -112,6 +114,8 @@ class Ledger:
                 return old, None
             created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay,
                                      secure=secure)
+            if amend is not None:
+                created = amend(created)
             order, events = created, ()
             if order.pay_plan.mode in ("immediately", "twice"):  # a second payment only exists for QR bills
                 order, events = moves.pay(order, call.now, "paid at once (scenario)")

@@ -10,6 +10,7 @@ import sys
 from typing import NamedTuple
 
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
+from mockums.ledger.split import Division
 from mockums.protocol.statuses import OPEN_STATUSES
 
 NEVER = PayPlan("never")
@@ -75,6 +76,7 @@ class Order(NamedTuple):
     # 担保 (guarantee) orders: None for an ordinary order, else one of SECURE_STATUSES; and the amount completed.
     secure_status: str | None = None
     completed_amount: int = 0
+    division: Division | None = None  # 分账: the split given on create (None: not split)
 
     @property
     def key(self) -> OrderKey:

@@ -67,9 +67,12 @@ def response_schema(spec: EndpointSpec, vocabulary: Vocabulary) -> dict[str, Any
     """An endpoint's business answer (HTTP 200): its fields with their types; its code always present."""
     properties: dict[str, Any] = {}
     for field in spec.response:
-        kind = {"string": {"type": "string"}, "number": {"type": "integer"}, "object": {"type": "object"}}[field.type]
+        kinds: dict[str, dict[str, Any]] = {
+            "string": {"type": "string"}, "number": {"type": "integer"}, "boolean": {"type": "boolean"},
+            "object": {"type": "object"}, "array": {"type": "array", "items": {"type": "object"}}}
+        kind = kinds[field.type]
         properties[field.name] = {**kind, "description": field.description}
-        if field.example and field.example != "{…}":
+        if field.example and field.example != "{…}" and field.type not in ("boolean", "array"):
             properties[field.name]["example"] = int(field.example) if field.type == "number" else field.example
     code = vocabulary.code_field
     properties[code] = {**properties.get(code, {"type": "string"}), "enum": list(vocabulary.catalogue)}

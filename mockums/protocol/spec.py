@@ -11,11 +11,14 @@ from typing import Literal
 from mockums.protocol.fields import FieldRule
 from mockums.protocol.statuses import Channel
 
+# What JSON an answer field holds (a list of objects is an "array": 分账's subOrders).
+AnswerType = Literal["string", "number", "boolean", "object", "array"]
+
 # Where an answer field's value comes from: the rule's result code or message, the time of the answer or
 # its date, the request (as sent), the values the rule gave (the order's), or a constant.
 ResponseSource = Literal["code", "message", "now", "today", "echo", "order", "constant"]
 
-__all__ = ["Channel", "EndpointSpec", "ResponseField", "ResponseSource", "response_field"]
+__all__ = ["AnswerType", "Channel", "EndpointSpec", "ResponseField", "ResponseSource", "response_field"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class ResponseField:
     """One field of an answer."""
 
     name: str
-    type: Literal["string", "number", "object"]
+    type: AnswerType
     source: ResponseSource  # where the value comes from; see mockums.protocol.answers.render_answer
     description: str
     example: str
@@ -53,7 +56,7 @@ class EndpointSpec:
 
 def response_field(
     name: str,
-    kind: Literal["string", "number", "object"],
+    kind: AnswerType,
     description: str,
     example: str = "",
     source: ResponseSource = "order",

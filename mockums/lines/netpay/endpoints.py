@@ -46,6 +46,11 @@ def order_fields(
         FieldRule("originalAmount", "amount", False, "订单原始金额, 单位分", ""),
         FieldRule("secureTransaction", "flag", False, "担保交易标识 (true: a guarantee order, see secure-complete)",
                   ""),
+        FieldRule("divisionFlag", "flag", False, "分账标记: with platformAmount and subOrders[{mid, merOrderId, "
+                  "totalAmount}], totalAmount = Σ subOrders.totalAmount + platformAmount, at most 20 sub-merchants, "
+                  "not with secureTransaction", ""),
+        FieldRule("asynDivisionFlag", "flag", False, "异步分账标记: as divisionFlag, the split confirmed later by "
+                  "/v1/netpay/sub-orders-confirm", ""),
     ]
     if wechat:
         fields.append(FieldRule("subAppId", "string", False, "微信子商户appId", "wx0123456789abcdef", max_length=32))
@@ -135,6 +140,13 @@ _BODY = (
     _field("completeAmount", "number", "担保完成金额 (guarantee orders only)", "0"),
     _field("completedAmount", "number", "担保完成金额 (0 once cancelled)", "360"),
     _field("cardAttr", "string", "卡属性", "BALANCE"),
+    _field("divisionFlag", "boolean", "分账标记 (a split order; ours)", "true"),
+    _field("asynDivisionFlag", "boolean", "异步分账标记 (an asynchronously split order; ours)", "true"),
+    _field("platformAmount", "number", "平台商户分账金额 (a split order; ours)", "60"),
+    _field("subOrders", "array", "子订单 [{mid, merOrderId, totalAmount}] (a split order; ours)", "[…]"),
+    _field("asynDivisionStatus", "string", "异步分账状态 success, fail (single-source: shishuihao/third-party-api)",
+           "success"),
+    _field("asynDivisionMsg", "string", "异步分账信息 (single-source; empty on success: ours)", ""),
 )
 _BY_NAME = {item.name: item for item in _BODY}
 
@@ -148,6 +160,7 @@ _ORDER = "merName seqId settleRefId targetMid status targetStatus targetSys tota
 _PAID = (
     "targetOrderId buyerId payTime buyerPayAmount invoiceAmount receiptAmount couponAmount billFunds billFundsDesc"
 )
+_SPLIT = "divisionFlag asynDivisionFlag platformAmount subOrders asynDivisionStatus"
 _REFUND = (
     "refundStatus refundOrderId refundTargetOrderId refundAmount refundFunds refundFundsDesc "
     "refundInvoiceAmount refundPayTime"
@@ -164,8 +177,9 @@ CREATE_MINI_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} miniPa
 CREATE_TRADE_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} targetOrderId")
 CREATE_REDIRECT_RESPONSE = answer(f"connectSys srcReserve merOrderId {_ORDER} redirectUrl")
 QUERY_RESPONSE = answer(
-    f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount secureStatus completeAmount"
+    f"connectSys settleDate srcReserve merOrderId {_ORDER} {_PAID} refundAmount secureStatus completeAmount {_SPLIT}"
 )
+SUB_ORDERS_CONFIRM_RESPONSE = answer("srcReserve merOrderId asynDivisionStatus asynDivisionMsg")
 REFUND_RESPONSE = answer(f"connectSys settleDate srcReserve merOrderId {_ORDER} targetOrderId {_REFUND}")
 # The secure-complete answer keeps the fields of the documentation's example; secure-cancel's, its table's.
 SECURE_COMPLETE_RESPONSE = answer(
@@ -272,7 +286,9 @@ NETPAY_SPECS = (
     EndpointSpec(
         "/v1/netpay/refund",
         "退款",
-        "Refund a paid order, in part or in full; idempotent per refundOrderId.",
+        "Refund a paid order, in part or in full; idempotent per refundOrderId. A split order's refund carries "
+        "platformAmount (0 allowed) and subOrders[{mid, merOrderId, refundOrderId, totalAmount}] adding up to "
+        "refundAmount, each share at most what is left of it.",
         "refund",
         None,
         (
@@ -281,7 +297,6 @@ NETPAY_SPECS = (
             FieldRule("refundAmount", "amount", True, "退款金额, 单位分", "100"),
             _REFUND_ORDER_ID,
             FieldRule("refundDesc", "string", False, "退款说明", "", max_length=255),
-            FieldRule("platformAmount", "amount", False, "平台商户退款金额", ""),
         ),
         REFUND_RESPONSE,
     ),
@@ -293,6 +308,18 @@ NETPAY_SPECS = (
         None,
         (*_common(ALL_INST_MIDS, order_id_max=64), _REFUND_ORDER_ID),
         REFUND_QUERY_RESPONSE,
+    ),
+    EndpointSpec(
+        "/v1/netpay/sub-orders-confirm",
+        "异步分账确认",
+        "Confirm the split of a paid order created with asynDivisionFlag: platformAmount (required, 0 allowed) and "
+        "subOrders[{mid, merOrderId, totalAmount}] (else those of the create call) adding up to its totalAmount; "
+        "once, and not after a refund.",
+        "sub_orders_confirm",
+        None,
+        tuple(FieldRule("instMid", "string", False, "业务类型 (clients send none)", "", choices=ALL_INST_MIDS)
+              if rule.name == "instMid" else rule for rule in _common(ALL_INST_MIDS)),
+        SUB_ORDERS_CONFIRM_RESPONSE,
     ),
 )
 

@@ -11,7 +11,7 @@ from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.ledger import Ledger, text
 from mockums.ledger.model import Order, Refund
 from mockums.lines.line import Book, Services
-from mockums.lines.netpay import answers, guarantee, notification
+from mockums.lines.netpay import answers, division, guarantee, notification
 from mockums.lines.netpay.errors import SITUATIONS, VOCABULARY
 from mockums.lines.netpay.pay_requests import PAY_REQUESTS
 from mockums.notify.note import Notification
@@ -27,6 +27,13 @@ def said(name: str, order: Order | None = None, values: Mapping[str, object] | N
     """The answer the catalogue names for one situation (`errors.SITUATIONS`)."""
     known = SITUATIONS[name]
     return Outcome(known.err_code, known.text(**details), order, values or {}, events)
+
+
+def refused(refusal: division.Refusal, order: Order | None = None,
+            values: Mapping[str, object] | None = None) -> Outcome:
+    """The answer to a split the division rules refuse (`division.Refusal`), from the catalogue."""
+    known = SITUATIONS[refusal.situation]
+    return Outcome(known.err_code, known.text(**refusal.details), order, values or {})
 
 
 def no_order() -> Outcome:
@@ -45,7 +52,7 @@ class NetpayRules(Book):
         self._rules: dict[str, Callable[[Call], Outcome]] = {
             "create": self.create, "query": self.query, "close": self.close, "refund": self.refund,
             "refund_query": self.refund_query, "secure_complete": self.secure_complete,
-            "secure_cancel": self.secure_cancel}
+            "secure_cancel": self.secure_cancel, "sub_orders_confirm": self.sub_orders_confirm}
 
     def perform(self, call: Call) -> Outcome:
         return self._rules[call.spec.action](call)
@@ -56,8 +63,13 @@ class NetpayRules(Book):
     # -- the rules -----------------------------------------------------------------------------
 
     def create(self, call: Call) -> Outcome:
-        """A new order; DUP_ORDER when (mid, merOrderId) is taken by a real one."""
-        made = self.ledger.create(call, self.line, secure=guarantee.requested(call.body))
+        """A new order, split as the request asks (`division`); DUP_ORDER when (mid, merOrderId) is taken by a
+        real one."""
+        split = division.split_of(call.body, coerce_amount(call.body.get("totalAmount")) or 0)
+        if isinstance(split, division.Refusal):
+            return refused(split)
+        made = self.ledger.create(call, self.line, secure=guarantee.requested(call.body),
+                                  amend=lambda order: division.with_split(order, split, call.now))
         if made is None:
             return Outcome("DUP_ORDER", VOCABULARY.message("DUP_ORDER"))
         order, events = made
@@ -73,7 +85,7 @@ class NetpayRules(Book):
 
     def _query(self, order: Order, call: Call) -> tuple[Order, Outcome]:
         order = order._replace(queries=order.queries + 1)
-        values = answers.describe(order, self.generator)
+        values = answers.describe(order, self.generator) | division.split_values(order)
         unpaid = WALLETS[order.target_sys].unpaid_query_situation if order.status == NEW_ORDER else None
         message = SITUATIONS[unpaid].text() if unpaid else ""  # the wallet knows no trade yet
         events: tuple[Event, ...] = ()
@@ -111,9 +123,12 @@ class NetpayRules(Book):
                                refund_order_id=existing.refund_order_id, amount=existing.amount)
         if existing is not None:  # idempotent: the same refundOrderId answers the refund already made
             return order, Outcome("SUCCESS", "", order, self._describe_refund(order, existing))
-        refused = self._refusal(order, amount)
-        if refused is not None:
-            return order, refused
+        refusal = self._refusal(order, amount)
+        if refusal is not None:
+            return order, refusal
+        split = division.refund_split(order, body, amount)
+        if isinstance(split, division.Refusal):
+            return order, refused(split, order, answers.describe(order, self.generator))
         fake = self.generator.faker_for("refund", order.mid, order.mer_order_id, len(order.refunds))
         refund_id = refund_id or f"{order.mer_order_id[:4]}{fake.numerify('#' * 16)}R"
         plan = order.refund_plan
@@ -126,6 +141,8 @@ class NetpayRules(Book):
                         settle_after_queries=plan.settle_after_queries, settle_at=settle_at)
         order = moves.noted(moves.with_refund(order, refund), call.now,
                             f"refund {refund_id} of {amount} fen: {plan.status}")
+        if split is not None:
+            order = division.with_split_refund(order, split._replace(refund_order_id=refund_id), call.now)
         events: tuple[Event, ...] = ()
         if plan.status == "SUCCESS":
             order, event = moves.settle(order, refund, call.now)
@@ -183,6 +200,18 @@ class NetpayRules(Book):
 
     def _secure_cancel(self, order: Order, call: Call) -> tuple[Order, Outcome]:
         return guarantee.cancel(order, call, self.generator)
+
+    def sub_orders_confirm(self, call: Call) -> Outcome:
+        """Confirm an asynchronous split (`division.confirm`): once, and never after a refund."""
+        return self.ledger.act(call, self.line, self._sub_orders_confirm) or no_order()
+
+    def _sub_orders_confirm(self, order: Order, call: Call) -> tuple[Order, Outcome]:
+        confirmed = division.confirm(order, call.body, call.now)
+        if isinstance(confirmed, division.Refusal):
+            return order, refused(confirmed, order)
+        order = division.with_split(order, confirmed, call.now)
+        return order, Outcome("SUCCESS", "", order, {"merOrderId": order.mer_order_id,
+                                                      "asynDivisionStatus": "success", "asynDivisionMsg": ""})
 
     def _describe_refund(self, order: Order, refund: Refund) -> dict[str, object]:
         return answers.describe_refund(order, refund, self.generator)

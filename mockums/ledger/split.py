@@ -1,0 +1,49 @@
+"""分账: how an order's amount is split between the platform merchant and its sub-merchants, as values kept on
+the order (`Order.division`). What a split must satisfy is the product line's rule
+(`mockums.lines.netpay.division`); here are only the values.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class SubOrder(NamedTuple):
+    """One sub-merchant's share of a split order (`subOrders[]` on create and sub-orders-confirm)."""
+
+    mid: str
+    mer_order_id: str | None
+    total_amount: int
+
+
+class SubRefund(NamedTuple):
+    """One sub-merchant's share of a split refund (`subOrders[]` on refund)."""
+
+    mid: str
+    mer_order_id: str | None
+    refund_order_id: str | None
+    amount: int
+
+
+class SplitRefund(NamedTuple):
+    """How one refund of a split order was split: the platform's part and each sub-merchant's."""
+
+    refund_order_id: str
+    platform_amount: int
+    sub_refunds: tuple[SubRefund, ...]
+
+
+class Division(NamedTuple):
+    """An order's split: synchronous (`divisionFlag`, settled as paid) or asynchronous (`asynDivisionFlag`,
+    confirmed later by sub-orders-confirm), the platform's amount and the sub-merchants' orders."""
+
+    asynchronous: bool
+    platform_amount: int
+    sub_orders: tuple[SubOrder, ...]
+    confirmed_at: float | None = None  # when sub-orders-confirm confirmed an asynchronous split
+    refunds: tuple[SplitRefund, ...] = ()  # oldest first
+
+    def share_of(self, mid: str) -> int | None:
+        """Sub-merchant `mid`'s share of the order (None: it has none)."""
+        shares = [sub.total_amount for sub in self.sub_orders if sub.mid == mid]
+        return sum(shares) if shares else None
