@@ -281,6 +281,9 @@ class Answerer:
         if violations and not self.validation.strict:  # what published clients send, the tables do not list
             violations, deviations = accept_known(endpoint.deviations, spec.path, violations, request)
             trace.warn(*deviations)
+        if checked.unreadable_time:  # the gateway could not read a time it parses itself (an H5 content's)
+            return self.gateway_reply("content_timestamp", checked.unreadable_time,
+                                      {"reason": checked.unreadable_time}, trace)
         if violations:
             details = "; ".join(str(v) for v in violations)
             return self._said(endpoint, request, "bad_request", trace, script.delay, details=details)

@@ -35,12 +35,17 @@ class FieldRule:
     max_length: int | None = None
     choices: tuple[str, ...] = ()
     clock_bound: bool = False  # a time that should be close to now (requestTimestamp), not any moment
+    # The gateway itself reads this time (an H5 GET's content): a value it cannot read is its 412 in strict mode,
+    # not a business BAD_REQUEST, and passes with a warning in lenient mode.
+    gateway_parsed: bool = False
 
     def rule_text(self) -> str:
         """The rule in words, for error messages and the README's endpoint reference."""
         parts = ["required" if self.required else "optional"]
         if self.kind == "body_time":
             parts.append("format yyyy-MM-dd HH:mm:ss (Beijing time)")
+            if self.gateway_parsed:
+                parts.append("read by the gateway (strict mode: an unreadable value is its 412)")
         elif self.kind == "amount":
             parts.append(f"integer fen {AMOUNT_MIN}..{AMOUNT_MAX} (number or numeric string)")
         elif self.kind == "date":
@@ -81,6 +86,7 @@ class ValidationResult:
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...]
     abnormal_time: str | None  # set when strict mode rejects requestTimestamp as too far off
+    unreadable_time: str | None = None  # set when strict mode refuses a gateway-parsed time it cannot read
 
 
 def _absent(value: object) -> bool:
@@ -102,6 +108,7 @@ def validate_body(
         violations.append(Violation(names, f"at least one of {', '.join(one_of)}", "both are missing or empty"))
     warnings: list[str] = []
     abnormal: str | None = None
+    unreadable: str | None = None
     for rule in rules:
         value = body.get(rule.name)
         if _absent(value):
@@ -111,6 +118,12 @@ def validate_body(
                 message = f"is {value!r}; omit it instead (strict mode)"
                 violations.append(Violation(rule.name, rule.rule_text(), message))
             continue
+        if rule.gateway_parsed and (why := _unreadable_time(value, policy)) is not None:
+            if policy.strict:
+                unreadable = unreadable or f"{rule.name}: {why}"
+            else:
+                warnings.append(f"{rule.name}: {why}; strict mode refuses it as the gateway does (HTTP 412)")
+            continue
         problem, warning, skew_text = _check(rule, value, policy, clock)
         if problem:
             violations.append(Violation(rule.name, rule.rule_text(), problem))
@@ -118,7 +131,18 @@ def validate_body(
             warnings.append(f"{rule.name}: {warning}")
         if skew_text and abnormal is None:
             abnormal = f"{rule.name}: {skew_text}"
-    return ValidationResult(tuple(violations), tuple(warnings), abnormal)
+    return ValidationResult(tuple(violations), tuple(warnings), abnormal, unreadable)
+
+
+def _unreadable_time(value: object, policy: ValidationPolicy) -> str | None:
+    """Why the gateway could not read a time, or None: not a string, not a moment at all, or (strict mode) not in
+    the table's yyyy-MM-dd HH:mm:ss. Lenient mode reads a compact yyyyMMddHHmmss, flagged by `_check`."""
+    if not isinstance(value, str):
+        return f"sent as {type(value).__name__}, not a yyyy-MM-dd HH:mm:ss string"
+    if epoch_of(value) is None or (policy.strict and len(value) != 19):
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        return f"{shown!r} is not yyyy-MM-dd HH:mm:ss"
+    return None
 
 
 def _check(

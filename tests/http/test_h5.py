@@ -121,7 +121,9 @@ async def test_a_dashed_auth_timestamp_is_the_observed_1000(caller: Caller) -> N
     assert (answer.status, answer.json["errCode"], answer.json["errInfo"]) == (412, "1000", "Timestamp解析失败")
 
 
-async def test_a_compact_request_timestamp_in_the_content_is_flagged_like_a_post(make_caller: MakeCaller) -> None:
+async def test_a_compact_request_timestamp_in_the_content_is_flagged_or_the_observed_1000(
+    make_caller: MakeCaller,
+) -> None:
     caller = await make_caller()
     stamp = chinaums_client.compact(chinaums_client.beijing_now())
     answer = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5E0003", requestTimestamp=stamp))
@@ -129,7 +131,47 @@ async def test_a_compact_request_timestamp_in_the_content_is_flagged_like_a_post
     assert "yyyyMMddHHmmss" in answer.headers["X-Mockums-Warning"]
     strict = await make_caller(strict=Strictness(request=True))
     refused = await strict.form(ALIPAY, chinaums_client.h5_content("3194H5E0004", requestTimestamp=stamp))
-    assert refused.json["errCode"] == "BAD_REQUEST"
+    assert refused.status == 412
+    assert (refused.json["errCode"], refused.json["errInfo"]) == ("1000", "Timestamp解析失败")
+    assert refused.json["diagnosis"] == {"failure": "content_timestamp",
+                                         "reason": f"requestTimestamp: {stamp!r} is not yyyy-MM-dd HH:mm:ss"}
+
+
+@pytest.mark.parametrize("stamp", ["2026/11/26 08:33:26", "yesterday", "2026-13-40 25:61:61", 20261126083326])
+async def test_a_malformed_request_timestamp_in_h5_content_is_the_observed_1000_in_strict_mode(
+    make_caller: MakeCaller, stamp: object,
+) -> None:
+    strict = await make_caller(strict=Strictness(request=True))
+    refused = await strict.form(ALIPAY, chinaums_client.h5_content("3194H5T0001", requestTimestamp=stamp))
+    assert refused.status == 412
+    assert (refused.json["errCode"], refused.json["errInfo"]) == ("1000", "Timestamp解析失败")
+    assert "errMsg" not in refused.json
+    assert refused.json["diagnosis"]["failure"] == "content_timestamp"
+    assert strict.sandbox.orders(mer_order_id="3194H5T0001") == []
+    entry = (await strict.journaled("3194H5T0001"))[-1]
+    assert (entry["method"], entry["status"], entry["auth"]["verdict"]) == ("GET", 412, "content_timestamp")
+
+
+@pytest.mark.parametrize("stamp", ["2026/11/26 08:33:26", "yesterday", 20261126083326])
+async def test_a_malformed_request_timestamp_in_h5_content_passes_flagged_in_lenient_mode(
+    caller: Caller, stamp: object,
+) -> None:
+    answer = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5T0002", requestTimestamp=stamp))
+    assert answer.status == 302
+    assert answer.headers["Location"].startswith(f"http://127.0.0.1:{caller.client.port}/netpay-portal/alipay2/h5Pay.do?")
+    shown = repr(stamp) if isinstance(stamp, str) else None
+    warning = answer.headers["X-Mockums-Warning"]
+    assert warning.startswith("requestTimestamp: ")
+    assert (f"{shown} is not yyyy-MM-dd HH:mm:ss" if shown else "sent as int, not a yyyy-MM-dd HH:mm:ss string") in warning
+    assert "strict mode refuses it as the gateway does (HTTP 412)" in warning
+    assert caller.sandbox.orders(mer_order_id="3194H5T0002")[0]["status"] == "NEW_ORDER"
+
+
+async def test_a_malformed_request_timestamp_on_a_post_path_stays_a_bad_request(make_caller: MakeCaller) -> None:
+    strict = await make_caller(strict=Strictness(request=True))
+    refused = await strict.close("MKSUCCESS3194T0003", requestTimestamp="yesterday")
+    assert (refused.status, refused.json["errCode"]) == (200, "BAD_REQUEST")
+    assert refused.json["errMsg"].startswith("请求报文有错: requestTimestamp: 'yesterday' is not yyyy-MM-dd HH:mm:ss")
 
 
 @pytest.mark.parametrize(("query", "status", "code"), [
