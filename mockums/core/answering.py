@@ -251,8 +251,16 @@ class Answerer:
         if isinstance(request, BodyError):
             return self.with_flags(self._said(endpoint, {}, "bad_request", trace, details=request))
         reply = self._answer(endpoint, request, subject, trace, base_url)
-        if reply.status == 200 and reply.fault is None and reply.err_code == endpoint.vocabulary.success:
-            location = endpoint.book.redirect(spec, request, auth.app_id, base_url)
+        if reply.status == 200 and reply.fault is None:
+            if reply.err_code == endpoint.vocabulary.success:
+                location = endpoint.book.redirect(spec, request, auth.app_id, base_url)
+            elif trace.forced is None:  # a scripted refusal stands
+                location = endpoint.book.reopen(spec, request, auth.app_id, base_url, reply.err_code)
+                if location is not None:
+                    trace.warn(f"the create answered {reply.err_code}: this link made the order before, so the "
+                               "browser goes to its cashier again")
+            else:
+                location = None
             if location is not None:
                 reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
         return self.with_flags(reply)
