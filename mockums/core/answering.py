@@ -251,8 +251,16 @@ class Answerer:
         if isinstance(request, BodyError):
             return self.with_flags(self._said(endpoint, {}, "bad_request", trace, details=request))
         reply = self._answer(endpoint, request, subject, trace, base_url)
-        if reply.status == 200 and reply.fault is None and reply.err_code == endpoint.vocabulary.success:
-            location = endpoint.book.redirect(spec, request, auth.app_id, base_url)
+        if reply.status == 200 and reply.fault is None:
+            if reply.err_code == endpoint.vocabulary.success:
+                location = endpoint.book.redirect(spec, request, auth.app_id, base_url)
+            elif trace.forced is None:  # a scripted refusal stands
+                location = endpoint.book.reopen(spec, request, auth.app_id, base_url, reply.err_code)
+                if location is not None:
+                    trace.warn(f"the create answered {reply.err_code}: this link made the order before, so the "
+                               "browser goes to its cashier again")
+            else:
+                location = None
             if location is not None:
                 reply = Reply(302, {}, trace, delay=reply.delay, headers={"Location": location})
         return self.with_flags(reply)
@@ -281,6 +289,9 @@ class Answerer:
         if violations and not self.validation.strict:  # what published clients send, the tables do not list
             violations, deviations = accept_known(endpoint.deviations, spec.path, violations, request)
             trace.warn(*deviations)
+        if checked.unreadable_time:  # the gateway could not read a time it parses itself (an H5 content's)
+            return self.gateway_reply("content_timestamp", checked.unreadable_time,
+                                      {"reason": checked.unreadable_time}, trace)
         if violations:
             details = "; ".join(str(v) for v in violations)
             return self._said(endpoint, request, "bad_request", trace, script.delay, details=details)

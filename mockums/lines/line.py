@@ -107,6 +107,12 @@ class Book:
         """Where a successful GET (OPEN-FORM-PARAM) sends the browser; None: this line answers GETs in JSON."""
         return None
 
+    def reopen(self, spec: EndpointSpec, content: Mapping[str, object], app_id: str, base_url: str,
+               err_code: str) -> str | None:
+        """Where a GET this line refused with `err_code` sends the browser instead of the JSON answer (an H5 link
+        opened a second time: the cashier of the order it made the first time); None: the answer stands."""
+        return None
+
     def notification(self, event: Event, app: App, now: float) -> Notification | None:
         """The signed notification an event of this line's orders sends; None: none (no notifyUrl)."""
         return None

@@ -1,9 +1,9 @@
 """The mocked ChinaUMS endpoints as an OpenAPI 3.0 document, generated from the field tables (`endpoints`)
 and the error catalogues, for Postman, Prism, code generators and anyone who reads OpenAPI.
 
-It describes the gateway's contract as the tables state it (strict mode): lenient mode accepts a little
-more (amounts as numeric strings, compact timestamps, bodies wrapped as `{"data": …}`), and a scenario
-may answer anything at all.
+It describes the gateway's contract as the tables state it (strict mode), with amounts as a number or a digit
+string as the official examples send them: lenient mode accepts a little more (compact timestamps, bodies
+wrapped as `{"data": …}`), and a scenario may answer anything at all.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from mockums.protocol.vocabulary import Vocabulary
 
 BODY_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 COMPACT_TIME = r"^\d{14}$"
+DIGIT_AMOUNT = r"^[1-9][0-9]{0,8}$"  # an amount sent as a string, as the official examples send "totalAmount":"1"
 SIGNING = (
     "`OPEN-BODY-SIG AppId=\"…\", Timestamp=\"yyyyMMddHHmmss\", Nonce=\"…\", Signature=\"…\"` where Signature = "
     "Base64(HMAC-SHA256(appKey, appId + Timestamp + Nonce + lowerhex(SHA256(body)))), over the exact bytes sent"
@@ -33,7 +34,8 @@ def field_schema(rule: FieldRule) -> dict[str, Any]:
     """One request field's rule as a JSON Schema."""
     schema: dict[str, Any]
     if rule.kind == "amount":
-        schema = {"type": "integer", "minimum": AMOUNT_MIN, "maximum": AMOUNT_MAX}
+        schema = {"anyOf": [{"type": "integer", "minimum": AMOUNT_MIN, "maximum": AMOUNT_MAX},
+                            {"type": "string", "pattern": DIGIT_AMOUNT}]}
     elif rule.kind == "body_time":
         schema = {"type": "string", "pattern": BODY_TIME}
     else:

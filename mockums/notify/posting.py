@@ -11,6 +11,8 @@ from yarl import URL
 from mockums.hosts import host_matches, host_name
 from mockums.protocol.clipping import clip
 
+# What an accepting receiver's answer contains (the documented acknowledgement).
+ACCEPTANCE_MARK = "SUCCESS"
 EXCERPT_CHARS = 200  # of an answer, kept with its attempt
 # Read at most this much of an answer: enough to see SUCCESS/FAILED or an error page's opening,
 # without letting a receiver that streams megabytes fill our memory.
@@ -18,12 +20,13 @@ READ_LIMIT = 4096
 
 
 def is_accepted(status: int, body: str) -> bool:
-    """The platform's rule: a 2xx whose body, stripped, is exactly `SUCCESS` (case-sensitive).
+    """The platform's rule: a 2xx whose body contains `SUCCESS` (case-sensitive).
 
-    `success`, `{"code":"SUCCESS"}` or `OK` all count as failures and trigger a retry, as they do for
-    real; merchants who answer that way in production get duplicated notifications.
+    The bills document says a missing `SUCCESS` substring causes the retries, so `SUCCESS`,
+    `{"code":"SUCCESS"}` or `<xml>SUCCESS</xml>` are accepted; `success`, `OK`, `FAILED` and any non-2xx
+    answer count as failures and trigger a retry, as they do for real.
     """
-    return 200 <= status < 300 and body.strip() == "SUCCESS"
+    return 200 <= status < 300 and ACCEPTANCE_MARK in body
 
 
 def url_problem(url: str, hosts: Sequence[str] = ()) -> str | None:

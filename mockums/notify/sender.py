@@ -1,7 +1,7 @@
 """Outgoing payment/refund notifications: POST a signed form to the merchant's notifyUrl, retry until SUCCESS.
 
 Like the real platform, a delivery keeps its `notifyId` and its exact signed params across retries, and
-only a 2xx answer whose body is exactly `SUCCESS` stops them. `send()` never waits on the network and needs
+only a 2xx answer whose body contains `SUCCESS` stops them. `send()` never waits on the network and needs
 no running loop: it records a `Delivery` and sets a timer for its first attempt. Once `start()`ed, the
 notifier claims each attempt's timer as it falls due and makes the attempt in the background, so a slow or
 dead receiver can only ever cost its own delivery (per-attempt timeout, a semaphore bounding concurrent

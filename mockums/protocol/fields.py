@@ -1,8 +1,12 @@
 """Request field rules and the validator they drive.
 
 Real clients send more than the tables list (extra fields, optional fields as "" or 0, amounts as
-numeric strings, a compact requestTimestamp). The lenient default accepts those, flagging the last
-one; strict mode rejects what the table does not allow.
+numeric strings, a compact requestTimestamp, a date with a time). The lenient default accepts those,
+flagging the last two; strict mode rejects what official material never shows (a compact requestTimestamp,
+numbers where the table says string, an optional field sent as 0) and accepts what it does show: the
+official examples send amounts as digit strings (`"totalAmount":"1"`), a kept gateway answer echoed the
+date part of a `billDate` sent with a time, and no source shows the gateway refusing an optional field
+sent empty.
 """
 
 from __future__ import annotations
@@ -31,12 +35,17 @@ class FieldRule:
     max_length: int | None = None
     choices: tuple[str, ...] = ()
     clock_bound: bool = False  # a time that should be close to now (requestTimestamp), not any moment
+    # The gateway itself reads this time (an H5 GET's content): a value it cannot read is its 412 in strict mode,
+    # not a business BAD_REQUEST, and passes with a warning in lenient mode.
+    gateway_parsed: bool = False
 
     def rule_text(self) -> str:
         """The rule in words, for error messages and the README's endpoint reference."""
         parts = ["required" if self.required else "optional"]
         if self.kind == "body_time":
             parts.append("format yyyy-MM-dd HH:mm:ss (Beijing time)")
+            if self.gateway_parsed:
+                parts.append("read by the gateway (strict mode: an unreadable value is its 412)")
         elif self.kind == "amount":
             parts.append(f"integer fen {AMOUNT_MIN}..{AMOUNT_MAX} (number or numeric string)")
         elif self.kind == "date":
@@ -66,7 +75,7 @@ class Violation:
 
 @dataclass(frozen=True)
 class ValidationPolicy:
-    strict: bool = False  # reject compact requestTimestamp, non-string scalars, empty optionals
+    strict: bool = False  # reject compact requestTimestamp, non-string scalars, optionals sent as 0
     skew_window: int = DEFAULT_SKEW_WINDOW  # seconds between requestTimestamp and now before it is flagged; 0 = off
 
 
@@ -77,10 +86,16 @@ class ValidationResult:
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...]
     abnormal_time: str | None  # set when strict mode rejects requestTimestamp as too far off
+    unreadable_time: str | None = None  # set when strict mode refuses a gateway-parsed time it cannot read
 
 
 def _absent(value: object) -> bool:
     return value is None or value == "" or (value == 0 and not isinstance(value, bool))
+
+
+def _sent_as_zero(value: object) -> bool:
+    """An absent-looking value strict mode still refuses: a number 0 (a field sent empty, "", or null is fine)."""
+    return value is not None and value != ""
 
 
 def validate_body(
@@ -93,14 +108,21 @@ def validate_body(
         violations.append(Violation(names, f"at least one of {', '.join(one_of)}", "both are missing or empty"))
     warnings: list[str] = []
     abnormal: str | None = None
+    unreadable: str | None = None
     for rule in rules:
         value = body.get(rule.name)
         if _absent(value):
             if rule.required:
                 violations.append(Violation(rule.name, rule.rule_text(), "is missing or empty"))
-            elif value is not None and policy.strict:
+            elif _sent_as_zero(value) and policy.strict:
                 message = f"is {value!r}; omit it instead (strict mode)"
                 violations.append(Violation(rule.name, rule.rule_text(), message))
+            continue
+        if rule.gateway_parsed and (why := _unreadable_time(value, policy)) is not None:
+            if policy.strict:
+                unreadable = unreadable or f"{rule.name}: {why}"
+            else:
+                warnings.append(f"{rule.name}: {why}; strict mode refuses it as the gateway does (HTTP 412)")
             continue
         problem, warning, skew_text = _check(rule, value, policy, clock)
         if problem:
@@ -109,7 +131,18 @@ def validate_body(
             warnings.append(f"{rule.name}: {warning}")
         if skew_text and abnormal is None:
             abnormal = f"{rule.name}: {skew_text}"
-    return ValidationResult(tuple(violations), tuple(warnings), abnormal)
+    return ValidationResult(tuple(violations), tuple(warnings), abnormal, unreadable)
+
+
+def _unreadable_time(value: object, policy: ValidationPolicy) -> str | None:
+    """Why the gateway could not read a time, or None: not a string, not a moment at all, or (strict mode) not in
+    the table's yyyy-MM-dd HH:mm:ss. Lenient mode reads a compact yyyyMMddHHmmss, flagged by `_check`."""
+    if not isinstance(value, str):
+        return f"sent as {type(value).__name__}, not a yyyy-MM-dd HH:mm:ss string"
+    if epoch_of(value) is None or (policy.strict and len(value) != 19):
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        return f"{shown!r} is not yyyy-MM-dd HH:mm:ss"
+    return None
 
 
 def _check(
@@ -125,7 +158,7 @@ def _check(
             return f"{value!r} is not one of {', '.join(rule.choices)}", None, None
         return None, None, None
     if rule.kind == "amount":
-        return _check_amount(value, policy), None, None
+        return _check_amount(value), None, None
     if rule.kind == "flag":
         return _check_flag(value), None, None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -145,7 +178,7 @@ def _check(
     if rule.kind == "body_time":
         return _check_body_time(text, rule.clock_bound, policy, clock, warning)
     if rule.kind == "date":
-        return _check_date(text, policy, warning)
+        return _check_date(text, warning)
     return None, warning, None
 
 
@@ -155,11 +188,12 @@ def _check_flag(value: object) -> str | None:
     return f"{value!r} is not true or false"
 
 
-def _check_date(text: str, policy: ValidationPolicy, warning: str | None) -> tuple[str | None, str | None, None]:
+def _check_date(text: str, warning: str | None) -> tuple[str | None, str | None, None]:
     if parse_date(text) is not None:
         return None, warning, None
-    if parse_body_time(text) is not None and not policy.strict:
-        # A published client sends a date with a time; the real platform answered with the date alone.
+    if parse_body_time(text) is not None:
+        # A published client sends a date with a time; the real platform answered with the date alone (a kept
+        # 2022 answer), so strict mode takes it too.
         return None, f"{text!r} carries a time; the table says yyyy-MM-dd (the date part is used)", None
     return f"{text!r} is not yyyy-MM-dd", None, None
 
@@ -174,11 +208,10 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _check_amount(value: object, policy: ValidationPolicy) -> str | None:
+def _check_amount(value: object) -> str | None:
+    """Why an amount breaks its rule, or None: a number or a digit string (as the official examples send it)."""
     if isinstance(value, bool):
         return "must be an integer amount in fen, got a boolean"
-    if isinstance(value, str) and policy.strict:
-        return f"must be a number, got the string {value!r} (strict mode)"
     amount = coerce_amount(value)
     if amount is None:
         shown = value if len(str(value)) <= 40 else f"{str(value)[:40]}…"

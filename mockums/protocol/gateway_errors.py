@@ -43,6 +43,9 @@ _ROWS = (
     GatewayError("form_encoding", 412, "1000", "Timestamp解析失败",
                  "a GET's OPEN-FORM-PARAM content is encoded RFC 3986 style (a space as %20) instead of the "
                  "way java.net.URLEncoder encodes it (a space as +)", "observed (single source)"),
+    GatewayError("content_timestamp", 412, "1000", "Timestamp解析失败",
+                 "strict mode only: an H5 GET's content carries a requestTimestamp the gateway cannot read as "
+                 "yyyy-MM-dd HH:mm:ss (lenient mode passes it, flagged)", "observed (single source)"),
     GatewayError("skewed_timestamp", 412, "1004", "Timestamp超出允许范围",
                  "strict mode only: Timestamp is further from Beijing time than the skew window",
                  "ours"),

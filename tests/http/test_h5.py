@@ -92,9 +92,48 @@ async def test_the_other_h5_paths(caller: Caller, path: str, inst_mid: str, port
     assert wrong.json["errCode"] == "BAD_REQUEST"
 
 
-async def test_a_repeated_order_is_a_json_dup_order(caller: Caller) -> None:
-    assert (await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0001"))).status == 302
-    again = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0001"))
+async def test_the_same_link_opened_twice_shows_the_cashier_of_the_existing_order(caller: Caller) -> None:
+    content = json.dumps(chinaums_client.h5_content("3194H5D0001"), ensure_ascii=False)
+    link = f"{ALIPAY}?{chinaums_client.open_form_param(DEMO_APP.app_id, DEMO_APP.app_key, content)}"
+    first = await caller.get(link)
+    assert first.status == 302
+    again = await caller.get(link)
+    assert (again.status, again.text, again.headers["Location"]) == (302, "", first.headers["Location"])
+    assert again.headers["X-Mockums-Warning"] == ("the create answered DUP_ORDER: this link made the order before, "
+                                                  "so the browser goes to its cashier again")
+    page = await caller.get(again.headers["Location"])
+    assert (page.status, page.headers["Content-Type"].split(";")[0]) == (200, "text/html")
+    assert "3194H5D0001" in page.text and '<p class="amount">3.60</p>' in page.text
+    assert 'name="action" value="pay"' in page.text
+    assert [order["merOrderId"] for order in caller.sandbox.orders(mer_order_id="3194H5D0001")] == ["3194H5D0001"]
+    entries = await caller.journaled("3194H5D0001")
+    assert [(entry["method"], entry["status"]) for entry in entries[-2:]] == [("GET", 302), ("GET", 302)]
+
+
+async def test_a_paid_order_opened_again_shows_its_cashier_as_paid(caller: Caller) -> None:
+    assert (await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0002"))).status == 302
+    caller.sandbox.pay("898201612345678", "3194H5D0002")
+    again = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0002"))
+    assert again.status == 302
+    page = await caller.get(again.headers["Location"])
+    assert page.status == 200 and "订单已支付 (already paid)" in page.text
+    assert 'name="action" value="pay" class="pay" disabled' in page.text
+
+
+@pytest.mark.parametrize("change", [{"totalAmount": 361}, {"instMid": "YUEDANDEFAULT"}])
+async def test_another_order_under_a_taken_id_is_still_a_json_dup_order(caller: Caller,
+                                                                          change: dict[str, object]) -> None:
+    assert (await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0003"))).status == 302
+    path = "/v1/netpay/webpay/pay" if "instMid" in change else ALIPAY
+    again = await caller.form(path, chinaums_client.h5_content("3194H5D0003", **change))
+    assert (again.status, again.json["errCode"], again.json["errMsg"]) == (200, "DUP_ORDER", "重复订单")
+    assert "Location" not in again.headers
+
+
+async def test_a_netpay_order_under_the_id_is_still_a_json_dup_order(caller: Caller) -> None:
+    created = await caller.call("/v1/netpay/wx/app-pre-order", "3194H5D0004", totalAmount=360)
+    assert created.json["errCode"] == "SUCCESS"
+    again = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5D0004"))
     assert (again.status, again.json["errCode"]) == (200, "DUP_ORDER")
 
 
@@ -121,7 +160,9 @@ async def test_a_dashed_auth_timestamp_is_the_observed_1000(caller: Caller) -> N
     assert (answer.status, answer.json["errCode"], answer.json["errInfo"]) == (412, "1000", "Timestamp解析失败")
 
 
-async def test_a_compact_request_timestamp_in_the_content_is_flagged_like_a_post(make_caller: MakeCaller) -> None:
+async def test_a_compact_request_timestamp_in_the_content_is_flagged_or_the_observed_1000(
+    make_caller: MakeCaller,
+) -> None:
     caller = await make_caller()
     stamp = chinaums_client.compact(chinaums_client.beijing_now())
     answer = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5E0003", requestTimestamp=stamp))
@@ -129,7 +170,47 @@ async def test_a_compact_request_timestamp_in_the_content_is_flagged_like_a_post
     assert "yyyyMMddHHmmss" in answer.headers["X-Mockums-Warning"]
     strict = await make_caller(strict=Strictness(request=True))
     refused = await strict.form(ALIPAY, chinaums_client.h5_content("3194H5E0004", requestTimestamp=stamp))
-    assert refused.json["errCode"] == "BAD_REQUEST"
+    assert refused.status == 412
+    assert (refused.json["errCode"], refused.json["errInfo"]) == ("1000", "Timestamp解析失败")
+    assert refused.json["diagnosis"] == {"failure": "content_timestamp",
+                                         "reason": f"requestTimestamp: {stamp!r} is not yyyy-MM-dd HH:mm:ss"}
+
+
+@pytest.mark.parametrize("stamp", ["2026/11/26 08:33:26", "yesterday", "2026-13-40 25:61:61", 20261126083326])
+async def test_a_malformed_request_timestamp_in_h5_content_is_the_observed_1000_in_strict_mode(
+    make_caller: MakeCaller, stamp: object,
+) -> None:
+    strict = await make_caller(strict=Strictness(request=True))
+    refused = await strict.form(ALIPAY, chinaums_client.h5_content("3194H5T0001", requestTimestamp=stamp))
+    assert refused.status == 412
+    assert (refused.json["errCode"], refused.json["errInfo"]) == ("1000", "Timestamp解析失败")
+    assert "errMsg" not in refused.json
+    assert refused.json["diagnosis"]["failure"] == "content_timestamp"
+    assert strict.sandbox.orders(mer_order_id="3194H5T0001") == []
+    entry = (await strict.journaled("3194H5T0001"))[-1]
+    assert (entry["method"], entry["status"], entry["auth"]["verdict"]) == ("GET", 412, "content_timestamp")
+
+
+@pytest.mark.parametrize("stamp", ["2026/11/26 08:33:26", "yesterday", 20261126083326])
+async def test_a_malformed_request_timestamp_in_h5_content_passes_flagged_in_lenient_mode(
+    caller: Caller, stamp: object,
+) -> None:
+    answer = await caller.form(ALIPAY, chinaums_client.h5_content("3194H5T0002", requestTimestamp=stamp))
+    assert answer.status == 302
+    assert answer.headers["Location"].startswith(f"http://127.0.0.1:{caller.client.port}/netpay-portal/alipay2/h5Pay.do?")
+    shown = repr(stamp) if isinstance(stamp, str) else None
+    warning = answer.headers["X-Mockums-Warning"]
+    assert warning.startswith("requestTimestamp: ")
+    assert (f"{shown} is not yyyy-MM-dd HH:mm:ss" if shown else "sent as int, not a yyyy-MM-dd HH:mm:ss string") in warning
+    assert "strict mode refuses it as the gateway does (HTTP 412)" in warning
+    assert caller.sandbox.orders(mer_order_id="3194H5T0002")[0]["status"] == "NEW_ORDER"
+
+
+async def test_a_malformed_request_timestamp_on_a_post_path_stays_a_bad_request(make_caller: MakeCaller) -> None:
+    strict = await make_caller(strict=Strictness(request=True))
+    refused = await strict.close("MKSUCCESS3194T0003", requestTimestamp="yesterday")
+    assert (refused.status, refused.json["errCode"]) == (200, "BAD_REQUEST")
+    assert refused.json["errMsg"].startswith("请求报文有错: requestTimestamp: 'yesterday' is not yyyy-MM-dd HH:mm:ss")
 
 
 @pytest.mark.parametrize(("query", "status", "code"), [

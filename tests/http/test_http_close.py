@@ -139,14 +139,14 @@ async def test_lenient_defaults_accept_what_real_clients_send(caller: Caller) ->
     assert answer.json["srcReserve"] == ""  # echoed as sent
 
 
-async def test_strict_request_rejects_compact_time_and_empty_optionals(make_caller: MakeCaller) -> None:
+async def test_strict_request_rejects_compact_time_and_optionals_sent_as_zero(make_caller: MakeCaller) -> None:
     caller = await make_caller(strict=Strictness(request=True))
     moment = chinaums_client.beijing_now()
     body = (await caller.close("3194202611260008", requestTimestamp=chinaums_client.compact(moment))).json
     assert body["errCode"] == "BAD_REQUEST"
     assert "requestTimestamp: " in body["errMsg"] and "is not yyyy-MM-dd HH:mm:ss" in body["errMsg"]
-    body = (await caller.close("3194202611260009", srcReserve="")).json
-    assert body["errMsg"] == ("请求报文有错: srcReserve: is ''; omit it instead (strict mode) "
+    body = (await caller.close("3194202611260009", srcReserve=0)).json
+    assert body["errMsg"] == ("请求报文有错: srcReserve: is 0; omit it instead (strict mode) "
                               "(rule: optional, at most 255 characters)")
 
 

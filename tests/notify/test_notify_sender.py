@@ -180,8 +180,9 @@ async def test_gives_up_after_len_schedule_attempts(notifier: Notifier, receiver
     assert delivery.reason == "no SUCCESS after 3 attempts"
 
 
-@pytest.mark.parametrize("answer", [(200, "success"), (200, '{"code":"SUCCESS"}'), (201, "OK"), (404, "SUCCESS")])
-async def test_only_2xx_and_exactly_success_is_accepted(make_notifier: Callable[..., Awaitable[Notifier]],
+@pytest.mark.parametrize("answer", [(200, "success"), (200, '{"code":"success"}'), (201, "OK"), (200, "FAILED"),
+                                    (404, "SUCCESS")])
+async def test_only_a_2xx_containing_success_is_accepted(make_notifier: Callable[..., Awaitable[Notifier]],
                                                         receiver: Receiver, answer: tuple[int, str]) -> None:
     notifier = await make_notifier(NotifyPolicy(schedule=(0,), timeout=0.5))
     receiver.default = answer
@@ -189,6 +190,19 @@ async def test_only_2xx_and_exactly_success_is_accepted(make_notifier: Callable[
     assert await notifier.wait_idle(2)
     delivery = now(notifier, delivery)
     assert delivery.state == "gave_up"
+
+
+@pytest.mark.parametrize("body", ['{"code":"SUCCESS"}', '{"code":"SUCCESS","msg":"成功"}', "<xml>SUCCESS</xml>"])
+async def test_an_answer_containing_success_is_accepted(notifier: Notifier, receiver: Receiver, body: str) -> None:
+    """The documented rule is a `SUCCESS` substring: a receiver that answers JSON or XML around it is not retried."""
+    receiver.default = (200, body)
+    delivery = send(notifier, receiver.url)
+    assert await notifier.wait_idle(2)
+    delivery = now(notifier, delivery)
+    assert delivery.state == "delivered"
+    assert delivery.reason is None
+    assert [(a.number, a.status, a.body, a.accepted) for a in delivery.attempts] == [(1, 200, body, True)]
+    assert len(receiver.seen) == 1
 
 
 async def test_whitespace_around_success_is_accepted(notifier: Notifier, receiver: Receiver) -> None:

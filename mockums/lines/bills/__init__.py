@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from mockums.config import App
 from mockums.ledger.calls import Call, Event, Outcome
 from mockums.lines.bills.cashier import CodePage
-from mockums.lines.bills.endpoints import BILL_CODE_PATH, BILL_SPECS
+from mockums.lines.bills.endpoints import BILL_CODE_PATH, BILL_SPECS, PREAUTH_SPECS
 from mockums.lines.bills.errors import VOCABULARY
 from mockums.lines.bills.lookups import BillLookups
 from mockums.lines.bills.notification import build_bill
@@ -66,7 +66,7 @@ def open_book(services: Services) -> Book:
     return Bills(services)
 
 
-BILLS = family_line(LINE, "QR-code bills (C扫B 账单支付) with the scanned code's page", VOCABULARY, BILL_SPECS,
-                    open_book)
+BILLS = family_line(LINE, "QR-code bills (C扫B 账单支付) with the scanned code's page and pre-authorisation",
+                    VOCABULARY, (*BILL_SPECS, *PREAUTH_SPECS), open_book)
 
 __all__ = ["BILLS", "Bills"]

@@ -53,6 +53,8 @@ _CODE_FIELDS = (
     FieldRule("walletOption", "string", False, "SINGLE: only the first payment is allowed (one-time codes)", "",
               choices=WALLET_OPTIONS),
     FieldRule("secureTransaction", "flag", False, "担保交易", ""),
+    FieldRule("preauthTransaction", "flag", False, "预授权交易: the payment is authorised, then completed with "
+              "bills/preauthed (UnionPay codes; ours beyond the field)", ""),
     FieldRule("divisionFlag", "flag", False, "分账标记", ""),
     FieldRule("limitCreditCard", "flag", False, "是否限制信用卡", ""),
     FieldRule("signType", "string", False, "通知签名方式 MD5 (default) or SHA256 (a legacy field; ours: the "
@@ -94,6 +96,7 @@ _FIELDS = {field.name: field for field in (
     response_field("refundAmount", "number", "退款金额", "100"),
     response_field("refundInvoiceAmount", "number", "退款开票金额", "100"),
     response_field("settleDate", "string", "结算日期 yyyy-MM-dd", "2026-11-26", "today"),
+    response_field("completedAmount", "number", "预授权完成金额 (ours)", "300"),
     response_field("targetSys", "string", "目标平台代码 (once paid)", "WXPay"),
 )}
 
@@ -106,6 +109,24 @@ def _bill_spec(path: str, title: str, summary: str, action: str, request: tuple[
                response: tuple[ResponseField, ...], one_of: tuple[str, ...] = ()) -> EndpointSpec:
     return EndpointSpec(path, title, summary, action, None, request, response, one_of)
 
+
+_PAYMENT_ID = FieldRule("merOrderId", "string", True, "支付订单号 (the bill's payment: billNo + one digit)",
+                        "31942026112612000012345670", min_length=6, max_length=32)
+_PREAUTH_ANSWER = ("srcReserve", "billNo", "billDate", "merOrderId", "totalAmount", "completedAmount")
+
+PREAUTH_SPECS = (
+    _bill_spec("/v1/netpay/bills/preauthed", "预授权完成",
+               "Complete a paid pre-authorisation (a bill made with preauthTransaction) for completedAmount, at most "
+               "the amount authorised, once (ours beyond the path and fields).", "preauth_complete",
+               (*_head(False), _PAYMENT_ID, FieldRule("completedAmount", "amount", True, "完成金额, 单位分", "300")),
+               _answer(*_PREAUTH_ANSWER)),
+    _bill_spec("/v1/netpay/bills/preauthed-cancel", "预授权完成撤销",
+               "Undo a pre-authorisation's completion: it may be completed again (ours beyond the path).",
+               "preauth_complete_cancel", (*_head(False), _PAYMENT_ID), _answer(*_PREAUTH_ANSWER)),
+    _bill_spec("/v1/netpay/preauth-cancel", "预授权撤销",
+               "Release a paid pre-authorisation not completed: nothing more can be done with it (ours beyond the "
+               "path).", "preauth_cancel", (*_head(False), _PAYMENT_ID), _answer(*_PREAUTH_ANSWER)),
+)
 
 BILL_SPECS = (
     _bill_spec("/v1/netpay/bills/get-qrcode", "获取二维码",

@@ -21,6 +21,18 @@ BILL_SITUATIONS: Mapping[str, Situation] = {
     "payment_ids_taken": Situation("DUP_ORDER", "账单{bill_no}的支付订单号已被占用 ({bill_no}0..9)",
                                    "every merOrderId a bill's payment can take (billNo + 0..9) is another order's"),
     "bill_paid": Situation("OPERATION_NOT_ALLOWED", "账单已支付", "update-qrcode of a one-time code already paid"),
+    "not_preauth": Situation("OPERATION_NOT_ALLOWED", "非预授权交易",
+                             "a pre-authorisation call on a bill created without preauthTransaction"),
+    "preauth_unpaid": Situation("OPERATION_NOT_ALLOWED", "预授权未支付",
+                                "a pre-authorisation call before the bill's code was paid"),
+    "preauth_completed": Situation("OPERATION_NOT_ALLOWED", "预授权已完成",
+                                   "bills/preauthed or preauth-cancel of a completed pre-authorisation"),
+    "preauth_not_completed": Situation("OPERATION_NOT_ALLOWED", "预授权未完成",
+                                       "bills/preauthed-cancel of a pre-authorisation not completed"),
+    "preauth_cancelled": Situation("OPERATION_NOT_ALLOWED", "预授权已撤销",
+                                   "any pre-authorisation call after preauth-cancel"),
+    "preauth_over": Situation("OPERATION_NOT_ALLOWED", "完成金额{amount}超过预授权金额{total}",
+                              "bills/preauthed with completedAmount above the amount authorised"),
 }
 
 VOCABULARY = Vocabulary("SUCCESS", BUSINESS_ERRORS, {**SITUATIONS, **BILL_SITUATIONS})

@@ -74,6 +74,9 @@ class Bill:
     bill_desc: str | None = None
     payments: tuple[str, ...] = ()
     closed: bool = False  # replaced by update-qrcode before it was paid
+    preauth: bool = False  # a pre-authorisation (preauthTransaction): its payment is authorised, then completed
+    completed_amount: int | None = None  # 预授权完成: the amount completed (None: not completed)
+    preauth_cancelled: bool = False  # 预授权撤销: the authorisation was released
 
     @property
     def key(self) -> BillKey:

@@ -22,6 +22,7 @@ from mockums.lines.bills.errors import VOCABULARY
 from mockums.lines.bills.lookups import BillLookups
 from mockums.lines.bills.model import Bill, QrCode
 from mockums.lines.bills.payments import LINE, Payments
+from mockums.lines.bills.preauth import PreauthRules
 from mockums.lines.line import Services
 from mockums.lines.netpay.rules import NetpayRules
 from mockums.protocol.fields import coerce_amount
@@ -62,7 +63,8 @@ class BillRules:
         self.refunds = NetpayRules(services, LINE)  # a payment is refunded as any order is
         self.rules: dict[str, Callable[[Call], Outcome]] = {
             "bill_create": self.create, "bill_update": self.update, "bill_close": self.close,
-            "bill_query": self.query, "bill_refund": self.refund, "bill_info": self.info}
+            "bill_query": self.query, "bill_refund": self.refund, "bill_info": self.info,
+            **PreauthRules(lookups, services.ledger).rules}
 
     def _code_values(self, code: QrCode, now: float) -> dict[str, object]:
         bill = self.lookups.current(code)
@@ -91,7 +93,8 @@ class BillRules:
         self.store.update_code(qr_code_id, lambda _: code)
         events: tuple[Event, ...] = ()
         if bill_no is not None and bill_date is not None and amount is not None:
-            bill = Bill(bill_no, bill_date[:10], mid, qr_code_id, amount, call.now, text(body, "billDesc"))
+            bill = Bill(bill_no, bill_date[:10], mid, qr_code_id, amount, call.now, text(body, "billDesc"),
+                        preauth=_flag(body, "preauthTransaction"))
             events, problem = self.payments.bind(code, bill, call.spec, call.now)
             if problem is not None:
                 self.store.update_code(qr_code_id, lambda _: None)
@@ -124,7 +127,7 @@ class BillRules:
             self.store.update_code(code.qr_code_id, lambda _: code)
             new_bill = Bill(bill_no, bill_date[:10], code.mid, code.qr_code_id,
                             amount if amount is not None else code.amount or 0, call.now,
-                            text(body, "billDesc") or code.bill_desc)
+                            text(body, "billDesc") or code.bill_desc, preauth=_flag(body, "preauthTransaction"))
             events, trouble = self.payments.bind(code, new_bill, call.spec, call.now)
             if trouble is not None:
                 return said("payment_ids_taken", events=events, bill_no=bill_no)

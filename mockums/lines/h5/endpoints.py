@@ -9,7 +9,7 @@ twice (2022, 2024); `/v1/netpay/webpay/pay` from the 公众号 document and a PH
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mockums.lines.netpay.common import HEAD, common_fields
 from mockums.protocol.fields import FieldRule
@@ -28,9 +28,15 @@ class Portal:
     evidence: str  # "observed" when a real Location showed it, else "ours"
 
 
+def _gateway_read(rule: FieldRule) -> FieldRule:
+    """The content's requestTimestamp is read by the gateway itself: an unreadable one answered `412 1000
+    Timestamp解析失败` on the real sandbox (protocol-evidence §2: the two timestamps mixed up)."""
+    return replace(rule, gateway_parsed=True) if rule.name == "requestTimestamp" else rule
+
+
 def _content(inst_mid: str, *, wechat_scene: bool = False, unionpay: bool = False) -> tuple[FieldRule, ...]:
     fields = [
-        *common_fields((inst_mid,)),
+        *map(_gateway_read, common_fields((inst_mid,))),
         FieldRule("totalAmount", "amount", True, "支付总金额, 单位分", "360"),
         FieldRule("notifyUrl", "string", False, "支付结果通知地址 (form-encoded POST, signed)",
                   "http://127.0.0.1:9000/notify", max_length=255),
