@@ -107,3 +107,15 @@ async def test_split_paid_is_refunded_share_by_share(caller: Caller) -> None:
     assert stranger["errCode"] == "BAD_REQUEST"
     assert (await caller.call(QUERY, "MKSPLITPAID0001")).json["refundAmount"] == 400
 
+
+async def test_the_dashboards_samples_of_the_stories_calls_succeed_on_their_magic_ids(caller: Caller) -> None:
+    """Try it on a story's card, its call chosen: the sample request mockums signs is answered SUCCESS as it is."""
+    expected = {COMPLETE: ("MKSECUREPAID0003", "secureStatus", "PARTLY_COMPLETED"),
+                CANCEL: ("MKSECUREPAID0004", "secureStatus", "CANCELED"),
+                CONFIRM: ("MKSPLITASYNC0002", "asynDivisionStatus", "success")}
+    for path, (order_id, name, value) in expected.items():
+        signed = caller.sandbox.signed_request(path, order_id)
+        headers = {"Authorization": signed.authorization, "Content-Type": "application/json"}
+        async with caller.client.post(path, data=signed.body, headers=headers) as response:
+            answer = await response.json()
+        assert (answer["errCode"], answer[name]) == ("SUCCESS", value), (path, answer)
