@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 CLOSE_PATH = "/v1/netpay/wx/app-pre-close"  # what `sign` signs when no --url says otherwise
 SAMPLE_SRC_RESERVE = "C20220119000001"  # the API page's example: the answer echoes it
-FRESH_PREFIX = {"create": "3194", "refund": "MKPAID", "refund_query": "MKPAID"}  # else MKSUCCESS
+# The order a fresh sample is about, by what the call does (else MKSUCCESS): a new one for a create, else a magic id
+# whose bundled story the call fits.
+FRESH_PREFIX = {"create": "3194", "refund": "MKPAID", "refund_query": "MKPAID", "secure_complete": "MKSECUREPAID",
+                "secure_cancel": "MKSECUREPAID", "sub_orders_confirm": "MKSPLITASYNC"}
 
 
 def sample_body(clock: Clock, mer_order_id: str | None = None, path: str = CLOSE_PATH,
@@ -32,9 +35,10 @@ def sample_body(clock: Clock, mer_order_id: str | None = None, path: str = CLOSE
     required field from the endpoint's table, `mockums.core.samples`), then `fields` (None removes one).
 
     A fresh id fits the call: a new order for a create (`3194` + yyyyMMddHHmmss + 4 random digits), an order
-    already paid for a refund (`MKPAID…`), else `MKSUCCESS…`, an unpaid order the bundled `success` scenario
-    speaks for with no create call (an id nothing speaks for answers NO_ORDER, as the gateway does). Two
-    samples in one second differ.
+    already paid for a refund (`MKPAID…`), a paid guarantee for secure-complete and secure-cancel (`MKSECUREPAID…`),
+    a paid asynchronous split for sub-orders-confirm (`MKSPLITASYNC…`), else `MKSUCCESS…`, an unpaid order the
+    bundled `success` scenario speaks for with no create call (an id nothing speaks for answers NO_ORDER, as the
+    gateway does). Two samples in one second differ.
     """
     import secrets
 

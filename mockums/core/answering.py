@@ -308,7 +308,8 @@ class Answerer:
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
         else:
             result = endpoint.book.perform(Call(spec, request, now, trace.app_id, self._implied_by(script),
-                                                script.order_status, script.lifecycle, base_url))
+                                                script.order_status, script.lifecycle, base_url,
+                                                script.implied_order))
             self.dispatch(result.events)
             if forced_code == vocabulary.success and result.err_code != vocabulary.success:
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,

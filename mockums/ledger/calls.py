@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from mockums.ledger.model import Order, Refund
-from mockums.ledger.plans import Lifecycle
+from mockums.ledger.plans import ImpliedOrder, Lifecycle
 from mockums.protocol.spec import EndpointSpec
 
 NO_VALUES: Mapping[str, object] = MappingProxyType({})
@@ -38,6 +38,7 @@ class Call:
     status: str | None = None  # a scenario's order_status: the order is put in this state first
     lifecycle: Lifecycle | None = None
     base_url: str = ""  # where the buyer's browser reaches the sandbox (a QR code's billQRCode)
+    implied: ImpliedOrder | None = None  # a scenario's `order`: what the order it implies is, when first taken to exist
 
 
 @dataclass(slots=True)  # one or two per request: not frozen, which would make each cost about twice as much

@@ -179,13 +179,14 @@ class Ledger:
 
     def new_order(self, call: Call, key: OrderKey, line: str, *, assumed: bool = False, mer_name: str | None = None,
                   expire_at: float | None = None, pay: PayPlan | None = None, secure: bool = False) -> Order:
-        """An order made from the request (the request's own values unless `assumed`), its history saying how
-        (`secure`: a 担保 order, UNCOMPLETED)."""
+        """An order made from the request (the request's own values unless `assumed`; then what its scenario says
+        of it, `Call.implied`), its history saying how (`secure`: a 担保 order, UNCOMPLETED)."""
         mid, mer_order_id = key
         wallet = WALLETS[call.spec.channel or "WXPay"]
         values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
         body = call.body
-        amount = None if assumed else coerce_amount(body.get("totalAmount"))
+        said = call.implied if assumed else None  # what a scenario says of the order it implies
+        amount = said.total_amount if said is not None else None if assumed else coerce_amount(body.get("totalAmount"))
         lifecycle = call.lifecycle or NO_LIFECYCLE
         if expire_at is None:
             expire_time = None if assumed else text(body, "expireTime")
@@ -196,6 +197,8 @@ class Ledger:
         notify_url = text(body, "notifyUrl")
         made = (f"taken to exist, unpaid, never created here: {call.implied_by}" if assumed
                 else f"created by {call.spec.path} ({amount if amount is not None else values['totalAmount']} fen)")
+        if said is not None and said.describe():
+            made += f" ({said.describe()})"
         return Order(
             mid=shared(mid),
             mer_order_id=mer_order_id,
@@ -219,5 +222,6 @@ class Ledger:
             lifecycle=call.lifecycle,
             mer_name=mer_name,
             notes=(call.now, shared(made)),
-            secure_status=UNCOMPLETED if secure else None,
+            secure_status=UNCOMPLETED if secure or (said is not None and said.secure) else None,
+            division=said.division if said is not None else None,
         )

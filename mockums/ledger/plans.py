@@ -1,9 +1,11 @@
 """What an order obeys over time: when its customer pays, how its refunds settle, how its notifications
-misbehave. Scenarios set these plans; the ledger carries them out."""
+misbehave; and what an order a scenario implies is. Scenarios set these plans; the ledger carries them out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from mockums.ledger.split import Division
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,21 @@ class Lifecycle:
 
 
 NO_LIFECYCLE = Lifecycle()  # an order no scenario scripts: frozen, so one is shared
+
+
+@dataclass(frozen=True)
+class ImpliedOrder:
+    """What a scenario says of the order it implies, one never created here (`respond.order`): its amount (None:
+    generated), whether it is a 担保 guarantee, and its 分账 split. An order a create call makes is what its request
+    says instead."""
+
+    total_amount: int | None = None
+    secure: bool = False
+    division: Division | None = None
+
+    def describe(self) -> str:
+        """What the order's history says of it ("" when nothing is said)."""
+        said = [f"{self.total_amount} fen"] if self.total_amount is not None else []
+        said += ["a 担保 guarantee"] if self.secure else []
+        said += [self.division.describe()] if self.division is not None else []
+        return "; ".join(said)

@@ -48,6 +48,9 @@ class EndpointSpec:
     one_of: tuple[str, ...] = ()  # at least one of these request fields must be present
     method: Literal["POST", "GET"] = "POST"  # GET: OPEN-FORM-PARAM in the query, answered with a redirect
     note: str = ""  # what the endpoint reference adds: how a success answers when not with the table (a redirect)
+    # Required values no field rule states, which the sample request carries after the table's examples (an amount
+    # that may be 0, such as sub-orders-confirm's platformAmount): (name, value) pairs.
+    sample: tuple[tuple[str, object], ...] = ()
 
     def rule(self, name: str) -> FieldRule | None:
         """The rule of request field `name`, if the table has one."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from mockums.limits import MAX_NOTIFY_ATTEMPTS
+from mockums.ledger.split import SUB_MID_LENGTH, SUB_ORDER_ID_LENGTH
+from mockums.limits import MAX_NOTIFY_ATTEMPTS, MAX_SUB_MERCHANTS
+from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN
 from mockums.protocol.statuses import REFUND_STATUSES
 
+from .implied import ORDER_KEYS, SPLIT_KEYS, SUB_ORDER_KEYS
 from .model import Fault, IdMatch, Then
 from .schema import (
     _LIFECYCLE_KEYS,
@@ -53,12 +56,44 @@ def _step(in_sequence: bool, gateway_errors: Collection[str], statuses: Collecti
         "gateway_error": {"enum": sorted(gateway_errors), "description": "Answer with this gateway error instead"},
         "fault": {"enum": [fault.value for fault in Fault], "description": "Fail the connection instead of answering"},
         "order_status": {"enum": list(statuses), "description": "Put the order in this state first"},
+        "order": _order(),
     }
     if in_sequence:
         properties["repeat"] = _count("How many calls in a row get this step (default 1)")
     return _object(properties, "One answer" + (" of the sequence" if in_sequence else " for every call"),
                    anyOf=[{"required": [action]} for action in _STEP_ACTIONS],
                    **{"not": {"required": ["gateway_error", "fault"]}})
+
+
+def _fen(low: int, description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": low, "maximum": AMOUNT_MAX, "description": description}
+
+
+def _order() -> dict[str, Any]:
+    id_like = {"type": ["string", "integer"]}
+    sub_order = _object({
+        "mid": {**id_like, "minLength": SUB_MID_LENGTH[0], "maxLength": SUB_MID_LENGTH[1],
+                "description": "The sub-merchant's mid"},
+        "merOrderId": {**id_like, "minLength": SUB_ORDER_ID_LENGTH[0], "maxLength": SUB_ORDER_ID_LENGTH[1],
+                       "description": "The sub-merchant's order id"},
+        "totalAmount": _fen(AMOUNT_MIN, "The sub-merchant's share, fen"),
+    }, "One sub-merchant's share", required=["mid", "totalAmount"])
+    split = _object({
+        "async": {"type": "boolean", "description": "asynDivisionFlag: confirmed by sub-orders-confirm (else "
+                  "divisionFlag)"},
+        "platformAmount": _fen(0, "The platform merchant's share, fen"),
+        "subOrders": {"type": "array", "minItems": 1, "maxItems": MAX_SUB_MERCHANTS, "items": sub_order},
+    }, "分账: how the order is split (totalAmount = Σ subOrders.totalAmount + platformAmount)",
+        required=["platformAmount", "subOrders"])
+    order = _object({
+        "totalAmount": _fen(AMOUNT_MIN, "The order's amount, fen (else generated; a split's is its shares' sum)"),
+        "secure": {"type": "boolean", "description": "A 担保 guarantee order (not with split)"},
+        "split": split,
+    }, "What the order this scenario implies is, when first taken to exist with no create call", minProperties=1,
+        **{"not": {"required": ["secure", "split"], "properties": {"secure": {"const": True}}}})
+    assert (tuple(order["properties"]), tuple(split["properties"]), tuple(sub_order["properties"])) == (
+        ORDER_KEYS, SPLIT_KEYS, SUB_ORDER_KEYS)
+    return order
 
 
 def _match(endpoints: Collection[str]) -> dict[str, Any]:

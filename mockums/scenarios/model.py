@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
-from mockums.ledger.plans import Lifecycle
+from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
 
 class _TextEnum(str, Enum):
@@ -66,6 +66,7 @@ class Step:
     gateway_error: str | None = None
     fault: Fault | None = None
     order_status: str | None = None
+    order: ImpliedOrder | None = None  # what the order the scenario implies is, when first taken to exist
     repeat: int = 1
 
 

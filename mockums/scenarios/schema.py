@@ -17,6 +17,7 @@ from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.statuses import REFUND_STATUSES
 
+from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
 from .templating import CompiledFields, template_problems
@@ -33,7 +34,7 @@ _NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule", "sign_type")
 _SIGN_TYPES = ("SHA256", "MD5")
 MAX_LIFECYCLE_SECONDS = 86_400
 _MATCH_KEYS = (*(kind.value for kind in IdMatch), "endpoint", "body")
-_STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status")
+_STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status", "order")
 _STEP_KEYS = (*_STEP_ACTIONS, "repeat", "allow_unknown")
 _FAULTS = tuple(fault.value for fault in Fault)
 _THENS = tuple(then.value for then in Then)
@@ -277,6 +278,7 @@ class ScenarioDocument(Walker):
             entries, "order_status", lambda n, w: self.choice(n, w, self.allowed.order_statuses, "order status"), where
         )
         repeat = optional(entries, "repeat", self.repeat, where)
+        order = optional(entries, "order", lambda n, w: implied_order(self, n, w), where)
         if len(self.errors) > errors_before:
             return None
         return Step(
@@ -285,6 +287,7 @@ class ScenarioDocument(Walker):
             gateway_error=gateway_error,
             fault=Fault(fault) if fault is not None else None,
             order_status=order_status,
+            order=order,
             repeat=repeat if repeat is not None else 1,
         )
 

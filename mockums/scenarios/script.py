@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from mockums.ledger.plans import Lifecycle
+from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
 from .matching import ScenarioRegistry, Selection
 from .model import Fault, Scenario, Step
@@ -59,6 +59,12 @@ class Script:
     def order_status(self) -> str | None:
         """The status the step puts the order in before the ledger's rule runs."""
         return self.step.order_status if self.step else None
+
+    @property
+    def implied_order(self) -> ImpliedOrder | None:
+        """What the step says the order its scenario implies is (amount, guarantee, split), when first taken to
+        exist."""
+        return self.step.order if self.step else None
 
     @property
     def lifecycle(self) -> Lifecycle | None:

@@ -231,7 +231,7 @@ def test_scenario_errors_name_path_and_line(pytester: pytest.Pytester) -> None:
                 ''')
             assert caught.value.errors == [
                 "<control API>:5: scenarios[0].respond: unknown key 'dealy' (did you mean 'delay'?); "
-                "allowed keys: fields, delay, gateway_error, fault, order_status, repeat, allow_unknown"
+                "allowed keys: fields, delay, gateway_error, fault, order_status, order, repeat, allow_unknown"
             ]
             assert str(caught.value) == "the scenarios do not validate; nothing was added:\\n  " + caught.value.errors[0]
             assert mockums.journal() == []

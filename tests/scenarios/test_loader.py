@@ -170,7 +170,7 @@ def test_missing_required_keys_point_at_the_scenario() -> None:
         ({"respond": "{delay: .nan}"}, "s.yaml:4: scenarios[0].respond.delay: must be between 0 and 300 seconds, got .nan"),
         ({"respond": "{delay: yes}"}, "s.yaml:4: scenarios[0].respond.delay: expected a number of seconds, got the boolean yes"),
         ({"respond": "{fields: [a]}"}, "s.yaml:4: scenarios[0].respond.fields: expected a mapping of response fields, got a list"),
-        ({"respond": "{}"}, "s.yaml:4: scenarios[0].respond: a step must set at least one of fields, delay, gateway_error, fault, order_status"),
+        ({"respond": "{}"}, "s.yaml:4: scenarios[0].respond: a step must set at least one of fields, delay, gateway_error, fault, order_status, order"),
         ({"respond": "{delay: 1, repeat: 2}"}, "s.yaml:4: scenarios[0].respond: 'repeat' only applies to the steps of a 'sequence'"),
         ({"respond": "{gateway_error: bad_signature, fault: no_answer}"}, "s.yaml:4: scenarios[0].respond: use either 'gateway_error' or 'fault', not both"),
         ({"respond": "{gateway_error: bad_sig}"}, "s.yaml:4: scenarios[0].respond.gateway_error: unknown gateway error 'bad_sig' (did you mean 'bad_signature'?); allowed: bad_signature, expired_token"),

@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 from mockums.ledger import moves
 from mockums.ledger.model import Order
-from mockums.ledger.split import Division, SplitRefund, SubOrder, SubRefund
+from mockums.ledger.split import (
+    SUB_MID_LENGTH,
+    SUB_ORDER_ID_LENGTH,
+    Division,
+    SplitRefund,
+    SubOrder,
+    SubRefund,
+    shares_text,
+)
 from mockums.limits import MAX_SUB_MERCHANTS
 from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN, Violation, coerce_amount
 
@@ -32,7 +40,8 @@ ONE_FLAG_RULE = "divisionFlag or asynDivisionFlag, not both"
 FLAG_RULE = "subOrders only with divisionFlag or asynDivisionFlag true"
 PLATFORM_RULE = f"platformAmount required with a split, integer fen 0..{AMOUNT_MAX}"
 SUB_ORDERS_RULE = "subOrders required with a split: a list of {mid, merOrderId, totalAmount}"
-SUB_ORDER_RULE = (f"each subOrders item: mid 8..15 characters, merOrderId 6..32 characters (optional), "
+SUB_ORDER_RULE = (f"each subOrders item: mid {'..'.join(map(str, SUB_MID_LENGTH))} characters, merOrderId "
+                  f"{'..'.join(map(str, SUB_ORDER_ID_LENGTH))} characters (optional), "
                   f"totalAmount integer fen {AMOUNT_MIN}..{AMOUNT_MAX}")
 REFUND_FIELDS_RULE = "a refund of a split order carries platformAmount (and subOrders unless the platform refunds all)"
 REFUND_SUM_RULE = "refundAmount = Σ subOrders.totalAmount + platformAmount"
@@ -121,8 +130,8 @@ def _sub_orders(value: object) -> tuple[SubOrder, ...] | Refusal:
         return _bad(Violation("subOrders", COUNT_RULE, f"{len(items)} sub-orders"))
     sub_orders: list[SubOrder] = []
     for index, item in enumerate(items):
-        mid, mid_ok = _text(item, "mid", 8, 15)
-        mer_order_id, id_ok = _text(item, "merOrderId", 6, 32)
+        mid, mid_ok = _text(item, "mid", *SUB_MID_LENGTH)
+        mer_order_id, id_ok = _text(item, "merOrderId", *SUB_ORDER_ID_LENGTH)
         amount = _amount(item.get("totalAmount"), AMOUNT_MIN)
         if mid is None or not (mid_ok and id_ok) or amount is None:
             return _bad(Violation(f"subOrders[{index}]", SUB_ORDER_RULE, f"is {dict(item)!r}"))
@@ -156,9 +165,9 @@ def refund_split(order: Order, body: Mapping[str, object], amount: int) -> Split
         return _bad(Violation("subOrders", REFUND_FIELDS_RULE, "is missing, empty or not a list of objects"))
     sub_refunds: list[SubRefund] = []
     for index, item in enumerate(items):
-        mid, mid_ok = _text(item, "mid", 8, 15)
-        mer_order_id, id_ok = _text(item, "merOrderId", 6, 32)
-        refund_order_id, refund_id_ok = _text(item, "refundOrderId", 6, 32)
+        mid, mid_ok = _text(item, "mid", *SUB_MID_LENGTH)
+        mer_order_id, id_ok = _text(item, "merOrderId", *SUB_ORDER_ID_LENGTH)
+        refund_order_id, refund_id_ok = _text(item, "refundOrderId", *SUB_ORDER_ID_LENGTH)
         sub_amount = _amount(item.get("totalAmount"), AMOUNT_MIN)
         if mid is None or not (mid_ok and id_ok and refund_id_ok) or sub_amount is None:
             return _bad(Violation(f"subOrders[{index}]", REFUND_SUB_ORDER_RULE, f"is {dict(item)!r}"))
@@ -222,18 +231,11 @@ def confirm(order: Order, body: Mapping[str, object], now: float) -> Division | 
 # -- keeping it on the order ----------------------------------------------------------------------
 
 
-def _shares(platform_amount: int, shares: tuple[tuple[str, int], ...]) -> str:
-    return ", ".join((f"platform {platform_amount} fen", *(f"{mid} {amount} fen" for mid, amount in shares)))
-
-
 def with_split(order: Order, split: Division | None, now: float) -> Order:
     """The order carrying `split` (made on create, or confirmed), its history saying so (the dashboard shows it)."""
     if split is None:
         return order
-    how = ("confirmed" if split.confirmed_at is not None else "asynchronous, to be confirmed") if split.asynchronous \
-        else "divisionFlag"
-    shares = tuple((sub.mid, sub.total_amount) for sub in split.sub_orders)
-    return moves.noted(order._replace(division=split), now, f"split ({how}): {_shares(split.platform_amount, shares)}")
+    return moves.noted(order._replace(division=split), now, split.describe())
 
 
 def with_split_refund(order: Order, split: SplitRefund, now: float) -> Order:
@@ -242,7 +244,8 @@ def with_split_refund(order: Order, split: SplitRefund, now: float) -> Order:
         return order
     order = order._replace(division=order.division._replace(refunds=(*order.division.refunds, split)))
     shares = tuple((sub.mid, sub.amount) for sub in split.sub_refunds)
-    return moves.noted(order, now, f"refund {split.refund_order_id} split: {_shares(split.platform_amount, shares)}")
+    text = f"refund {split.refund_order_id} split: {shares_text(split.platform_amount, shares)}"
+    return moves.noted(order, now, text)
 
 
 # -- what answers show -----------------------------------------------------------------------------

@@ -320,6 +320,9 @@ NETPAY_SPECS = (
         tuple(FieldRule("instMid", "string", False, "业务类型 (clients send none)", "", choices=ALL_INST_MIDS)
               if rule.name == "instMid" else rule for rule in _common(ALL_INST_MIDS)),
         SUB_ORDERS_CONFIRM_RESPONSE,
+        # platformAmount is required but may be 0, which no amount rule allows: the sample carries the platform
+        # share of the bundled split-async-paid story, so it confirms MKSPLITASYNC… as it is.
+        sample=(("platformAmount", 100),),
     ),
 )
 
