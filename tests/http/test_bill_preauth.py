@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bills_client import GET_QRCODE, MID, bills, today
-from conftest import Caller
+from bills_client import GET_QRCODE, MID, QUERY, bills, today
+from conftest import Caller, story
 
 COMPLETE, COMPLETE_CANCEL, CANCEL = ("/v1/netpay/bills/preauthed", "/v1/netpay/bills/preauthed-cancel",
                                      "/v1/netpay/preauth-cancel")
@@ -77,3 +77,20 @@ async def test_what_cannot_be_completed(caller: Caller) -> None:
     assert (unknown["errCode"], unknown["errMsg"]) == ("NO_BILL", "找不到账单")
     missing = await call(caller, COMPLETE, payment)
     assert missing["errCode"] == "BAD_REQUEST" and "completedAmount: is missing or empty" in missing["errMsg"]
+
+
+@story("preauth-paid")
+async def test_the_preauth_story_is_authorised_as_get_qrcode_makes_it(caller: Caller) -> None:
+    """MKPREAUTH…: the bill is paid as get-qrcode makes it, so pre-authorisation calls work with no buyer."""
+    created = await bills(caller, GET_QRCODE, billNo="MKPREAUTH0001", billDate=today(), totalAmount=360,
+                          preauthTransaction="true")
+    assert created.json["errCode"] == "SUCCESS", created.json
+    shown = (await bills(caller, QUERY, billNo="MKPREAUTH0001", billDate=today())).json
+    assert (shown["billStatus"], shown["billPayment"]["merOrderId"]) == ("PAID", "MKPREAUTH00010")
+    done = await call(caller, COMPLETE, "MKPREAUTH00010", completedAmount=200)
+    assert (done["errCode"], done["billNo"], done["totalAmount"], done["completedAmount"]) == (
+        "SUCCESS", "MKPREAUTH0001", 360, 200)
+    undone = await call(caller, COMPLETE_CANCEL, "MKPREAUTH00010")
+    assert (undone["errCode"], undone["merOrderId"]) == ("SUCCESS", "MKPREAUTH00010")
+    released = await call(caller, CANCEL, "MKPREAUTH00010")
+    assert (released["errCode"], released["merOrderId"]) == ("SUCCESS", "MKPREAUTH00010")
