@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 
 from mockums.protocol.fields import Violation
 
+# The value of a deviation whose field clients leave out although the table requires it.
+LEFT_OUT = ""
+
 
 @dataclass(frozen=True)
 class Deviation:
-    """Request field `name` = `value` on `path`, accepted when the request's other fields hold `requires` too."""
+    """Request field `name` = `value` on `path` (`LEFT_OUT`: not sent, or empty), accepted when the request's other
+    fields hold `requires` too."""
 
     path: str
     name: str
@@ -28,13 +32,16 @@ class Deviation:
 
     def applies(self, path: str, name: str, body: Mapping[str, object]) -> bool:
         """Whether this deviation explains the value of `name` in a request to `path`."""
-        return (path == self.path and name == self.name and body.get(name) == self.value
+        sent = body.get(name)
+        matches = sent in (None, "") if self.value == LEFT_OUT else sent == self.value
+        return (path == self.path and name == self.name and matches
                 and all(body.get(other) == value for other, value in self.requires.items()))
 
     def describe(self) -> str:
-        """The combination in words: `tradeType JSAPI with instMid YUEDANDEFAULT`."""
+        """The combination in words: `tradeType JSAPI with instMid YUEDANDEFAULT`, `userId left out`."""
         extra = "".join(f" with {other} {value}" for other, value in self.requires.items())
-        return f"{self.name} {self.value}{extra}"
+        sent = "left out" if self.value == LEFT_OUT else self.value
+        return f"{self.name} {sent}{extra}"
 
 
 def tolerated(deviations: Sequence[Deviation], path: str, name: str, body: Mapping[str, object]) -> Deviation | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockums.protocol.deviations import Deviation
+from mockums.protocol.deviations import LEFT_OUT, Deviation
 
 NETPAY_DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
@@ -44,5 +44,20 @@ NETPAY_DEVIATIONS: tuple[Deviation, ...] = (
         "a published PHP client's 云闪付 mini-program order, with invokeScene 03 (the trade type it also sends "
         "to wx/mini-pre-order)",
         "leyingak/omnipay-unionpay (src/Message/UacMiniOrderRequest.php)",
+    ),
+    Deviation(
+        "/v1/netpay/trade/create", "userId", LEFT_OUT,
+        "a published PHP client's Alipay mini-program and 服务窗 orders (ChinaUMS' demo sends the buyer's userId)",
+        "majiameng/chinaums-php (src/Service/Alipay)",
+    ),
+    Deviation(
+        "/v1/netpay/qmf/order", "merchantUserId", LEFT_OUT,
+        "a published Go client's 全民付 APP order (ChinaUMS' demo and the APP document send it)",
+        "tonysprite/gopay (chinaums)",
+    ),
+    Deviation(
+        "/v1/netpay/qmf/order", "mobile", LEFT_OUT,
+        "a published Go client's 全民付 APP order (ChinaUMS' demo and the APP document send it)",
+        "tonysprite/gopay (chinaums)",
     ),
 )
