@@ -90,6 +90,30 @@ def order_view(order: Order, deliveries: list[Delivery], calls: Mapping[str, str
         "refunds": [camel_tuple(refund) for refund in order.refunds],
         "history": [{"time": format_time(at), "event": event} for at, event in order.history],
         "notifications": [delivery_view(d) for d in deliveries],
+        "guarantee": guarantee_view(order),
+        "split": split_view(order),
+    }
+
+
+def guarantee_view(order: Order) -> dict[str, Any] | None:
+    """A 担保 (guarantee) order's state (secureStatus) and the amount completed; None for an ordinary order."""
+    if order.secure_status is None:
+        return None
+    return {"secureStatus": order.secure_status, "completedAmount": order.completed_amount}
+
+
+def split_view(order: Order) -> dict[str, Any] | None:
+    """A 分账 (split) order's split: asynchronous or not (and when confirmed), the platform's amount and the
+    sub-merchants' shares; None for an order not split."""
+    split = order.division
+    if split is None:
+        return None
+    return {
+        "asynchronous": split.asynchronous,
+        "confirmedAt": format_time(split.confirmed_at) if split.confirmed_at is not None else None,
+        "platformAmount": split.platform_amount,
+        "subOrders": [{"mid": sub.mid, "merOrderId": sub.mer_order_id, "totalAmount": sub.total_amount}
+                      for sub in split.sub_orders],
     }
 
 

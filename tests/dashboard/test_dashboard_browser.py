@@ -187,6 +187,17 @@ def test_advancing_the_clock_from_the_page_pays_a_timed_order(page: Page, sandbo
     assert "paid" in page.text("#order-history")
 
 
+def test_an_orders_page_shows_its_guarantee_and_its_split(page: Page, sandbox: Sandbox) -> None:
+    """The bundled 担保 and 分账 stories' orders (taken to exist by a query) show what makes them so."""
+    for magic_id in ("MKSECUREPAID0001", "MKSPLITASYNC0001"):
+        sandbox.signed("/v1/netpay/query", magic_id)
+    page.open(f"#/orders/{MID}/MKSECUREPAID0001")
+    page.shows("#order-detail", "UNCOMPLETED, ¥0.00 (0 fen) completed")
+    page.go(f"#/orders/{MID}/MKSPLITASYNC0001")
+    page.shows("#order-detail", "asynDivisionFlag, not confirmed: platform ¥1.00 (100 fen); "
+                                "898201612345001 ¥6.00 (600 fen); 898201612345002 ¥3.00 (300 fen)")
+
+
 def test_the_clock_seed_and_reset_controls(page: Page, sandbox: Sandbox) -> None:
     sandbox.signed(CLOSE, "3194STATE0001")
     page.open("#/state")

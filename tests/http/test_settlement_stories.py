@@ -119,3 +119,23 @@ async def test_the_dashboards_samples_of_the_stories_calls_succeed_on_their_magi
         async with caller.client.post(path, data=signed.body, headers=headers) as response:
             answer = await response.json()
         assert (answer["errCode"], answer[name]) == ("SUCCESS", value), (path, answer)
+
+
+async def test_the_control_apis_order_view_shows_the_guarantee_and_the_split(caller: Caller) -> None:
+    """GET /__mockums/orders/…: `guarantee` and `split` for such orders, null for an ordinary one."""
+    for order_id in ("MKSECUREPAID0002", "MKSPLITASYNC0002", "MKPAID3194001"):
+        await caller.call(QUERY, order_id)
+
+    async def view(order_id: str) -> dict[str, Any]:
+        async with caller.client.get(f"/__mockums/orders/{MID}/{order_id}") as response:
+            assert response.status == 200
+            found: dict[str, Any] = await response.json()
+            return found
+
+    secure = await view("MKSECUREPAID0002")
+    assert (secure["guarantee"], secure["split"]) == ({"secureStatus": "UNCOMPLETED", "completedAmount": 0}, None)
+    split = await view("MKSPLITASYNC0002")
+    assert split["guarantee"] is None
+    assert split["split"] == {"asynchronous": True, "confirmedAt": None, "platformAmount": 100, "subOrders": SPLIT}
+    ordinary = await view("MKPAID3194001")
+    assert (ordinary["guarantee"], ordinary["split"]) == (None, None)

@@ -113,7 +113,14 @@ def order(statuses: tuple[str, ...]) -> dict[str, Any]:
         "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
         "queries": COUNT, "refunds": _list("Refund"),
         "history": {"type": "array", "items": _record({"time": TEXT, "event": TEXT})},
-        "notifications": _list("Delivery")})
+        "notifications": _list("Delivery"),
+        "guarantee": {**_record({"secureStatus": TEXT, "completedAmount": {"type": "integer"}}), "nullable": True,
+                      "description": "a 担保 (guarantee) order's state; null for an ordinary order"},
+        "split": {**_record({
+            "asynchronous": {"type": "boolean"}, "confirmedAt": TEXT_OR_NULL, "platformAmount": {"type": "integer"},
+            "subOrders": {"type": "array", "items": _record({"mid": TEXT, "merOrderId": TEXT_OR_NULL,
+                                                              "totalAmount": {"type": "integer"}})}}),
+                  "nullable": True, "description": "a 分账 (split) order's split; null for an order not split"}})
 
 
 JOURNAL_ENTRY = _record({

@@ -101,6 +101,9 @@ export function ordersView(ctx) {
         ["Queries", String(order.queries)],
         ["notifyUrl", order.notifyUrl ? code(order.notifyUrl) : "none (no notifications are sent)"],
         ["Assumed", order.assumed ? "yes: mockums invented it on first sight" : null],
+        ["Guarantee", order.guarantee
+          ? `${order.guarantee.secureStatus}, ${fen(order.guarantee.completedAmount)} completed` : null],
+        ["Split", order.split ? splitText(order.split) : null],
       ]),
       actions.element,
       notificationsView(order, () => detailPolling.burst()),
@@ -113,6 +116,14 @@ export function ordersView(ctx) {
       h("p", null, h("button", {
         type: "button", class: "mk-button", onclick: () => ctx.showRequestsOf(order.merOrderId),
       }, "Show this order's requests")));
+  }
+
+  function splitText(split) {
+    const how = split.asynchronous
+      ? (split.confirmedAt ? `asynDivisionFlag, confirmed ${split.confirmedAt}` : "asynDivisionFlag, not confirmed")
+      : "divisionFlag";
+    const shares = split.subOrders.map((sub) => `${sub.mid} ${fen(sub.totalAmount)}`);
+    return `${how}: platform ${fen(split.platformAmount)}; ${shares.join("; ")}`;
   }
 
   function actionBar(order) {
