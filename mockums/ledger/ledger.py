@@ -27,9 +27,11 @@ Step = Callable[[Order, Call], tuple[Order, Outcome]]
 
 
 def text(body: Mapping[str, object], name: str) -> str | None:
-    """A request field as text; None when absent or empty."""
+    """A request field as text; None when absent, empty or a structure: an object or a list is no id, and its text
+    may be the repr of a value nested ~1,000 levels deep (a body refused as too deep is still filed by its ids),
+    which raises RecursionError."""
     value = body.get(name)
-    return str(value) if value not in (None, "") else None
+    return str(value) if value not in (None, "") and not isinstance(value, (dict, list)) else None
 
 
 class Ledger:

@@ -77,3 +77,21 @@ def test_depth_is_counted_in_objects_and_arrays_alike() -> None:
     for level in range(MAX_JSON_DEPTH):
         value = {"a": value} if level % 2 else [value]
     assert not too_deep(value) and too_deep([value]) and too_deep({"x": 1, "y": [0, value]})
+
+
+POSTS = [path for path, spec in ENDPOINTS if spec.method == "POST"]
+
+
+@pytest.mark.parametrize("field", ["merOrderId", "billNo"])
+@pytest.mark.parametrize("path", POSTS)
+async def test_a_deep_id_is_a_bad_body_too(caller: Caller, caplog: pytest.LogCaptureFixture, path: str,
+                                           field: str) -> None:
+    """The id a request is filed under (merOrderId; billNo on the bills paths, then merOrderId) holding the deep
+    value: the bills line once turned it into text to find the bill, and the repr of ~1,000 levels raised
+    RecursionError (INTERNAL_ERROR on bills/get-qrcode, query, refund, preauthed, preauthed-cancel, preauth-cancel)."""
+    caplog.set_level(logging.INFO)
+    fields = {**chinaums_client.close_request("3194DEEPID01"), field: "DEEP"}
+    answer = await caller.signed(path, json.dumps(fields).replace('"DEEP"', DEPTHS["objects"]).encode())
+    assert answer.status == 200, answer.text[:300]
+    assert answer.json["errCode"] == "BAD_REQUEST" and "nested too deeply" in answer.json["errMsg"], answer.text[:300]
+    no_tracebacks(caplog)
