@@ -15,3 +15,8 @@ def clip(text: str, limit: int = LINE_CHARS) -> str:
 def clip_id(value: str | None) -> str | None:
     """An id as the journal and the log show it (None stays None)."""
     return None if value is None else clip(value, ID_CHARS)
+
+
+def quoted(value: object, limit: int = ID_CHARS) -> str:
+    """A sent value as an error message quotes it: its repr, clipped (a 20,000-character value is not echoed whole)."""
+    return clip(repr(value), limit)

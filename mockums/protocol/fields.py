@@ -18,6 +18,7 @@ from typing import Literal
 
 from mockums.clock import Clock, describe_skew, epoch_of, parse_body_time
 from mockums.limits import DEFAULT_SKEW_WINDOW
+from mockums.protocol.clipping import quoted
 
 FieldKind = Literal["string", "body_time", "amount", "date", "flag"]
 
@@ -115,7 +116,7 @@ def validate_body(
             if rule.required:
                 violations.append(Violation(rule.name, rule.rule_text(), "is missing or empty"))
             elif _sent_as_zero(value) and policy.strict:
-                message = f"is {value!r}; omit it instead (strict mode)"
+                message = f"is {quoted(value)}; omit it instead (strict mode)"
                 violations.append(Violation(rule.name, rule.rule_text(), message))
             continue
         if rule.gateway_parsed and (why := _unreadable_time(value, policy)) is not None:
@@ -155,7 +156,7 @@ def _check(
         if rule.max_length is not None and len(value) > rule.max_length:
             return f"length {len(value)} is above {rule.max_length}", None, None
         if rule.choices and value not in rule.choices:
-            return f"{value!r} is not one of {', '.join(rule.choices)}", None, None
+            return f"{quoted(value)} is not one of {', '.join(rule.choices)}", None, None
         return None, None, None
     if rule.kind == "amount":
         return _check_amount(value), None, None
@@ -174,7 +175,7 @@ def _check(
     if rule.max_length is not None and len(text) > rule.max_length:
         return f"length {len(text)} is above {rule.max_length}", None, None
     if rule.choices and text not in rule.choices:
-        return f"{text!r} is not one of {', '.join(rule.choices)}", None, None
+        return f"{quoted(text)} is not one of {', '.join(rule.choices)}", None, None
     if rule.kind == "body_time":
         return _check_body_time(text, rule.clock_bound, policy, clock, warning)
     if rule.kind == "date":
@@ -185,7 +186,7 @@ def _check(
 def _check_flag(value: object) -> str | None:
     if isinstance(value, bool) or value in ("true", "false"):
         return None
-    return f"{value!r} is not true or false"
+    return f"{quoted(value)} is not true or false"
 
 
 def _check_date(text: str, warning: str | None) -> tuple[str | None, str | None, None]:
@@ -194,8 +195,8 @@ def _check_date(text: str, warning: str | None) -> tuple[str | None, str | None,
     if parse_body_time(text) is not None:
         # A published client sends a date with a time; the real platform answered with the date alone (a kept
         # 2022 answer), so strict mode takes it too.
-        return None, f"{text!r} carries a time; the table says yyyy-MM-dd (the date part is used)", None
-    return f"{text!r} is not yyyy-MM-dd", None, None
+        return None, f"{quoted(text)} carries a time; the table says yyyy-MM-dd (the date part is used)", None
+    return f"{quoted(text)} is not yyyy-MM-dd", None, None
 
 
 def parse_date(text: str) -> date | None:
@@ -226,9 +227,9 @@ def _check_body_time(
 ) -> tuple[str | None, str | None, str | None]:
     epoch = epoch_of(text)
     if epoch is None or (len(text) != 19 and policy.strict):
-        return f"{text!r} is not yyyy-MM-dd HH:mm:ss", None, None
+        return f"{quoted(text)} is not yyyy-MM-dd HH:mm:ss", None, None
     if len(text) != 19:  # read as yyyyMMddHHmmss
-        warning = f"{text!r} is yyyyMMddHHmmss; the API table says yyyy-MM-dd HH:mm:ss"
+        warning = f"{quoted(text)} is yyyyMMddHHmmss; the API table says yyyy-MM-dd HH:mm:ss"
     # Against the wall clock, not sandbox time: clients stamp real time even when a test moved the clock.
     skew = epoch - clock.wall()
     if clock_bound and policy.skew_window and abs(skew) > policy.skew_window:

@@ -291,3 +291,15 @@ async def test_an_upper_case_revoked_token_is_refused_over_http(caller: Caller) 
     assert answer.status != 200 and answer.json["errCode"] != "SUCCESS"
     again = await caller.raw(CLOSE, body, f"OPEN-ACCESS-TOKEN AccessToken={tokens[1].upper()}")
     assert again.json["errCode"] == "SUCCESS"
+
+
+@pytest.mark.parametrize(("path", "fields"), [
+    ("/v1/netpay/trade/precreate", {"tradeType": "X" * 20_000}),
+    ("/v1/netpay/trade/precreate", {"secureTransaction": "Y" * 20_000}),
+    ("/v1/netpay/trade/precreate", {"divisionFlag": True, "platformAmount": "Z" * 20_000, "subOrders": []}),
+])
+async def test_a_huge_value_is_quoted_clipped_in_the_refusal(caller: Caller, path: str, fields: dict[str, Any]) -> None:
+    """A 20,000-character value costs a few dozen characters of errMsg, saying how long it was."""
+    body = (await caller.call(path, "3194HUGEVALUE01", totalAmount=360, **fields)).json
+    assert body["errCode"] == "BAD_REQUEST"
+    assert len(body["errMsg"]) < 400 and "… (20002 characters)" in body["errMsg"], body["errMsg"][:500]

@@ -27,6 +27,7 @@ from mockums.ledger.split import (
     shares_text,
 )
 from mockums.limits import MAX_SUB_MERCHANTS
+from mockums.protocol.clipping import quoted
 from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN, Violation, coerce_amount
 
 __all__ = ["Refusal", "confirm", "is_true", "refund_split", "split_of", "split_values", "with_split",
@@ -109,7 +110,7 @@ def split_of(body: Mapping[str, object], total_amount: int) -> Division | Refusa
         return _bad(Violation(flag, SECURE_RULE, "secureTransaction is true"))
     platform = _amount(body.get("platformAmount"), 0)
     if platform is None:
-        return _bad(Violation("platformAmount", PLATFORM_RULE, f"is {body.get('platformAmount')!r}"))
+        return _bad(Violation("platformAmount", PLATFORM_RULE, f"is {quoted(body.get('platformAmount'))}"))
     sub_orders = _sub_orders(body.get("subOrders"))
     if isinstance(sub_orders, Refusal):
         return sub_orders
@@ -134,7 +135,7 @@ def _sub_orders(value: object) -> tuple[SubOrder, ...] | Refusal:
         mer_order_id, id_ok = _text(item, "merOrderId", *SUB_ORDER_ID_LENGTH)
         amount = _amount(item.get("totalAmount"), AMOUNT_MIN)
         if mid is None or not (mid_ok and id_ok) or amount is None:
-            return _bad(Violation(f"subOrders[{index}]", SUB_ORDER_RULE, f"is {dict(item)!r}"))
+            return _bad(Violation(f"subOrders[{index}]", SUB_ORDER_RULE, f"is {quoted(dict(item))}"))
         sub_orders.append(SubOrder(mid, mer_order_id, amount))
     return tuple(sub_orders)
 
@@ -159,7 +160,7 @@ def refund_split(order: Order, body: Mapping[str, object], amount: int) -> Split
         return None
     platform = _amount(body.get("platformAmount"), 0)
     if platform is None:
-        return _bad(Violation("platformAmount", REFUND_FIELDS_RULE, f"is {body.get('platformAmount')!r}"))
+        return _bad(Violation("platformAmount", REFUND_FIELDS_RULE, f"is {quoted(body.get('platformAmount'))}"))
     items = _items(body.get("subOrders") or [])
     if items is None or (not items and platform != amount):
         return _bad(Violation("subOrders", REFUND_FIELDS_RULE, "is missing, empty or not a list of objects"))
@@ -170,7 +171,7 @@ def refund_split(order: Order, body: Mapping[str, object], amount: int) -> Split
         refund_order_id, refund_id_ok = _text(item, "refundOrderId", *SUB_ORDER_ID_LENGTH)
         sub_amount = _amount(item.get("totalAmount"), AMOUNT_MIN)
         if mid is None or not (mid_ok and id_ok and refund_id_ok) or sub_amount is None:
-            return _bad(Violation(f"subOrders[{index}]", REFUND_SUB_ORDER_RULE, f"is {dict(item)!r}"))
+            return _bad(Violation(f"subOrders[{index}]", REFUND_SUB_ORDER_RULE, f"is {quoted(dict(item))}"))
         if division.share_of(mid) is None:
             return _bad(Violation(f"subOrders[{index}].mid", REFUND_MID_RULE,
                                   f"{mid} is not a sub-merchant of order {order.mer_order_id}"))
@@ -216,7 +217,7 @@ def confirm(order: Order, body: Mapping[str, object], now: float) -> Division | 
         return Refusal("division_confirmed", {})
     platform = _amount(body.get("platformAmount"), 0)
     if platform is None:
-        return _bad(Violation("platformAmount", PLATFORM_RULE, f"is {body.get('platformAmount')!r}"))
+        return _bad(Violation("platformAmount", PLATFORM_RULE, f"is {quoted(body.get('platformAmount'))}"))
     sub_orders = _sub_orders(body["subOrders"]) if _sent(body.get("subOrders")) else division.sub_orders
     if isinstance(sub_orders, Refusal):
         return sub_orders
