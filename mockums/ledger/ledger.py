@@ -101,12 +101,12 @@ class Ledger:
         return self.change(key, apply)
 
     def create(self, call: Call, line: str, *, mer_name: str | None = None, expire_at: float | None = None,
-               pay: PayPlan | None = None, secure: bool = False, amend: Callable[[Order], Order] | None = None,
+               pay: PayPlan | None = None, amend: Callable[[Order], Order] | None = None,
                ) -> tuple[Order, tuple[Event, ...]] | None:
         """A new order for the request, as it was created (then paid at once when its plan says so: the events
         say so); None when (mid, merOrderId) is taken by a real order. An order only taken to exist, that nothing
-        has happened to, is replaced. `secure`: a 担保 (guarantee) order; `amend` adds what the line's own rule
-        read from the request (a split)."""
+        has happened to, is replaced. `amend` adds what the line's own rule read from the request (a 担保
+        guarantee, a 分账 split)."""
         mid, mer_order_id = str(call.body["mid"]), str(call.body["merOrderId"])
 
         def apply(old: Order | None) -> tuple[Order | None, tuple[Order, tuple[Event, ...]] | None]:
@@ -114,8 +114,7 @@ class Ledger:
             if old is not None and not (old.assumed and old.status in OPEN_STATUSES and old.paid_at is None
                                         and not old.refunds):
                 return old, None
-            created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay,
-                                     secure=secure)
+            created = self.new_order(call, (mid, mer_order_id), line, mer_name=mer_name, expire_at=expire_at, pay=pay)
             if amend is not None:
                 created = amend(created)
             order, events = created, ()
@@ -180,9 +179,9 @@ class Ledger:
         return order
 
     def new_order(self, call: Call, key: OrderKey, line: str, *, assumed: bool = False, mer_name: str | None = None,
-                  expire_at: float | None = None, pay: PayPlan | None = None, secure: bool = False) -> Order:
+                  expire_at: float | None = None, pay: PayPlan | None = None) -> Order:
         """An order made from the request (the request's own values unless `assumed`; then what its scenario says
-        of it, `Call.implied`), its history saying how (`secure`: a 担保 order, UNCOMPLETED)."""
+        of it, `Call.implied`), its history saying how."""
         mid, mer_order_id = key
         wallet = WALLETS[call.spec.channel or "WXPay"]
         values = self.generator.order_values(mid, mer_order_id, wallet, call.now)
@@ -199,8 +198,9 @@ class Ledger:
         notify_url = text(body, "notifyUrl")
         made = (f"taken to exist, unpaid, never created here: {call.implied_by}" if assumed
                 else f"created by {call.spec.path} ({amount if amount is not None else values['totalAmount']} fen)")
-        if said is not None and said.describe():
-            made += f" ({said.describe()})"
+        described = said.describe() if said is not None else ""
+        if described:
+            made += f" ({described})"
         return Order(
             mid=shared(mid),
             mer_order_id=mer_order_id,
@@ -224,6 +224,6 @@ class Ledger:
             lifecycle=call.lifecycle,
             mer_name=mer_name,
             notes=(call.now, shared(made)),
-            secure_status=UNCOMPLETED if secure or (said is not None and said.secure) else None,
+            secure_status=UNCOMPLETED if said is not None and said.secure else None,
             division=said.division if said is not None else None,
         )

@@ -11,6 +11,7 @@ from typing import NamedTuple
 # that split the order they imply).
 SUB_MID_LENGTH = (8, 15)
 SUB_ORDER_ID_LENGTH = (6, 32)
+SUM_RULE = "totalAmount = Σ subOrders.totalAmount + platformAmount"  # what a split's shares add up to
 
 
 def shares_text(platform_amount: int, shares: tuple[tuple[str, int], ...]) -> str:

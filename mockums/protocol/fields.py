@@ -183,6 +183,11 @@ def _check(
     return None, warning, None
 
 
+def is_true(value: object) -> bool:
+    """A flag field as clients send it set: true, or the text "true" (`flag` fields take both)."""
+    return value is True or value == "true"
+
+
 def _check_flag(value: object) -> str | None:
     if isinstance(value, bool) or value in ("true", "false"):
         return None

@@ -20,7 +20,7 @@ from __future__ import annotations
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mockums.ledger.plans import ImpliedOrder
-from mockums.ledger.split import SUB_MID_LENGTH, SUB_ORDER_ID_LENGTH, Division, SubOrder
+from mockums.ledger.split import SUB_MID_LENGTH, SUB_ORDER_ID_LENGTH, SUM_RULE, Division, SubOrder
 from mockums.limits import MAX_SUB_MERCHANTS
 from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN
 
@@ -29,7 +29,6 @@ from .walker import BOOL, INT, Walker, kind_of, optional
 ORDER_KEYS = ("totalAmount", "secure", "split")
 SPLIT_KEYS = ("async", "platformAmount", "subOrders")
 SUB_ORDER_KEYS = ("mid", "merOrderId", "totalAmount")
-SUM_RULE = "totalAmount = Σ subOrders.totalAmount + platformAmount"
 SECURE_RULE = "an order is a guarantee (secure) or split, not both, as secureTransaction excludes a split"
 
 

@@ -25,7 +25,7 @@ from mockums.lines.bills.payments import LINE, Payments
 from mockums.lines.bills.preauth import PreauthRules
 from mockums.lines.line import Services
 from mockums.lines.netpay.rules import NetpayRules
-from mockums.protocol.fields import coerce_amount
+from mockums.protocol.fields import coerce_amount, is_true
 from mockums.protocol.statuses import OPEN_STATUSES, TRADE_CLOSED
 
 DEFAULT_MSG_SRC_ID = "3194"  # the demo 来源编号, for ids the platform makes when no billNo shows the merchant's
@@ -43,7 +43,7 @@ def _bad(details: str) -> Outcome:
 
 
 def _flag(body: Mapping[str, object], name: str) -> bool:
-    return body.get(name) in (True, "true")
+    return is_true(body.get(name))
 
 
 def _amount(body: Mapping[str, object]) -> int | None:

@@ -20,6 +20,7 @@ from mockums.ledger.model import Order
 from mockums.ledger.split import (
     SUB_MID_LENGTH,
     SUB_ORDER_ID_LENGTH,
+    SUM_RULE,
     Division,
     SplitRefund,
     SubOrder,
@@ -28,13 +29,12 @@ from mockums.ledger.split import (
 )
 from mockums.limits import MAX_SUB_MERCHANTS
 from mockums.protocol.clipping import quoted
-from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN, Violation, coerce_amount
+from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN, Violation, coerce_amount, is_true
 
-__all__ = ["Refusal", "confirm", "is_true", "refund_split", "split_of", "split_values", "with_split",
+__all__ = ["Refusal", "confirm", "refund_split", "split_of", "split_values", "with_split",
            "with_split_refund"]
 
 # The rules a split breaks, each stated once: the BAD_REQUEST answer names the one broken.
-SUM_RULE = "totalAmount = Σ subOrders.totalAmount + platformAmount"
 COUNT_RULE = f"at most {MAX_SUB_MERCHANTS} sub-merchants in subOrders"
 SECURE_RULE = "divisionFlag and asynDivisionFlag are not allowed together with secureTransaction true"
 ONE_FLAG_RULE = "divisionFlag or asynDivisionFlag, not both"
@@ -61,11 +61,6 @@ class Refusal(NamedTuple):
 
 def _bad(*violations: Violation) -> Refusal:
     return Refusal("bad_request", {"details": "; ".join(str(violation) for violation in violations)})
-
-
-def is_true(value: object) -> bool:
-    """A flag as clients send it: true, or the text "true"."""
-    return value is True or value == "true"
 
 
 def _amount(value: object, low: int) -> int | None:
@@ -114,12 +109,17 @@ def split_of(body: Mapping[str, object], total_amount: int) -> Division | Refusa
     sub_orders = _sub_orders(body.get("subOrders"))
     if isinstance(sub_orders, Refusal):
         return sub_orders
-    split = sum(sub.total_amount for sub in sub_orders)
-    if split + platform != total_amount:
-        return _bad(Violation("subOrders", SUM_RULE,
-                              f"Σ subOrders.totalAmount {split} + platformAmount {platform} = {split + platform}, "
-                              f"not totalAmount {total_amount}"))
-    return Division(asynchronous, platform, sub_orders)
+    unequal = _sum_refusal(SUM_RULE, sum(sub.total_amount for sub in sub_orders), platform, total_amount,
+                           "totalAmount")
+    return unequal or Division(asynchronous, platform, sub_orders)
+
+
+def _sum_refusal(rule: str, split: int, platform: int, expected: int, expected_name: str) -> Refusal | None:
+    """The refusal of shares (Σ subOrders.totalAmount `split` + `platform`) that do not add up to `expected`."""
+    if split + platform == expected:
+        return None
+    return _bad(Violation("subOrders", rule, f"Σ subOrders.totalAmount {split} + platformAmount {platform} = "
+                                             f"{split + platform}, not {expected_name} {expected}"))
 
 
 def _sub_orders(value: object) -> tuple[SubOrder, ...] | Refusal:
@@ -176,11 +176,9 @@ def refund_split(order: Order, body: Mapping[str, object], amount: int) -> Split
             return _bad(Violation(f"subOrders[{index}].mid", REFUND_MID_RULE,
                                   f"{mid} is not a sub-merchant of order {order.mer_order_id}"))
         sub_refunds.append(SubRefund(mid, mer_order_id, refund_order_id, sub_amount))
-    split = sum(sub.amount for sub in sub_refunds)
-    if split + platform != amount:
-        return _bad(Violation("subOrders", REFUND_SUM_RULE,
-                              f"Σ subOrders.totalAmount {split} + platformAmount {platform} = {split + platform}, "
-                              f"not refundAmount {amount}"))
+    unequal = _sum_refusal(REFUND_SUM_RULE, sum(sub.amount for sub in sub_refunds), platform, amount, "refundAmount")
+    if unequal is not None:
+        return unequal
     return _within_shares(order, division, SplitRefund("", platform, tuple(sub_refunds)))
 
 
@@ -221,11 +219,10 @@ def confirm(order: Order, body: Mapping[str, object], now: float) -> Division | 
     sub_orders = _sub_orders(body["subOrders"]) if _sent(body.get("subOrders")) else division.sub_orders
     if isinstance(sub_orders, Refusal):
         return sub_orders
-    split = sum(sub.total_amount for sub in sub_orders)
-    if split + platform != order.total_amount:
-        return _bad(Violation("subOrders", CONFIRM_SUM_RULE,
-                              f"Σ subOrders.totalAmount {split} + platformAmount {platform} = {split + platform}, "
-                              f"not the order's totalAmount {order.total_amount}"))
+    unequal = _sum_refusal(CONFIRM_SUM_RULE, sum(sub.total_amount for sub in sub_orders), platform,
+                           order.total_amount, "the order's totalAmount")
+    if unequal is not None:
+        return unequal
     return division._replace(platform_amount=platform, sub_orders=sub_orders, confirmed_at=now)
 
 

@@ -20,7 +20,7 @@ from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
 from mockums.lines.netpay import answers
 from mockums.lines.netpay.errors import SITUATIONS
-from mockums.protocol.fields import coerce_amount
+from mockums.protocol.fields import coerce_amount, is_true
 from mockums.protocol.statuses import (
     ALL_COMPLETED,
     CANCELED,
@@ -34,9 +34,10 @@ COMPLETE, CANCEL = "担保完成", "担保撤销"  # the operations, as the refu
 CARD_ATTR = "BALANCE"  # the complete answer's card attribute: the documentation's example value (ours for every wallet)
 
 
-def requested(body: Mapping[str, object]) -> bool:
-    """Whether a create call asks for a guarantee order (`secureTransaction` true, as a boolean or a string)."""
-    return body.get("secureTransaction") in (True, "true")
+def opened(order: Order, body: Mapping[str, object]) -> Order:
+    """The order a create call makes, held as a guarantee (UNCOMPLETED) when it asks for one (`secureTransaction`
+    true, as a boolean or a string)."""
+    return order._replace(secure_status=UNCOMPLETED) if is_true(body.get("secureTransaction")) else order
 
 
 def _said(name: str, **details: object) -> Outcome:

@@ -68,8 +68,11 @@ class NetpayRules(Book):
         split = division.split_of(call.body, coerce_amount(call.body.get("totalAmount")) or 0)
         if isinstance(split, division.Refusal):
             return refused(split)
-        made = self.ledger.create(call, self.line, secure=guarantee.requested(call.body),
-                                  amend=lambda order: division.with_split(order, split, call.now))
+
+        def amend(order: Order) -> Order:  # what the request asks of the order besides the table's fields
+            return division.with_split(guarantee.opened(order, call.body), split, call.now)
+
+        made = self.ledger.create(call, self.line, amend=amend)
         if made is None:
             return Outcome("DUP_ORDER", VOCABULARY.message("DUP_ORDER"))
         order, events = made
