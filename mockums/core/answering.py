@@ -20,7 +20,7 @@ from mockums.lines.line import Book
 from mockums.lines.registry import Registry
 from mockums.protocol import wire
 from mockums.protocol.answers import render_answer
-from mockums.protocol.clipping import LINE_CHARS, clip, clip_id
+from mockums.protocol.clipping import ID_CHARS, LINE_CHARS, clip, clip_id
 from mockums.protocol.deviations import Deviation, accept_known
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
@@ -53,7 +53,8 @@ def read_json_body(raw: bytes) -> tuple[dict[str, object], bool]:
     if data is wire.NOT_READ:  # empty, not JSON, or JSON only the standard library reads exactly
         data = _read_with_json(raw)
     # Counting brackets is cheap; only a body with more of them than the depth allowed is walked.
-    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and too_deep(data):
+    # A body shorter than the limit cannot nest deeper than it: most are not counted at all.
+    if len(raw) > MAX_JSON_DEPTH and raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and too_deep(data):
         raise BodyError(f"the JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)",
                         data if isinstance(data, dict) else None)
     if not isinstance(data, dict):
@@ -104,6 +105,13 @@ def order_id_text(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
     return str(value)
+
+
+def shown_id(value: object) -> str | None:
+    """An id as the journal and the log show it: its text (`order_id_text`), clipped (`clip_id`)."""
+    if type(value) is str:  # the common case, without the detours
+        return value if len(value) <= ID_CHARS else clip(value, ID_CHARS)
+    return clip_id(order_id_text(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +231,7 @@ class Answerer:
         if read is None:
             return None
         subject = endpoint.book.subject(endpoint.spec, read)
-        trace.mer_order_id, trace.mid = clip_id(order_id_text(subject)), clip_id(order_id_text(read.get("mid")))
+        trace.mer_order_id, trace.mid = shown_id(subject), shown_id(read.get("mid"))
         return subject
 
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:

@@ -76,7 +76,7 @@ def expire_if_due(order: Order, now: float) -> Order:
 def catch_up(order: Order, now: float) -> tuple[Order, tuple[Event, ...]]:
     """What time has done to an order by `now`: a timed payment that fell due, expiry, refunds settled."""
     events = NO_EVENTS
-    due = order.pay_due_at
+    due = order.pay_due_at if order.pay_plan.mode == "after_seconds" else None  # most orders have no timed payment
     if due is not None and due <= now and due < order.expire_at:
         order, events = pay(order, due, f"paid {order.pay_plan.seconds:g} s after creation (scenario)")
     order = expire_if_due(order, now)
@@ -84,7 +84,7 @@ def catch_up(order: Order, now: float) -> tuple[Order, tuple[Event, ...]]:
         if refund.status == "PROCESSING" and refund.settle_at is not None and refund.settle_at <= now:
             order, event = settle(order, refund, refund.settle_at)
             events = (*events, event)
-    cancel_at = secure_cancel_due_at(order)
+    cancel_at = secure_cancel_due_at(order) if order.secure_status is not None else None
     if cancel_at is not None and cancel_at <= now:
         order, returned = secure_finish(order, cancel_at, CANCELED, 0, "30 days after payment, neither completed "
                                                                        "nor cancelled")
@@ -94,11 +94,11 @@ def catch_up(order: Order, now: float) -> tuple[Order, tuple[Event, ...]]:
 
 def next_due(order: Order) -> float | None:
     """When time will next change the order by itself (a timed payment, a refund settling); None: never."""
-    due = order.pay_due_at
+    due = order.pay_due_at if order.pay_plan.mode == "after_seconds" else None
     for refund in order.refunds:
         if refund.status == "PROCESSING" and refund.settle_at is not None:
             due = refund.settle_at if due is None else min(due, refund.settle_at)
-    cancel_at = secure_cancel_due_at(order)
+    cancel_at = secure_cancel_due_at(order) if order.secure_status is not None else None
     if cancel_at is not None:
         due = cancel_at if due is None else min(due, cancel_at)
     return due

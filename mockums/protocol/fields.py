@@ -112,7 +112,7 @@ def validate_body(
     unreadable: str | None = None
     for rule in rules:
         value = body.get(rule.name)
-        if _absent(value):
+        if value is None or value == "" or (value == 0 and not isinstance(value, bool)):  # _absent, inline: per field
             if rule.required:
                 violations.append(Violation(rule.name, rule.rule_text(), "is missing or empty"))
             elif _sent_as_zero(value) and policy.strict:

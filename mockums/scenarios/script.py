@@ -30,46 +30,19 @@ def sequence_key(request: Mapping[str, object]) -> str:
 
 @dataclass(slots=True)  # one per request: not frozen, which would make it cost about twice as much
 class Script:
-    """The chosen scenario (if any), the step answering this call, and why it was chosen. Not changed once
-    made."""
+    """The chosen scenario (if any), the step answering this call, and why it was chosen; what the step asks,
+    read off once (`script_for`) so the core reads plain fields. Not changed once made."""
 
     selection: Selection
     step: Step | None = None
-
-    @property
-    def scenario(self) -> Scenario | None:
-        return self.selection.scenario
-
-    @property
-    def delay(self) -> float:
-        """Sandbox seconds to wait before answering."""
-        return self.step.delay if self.step else 0.0
-
-    @property
-    def gateway_error(self) -> str | None:
-        """A gateway error key the step forces, whatever the signature."""
-        return self.step.gateway_error if self.step else None
-
-    @property
-    def fault(self) -> Fault | None:
-        """A transport fault the step injects instead of the answer."""
-        return self.step.fault if self.step else None
-
-    @property
-    def order_status(self) -> str | None:
-        """The status the step puts the order in before the ledger's rule runs."""
-        return self.step.order_status if self.step else None
-
-    @property
-    def implied_order(self) -> ImpliedOrder | None:
-        """What the step says the order its scenario implies is (amount, guarantee, split), when first taken to
-        exist."""
-        return self.step.order if self.step else None
-
-    @property
-    def lifecycle(self) -> Lifecycle | None:
-        """The scenario's plans for an order it creates (payment, expiry, refunds, notifications)."""
-        return self.scenario.lifecycle if self.scenario else None
+    scenario: Scenario | None = None
+    delay: float = 0.0  # sandbox seconds to wait before answering
+    gateway_error: str | None = None  # a gateway error key the step forces, whatever the signature
+    fault: Fault | None = None  # a transport fault the step injects instead of the answer
+    order_status: str | None = None  # the status the step puts the order in before the ledger's rule runs
+    # What the step says the order its scenario implies is (amount, guarantee, split), when first taken to exist.
+    implied_order: ImpliedOrder | None = None
+    lifecycle: Lifecycle | None = None  # the scenario's plans for an order it creates (payment, expiry, refunds…)
 
     def overrides(self, request: Mapping[str, object], faker: Faker, now_text: str) -> dict[str, object]:
         """The answer fields the step sets, templates rendered against the request."""
@@ -87,6 +60,10 @@ def script_for(registry: ScenarioRegistry, sequences: SequenceTracker, endpoint:
     """Choose the scenario for a request and count the call in its sequence."""
     selection = registry.choose(endpoint, request)
     scenario = selection.scenario
-    if scenario is None or not scenario.steps:
+    if scenario is None:
         return Script(selection)
-    return Script(selection, sequences.next_step(scenario, sequence_key(request)).step)
+    if not scenario.steps:
+        return Script(selection, scenario=scenario, lifecycle=scenario.lifecycle)
+    step = sequences.next_step(scenario, sequence_key(request)).step
+    return Script(selection, step, scenario, step.delay, step.gateway_error, step.fault, step.order_status,
+                  step.order, scenario.lifecycle)
