@@ -98,7 +98,7 @@ def test_the_console_script_serves_and_stops_cleanly_on_sigterm() -> None:
         text = "\n".join(server.banner)
         assert text.startswith("mockums listening on http://127.0.0.1:")
         assert re.search(r"demo app:  appId=[0-9a-f]{32}  appKey=[0-9a-f]{32}", text)
-        assert "scenarios: 33 loaded" in text
+        assert "scenarios: 38 loaded" in text
         with urllib.request.urlopen(server.url + "/__mockums/health", timeout=10) as response:
             assert json.loads(response.read())["status"] == "ok"
     finally:

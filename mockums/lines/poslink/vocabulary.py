@@ -68,7 +68,6 @@ SITUATIONS: Mapping[str, Situation] = {
                                  "refund above what is left to refund"),
     "refund_id_reused": Situation("94", "重复交易: refundRequestId {request_id} 已用于金额{amount}",
                                   "refund: a refundRequestId used before for another amount"),
-    "failed": Situation("ER", "交易失败 ({why})", "a payment the wallet refused (a magic payment code)"),
 }
 
 VOCABULARY = Vocabulary(SUCCESS, CATALOGUE, SITUATIONS, message_field="errInfo")
