@@ -127,7 +127,7 @@ def test_the_console_script_checks_the_bundled_scenarios() -> None:
     result = subprocess.run([console_script(), "check", str(REPO / "scenarios")], capture_output=True, text=True,
                             timeout=30, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("33 scenario(s) in 5 file(s): OK")
+    assert result.stdout.startswith("38 scenario(s) in 6 file(s): OK")
     assert "already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in result.stdout
 
 
