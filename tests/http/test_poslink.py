@@ -164,3 +164,11 @@ async def test_field_rules_and_authentication(caller: Caller) -> None:
 
 async def test_activeterminal_answers_00(caller: Caller) -> None:
     assert await call(caller, "activeterminal") == {"errCode": "00", "errInfo": "10000成功响应码"}
+
+
+async def test_optional_flags_come_as_booleans_or_text(caller: Caller) -> None:
+    """A Java client's `Boolean limitCreditCard` serialises as true/false; the document says the text "true"/"false"."""
+    assert (await pay(caller, "POS0110", limitCreditCard=True))["errCode"] == "00"
+    assert (await pay(caller, "POS0111", limitCreditCard="false"))["errCode"] == "00"
+    refused = await pay(caller, "POS0112", limitCreditCard="yes")
+    assert refused["errCode"] == "9001" and "limitCreditCard: 'yes' is not true or false" in refused["errInfo"]

@@ -39,7 +39,8 @@ PAY_FIELDS = (
     FieldRule("payMode", "string", True, "支付方式 (mockums 只处理 CODE_SCAN)", "CODE_SCAN", choices=PAY_MODES),
     _text("payCode", True, "付款码 (微信 10-15, 支付宝 25-30, 银联 62 开头)", SAMPLE_PAY_CODE, 32),
     _text("storeId", False, "门店号", "", 32), _text("operatorId", False, "操作员号", "", 32),
-    _text("srcReserved", False, "商户冗余信息", "", 100), _text("limitCreditCard", False, "是否限制信用卡", "", 8),
+    _text("srcReserved", False, "商户冗余信息", "", 100),
+    FieldRule("limitCreditCard", "flag", False, "是否限制信用卡 (true/false)", ""),
     _text("bizIdentifier", False, "业务标识", "", 32), _text("goodsTag", False, "商品标记", "", 32),
 )
 V4_FIELDS = (_text("deviceType", True, "设备类型", "11", 2), _text("serialNum", False, "终端序列号", "", 50),
@@ -54,7 +55,7 @@ REFUND_FIELDS = (*MERCHANT, *BY_ORDER,
                  _text("srcReserved", False, "商户冗余信息", "", 100), _text("storeId", False, "门店号", "", 32),
                  _text("operatorId", False, "操作员号", "", 32))
 V6_REFUND_FIELDS = (FieldRule("refundAmount", "amount", False, "退货金额 (v6 名称, 仅见于一个客户端)", ""),)
-VOID_FIELDS = (*MERCHANT, *BY_ORDER, REMARK, _text("limitCrossDevice", False, "是否限制跨终端", "", 8),
+VOID_FIELDS = (*MERCHANT, *BY_ORDER, REMARK, FieldRule("limitCrossDevice", "flag", False, "是否限制跨终端", ""),
                _text("bizIdentifier", False, "业务标识", "", 32))
 QUERY_FIELDS = (*MERCHANT, *BY_ORDER, _text("oriTransDate", False, "原交易日期 yyyyMMdd", "", 8))
 REFUND_QUERY_FIELDS = (*MERCHANT, *BY_ORDER, _text("refundRequestId", True, "退货请求号", "R0001", 50))

@@ -152,7 +152,7 @@ class PosRules:
                 made += f"; magic payment code: {case.describe}"
             order = self.new(call, key, wallet.target_sys, amount, status, made)
             until = call.now + case.paying_seconds if case is not None and case.paying_seconds is not None else None
-            facts = PosFacts(pay_code, wallet.target_sys, "timeout" if lost_unpaid else None, "", case, until)
+            facts = PosFacts(pay_code, "timeout" if lost_unpaid else None, "", case, until)
             self.facts.update(key, lambda _: (facts, None))
             if paying:
                 return order, said("paying", order, answers.paid(order, self.generator))
@@ -184,7 +184,7 @@ class PosRules:
             if day != beijing_date(call.now):
                 return order, facts, said("not_same_day", day=day)
             closed = moves.with_status(order, call.now, TRADE_CLOSED, f"{ending} by {call.spec.path}")
-            kept = (facts or PosFacts("", order.target_sys))._replace(ending=ending)
+            kept = (facts or PosFacts(""))._replace(ending=ending)
             values = {**answers.trade(closed, self.generator, call.now), "transactionAmount": order.total_amount}
             return closed, kept, said("done", closed, values)
 

@@ -18,7 +18,6 @@ class PosFacts(NamedTuple):
     """One payment's POS-link facts."""
 
     pay_code: str
-    wallet: str  # targetSys
     ending: str | None = None  # None while paid or paying; else voided, reversed, failed or timeout
     why: str = ""  # why it failed (the errInfo a query shows)
     case: PayCase | None = None  # what its magic payment code makes it do
