@@ -172,3 +172,29 @@ async def test_optional_flags_come_as_booleans_or_text(caller: Caller) -> None:
     assert (await pay(caller, "POS0111", limitCreditCard="false"))["errCode"] == "00"
     refused = await pay(caller, "POS0112", limitCreditCard="yes")
     assert refused["errCode"] == "9001" and "limitCreditCard: 'yes' is not true or false" in refused["errInfo"]
+
+
+async def test_a_published_go_clients_requests_every_field_sent(caller: Caller) -> None:
+    """The requests a published Go client builds (MACZ's structs: every field sent, empty ones as "", storeId a
+    UUID, the v4 device fields on pay): pay on v4, query by merchantOrderId with originalOrderId "", refund by
+    originalOrderId with merchantOrderId "", void of a second payment."""
+    def body(order_id: str) -> dict[str, object]:
+        return {**MERCHANT, "transactionAmount": 12, "transactionCurrencyCode": "156", "merchantOrderId": order_id,
+                "merchantRemark": "", "payMode": "CODE_SCAN", "payCode": "134601952390095542", "srcReserved": "",
+                "orderDesc": "门店A", "storeId": "6f1c2a4e-8b1d-4c55-9a7e-2f0d3b9c1e77", "deviceType": "11",
+                "longitude": "121.473701", "latitude": "31.230416"}
+
+    status, paid = await pos(caller, f"{V4}/pay", body("JHTEST20250923164207"))
+    assert (status, paid["errCode"], paid["errInfo"]) == (200, "00", "10000成功响应码")
+    found = await call(caller, "query", merchantOrderId="JHTEST20250923164207", originalOrderId="",
+                       oriTransDate=paid["transactionDateWithYear"])
+    assert (found["queryResCode"], found["orderId"]) == ("0", paid["orderId"])
+    refund = await call(caller, "refund", merchantOrderId="", originalOrderId=paid["orderId"], merchantRemark="",
+                        refundRequestId="JHTEST20250923164207R1", transactionAmount=2, refundDesc="")
+    assert (refund["errCode"], refund["refundInvoiceAmount"]) == ("00", "2")
+    refunds = await call(caller, "query-refund", merchantOrderId="JHTEST20250923164207", originalOrderId="",
+                         refundRequestId="JHTEST20250923164207R1", oriTransDate="")
+    assert (refunds["queryResCode"], refunds["originalAmount"]) == ("00", 12)
+    await pos(caller, f"{V4}/pay", body("JHTEST20250923164208"))
+    voided = await call(caller, "voidpayment", merchantOrderId="JHTEST20250923164208", originalOrderId="")
+    assert (voided["errCode"], voided["transactionAmount"]) == ("00", 12)
