@@ -31,6 +31,9 @@ BY_ORDER = (_text("merchantOrderId", False, "商户订单号", "POS2025092316420
             _text("originalOrderId", False, "银商订单号 (pay 应答的 orderId)", SAMPLE_ORDER_ID, 32))
 ONE_OF = ("merchantOrderId", "originalOrderId")
 REMARK = _text("merchantRemark", False, "商户备注 (文档标为必填, 客户端多不送)", "mockums", 50)
+STORE = _text("storeId", False, "门店号 (a Go client sends a UUID)", "", 64)
+OPERATOR = _text("operatorId", False, "操作员号", "", 32)
+SRC_RESERVED = _text("srcReserved", False, "商户冗余信息", "", 100)
 AMOUNT = FieldRule("transactionAmount", "amount", True, "交易金额, 单位分", "1")
 PAY_FIELDS = (
     *MERCHANT, AMOUNT,
@@ -38,8 +41,7 @@ PAY_FIELDS = (
     ORDER_ID, REMARK,
     FieldRule("payMode", "string", True, "支付方式 (mockums 只处理 CODE_SCAN)", "CODE_SCAN", choices=PAY_MODES),
     _text("payCode", True, "付款码 (微信 10-15, 支付宝 25-30, 银联 62 开头)", SAMPLE_PAY_CODE, 32),
-    _text("storeId", False, "门店号 (a Go client sends a UUID)", "", 64), _text("operatorId", False, "操作员号", "", 32),
-    _text("srcReserved", False, "商户冗余信息", "", 100),
+    STORE, OPERATOR, SRC_RESERVED,
     FieldRule("limitCreditCard", "flag", False, "是否限制信用卡 (true/false)", ""),
     _text("bizIdentifier", False, "业务标识", "", 32), _text("goodsTag", False, "商品标记", "", 32),
 )
@@ -52,8 +54,7 @@ V6_FIELDS = (_text("deviceType", False, "设备类型", "02", 2), _text("systemT
 REFUND_FIELDS = (*MERCHANT, *BY_ORDER,
                  _text("refundRequestId", True, "退货请求号, 同一订单内唯一 (重发同一请求不会退两次)", "R0001", 50),
                  FieldRule("transactionAmount", "amount", True, "退货金额, 单位分", "1"), REMARK,
-                 _text("srcReserved", False, "商户冗余信息", "", 100), _text("storeId", False, "门店号 (a Go client sends a UUID)", "", 64),
-                 _text("operatorId", False, "操作员号", "", 32))
+                 SRC_RESERVED, STORE, OPERATOR)
 V6_REFUND_FIELDS = (FieldRule("refundAmount", "amount", False, "退货金额 (v6 名称, 仅见于一个客户端)", ""),)
 VOID_FIELDS = (*MERCHANT, *BY_ORDER, REMARK, FieldRule("limitCrossDevice", "flag", False, "是否限制跨终端", ""),
                _text("bizIdentifier", False, "业务标识", "", 32))
