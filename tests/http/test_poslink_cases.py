@@ -123,3 +123,17 @@ async def test_story_pos_password(caller: Caller) -> None:
 async def test_story_pos_terminal_unregistered(caller: Caller) -> None:
     refused = await pay(caller, "MKPOS970001")
     assert refused == {"errCode": "97", "errInfo": "终端未登记", "merchantOrderId": "MKPOS970001"}
+
+
+async def test_the_control_api_lists_a_pos_payment_and_pays_one_still_paying(caller: Caller) -> None:
+    await pay(caller, "CTRL0001", 7, magic("1009", "28", 18))  # Alipay, paying for nine queries
+    async with caller.client.get("/__mockums/orders?merOrderId=CTRL0001") as response:
+        [listed] = await response.json()
+    assert (listed["mid"], listed["line"], listed["status"], listed["targetSys"], listed["totalAmount"]) == (
+        "898310060514001", "poslink", "WAIT_BUYER_PAY", "Alipay 2.0", 7)
+    async with caller.client.post("/__mockums/orders/898310060514001/CTRL0001/pay") as response:
+        paid = await response.json()
+    assert (paid["status"], paid["calls"], paid["callFields"]) == (
+        "TRADE_SUCCESS", {"void": f"{V2}/voidpayment", "refund": f"{V2}/refund"},
+        {"amount": "transactionAmount", "request_id": "refundRequestId"})
+    assert (await call(caller, "query", merchantOrderId="CTRL0001"))["queryResCode"] == "0"  # the customer paid
