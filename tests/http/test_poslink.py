@@ -141,6 +141,10 @@ async def test_v6_accepts_the_v2_names_and_one_clients_names_with_a_warning(call
     assert (refund["errCode"], refund["transactionAmount"]) == ("00", 2)
     found = await call(caller, "refund-query", V6, merchantOrderId="POS0081", refundRequestId="R1")
     assert found["queryResCode"] == "00"
+    assert (await call(caller, "query", V6, merchantOrderId="POS0081"))["queryResCode"] == "3"
+    voided = await call(caller, "voidpayment", V6, originalOrderId=plain["orderId"])
+    assert (voided["errCode"], voided["merchantOrderId"]) == ("00", "POS0080")
+    assert (await call(caller, "query", V6, merchantOrderId="POS0080"))["queryResCode"] == "2"
 
 
 async def test_strict_mode_keeps_v6_to_the_table(make_caller: MakeCaller) -> None:
