@@ -1,17 +1,7 @@
 """Magic payment codes: a `pay` whose payCode carries `9999` and a four-digit case right after the wallet's two-digit
 prefix plays that case, whatever the wallet (`13` `9999` `1002` `00000000` is a WeChat code that pays after two
-queries). Every other code pays at once.
-
-    1nnn  the customer must enter a password: pay answers "paying"; the first nnn queries report paying, the next
-          one reports the payment paid
-    2nnn  the same, but the payment fails (the customer cancels) after nnn queries
-    3sss  paying for sss seconds of sandbox time, then paid
-    4sss  paying for sss seconds, then failed
-    5001  the answer to pay is lost (no answer until the client gives up), and the money moved
-    5002  the answer is lost and no money moved
-    5003  the connection is reset instead of answering, and the money moved
-    5004  the connection is reset and no money moved
-    6xxx  pay is refused with a trade failure code (TRADE_FAILURE_CASES)
+queries). Every other code pays at once. The cases are the tables below; `docs/how-to/pos-link.md` shows them
+(`case_rows`).
 """
 
 from __future__ import annotations
@@ -19,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mockums.lines.poslink.vocabulary import CATALOGUE
 from mockums.scenarios.model import Fault
 
 MARK = "9999"
@@ -36,19 +27,30 @@ class PayCase:
     refuse: str | None = None  # pay answers this trade failure code and the payment failed
 
 
+# Cases whose last three digits are a number: (the case's first digit) -> (counted in queries, succeeds, what).
+PASSWORD: Mapping[str, tuple[bool, bool, str]] = {
+    "1": (True, True, "the customer must enter a password: pay answers `ER 用户支付中` (with the `orderId`); the "
+                      "first nnn queries answer `FF`, the next one `0` (paid)"),
+    "2": (True, False, "the same, but after nnn queries the payment fails: `5 交易失败: 用户取消支付`"),
+    "3": (False, True, "paying until nnn seconds of sandbox time have passed, then paid"),
+    "4": (False, False, "paying for nnn seconds of sandbox time, then failed"),
+}
+
+LOST: Mapping[str, PayCase] = {
+    "5001": PayCase("the answer to pay never comes (the `no_answer` fault: silent for `no_answer_hold`, then reset); "
+                    "the money moved, so a query answers `0`", fault=Fault.NO_ANSWER),
+    "5002": PayCase("the answer to pay never comes and no money moved: a query answers `1 交易超时`",
+                    fault=Fault.NO_ANSWER, succeeds=False),
+    "5003": PayCase("the connection is reset instead of the answer to pay; the money moved",
+                    fault=Fault.CONNECTION_RESET),
+    "5004": PayCase("the connection is reset instead of the answer to pay; no money moved",
+                    fault=Fault.CONNECTION_RESET, succeeds=False),
+}
+
 # 6xxx: the trade failure each case answers (A7 and ER have no digits of their own).
 TRADE_FAILURE_CASES: Mapping[str, str] = {
     "6003": "03", "6013": "13", "6022": "22", "6025": "25", "6030": "30", "6057": "57", "6061": "61",
     "6064": "64", "6094": "94", "6096": "96", "6097": "97", "6098": "A7", "6099": "ER",
-}
-
-LOST: Mapping[str, PayCase] = {
-    "5001": PayCase("the answer to pay is lost (no answer); the money moved", fault=Fault.NO_ANSWER),
-    "5002": PayCase("the answer to pay is lost (no answer); no money moved", fault=Fault.NO_ANSWER, succeeds=False),
-    "5003": PayCase("the connection is reset instead of answering pay; the money moved",
-                    fault=Fault.CONNECTION_RESET),
-    "5004": PayCase("the connection is reset instead of answering pay; no money moved",
-                    fault=Fault.CONNECTION_RESET, succeeds=False),
 }
 
 
@@ -58,16 +60,13 @@ def case_of(pay_code: str) -> PayCase | None:
         return None
     case = pay_code[6:10]
     kind, number = case[0], case[1:]
-    if not number.isdigit():
-        return None
-    if kind in "12":
+    if kind in PASSWORD and number.isdigit():
+        by_queries, succeeds, what = PASSWORD[kind]
         count = int(number)
-        return PayCase(f"paying until {count} queries reported it, then {'paid' if kind == '1' else 'failed'}",
-                       paying_queries=count, succeeds=kind == "1")
-    if kind in "34":
-        seconds = float(int(number))
-        return PayCase(f"paying for {seconds:g} s of sandbox time, then {'paid' if kind == '3' else 'failed'}",
-                       paying_seconds=seconds, succeeds=kind == "3")
+        described = f"{what} (nnn = {count})"
+        if by_queries:
+            return PayCase(described, paying_queries=count, succeeds=succeeds)
+        return PayCase(described, paying_seconds=float(count), succeeds=succeeds)
     if case in LOST:
         return LOST[case]
     if case in TRADE_FAILURE_CASES:
@@ -76,6 +75,10 @@ def case_of(pay_code: str) -> PayCase | None:
     return None
 
 
-def magic_code(prefix: str, case: str, length: int = 18) -> str:
-    """A payment code of the wallet with `prefix` that plays `case` (zeros after it, up to `length` digits)."""
-    return (prefix + MARK + case).ljust(length, "0")
+def case_rows() -> list[tuple[str, str]]:
+    """Every case and what it does, for the documentation."""
+    rows = [(f"{kind}nnn", what) for kind, (_, _, what) in PASSWORD.items()]
+    rows += [(case, known.describe) for case, known in LOST.items()]
+    rows += [(case, f"pay is refused with `{code} {CATALOGUE[code]}`; nothing is paid")
+             for case, code in TRADE_FAILURE_CASES.items()]
+    return rows
