@@ -74,7 +74,9 @@ async def test_a_lost_answer_then_the_query_tells_whether_money_moved(make_calle
         found = await call(caller, "query", merchantOrderId=order_id)
         assert (found["errCode"], found["queryResCode"], found["queryResDesc"]) == ("00", code, description)
     [entry] = [e for e in caller.sandbox.journal(mer_order_id="LOST0003") if e["endpoint"].endswith("/pay")]
-    assert entry["fault"] == "connection_reset"
+    assert (entry["fault"], entry["mid"], entry["merOrderId"]) == ("connection_reset", "898310060514001", "LOST0003")
+    assert entry["scenario"]["forced"].startswith("fault connection_reset (magic payment code: the connection is")
+    assert entry["why"].startswith("signature ok; fault connection_reset (magic payment code:"), entry["why"]
 
 
 async def test_a_reversal_after_a_timeout(make_caller: MakeCaller) -> None:
