@@ -25,7 +25,9 @@ SAMPLE_SRC_RESERVE = "C20220119000001"  # the API page's example: the answer ech
 # The order a fresh sample is about, by what the call does (else MKSUCCESS): a new one for a create, else a magic id
 # whose bundled story the call fits.
 FRESH_PREFIX = {"create": "3194", "refund": "MKPAID", "refund_query": "MKPAID", "secure_complete": "MKSECUREPAID",
-                "secure_cancel": "MKSECUREPAID", "sub_orders_confirm": "MKSPLITASYNC"}
+                "secure_cancel": "MKSECUREPAID", "sub_orders_confirm": "MKSPLITASYNC", "pos_pay": "POS",
+                "pos_query": "MKPOSLOST", "pos_void": "MKPOSLOST", "pos_reverse": "MKPOSLOST",
+                "pos_refund": "MKPOSLOST", "pos_refund_query": "MKPOSLOST", "pos_activate": "POS"}
 
 
 def sample_body(clock: Clock, mer_order_id: str | None = None, path: str = CLOSE_PATH,
@@ -36,9 +38,10 @@ def sample_body(clock: Clock, mer_order_id: str | None = None, path: str = CLOSE
 
     A fresh id fits the call: a new order for a create (`3194` + yyyyMMddHHmmss + 4 random digits), an order
     already paid for a refund (`MKPAID…`), a paid guarantee for secure-complete and secure-cancel (`MKSECUREPAID…`),
-    a paid asynchronous split for sub-orders-confirm (`MKSPLITASYNC…`), else `MKSUCCESS…`, an unpaid order the
-    bundled `success` scenario speaks for with no create call (an id nothing speaks for answers NO_ORDER, as the
-    gateway does). Two samples in one second differ.
+    a paid asynchronous split for sub-orders-confirm (`MKSPLITASYNC…`), a new POS-link payment for its pay (`POS…`)
+    and for its other calls a payment the `pos-answer-lost` story speaks for, paid (`MKPOSLOST…`), else
+    `MKSUCCESS…`, an unpaid order the bundled `success` scenario speaks for with no create call (an id nothing
+    speaks for answers NO_ORDER, as the gateway does). Two samples in one second differ.
     """
     import secrets
 

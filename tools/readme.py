@@ -25,6 +25,7 @@ from mockums.core.sandbox import load_scenarios
 from mockums.lines import DEFAULT_REGISTRY
 from mockums.lines.netpay.errors import SITUATIONS
 from mockums.lines.openapi import gateway_openapi_document
+from mockums.lines.poslink.cases import case_rows
 from mockums.protocol.gateway_errors import DEFAULT_GATEWAY_ERRORS
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.vocabulary import Situation
@@ -124,6 +125,13 @@ def magic_ids() -> str:
         if scenario.magic_id:
             rows.append(f"| `{scenario.magic_id}` (`{scenario.match.value}…`) | `{scenario.name}` "
                         f"| {_cell(scenario.description)} |")
+    return "\n".join(rows)
+
+
+def pos_payment_codes() -> str:
+    """POS link's magic payment codes (`mockums.lines.poslink.cases`)."""
+    rows = ["| case | what happens |", "|---|---|"]
+    rows += [f"| `{case}` | {_cell(what)} |" for case, what in case_rows()]
     return "\n".join(rows)
 
 
@@ -292,6 +300,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "gateway-errors": gateway_errors,
     "business-errors": business_errors,
     "magic-ids": magic_ids,
+    "pos-payment-codes": pos_payment_codes,
     "deviations": deviations,
     "wallets": wallets,
     "endpoints": endpoints,

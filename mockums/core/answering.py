@@ -231,7 +231,7 @@ class Answerer:
         if read is None:
             return None
         subject = endpoint.book.subject(endpoint.spec, read)
-        trace.mer_order_id, trace.mid = shown_id(subject), shown_id(read.get("mid"))
+        trace.mer_order_id, trace.mid = shown_id(subject), shown_id(read.get(endpoint.spec.merchant_field))
         return subject
 
     def form(self, path: str, raw_query: str, base_url: str) -> Reply:
@@ -278,6 +278,8 @@ class Answerer:
         spec, vocabulary = endpoint.spec, endpoint.vocabulary
         # Scenarios match a line's subject (a bill's billNo…) as its merOrderId.
         matched = request if subject is request.get("merOrderId") else {**request, "merOrderId": subject}
+        if spec.merchant_field != "mid":  # a sequence counts per mid and merOrderId, whatever the line calls them
+            matched = {**matched, "mid": request.get(spec.merchant_field)}
         script = script_for(self.scenarios(), self.sequences, spec.path, matched)
         selection = script.selection
         trace.scenario_reason, trace.near_misses = selection.reason, selection.explain
@@ -315,10 +317,14 @@ class Answerer:
             code = str(forced_code)
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
         else:
-            result = endpoint.book.perform(Call(spec, request, now, trace.app_id, self._implied_by(script),
-                                                script.order_status, script.lifecycle, base_url,
-                                                script.implied_order))
+            call = Call(spec, request, now, trace.app_id, self._implied_by(script), script.order_status,
+                        script.lifecycle, base_url, script.implied_order)
+            result = endpoint.book.perform(call)
             self.dispatch(result.events)
+            lost = endpoint.book.lost_answer(call, result)
+            if lost is not None:  # the operation happened; its answer never reaches the client
+                trace.forced = f"fault {lost.fault} ({lost.why})"
+                return Reply(200, {}, trace, delay=script.delay, fault=lost.fault)
             if forced_code == vocabulary.success and result.err_code != vocabulary.success:
                 # `errCode: SUCCESS` lets the operation run; when the order's own rules refuse it,
                 # their answer stands rather than a success the gateway would never send.

@@ -66,8 +66,9 @@ class OrderControl:
         return order
 
     def _order_view(self, order: Order) -> dict[str, Any]:
-        calls = self.lines.line(order.line).order_calls
-        return views.order_view(order, self._notifier.deliveries(order.mid, order.mer_order_id), calls)
+        line = self.lines.line(order.line)
+        deliveries = self._notifier.deliveries(order.mid, order.mer_order_id)
+        return views.order_view(order, deliveries, line.order_calls, line.order_call_fields)
 
     def pay(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """The customer pays: TRADE_SUCCESS, and the notification is sent. Conflict if not payable.

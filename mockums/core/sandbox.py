@@ -264,9 +264,9 @@ class Sandbox(OrderControl, ScenarioControl):
             raise Invalid("mid: send a string")
         order = (self._ledger.order(mid, mer_order_id) if mid
                  else next((o for o in self._ledger.orders.all() if o.mer_order_id == mer_order_id), None))
-        base: dict[str, object] = {"mid": mid} if mid else {}
+        base: dict[str, object] = {spec.merchant_field: mid} if mid else {}
         if order is not None:
-            base = {"mid": order.mid, **({"instMid": order.inst_mid} if order.inst_mid else {})}
+            base = {spec.merchant_field: order.mid, **({"instMid": order.inst_mid} if order.inst_mid else {})}
         app = self.settings.app(order.app_id if order else None)
         return signed_request(app, spec, mer_order_id, base, check_fields(fields), self.clock.wall())
 

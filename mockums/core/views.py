@@ -77,12 +77,14 @@ def order_summary(order: Order) -> dict[str, Any]:
     }
 
 
-def order_view(order: Order, deliveries: list[Delivery], calls: Mapping[str, str]) -> dict[str, Any]:
-    """One order in full: state, refunds, history, its notification deliveries, and the calls its line closes
-    and refunds it with."""
+def order_view(order: Order, deliveries: list[Delivery], calls: Mapping[str, str],
+               call_fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One order in full: state, refunds, history, its notification deliveries, the calls its line closes (or
+    voids) and refunds it with, and the fields those calls carry their values in when not the netpay family's."""
     return {
         **order_summary(order),
         "calls": dict(calls),
+        "callFields": dict(call_fields or {}),
         "assumed": order.assumed,
         "expireTime": format_time(order.expire_at),
         "payTime": format_time(order.paid_at) if order.paid_at else None,

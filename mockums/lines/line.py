@@ -24,6 +24,7 @@ from mockums.notify.note import Notification
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.vocabulary import Vocabulary
+from mockums.scenarios.model import Fault
 
 Dispatch = Callable[[Sequence[Event]], None]
 
@@ -89,6 +90,15 @@ class Paid:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class LostAnswer:
+    """A request whose operation happened but whose answer is lost on the way back (a POS payment that times out
+    after the money moved): the transport fault the client sees instead, and why."""
+
+    fault: Fault
+    why: str
+
+
 class Book:
     """A line's rules, bound to the sandbox's state. Subclasses implement `perform`; the rest has defaults
     that suit a line with no notifications, no browser pages and merOrderId as its subject."""
@@ -121,6 +131,11 @@ class Book:
         """Pay what `some_id` names for this line (the control API's pay), or None when it names nothing here."""
         return None
 
+    def lost_answer(self, call: Call, outcome: Outcome) -> LostAnswer | None:
+        """The fault that replaces the answer to a request performed as `outcome`; None (the default): it is answered.
+        """
+        return None
+
     def clear(self) -> None:
         """Forget the line's own state (a reset); the orders are the ledger's."""
 
@@ -142,3 +157,6 @@ class ProductLine:
     # The calls a merchant closes and refunds this line's orders with ("close", "refund" -> a path): the
     # dashboard's buttons send them.
     order_calls: Mapping[str, str] = field(default_factory=dict)
+    # The request fields those calls carry their values in, when not the netpay family's: {"amount":
+    # "transactionAmount", "request_id": "refundRequestId"} (the dashboard fills a fresh request id).
+    order_call_fields: Mapping[str, str] = field(default_factory=dict)

@@ -29,19 +29,25 @@ class Deviation:
     sent_by: str  # who sends it, in words
     evidence: str  # where it was seen
     requires: Mapping[str, str] = field(default_factory=dict)  # the combination: other fields and their values
+    # A field left out (`LEFT_OUT`) is accepted only when this one is sent in its place (POS link v6's totalAmount
+    # for transactionAmount); "" when nothing need be.
+    instead: str = ""
 
     def applies(self, path: str, name: str, body: Mapping[str, object]) -> bool:
         """Whether this deviation explains the value of `name` in a request to `path`."""
         sent = body.get(name)
         matches = sent in (None, "") if self.value == LEFT_OUT else sent == self.value
         return (path == self.path and name == self.name and matches
-                and all(body.get(other) == value for other, value in self.requires.items()))
+                and all(body.get(other) == value for other, value in self.requires.items())
+                and (not self.instead or body.get(self.instead) not in (None, "")))
 
     def describe(self) -> str:
-        """The combination in words: `tradeType JSAPI with instMid YUEDANDEFAULT`, `userId left out`."""
+        """The combination in words: `tradeType JSAPI with instMid YUEDANDEFAULT`, `userId left out`,
+        `transactionAmount left out (totalAmount sent instead)`."""
         extra = "".join(f" with {other} {value}" for other, value in self.requires.items())
         sent = "left out" if self.value == LEFT_OUT else self.value
-        return f"{self.name} {sent}{extra}"
+        instead = f" ({self.instead} sent instead)" if self.instead else ""
+        return f"{self.name} {sent}{extra}{instead}"
 
 
 def tolerated(deviations: Sequence[Deviation], path: str, name: str, body: Mapping[str, object]) -> Deviation | None:

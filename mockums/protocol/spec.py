@@ -51,6 +51,11 @@ class EndpointSpec:
     # Required values no field rule states, which the sample request carries after the table's examples (an amount
     # that may be 0, such as sub-orders-confirm's platformAmount): (name, value) pairs.
     sample: tuple[tuple[str, object], ...] = ()
+    # The request fields that name the order, the merchant and the terminal (POS link: merchantOrderId,
+    # merchantCode, terminalCode): samples fill them, the journal files a request under them.
+    order_field: str = "merOrderId"
+    merchant_field: str = "mid"
+    terminal_field: str = "tid"
 
     def rule(self, name: str) -> FieldRule | None:
         """The rule of request field `name`, if the table has one."""

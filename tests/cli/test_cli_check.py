@@ -15,9 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 def test_check_lists_the_bundled_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(REPO / "scenarios")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "33 scenario(s) in 5 file(s): OK"
+    assert out[0] == "38 scenario(s) in 6 file(s): OK"
     assert "  already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in out
-    assert len(out) == 1 + 33
+    assert len(out) == 1 + 38
 
 
 def test_check_reports_path_line_reason_and_missing_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

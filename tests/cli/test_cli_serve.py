@@ -41,7 +41,7 @@ def test_serve_prints_the_banner_answers_and_stops_cleanly(monkeypatch: pytest.M
         f"  dashboard: {url}/__mockums/",
         f"  demo app:  appId={DEMO_APP.app_id}  appKey={DEMO_APP.app_key}",
         f"             notifyKey={DEMO_APP.notify_key} (signs payment notifications)",
-        "  scenarios: 33 loaded (magic ids such as MKSUCCESS0001, MKPAID0001, MKCLOSED0001)",
+        "  scenarios: 38 loaded (magic ids such as MKSUCCESS0001, MKPAID0001, MKCLOSED0001)",
         f"  try:       mockums sign --url {url}/v1/netpay/wx/app-pre-close",
     ]
     with pytest.raises(urllib.error.URLError, match="refused"):  # stopped: nothing listens there any more

@@ -98,7 +98,7 @@ def test_the_console_script_serves_and_stops_cleanly_on_sigterm() -> None:
         text = "\n".join(server.banner)
         assert text.startswith("mockums listening on http://127.0.0.1:")
         assert re.search(r"demo app:  appId=[0-9a-f]{32}  appKey=[0-9a-f]{32}", text)
-        assert "scenarios: 33 loaded" in text
+        assert "scenarios: 38 loaded" in text
         with urllib.request.urlopen(server.url + "/__mockums/health", timeout=10) as response:
             assert json.loads(response.read())["status"] == "ok"
     finally:
@@ -127,7 +127,7 @@ def test_the_console_script_checks_the_bundled_scenarios() -> None:
     result = subprocess.run([console_script(), "check", str(REPO / "scenarios")], capture_output=True, text=True,
                             timeout=30, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("33 scenario(s) in 5 file(s): OK")
+    assert result.stdout.startswith("38 scenario(s) in 6 file(s): OK")
     assert "already-paid                 merOrderIdPrefix MKPAID  magic id MKPAID0001" in result.stdout
 
 

@@ -111,6 +111,16 @@ class Sandbox:
         return body, header, answer
 
 
+    def pos(self, path: str, body: dict[str, object]) -> dict[str, Any]:
+        """A POS-link request (its own fields, no merOrderId or mid), signed the way the SDK samples sign."""
+        raw = json.dumps(body, ensure_ascii=False).encode()
+        header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, raw)
+        status, answer = http(self.url + path, "POST", raw, {"Authorization": header, "Content-Type": "application/json"})
+        assert status == 200, (status, answer)
+        assert isinstance(answer, dict)
+        return answer
+
+
 @dataclass
 class Receiver:
     """A merchant's notifyUrl on 127.0.0.1 answering SUCCESS; keeps each form it receives."""

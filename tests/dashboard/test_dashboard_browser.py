@@ -170,6 +170,35 @@ def test_paying_from_the_page_sends_the_notification_and_every_order_button_acts
         assert "3194PAYUI0002" not in page.text("#order-list")
 
 
+def test_a_pos_payment_is_voided_and_another_refunded_from_the_page(page: Page, sandbox: Sandbox) -> None:
+    """POS link's orders: listed with their wallet, voided (voidpayment) and refunded (refund with a fresh
+    refundRequestId) by the buttons, which sign and send the merchant's POS-link requests."""
+    merchant = {"merchantCode": MID, "terminalCode": "88880001", "transactionCurrencyCode": "156",
+                "payMode": "CODE_SCAN", "payCode": "134601952390095542"}
+    for order_id, amount in (("POSUI0001", 300), ("POSUI0002", 500)):
+        answer = sandbox.pos("/v2/poslink/transaction/pay", {**merchant, "merchantOrderId": order_id,
+                                                             "transactionAmount": amount})
+        assert answer["errCode"] == "00"
+    page.open("#/orders")
+    page.shows("#order-list", "POSUI0002")
+    page.go(f"#/orders/{MID}/POSUI0001")
+    page.shows("#order-status", "TRADE_SUCCESS")
+    assert not page.find("#order-close").is_displayed()
+    page.click("#order-void")
+    page.shows("#order-action-result", "/v2/poslink/transaction/voidpayment answered HTTP 200 00 10000成功响应码")
+    page.shows("#order-status", "TRADE_CLOSED")
+    page.go(f"#/orders/{MID}/POSUI0002")
+    page.shows("#order-status", "TRADE_SUCCESS")
+    page.find("#refund-amount").clear()
+    page.find("#refund-amount").send_keys("200")
+    page.click("#order-refund")
+    page.shows("#order-action-result", "/v2/poslink/transaction/refund answered HTTP 200 00 10000成功响应码")
+    page.shows("#order-refunds", "¥2.00 (200 fen)")
+    page.shows("#order-status", "TRADE_REFUND")
+    query = sandbox.pos("/v2/poslink/transaction/query", {**merchant, "merchantOrderId": "POSUI0001"})
+    assert (query["queryResCode"], query["queryResDesc"]) == ("2", "已撤销")
+
+
 def test_advancing_the_clock_from_the_page_pays_a_timed_order(page: Page, sandbox: Sandbox) -> None:
     page.open("#/state")
     page.click("#freeze", "Freeze")

@@ -167,5 +167,7 @@ def test_a_real_deep_structure_is_a_bad_body(hostile: Hostile, path: str, levels
         header = chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)
         exchange = hostile.send("POST", path, body, {"Authorization": header, "Content-Type": "application/json"})
     answer = gateway_or_business(exchange)
-    assert answer["errCode"] == "BAD_REQUEST" and "nested too deeply" in str(answer["errMsg"]), exchange.text[:300]
+    vocabulary = DEFAULT_REGISTRY.line_of[path].vocabulary  # BAD_REQUEST in errMsg; POS link: 9001 in errInfo
+    assert answer["errCode"] == vocabulary.situations["bad_request"].err_code, exchange.text[:300]
+    assert "nested too deeply" in str(answer[vocabulary.message_field]), exchange.text[:300]
     hostile.check_logs(start)

@@ -80,7 +80,7 @@ COVERED_ELSEWHERE = {
 RUN_BY_TEST_TUTORIAL = {
     r"^\.venv/bin/mockums serve$": "the tutorial",
     r"^python3 receiver\.py$": "the tutorial",
-    r"^\.venv/bin/mockums sign --url /v1/\S+( --order-id \w+)?( --field \w+=\S+)*$": "the tutorial and how-to",
+    r"^\.venv/bin/mockums sign --url /v\d/\S+( --order-id \w+)?( --field \w+=\S+)*$": "the tutorial and how-to",
     r"^\.venv/bin/mockums (check|serve --scenarios) my-scenarios$": "script a failure",
     r"^\.venv/bin/mockums serve --config team\.yaml$": "a team sandbox",
     r"^\.venv/bin/pip (install|wheel) .*mockums": "install",

@@ -115,23 +115,30 @@ def load_config_file_text(text: str) -> Any:
 
 
 def test_the_pos_link_page_says_what_the_sandbox_does(capsys: pytest.CaptureFixture[str]) -> None:
-    """Not implemented: the page says a POS-link path answers 404 1012 and `sign` refuses it; both are so."""
-    import urllib.error
+    """The page's "Try it": `mockums sign --url /v2/poslink/transaction/pay` prints a curl command whose request a
+    running sandbox answers 00 with an orderId; the query sample finds its payment paid."""
+    import shlex
     import urllib.request
 
     from mockums.config import Settings
     from mockums.testing import BackgroundServer
 
     page = docs.page("how-to/pos-link.md")
-    assert "Not implemented yet" in page and "`404 1012 服务不存在`" in page
+    assert "mockums sign --url /v2/poslink/transaction/pay" in page and "Not implemented" not in page
     with BackgroundServer(Settings()) as url:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            opener.open(urllib.request.Request(url + "/v2/poslink/transaction/pay", data=b"{}"), timeout=10)
-        assert refused.value.code == 404
-        assert json.loads(refused.value.read())["errCode"] == "1012"
-    assert cli.main(["sign", "--url", "/v2/poslink/transaction/pay"]) == 2
-    assert "mockums serves no endpoint /v2/poslink/transaction/pay" in capsys.readouterr().err
+        for path, check in (("/v2/poslink/transaction/pay", "orderId"), ("/v2/poslink/transaction/query",
+                                                                         "queryResCode")):
+            assert cli.main(["sign", "--url", url + path]) == 0
+            words = shlex.split(capsys.readouterr().out.split("curl ", 1)[1].replace("\\\n", " "))
+            headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+            body = words[words.index("--data-binary") + 1].encode()
+            request = urllib.request.Request(url + path, data=body, headers=headers)
+            with opener.open(request, timeout=10) as response:
+                answer = json.loads(response.read())
+            assert answer["errCode"] == "00", answer
+            assert check in answer
+        assert answer["queryResCode"] == "0"
 
 
 @functools.cache  # once: loading it registers its sessions with nox, which warns about a second time

@@ -35,7 +35,7 @@ def errors(step: str, extra: str = "") -> list[str]:
      "known: WXPay, Alipay 2.0, UAC, ACP, QMF, UnionPay, QmfWebPay, NetPayGtwy, BestPay. A deliberately custom "
      "value " + CUSTOM.format(field="targetSys")),
     ("      fields: {errCode: '1006'}\n",
-     "s.yaml:5: scenarios[0].respond.fields.errCode: unknown errCode '1006' (a gateway error is "
+     "s.yaml:5: scenarios[0].respond.fields.errCode: unknown errCode '1006' (did you mean '1001'?) (a gateway error is "
      "`gateway_error: <name>`, not an errCode); see the catalogue in the README. A deliberately custom value "
      + CUSTOM.format(field="errCode")),
     ("      fields: {errCode: [SUCCESS]}\n",
@@ -51,7 +51,7 @@ def errors(step: str, extra: str = "") -> list[str]:
      "'TRADE_CLOSED'?); allowed: NEW_ORDER, WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_REFUND, TRADE_CLOSED, UNKNOWN"),
     ("      fields: {errCode: MY_CODE}\n      allow_unknown: [errcode]\n",
      "s.yaml:6: scenarios[0].respond.allow_unknown: unknown field with a known domain 'errcode' (did you mean "
-     "'errCode'?); allowed: errCode, status, refundStatus, targetSys, secureStatus"),
+     "'errCode'?); allowed: errCode, status, refundStatus, targetSys, secureStatus, queryResCode"),
     ("      fields: {errMsg: x}\n      allow_unknown: [errCode]\n",
      "s.yaml:5: scenarios[0].respond.fields: allow_unknown names errCode, but these fields do not set errCode"),
     ("      delay: 1\n      allow_unknown: errCode\n",

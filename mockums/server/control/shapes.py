@@ -109,7 +109,10 @@ def order(statuses: tuple[str, ...]) -> dict[str, Any]:
     """One order in full."""
     return _record({
         **order_summary_fields(statuses), "calls": {"type": "object", "additionalProperties": TEXT,
-                                                    "description": "the calls that close and refund it"},
+                                                    "description": "the calls that close (or void) and refund it"},
+        "callFields": {"type": "object", "additionalProperties": TEXT,
+                       "description": "the fields those calls carry the amount (`amount`) and a fresh request id "
+                                      "(`request_id`) in, when not the netpay family's"},
         "assumed": {"type": "boolean"}, "expireTime": TEXT, "payTime": TEXT_OR_NULL,
         "queries": COUNT, "refunds": _list("Refund"),
         "history": {"type": "array", "items": _record({"time": TEXT, "event": TEXT})},

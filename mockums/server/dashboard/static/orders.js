@@ -132,6 +132,10 @@ export function ordersView(ctx) {
     const result = h("div", { class: "mk-result", id: "order-action-result", "aria-live": "polite" });
     const pay = h("button", { type: "button", class: "mk-button mk-primary", id: "order-pay" }, "Pay");
     const close = h("button", { type: "button", class: "mk-button", id: "order-close" }, "Close");
+    // A line whose merchant voids a paid order (POS link's voidpayment) has a void call instead of a close.
+    const voids = h("button", { type: "button", class: "mk-button", id: "order-void", hidden: !order.calls.void },
+      "Void");
+    const fields = order.callFields || {};
     const amount = h("input", { id: "refund-amount", type: "number", min: "1", step: "1", inputmode: "numeric" });
     const refund = h("button", { type: "submit", class: "mk-button", id: "order-refund" }, "Refund");
     const notify = h("button", { type: "button", class: "mk-button", id: "order-notify" }, "Send notification again");
@@ -165,10 +169,14 @@ export function ordersView(ctx) {
       detailPolling.burst();
     }));
     close.addEventListener("click", () => busy(close, () => merchant(order.calls.close)));
+    voids.addEventListener("click", () => busy(voids, () => merchant(order.calls.void)));
     refundForm.addEventListener("submit", (event) => {
       event.preventDefault();
       busy(refund, async () => {
-        await merchant(order.calls.refund, { refundAmount: Number(amount.value) });
+        // The amount goes in the line's field; a line that names refunds by a request id gets a fresh one.
+        const sent = { [fields.amount || "refundAmount"]: Number(amount.value) };
+        if (fields.request_id) sent[fields.request_id] = `R${Date.now()}`;
+        await merchant(order.calls.refund, sent);
         amountEdited = false;
       });
     });
@@ -188,13 +196,15 @@ export function ordersView(ctx) {
       h("h3", { id: "h-actions" }, "Act on it"),
       h("p", { class: "mk-muted" }, "Pay acts as the customer. Close and refund make mockums sign and send the "
         + "merchant's request, so the journal shows them like any other."),
-      h("div", { class: "mk-button-row" }, pay, close, notify, forget), refundForm, result);
+      h("div", { class: "mk-button-row" }, pay, close, voids, notify, forget), refundForm, result);
     return {
       key,
       element,
       update(latest) {
         pay.disabled = !PAYABLE.includes(latest.status);
         close.disabled = !PAYABLE.includes(latest.status) || !latest.calls.close;
+        close.hidden = !latest.calls.close;
+        voids.disabled = latest.status !== "TRADE_SUCCESS" || latest.refunded > 0 || !latest.calls.void;
         const refundable = latest.totalAmount - latest.refunded;
         refund.disabled = !["TRADE_SUCCESS", "TRADE_REFUND"].includes(latest.status) || refundable <= 0
           || !latest.calls.refund;
