@@ -10,6 +10,8 @@ from types import MappingProxyType
 
 from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
+from .patterns import Literal, compile_pattern
+
 
 class _TextEnum(str, Enum):
     # `str` + `Enum` rather than `StrEnum`: the package still supports Python 3.10.
@@ -79,13 +81,17 @@ class MatchRule:
     endpoints: frozenset[str] = frozenset()
     body: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # A pattern's required literal (see `patterns.required_literal`), read where it is compiled.
+    literal: Literal | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__; callers may pass any mapping/iterable.
         object.__setattr__(self, "endpoints", frozenset(self.endpoints))
         object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
         if self.kind is IdMatch.PATTERN and self.pattern is None:
-            object.__setattr__(self, "pattern", re.compile(self.value))
+            pattern, literal = compile_pattern(self.value)
+            object.__setattr__(self, "pattern", pattern)
+            object.__setattr__(self, "literal", literal)
 
     @classmethod
     def exact(cls, order_id: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None) -> MatchRule:

@@ -20,6 +20,7 @@ from mockums.protocol.statuses import REFUND_STATUSES
 from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
+from .patterns import compile_pattern
 from .templating import CompiledFields, template_problems
 from .walker import BOOL, FLOAT, INT, NULL, STR, Composed, Pair, Walker, kind_of, line_of, optional, unknown_key
 
@@ -173,14 +174,14 @@ class ScenarioDocument(Walker):
         kind = id_keys[0]
         value_node = entries[kind.value][1]
         value = self.text(value_node, f"{where}.{kind.value}", id_like=True)
-        pattern = None
+        pattern, literal = None, None
         if value == "":
             hint = " (merOrderIdPattern: '.*' matches every id)" if kind is IdMatch.PREFIX else ""
             self.error(value_node, f"{where}.{kind.value}", f"must not be empty{hint}")
             value = None
         elif value is not None and kind is IdMatch.PATTERN:
             try:
-                pattern = re.compile(value)
+                pattern, literal = compile_pattern(value)
             except (re.error, OverflowError, RecursionError) as problem:
                 self.error(
                     value_node,
@@ -192,7 +193,7 @@ class ScenarioDocument(Walker):
         body = optional(entries, "body", self.body, where, dict[str, str]())
         if value is None or endpoints is None or body is None:
             return None
-        return MatchRule(kind=kind, value=value, endpoints=endpoints, body=body, pattern=pattern)
+        return MatchRule(kind=kind, value=value, endpoints=endpoints, body=body, pattern=pattern, literal=literal)
 
     def endpoints(self, node: Node, where: str) -> frozenset[str] | None:
         if isinstance(node, SequenceNode) and not node.value:
