@@ -45,6 +45,7 @@ class IdMatch(_TextEnum):
 
 
 
+_NO_CONDITIONS: Mapping[str, str] = MappingProxyType({})
 _ID_RANK = {IdMatch.EXACT: 2, IdMatch.PREFIX: 1, IdMatch.PATTERN: 0}
 
 
@@ -87,7 +88,7 @@ class MatchRule:
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__; callers may pass any mapping/iterable.
         object.__setattr__(self, "endpoints", frozenset(self.endpoints))
-        object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
+        object.__setattr__(self, "body", MappingProxyType(dict(self.body)) if self.body else _NO_CONDITIONS)
         if self.kind is IdMatch.PATTERN and self.pattern is None:
             pattern, literal = compile_pattern(self.value)
             object.__setattr__(self, "pattern", pattern)
