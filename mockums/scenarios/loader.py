@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .composing import collector_paused
 from .discovery import scenario_files
 from .model import Scenario
 from .schema import Allowed, ScenarioDocument
-from .walker import Composed, LoadError, collector_paused, node_of
+from .walker import Composed, LoadError, node_of
 
 
 @dataclass(frozen=True)

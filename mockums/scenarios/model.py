@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
-from .patterns import Literal, compile_pattern
+from .regexes import Literal, compile_pattern
 
 
 class _TextEnum(str, Enum):
@@ -45,7 +45,7 @@ class IdMatch(_TextEnum):
 
 
 
-_NO_CONDITIONS: Mapping[str, str] = MappingProxyType({})
+NO_CONDITIONS: Mapping[str, str] = MappingProxyType({})  # the body of a rule without conditions
 _ID_RANK = {IdMatch.EXACT: 2, IdMatch.PREFIX: 1, IdMatch.PATTERN: 0}
 
 
@@ -88,7 +88,7 @@ class MatchRule:
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__; callers may pass any mapping/iterable.
         object.__setattr__(self, "endpoints", frozenset(self.endpoints))
-        object.__setattr__(self, "body", MappingProxyType(dict(self.body)) if self.body else _NO_CONDITIONS)
+        object.__setattr__(self, "body", MappingProxyType(dict(self.body)) if self.body else NO_CONDITIONS)
         if self.kind is IdMatch.PATTERN and self.pattern is None:
             pattern, literal = compile_pattern(self.value)
             object.__setattr__(self, "pattern", pattern)

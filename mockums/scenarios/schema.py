@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -20,8 +19,8 @@ from mockums.protocol.statuses import REFUND_STATUSES
 
 from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
-from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
-from .patterns import compile_pattern
+from .model import NO_CONDITIONS, Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
+from .regexes import compile_pattern
 from .templating import CompiledFields, template_problems
 from .walker import BOOL, FLOAT, INT, NULL, STR, Composed, Pair, Walker, kind_of, line_of, optional, unknown_key
 
@@ -38,7 +37,6 @@ MAX_LIFECYCLE_SECONDS = 86_400
 _ID_KEYS = tuple(kind.value for kind in IdMatch)
 _MATCH_KEYS = (*_ID_KEYS, "endpoint", "body")
 _ANY_ENDPOINT: frozenset[str] = frozenset()  # also: no field allowed an unknown value
-_NO_CONDITIONS: Mapping[str, str] = MappingProxyType({})
 _STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status", "order")
 _STEP_KEYS = (*_STEP_ACTIONS, "repeat", "allow_unknown")
 _FAULTS = tuple(fault.value for fault in Fault)
@@ -186,14 +184,10 @@ class ScenarioDocument(Walker):
             try:
                 pattern, literal = compile_pattern(value)
             except (re.error, OverflowError, RecursionError) as problem:
-                self.error(
-                    value_node,
-                    f"{where}.{kind.value}",
-                    f"bad regular expression {value!r}: {problem}",
-                )
+                self.error(value_node, f"{where}.{kind.value}", f"bad regular expression {value!r}: {problem}")
                 value = None
         endpoints = optional(entries, "endpoint", self.endpoints, where, _ANY_ENDPOINT)
-        body = optional(entries, "body", self.body, where, _NO_CONDITIONS)
+        body = optional(entries, "body", self.body, where, NO_CONDITIONS)
         if value is None or endpoints is None or body is None:
             return None
         return MatchRule(kind=kind, value=value, endpoints=endpoints, body=body, pattern=pattern, literal=literal)

@@ -8,16 +8,16 @@ the scenario format on top of `Walker`.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import gc
 import math
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .composing import collector_paused, within_nesting
 
 TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (f"{TAG}{kind}" for kind in ("str", "int", "float", "bool", "null"))
@@ -214,55 +214,10 @@ class Composed:
     problem: tuple[int, str] | None = None
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a file is composed and read, back as it was after.
-
-    Reading makes hundreds of thousands of objects that all stay alive (nodes, marks, scenarios), so every
-    collection the allocations trigger finds nothing to free, and the full ones scan a heap that keeps
-    growing: 10,000 scenarios loaded in 4.0 s of CPU with the collector on, 2.3 s with it paused.
-    What is garbage by the end is collected at the next collection after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compose_yaml(text: str) -> Composed:
     """Compose `text` (safe nodes only, at most MAX_NESTING deep); never raises on bad input."""
     with collector_paused():
         return _compose(text)
-
-
-def within_nesting(root: Node, limit: int = MAX_NESTING) -> bool:
-    """Whether the composer that counts levels (`_NestingLimitedLoader`) accepts this tree: no node more than
-    `limit` levels deep, the root being level 1, a node counted where it is anchored and an alias one level
-    where it stands. Nodes are visited in document order, each once, so an anchored node comes before its
-    aliases and a recursive alias ends the walk; scalars are seen from their parent only."""
-    seen: set[int] = set()
-
-    def fits(node: Node, room: int) -> bool:  # room: the levels allowed below this node
-        if id(node) in seen:
-            return True
-        seen.add(id(node))
-        if not node.value:
-            return True
-        if room == 0:
-            return False
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                if not (isinstance(key, ScalarNode) or fits(key, room - 1)):
-                    return False
-                if not (isinstance(value, ScalarNode) or fits(value, room - 1)):
-                    return False
-            return True
-        return all(isinstance(item, ScalarNode) or fits(item, room - 1) for item in node.value)
-
-    return isinstance(root, ScalarNode) or fits(root, limit - 1)
 
 
 def _compose(text: str) -> Composed:
@@ -275,7 +230,7 @@ def _compose(text: str) -> Composed:
         except Exception:  # composed again below, which says what is wrong
             pass
         else:
-            if root is None or within_nesting(root):
+            if root is None or within_nesting(root, MAX_NESTING):
                 return Composed(root)
     try:
         return Composed(yaml.compose(text, Loader=_NestingLimitedLoader))

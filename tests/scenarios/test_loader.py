@@ -23,6 +23,7 @@ from mockums.scenarios import (
     load_text,
     walker,
 )
+from mockums.scenarios.composing import within_nesting
 from mockums.scenarios.walker import YAML_PARSER
 
 GATEWAY_ERRORS = frozenset({"bad_signature", "expired_token"})
@@ -564,7 +565,7 @@ def test_libyamls_composer_gives_what_the_counting_composer_gives(text: str, mon
         return marks, node.value
 
     assert shape(fast.root, set()) == shape(slow.root, set())
-    assert walker.within_nesting(fast.root) if fast.root is not None else True
+    assert within_nesting(fast.root, walker.MAX_NESTING) if fast.root is not None else True
 
 
 def test_a_deep_document_is_refused_where_the_counting_composer_refuses_it() -> None:

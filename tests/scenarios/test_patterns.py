@@ -9,7 +9,8 @@ import pytest
 
 from mockums.scenarios import MatchRule, Scenario, ScenarioRegistry, Step
 from mockums.scenarios.model import IdMatch
-from mockums.scenarios.patterns import PatternIndex, compile_pattern, required_literal
+from mockums.scenarios.patterns import PatternIndex
+from mockums.scenarios.regexes import compile_pattern, required_literal
 
 PATTERNS = [
     r"BQ000123-[0-9]{4}", r"[A-Z]{2}000123Z[0-9]+", r"^ABC.*", r"AB|CD", r"(?i)abc\d*", r"ab*c", r"abc?d",
