@@ -82,7 +82,7 @@ class MatchRule:
     endpoints: frozenset[str] = frozenset()
     body: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    # A pattern's required literal (see `patterns.required_literal`), read where it is compiled.
+    # A pattern's required literal (see `regexes.required_literal`), read where it is compiled.
     literal: Literal | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:

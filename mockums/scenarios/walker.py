@@ -173,6 +173,8 @@ class _LibyamlComposer(_LIBYAML or object, yaml.resolver.Resolver):  # type: ign
     def __init__(self, stream: str) -> None:
         _LIBYAML.__init__(self, stream)
         yaml.resolver.Resolver.__init__(self)
+
+
 # Which parser reads scenario files: "libyaml" or "pyyaml" (their syntax errors are worded differently).
 YAML_PARSER = "pyyaml" if _Events is _PythonEvents else "libyaml"
 
