@@ -141,6 +141,8 @@ class Answerer:
         self.dispatch = dispatch
         self.endpoints = {path: Endpoint(spec, line.vocabulary, line.deviations, books[line.name])
                           for path, spec in lines.endpoints.items() for line in (lines.line_of[path],)}
+        # Which family of lines each endpoint answers for: a scenario speaks for an order only within its own.
+        self.family_of = {path: family.name for family in lines.families for path in family.endpoints}
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -317,7 +319,7 @@ class Answerer:
             code = str(forced_code)
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
         else:
-            call = Call(spec, request, now, trace.app_id, self._implied_by(script), script.order_status,
+            call = Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path), script.order_status,
                         script.lifecycle, base_url, script.implied_order)
             result = endpoint.book.perform(call)
             self.dispatch(result.events)
@@ -337,10 +339,14 @@ class Answerer:
             answer = {key: value for key, value in merged.items() if value is not None}
         return Reply(200, answer, trace, delay=script.delay)
 
-    def _implied_by(self, script: Script) -> str | None:
-        """Why an order never created may be taken to exist; None when nothing speaks for it."""
+    def _implied_by(self, script: Script, path: str) -> str | None:
+        """Why an order never created may be taken to exist; None when nothing speaks for it. A scenario narrowed
+        to some endpoints speaks for its ids only on the endpoints of the same family of lines (netpay's stories
+        make no POS-link payment exist)."""
         owner = script.selection.owner
-        if owner is not None:
+        family = self.family_of.get(path)
+        if owner is not None and (not owner.match.endpoints or any(
+                self.family_of.get(named) == family for named in owner.match.endpoints)):
             return f"scenario {owner.name} speaks for this merOrderId"
         return "assume_orders is on" if self.settings.assume_orders else None
 

@@ -160,3 +160,6 @@ class ProductLine:
     # The request fields those calls carry their values in, when not the netpay family's: {"amount":
     # "transactionAmount", "request_id": "refundRequestId"} (the dashboard fills a fresh request id).
     order_call_fields: Mapping[str, str] = field(default_factory=dict)
+    # The lines that answer in the same words (the netpay family: netpay, h5, bills) share a family name; a line
+    # alone is its own family (""). A bundled scenario that names no endpoint applies to its family's endpoints.
+    family: str = ""
