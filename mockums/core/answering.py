@@ -318,6 +318,8 @@ class Answerer:
             trace.forced = f"{vocabulary.code_field} {forced_code}"
             code = str(forced_code)
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
+            endpoint.book.refused(Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path),
+                                       script.order_status, script.lifecycle, base_url, script.implied_order), result)
         else:
             call = Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path), script.order_status,
                         script.lifecycle, base_url, script.implied_order)

@@ -136,6 +136,10 @@ class Book:
         """
         return None
 
+    def refused(self, call: Call, outcome: Outcome) -> None:
+        """A scenario refused `call` (its errCode, not the rules, answered `outcome`): what the refusal leaves
+        behind, if anything. The default leaves the order as it was."""
+
     def clear(self) -> None:
         """Forget the line's own state (a reset); the orders are the ledger's."""
 

@@ -139,3 +139,17 @@ async def test_the_control_api_lists_a_pos_payment_and_pays_one_still_paying(cal
         "TRADE_SUCCESS", {"void": f"{V2}/voidpayment", "refund": f"{V2}/refund"},
         {"amount": "transactionAmount", "request_id": "refundRequestId"})
     assert (await call(caller, "query", merchantOrderId="CTRL0001"))["queryResCode"] == "0"  # the customer paid
+
+
+@story("pos-terminal-unregistered")
+async def test_a_pay_the_story_refused_leaves_a_failed_payment_not_a_paid_one(caller: Caller) -> None:
+    refused = await pay(caller, "MKPOS970002", 6)
+    assert (refused["errCode"], refused["errInfo"]) == ("97", "终端未登记")
+    found = await call(caller, "query", merchantOrderId="MKPOS970002")
+    assert (found["errCode"], found["queryResCode"], found["queryResDesc"], found["orderStatus"],
+            found["originalTransactionAmount"], found["originalPayCode"]) == (
+        "00", "5", "交易失败: 97 终端未登记", "TRADE_CLOSED", 6, "134601952390095542")
+    refund = await call(caller, "refund", merchantOrderId="MKPOS970002", refundRequestId="R1", transactionAmount=1)
+    assert (refund["errCode"], refund["errInfo"]) == ("57", "不允许此交易: 原交易状态为failed")
+    voided = await call(caller, "voidpayment", merchantOrderId="MKPOS970002")
+    assert (voided["errCode"], voided["errInfo"]) == ("57", "不允许此交易: 原交易状态为failed")

@@ -52,6 +52,12 @@ class PosLink(Book):
             return None
         return LostAnswer(case.fault, f"magic payment code: {case.describe}")
 
+    def refused(self, call: Call, outcome: Outcome) -> None:
+        """A pay a scenario refused (`MKPOS97…`) leaves a failed payment: its query answers `5 交易失败`, not the
+        paid payment the scenario's ids would otherwise be taken to be."""
+        if call.spec.action == "pos_pay":
+            self.rules.refused_pay(call, outcome)
+
     def clear(self) -> None:
         self.facts.clear()
 
