@@ -12,7 +12,7 @@ from mockums.limits import TOKEN_PATH
 from mockums.lines.line import ProductLine
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
-from mockums.scenarios.schema import Allowed, Family
+from mockums.scenarios.allowed import Allowed, Family
 
 
 class Registry:

@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 from mockums.state.cell import Cell, MemoryCell
 
+from .allowed import Allowed
 from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import ScenarioRegistry
 from .model import Scenario
-from .schema import Allowed
 from .walker import Composed, LoadError
 
 log = logging.getLogger("mockums.scenarios")

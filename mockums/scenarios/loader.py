@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .allowed import Allowed
 from .discovery import scenario_files
 from .model import Scenario
-from .schema import Allowed, ScenarioDocument
+from .schema import ScenarioDocument
 from .walker import Composed, LoadError, node_of
 
 

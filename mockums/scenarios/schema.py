@@ -6,12 +6,9 @@ raises: it becomes a `LoadError` with its line, and the scenario it touches is l
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -19,6 +16,7 @@ from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.statuses import REFUND_STATUSES
 
+from .allowed import Allowed, LineWords
 from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
 from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
@@ -42,50 +40,6 @@ _FAULTS = tuple(fault.value for fault in Fault)
 _THENS = tuple(then.value for then in Then)
 _CONDITION_TAGS = (STR, INT, FLOAT, BOOL)
 MAX_DELAY_SECONDS = 300
-log = logging.getLogger("mockums.scenarios")
-
-
-@dataclass(frozen=True)
-class Family:
-    """Product lines that answer in the same words: their endpoints, the values their answer fields take, and the
-    folders of their bundled scenarios. A bundled scenario that names no endpoint applies to its family's
-    endpoints only; a scenario's answer fields must be in the words of the families it reaches."""
-
-    name: str
-    endpoints: frozenset[str]
-    answer_domains: Mapping[str, tuple[str, ...]]
-    folders: tuple[Path, ...] = ()
-
-    def holds(self, path: str) -> bool:
-        """Whether the file at `path` is one of this family's bundled scenario files."""
-        where = Path(path).resolve()
-        return any(where.is_relative_to(folder.resolve()) for folder in self.folders)
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """What scenario files may name, from the product lines a sandbox serves: gateway error names, endpoints
-    and order statuses (None accepts any), and the values of answer fields with a known domain (a field not
-    listed takes any value)."""
-
-    gateway_errors: tuple[str, ...] | None = None
-    endpoints: tuple[str, ...] | None = None
-    answer_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    order_statuses: tuple[str, ...] | None = None
-    families: tuple[Family, ...] = ()  # none: no check of which line's words a scenario speaks
-
-    @classmethod
-    def of(cls, gateway_errors: Collection[str] | None, endpoints: Collection[str] | None,
-           answer_domains: Mapping[str, tuple[str, ...]] | None = None,
-           order_statuses: Collection[str] | None = None, families: tuple[Family, ...] = ()) -> Allowed:
-        """Allowed names from any collections, sorted so error messages list them in a stable order."""
-        return cls(
-            gateway_errors=None if gateway_errors is None else tuple(sorted(gateway_errors)),
-            endpoints=None if endpoints is None else tuple(sorted(endpoints)),
-            answer_domains=dict(answer_domains or {}),
-            order_statuses=None if order_statuses is None else tuple(order_statuses),
-            families=families,
-        )
 
 
 class ScenarioDocument(Walker):
@@ -104,10 +58,7 @@ class ScenarioDocument(Walker):
         self.names: list[tuple[str, SourceRef, str]] = []
         # The family whose bundled scenarios this file is, if any; the endpoints the scenario being read names
         # (its family's, for a bundled one that names none); the endpoints its answer fields' words narrow it to.
-        self.home = next((family for family in allowed.families if family.holds(path)), None)
-        self._named: frozenset[str] = frozenset()
-        self._narrowed: frozenset[str] | None = None
-        self._why_narrowed: list[str] = []
+        self.words = LineWords(self, allowed.families)
 
     def load_text(self, text: str | Composed) -> None:
         """Read YAML text (or YAML text already composed)."""
@@ -150,23 +101,12 @@ class ScenarioDocument(Walker):
         description = optional(entries, "description", self.text, where, "")
         magic_id = optional(entries, "magic_id", lambda n, w: self.text(n, w, id_like=True), where)
         rule = optional(entries, "match", self.match, where)
-        if rule is not None and not rule.endpoints and self.home is not None:
-            # a bundled scenario speaks for its own line
-            rule = replace(rule, endpoints=self.home.endpoints, scoped=True)
-        self._named, self._narrowed, self._why_narrowed = rule.endpoints if rule else frozenset(), None, []
+        rule = self.words.start(rule)
         lifecycle = optional(entries, "lifecycle", self.lifecycle, where)
         steps: tuple[Step, ...] | None = ()
         if "lifecycle" not in entries or "respond" in entries or "sequence" in entries:
             steps = self.steps(node, entries, where)
-        if self._narrowed is not None and rule is not None:
-            if not self._narrowed:
-                self.error(node, where, "its answer fields are in the words of different product lines ("
-                           f"{'; '.join(self._why_narrowed)}), so no endpoint could answer them: split it in two")
-            else:
-                rule = replace(rule, endpoints=self._narrowed)
-                log.warning("%s: %s names no endpoint, so it applies only where its answer fields mean something: "
-                            "%s; name `match.endpoint` to say so and silence this warning", SourceRef(
-                                self.path, line_of(node)), where, "; ".join(self._why_narrowed))
+        rule = self.words.finish(node, where, rule)
         then = self.then(entries, where)
         if magic_id is not None and rule is not None and not rule.matches_order_id(magic_id):
             self.error(
@@ -310,7 +250,7 @@ class ScenarioDocument(Walker):
         if fields is None and allowed:
             self.error(entries["allow_unknown"][0], where, "'allow_unknown' only applies to a step that sets fields")
         if fields is not None:
-            self.foreign_words(entries["fields"][1], f"{where}.fields", allowed)
+            self.words.check(entries["fields"][1], f"{where}.fields", allowed)
         delay = optional(entries, "delay", self.delay, where)
         gateway_errors = self.allowed.gateway_errors
         gateway_error = optional(
@@ -333,37 +273,6 @@ class ScenarioDocument(Walker):
             order=order,
             repeat=repeat if repeat is not None else 1,
         )
-
-    def foreign_words(self, node: Node, where: str, allowed: frozenset[str]) -> None:
-        """Answer fields in the words of another product line than the one the scenario reaches: refused when the
-        scenario names its endpoints; otherwise the scenario is narrowed to the lines whose words they are (the
-        errCode SUCCESS of netpay never lands in a POS-link answer, whose success is 00)."""
-        families = self.allowed.families
-        if not families or not isinstance(node, MappingNode):
-            return
-        for key, (_, value_node) in self.entries(node, where).items():
-            if key in allowed or not isinstance(value_node, ScalarNode) or value_node.tag not in (STR, INT):
-                continue
-            value = value_node.value
-            if "{{" in value:
-                continue
-            knowing = [family for family in families if key in family.answer_domains]
-            reached = [family for family in knowing if not self._named or family.endpoints & self._named]
-            strangers = [family.name for family in reached if value not in family.answer_domains[key]]
-            if not strangers:
-                continue
-            speakers = [family for family in knowing if value in family.answer_domains[key]]
-            if not speakers:  # no line's word at all: answer_fields said so already
-                continue
-            owners = ", ".join(family.name for family in speakers)
-            if self._named:
-                self.error(value_node, f"{where}.{key}", f"{key} '{value}' is not a {key} of {', '.join(strangers)} "
-                           f"(an endpoint this scenario names is {strangers[0]}'s); it is {owners}'s. Name only "
-                           f"{owners}'s endpoints, or use {strangers[0]}'s values")
-                continue
-            reach = frozenset().union(*(family.endpoints for family in speakers))
-            self._narrowed = reach if self._narrowed is None else self._narrowed & reach
-            self._why_narrowed.append(f"{key} '{value}' is {owners}'s, not {', '.join(strangers)}'s")
 
     def delay(self, node: Node, where: str) -> float | None:
         valid, value = self.scalar(node, where, (INT, FLOAT), "a number of seconds")
