@@ -20,6 +20,7 @@ from mockums.config import App, Settings
 from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.ledger.model import OrderKey
 from mockums.notify.note import Notification
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
@@ -139,6 +140,9 @@ class Book:
     def refused(self, call: Call, outcome: Outcome) -> None:
         """A scenario refused `call` (its errCode, not the rules, answered `outcome`): what the refusal leaves
         behind, if anything. The default leaves the order as it was."""
+
+    def forget(self, key: OrderKey) -> None:
+        """Forget what the line keeps of one order beyond the ledger (the order itself is forgotten there)."""
 
     def clear(self) -> None:
         """Forget the line's own state (a reset); the orders are the ledger's."""
