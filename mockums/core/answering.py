@@ -21,7 +21,7 @@ from mockums.lines.registry import Registry
 from mockums.protocol import wire
 from mockums.protocol.answers import render_answer
 from mockums.protocol.clipping import ID_CHARS, LINE_CHARS, clip, clip_id
-from mockums.protocol.deviations import Deviation, accept_known
+from mockums.protocol.deviations import Deviation, accept_known, strict_notes
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
 from mockums.protocol.spec import EndpointSpec
@@ -305,7 +305,8 @@ class Answerer:
             return self.gateway_reply("content_timestamp", checked.unreadable_time,
                                       {"reason": checked.unreadable_time}, trace)
         if violations:
-            details = "; ".join(str(v) for v in violations)
+            notes = strict_notes(endpoint.deviations, spec.path, violations, request) if self.validation.strict else ()
+            details = "; ".join((*(str(v) for v in violations), *notes))
             return self._said(endpoint, request, "bad_request", trace, script.delay, details=details)
         if checked.abnormal_time:
             return self._said(endpoint, request, "abnormal_time", trace, script.delay, details=checked.abnormal_time)

@@ -69,3 +69,12 @@ def accept_known(deviations: Sequence[Deviation], path: str, violations: Sequenc
                         "accepted because published clients send it, but the gateway may refuse it "
                         "(strict mode does)")
     return tuple(kept), tuple(warnings)
+
+
+def strict_notes(deviations: Sequence[Deviation], path: str, violations: Sequence[Violation],
+                 body: Mapping[str, object]) -> tuple[str, ...]:
+    """Strict mode: for each violation a known deviation explains, why it is still refused (lenient mode would take
+    it), so the answer names what the client sent rather than only what it did not."""
+    return tuple(f"{deviation.describe()}: as {deviation.sent_by} sends it, accepted in lenient mode only"
+                 for violation in violations
+                 for deviation in (tolerated(deviations, path, violation.field, body),) if deviation is not None)
