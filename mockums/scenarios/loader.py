@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .allowed import Allowed
+from .composing import collector_paused
 from .discovery import scenario_files
 from .model import Scenario
 from .schema import ScenarioDocument
@@ -95,6 +96,11 @@ def load_paths(
     `allowed` says what the files may name. Scenarios in `existing` take part in the duplicate-name and
     same-rule checks but are not returned.
     """
+    with collector_paused():
+        return _load_files(paths, allowed, existing)
+
+
+def _load_files(paths: Sequence[Path], allowed: Allowed, existing: Sequence[Scenario]) -> LoadResult:
     files, early_errors = scenario_files(paths)
     documents: list[ScenarioDocument] = []
     for file in files:
@@ -121,9 +127,10 @@ def load_text(
     existing: Sequence[Scenario] = (),
 ) -> LoadResult:
     """Load scenarios from YAML text (or text `compose_yaml` composed); `path` only labels errors and sources."""
-    document = ScenarioDocument(path, allowed)
-    document.load_text(text)
-    return _combine([document], [], [], existing)
+    with collector_paused():
+        document = ScenarioDocument(path, allowed)
+        document.load_text(text)
+        return _combine([document], [], [], existing)
 
 
 def load_mapping(
@@ -137,11 +144,12 @@ def load_mapping(
 
     There are no lines here, so errors carry line 0 and name the place by key path instead.
     """
-    document = ScenarioDocument(source, allowed)
-    try:
-        root = node_of(data)
-    except RecursionError:
-        document.errors.append(LoadError(source, 0, "nested too deeply"))
-    else:
-        document.load_root(root)
-    return _combine([document], [], [], existing)
+    with collector_paused():
+        document = ScenarioDocument(source, allowed)
+        try:
+            root = node_of(data)
+        except RecursionError:
+            document.errors.append(LoadError(source, 0, "nested too deeply"))
+        else:
+            document.load_root(root)
+        return _combine([document], [], [], existing)

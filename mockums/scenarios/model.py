@@ -10,6 +10,8 @@ from types import MappingProxyType
 
 from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
+from .regexes import Literal, compile_pattern
+
 
 class _TextEnum(str, Enum):
     # `str` + `Enum` rather than `StrEnum`: the package still supports Python 3.10.
@@ -43,6 +45,7 @@ class IdMatch(_TextEnum):
 
 
 
+NO_CONDITIONS: Mapping[str, str] = MappingProxyType({})  # the body of a rule without conditions
 _ID_RANK = {IdMatch.EXACT: 2, IdMatch.PREFIX: 1, IdMatch.PATTERN: 0}
 
 
@@ -82,13 +85,17 @@ class MatchRule:
     # A bundled scenario that named no endpoint, narrowed to its own line's: a rule naming none with the same id
     # test could never be told apart from it where both apply.
     scoped: bool = field(default=False, compare=False)
+    # A pattern's required literal (see `regexes.required_literal`), read where it is compiled.
+    literal: Literal | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__; callers may pass any mapping/iterable.
         object.__setattr__(self, "endpoints", frozenset(self.endpoints))
-        object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
+        object.__setattr__(self, "body", MappingProxyType(dict(self.body)) if self.body else NO_CONDITIONS)
         if self.kind is IdMatch.PATTERN and self.pattern is None:
-            object.__setattr__(self, "pattern", re.compile(self.value))
+            pattern, literal = compile_pattern(self.value)
+            object.__setattr__(self, "pattern", pattern)
+            object.__setattr__(self, "literal", literal)
 
     @classmethod
     def exact(cls, order_id: str, *, endpoints: Iterable[str] = (), body: Mapping[str, str] | None = None) -> MatchRule:

@@ -9,57 +9,10 @@ Candidates are then matched for real, in the order given, so the index only ever
 
 from __future__ import annotations
 
-import importlib
-import re
-import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from .model import Scenario
-
-# The parser `re` itself uses, so a pattern is read exactly as it will be matched (private, hence
-# every use is guarded: a pattern it cannot read is simply tried for every id).
-_sre_parse: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
-
-FRAGMENT = 4  # characters of an unanchored literal used as its key
-
-
-def required_literal(pattern: str) -> tuple[str, bool]:
-    """(a literal every full match contains, whether it is the match's prefix); ("", False) when none is known.
-
-    Only characters the top level of the pattern matches one by one count: a quantified, optional,
-    alternated or case-insensitive character is never taken for a required one.
-    """
-    try:
-        return _required_literal(pattern)
-    except Exception:  # any surprise from the private parser means: no index for this pattern
-        return "", False
-
-
-def _required_literal(pattern: str) -> tuple[str, bool]:
-    parsed = _sre_parse.parse(pattern)
-    if parsed.state.flags & re.IGNORECASE:
-        return "", False
-    runs: list[tuple[str, bool]] = []
-    current: list[str] = []
-    anchored = True  # nothing but ^ or \A seen so far
-    for op, argument in parsed:
-        if op is _sre_parse.LITERAL:
-            current.append(chr(argument))
-            continue
-        if current:
-            runs.append(("".join(current), anchored))
-            current = []
-        starts = op is _sre_parse.AT and argument in (_sre_parse.AT_BEGINNING, _sre_parse.AT_BEGINNING_STRING)
-        anchored = anchored and starts and not runs
-    if current:
-        runs.append(("".join(current), anchored))
-    if not runs:
-        return "", False
-    longest = max(runs, key=lambda run: len(run[0]))[0]
-    if runs[0][1] and len(runs[0][0]) >= min(FRAGMENT, len(longest)):  # a prefix, unless a short one
-        return runs[0]
-    return longest, False
+from .regexes import FRAGMENT, required_literal
 
 
 class PatternIndex:
@@ -71,7 +24,7 @@ class PatternIndex:
         self._by_fragment: dict[str, list[int]] = {}
         self._always: list[int] = []
         for position, scenario in enumerate(self._scenarios):
-            literal, anchored = required_literal(scenario.match.value)
+            literal, anchored = scenario.match.literal or required_literal(scenario.match.value)
             if anchored:
                 self._by_prefix.setdefault(literal, []).append(position)
             elif literal:

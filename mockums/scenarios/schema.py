@@ -19,7 +19,8 @@ from mockums.protocol.statuses import REFUND_STATUSES
 from .allowed import Allowed, LineWords
 from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
-from .model import Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
+from .model import NO_CONDITIONS, Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
+from .regexes import compile_pattern
 from .templating import CompiledFields, template_problems
 from .walker import BOOL, FLOAT, INT, NULL, STR, Composed, Pair, Walker, kind_of, line_of, optional, unknown_key
 
@@ -33,7 +34,9 @@ _REFUND_KEYS = ("status", "settle_after_queries", "settle_after_seconds")
 _NOTIFY_KEYS = ("delay", "duplicate", "bad_signature", "schedule", "sign_type")
 _SIGN_TYPES = ("SHA256", "MD5")
 MAX_LIFECYCLE_SECONDS = 86_400
-_MATCH_KEYS = (*(kind.value for kind in IdMatch), "endpoint", "body")
+_ID_KEYS = tuple(kind.value for kind in IdMatch)
+_MATCH_KEYS = (*_ID_KEYS, "endpoint", "body")
+_ANY_ENDPOINT: frozenset[str] = frozenset()  # also: no field allowed an unknown value
 _STEP_ACTIONS = ("fields", "delay", "gateway_error", "fault", "order_status", "order")
 _STEP_KEYS = (*_STEP_ACTIONS, "repeat", "allow_unknown")
 _FAULTS = tuple(fault.value for fault in Fault)
@@ -143,37 +146,32 @@ class ScenarioDocument(Walker):
         entries = self.mapping(node, where, _MATCH_KEYS)
         if entries is None:
             return None
-        id_keys = [kind for kind in IdMatch if kind.value in entries]
+        id_keys = [key for key in _ID_KEYS if key in entries]
         if len(id_keys) != 1:
             if id_keys:
-                message = f"use only one of {', '.join(kind.value for kind in id_keys)}"
-                self.error(entries[id_keys[1].value][0], where, message)
+                self.error(entries[id_keys[1]][0], where, f"use only one of {', '.join(id_keys)}")
             else:
-                self.error(node, where, f"needs one of {', '.join(kind.value for kind in IdMatch)}")
+                self.error(node, where, f"needs one of {', '.join(_ID_KEYS)}")
             return None
-        kind = id_keys[0]
+        kind = IdMatch(id_keys[0])
         value_node = entries[kind.value][1]
         value = self.text(value_node, f"{where}.{kind.value}", id_like=True)
-        pattern = None
+        pattern, literal = None, None
         if value == "":
             hint = " (merOrderIdPattern: '.*' matches every id)" if kind is IdMatch.PREFIX else ""
             self.error(value_node, f"{where}.{kind.value}", f"must not be empty{hint}")
             value = None
         elif value is not None and kind is IdMatch.PATTERN:
             try:
-                pattern = re.compile(value)
+                pattern, literal = compile_pattern(value)
             except (re.error, OverflowError, RecursionError) as problem:
-                self.error(
-                    value_node,
-                    f"{where}.{kind.value}",
-                    f"bad regular expression {value!r}: {problem}",
-                )
+                self.error(value_node, f"{where}.{kind.value}", f"bad regular expression {value!r}: {problem}")
                 value = None
-        endpoints = optional(entries, "endpoint", self.endpoints, where, frozenset[str]())
-        body = optional(entries, "body", self.body, where, dict[str, str]())
+        endpoints = optional(entries, "endpoint", self.endpoints, where, _ANY_ENDPOINT)
+        body = optional(entries, "body", self.body, where, NO_CONDITIONS)
         if value is None or endpoints is None or body is None:
             return None
-        return MatchRule(kind=kind, value=value, endpoints=endpoints, body=body, pattern=pattern)
+        return MatchRule(kind=kind, value=value, endpoints=endpoints, body=body, pattern=pattern, literal=literal)
 
     def endpoints(self, node: Node, where: str) -> frozenset[str] | None:
         if isinstance(node, SequenceNode) and not node.value:
@@ -245,7 +243,7 @@ class ScenarioDocument(Walker):
             self.error(entries["repeat"][0], where, "'repeat' only applies to the steps of a 'sequence'")
         domains = self.allowed.answer_domains
         allowed = optional(entries, "allow_unknown", lambda n, w: allow_unknown(self, n, w, domains), where,
-                           frozenset[str]())
+                           _ANY_ENDPOINT)
         fields = optional(entries, "fields", lambda n, w: answer_fields(self, n, w, allowed, domains), where)
         if fields is None and allowed:
             self.error(entries["allow_unknown"][0], where, "'allow_unknown' only applies to a step that sets fields")

@@ -23,6 +23,7 @@ from mockums.scenarios import (
     load_text,
     walker,
 )
+from mockums.scenarios.composing import within_nesting
 from mockums.scenarios.walker import YAML_PARSER
 
 GATEWAY_ERRORS = frozenset({"bad_signature", "expired_token"})
@@ -525,3 +526,56 @@ def test_libyaml_and_pyyaml_compose_the_same_tree_or_refuse_on_the_same_line(
         return mark, node.value
 
     assert shape(fast.root) == shape(slow.root)
+
+
+def _deep(levels: int, alias_at: int | None = None) -> str:
+    """A document `levels` levels deep (the root mapping is level 1), an alias of a shallow anchor at `alias_at`."""
+    inner = "*shallow" if alias_at is not None else "x"
+    text = "[" * (levels - 2) + inner + "]" * (levels - 2)
+    return f"anchor: &shallow [1]\ndeep: {text}\n"
+
+
+@pytest.mark.parametrize("text", [
+    FULL_EXAMPLE,
+    _deep(100), _deep(101), _deep(100, alias_at=100), _deep(101, alias_at=101),
+    "a: &deep " + "[" * 98 + "]" * 98 + "\nb: [*deep]\n",  # the anchored node fits; its alias one level down too
+    "a: " + "{k: " * 99 + "x" + "}" * 99 + "\n", "a: " + "{k: " * 98 + "x" + "}" * 98 + "\n",
+    "x-a: &l [*l]\nscenarios: []\n",  # a recursive alias
+    "a: &x 1\nb: &x 2\n",  # a duplicate anchor
+    "scenarios: *nowhere\n", "scenarios: [a, b\n", "a: 1\nb: \x01\n", "scenarios: []\n---\nscenarios: []\n",
+    "", "# only a comment\n", "just text\n",
+])
+def test_libyamls_composer_gives_what_the_counting_composer_gives(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's composer is tried first (it is twice as fast); the tree, or the refusal with its line and words,
+    is the same as the composer that counts levels gives, at and just beyond MAX_NESTING too."""
+    fast = walker.compose_yaml(text)
+    monkeypatch.setattr(walker, "_LIBYAML", None)
+    slow = walker.compose_yaml(text)
+    assert fast.problem == slow.problem
+
+    def shape(node: Node | None, seen: set[int]) -> object:
+        if node is None or id(node) in seen:
+            return None if node is None else ("again", node.start_mark.line, node.start_mark.column)
+        seen.add(id(node))
+        marks = (type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column, node.end_mark.line,
+                 node.end_mark.column, getattr(node, "style", None), getattr(node, "flow_style", None))
+        if isinstance(node.value, list):
+            return marks, [tuple(shape(part, seen) for part in item) if isinstance(item, tuple) else shape(item, seen)
+                           for item in node.value]
+        return marks, node.value
+
+    assert shape(fast.root, set()) == shape(slow.root, set())
+    assert within_nesting(fast.root, walker.MAX_NESTING) if fast.root is not None else True
+
+
+def test_a_deep_document_is_refused_where_the_counting_composer_refuses_it() -> None:
+    assert walker.compose_yaml(_deep(101)).problem == (2, "YAML syntax error: nested more than 100 levels deep")
+    assert walker.compose_yaml(_deep(101, alias_at=101)).problem == (
+        2, "YAML syntax error: nested more than 100 levels deep")
+    assert walker.compose_yaml(_deep(100, alias_at=100)).problem is None
+
+
+@pytest.mark.skipif(walker.YAML_PARSER != "libyaml", reason="PyYAML without libyaml")
+def test_a_file_that_fits_is_composed_once_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(walker, "_NestingLimitedLoader", None)  # composing again would fail
+    assert walker.compose_yaml(FULL_EXAMPLE).problem is None

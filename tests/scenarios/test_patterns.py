@@ -9,7 +9,8 @@ import pytest
 
 from mockums.scenarios import MatchRule, Scenario, ScenarioRegistry, Step
 from mockums.scenarios.model import IdMatch
-from mockums.scenarios.patterns import PatternIndex, required_literal
+from mockums.scenarios.patterns import PatternIndex
+from mockums.scenarios.regexes import compile_pattern, required_literal
 
 PATTERNS = [
     r"BQ000123-[0-9]{4}", r"[A-Z]{2}000123Z[0-9]+", r"^ABC.*", r"AB|CD", r"(?i)abc\d*", r"ab*c", r"abc?d",
@@ -70,3 +71,23 @@ def test_patterns_without_a_literal_are_still_tried() -> None:
     assert [s.name for s in index.matching("12345")] == ["digits"]
     assert [s.name for s in index.matching("MKPAID")] == ["any-case"]
     assert all(s.match.kind is IdMatch.PATTERN for s in index.matching("mk1"))
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_a_pattern_compiled_from_its_one_parse_is_what_re_compiles(pattern: str) -> None:
+    compiled, literal = compile_pattern(pattern)
+    expected = re.compile(pattern)
+    assert (compiled.flags, compiled.groups, compiled.groupindex) == (expected.flags, expected.groups,
+                                                                      expected.groupindex)
+    assert [compiled.fullmatch(i) is not None for i in IDS] == [expected.fullmatch(i) is not None for i in IDS]
+    assert literal == required_literal(pattern)
+    assert MatchRule.regex(pattern).literal == literal
+
+
+@pytest.mark.parametrize("pattern", ["[", "a{2,1}", "(?<=a+)b", "(", "\\", "a**", "(?P<x>a)(?P<x>b)"])
+def test_a_bad_pattern_is_refused_in_re_compiles_words(pattern: str) -> None:
+    with pytest.raises(re.error) as expected:
+        re.compile(pattern)
+    with pytest.raises(re.error) as refused:
+        compile_pattern(pattern)
+    assert str(refused.value) == str(expected.value)
