@@ -21,7 +21,7 @@ from mockums.lines.registry import Registry
 from mockums.protocol import wire
 from mockums.protocol.answers import render_answer
 from mockums.protocol.clipping import ID_CHARS, LINE_CHARS, clip, clip_id
-from mockums.protocol.deviations import Deviation, accept_known
+from mockums.protocol.deviations import Deviation, accept_known, strict_notes
 from mockums.protocol.fields import ValidationPolicy, validate_body
 from mockums.protocol.gateway_errors import GatewayError
 from mockums.protocol.spec import EndpointSpec
@@ -141,6 +141,8 @@ class Answerer:
         self.dispatch = dispatch
         self.endpoints = {path: Endpoint(spec, line.vocabulary, line.deviations, books[line.name])
                           for path, spec in lines.endpoints.items() for line in (lines.line_of[path],)}
+        # Which family of lines each endpoint answers for: a scenario speaks for an order only within its own.
+        self.family_of = {path: family.name for family in lines.families for path in family.endpoints}
         policy = AuthPolicy(settings.strict.header, settings.strict.timestamp, settings.skew_window)
         self.authenticator = Authenticator(settings.app_keys, tokens, clock, policy)
         self.validation = ValidationPolicy(settings.strict.request, settings.skew_window)
@@ -303,7 +305,8 @@ class Answerer:
             return self.gateway_reply("content_timestamp", checked.unreadable_time,
                                       {"reason": checked.unreadable_time}, trace)
         if violations:
-            details = "; ".join(str(v) for v in violations)
+            notes = strict_notes(endpoint.deviations, spec.path, violations, request) if self.validation.strict else ()
+            details = "; ".join((*(str(v) for v in violations), *notes))
             return self._said(endpoint, request, "bad_request", trace, script.delay, details=details)
         if checked.abnormal_time:
             return self._said(endpoint, request, "abnormal_time", trace, script.delay, details=checked.abnormal_time)
@@ -316,8 +319,10 @@ class Answerer:
             trace.forced = f"{vocabulary.code_field} {forced_code}"
             code = str(forced_code)
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
+            endpoint.book.refused(Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path),
+                                       script.order_status, script.lifecycle, base_url, script.implied_order), result)
         else:
-            call = Call(spec, request, now, trace.app_id, self._implied_by(script), script.order_status,
+            call = Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path), script.order_status,
                         script.lifecycle, base_url, script.implied_order)
             result = endpoint.book.perform(call)
             self.dispatch(result.events)
@@ -337,10 +342,14 @@ class Answerer:
             answer = {key: value for key, value in merged.items() if value is not None}
         return Reply(200, answer, trace, delay=script.delay)
 
-    def _implied_by(self, script: Script) -> str | None:
-        """Why an order never created may be taken to exist; None when nothing speaks for it."""
+    def _implied_by(self, script: Script, path: str) -> str | None:
+        """Why an order never created may be taken to exist; None when nothing speaks for it. A scenario narrowed
+        to some endpoints speaks for its ids only on the endpoints of the same family of lines (netpay's stories
+        make no POS-link payment exist)."""
         owner = script.selection.owner
-        if owner is not None:
+        family = self.family_of.get(path)
+        if owner is not None and (not owner.match.endpoints or any(
+                self.family_of.get(named) == family for named in owner.match.endpoints)):
             return f"scenario {owner.name} speaks for this merOrderId"
         return "assume_orders is on" if self.settings.assume_orders else None
 

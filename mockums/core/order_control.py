@@ -114,6 +114,8 @@ class OrderControl:
     def forget_order(self, mid: str, mer_order_id: str) -> dict[str, Any]:
         """Forget one order: its state, its scenario sequences and its journal entries."""
         found = self._ledger.forget((mid, mer_order_id))
+        for book in self._books.values():
+            book.forget((mid, mer_order_id))
         self._sequences.reset(sequence_key({"mid": mid, "merOrderId": mer_order_id}))
         self._journal.forget_order(mid, mer_order_id)
         return {"reset": found}

@@ -23,7 +23,7 @@ def scenario_view(scenario: Scenario, origin: str) -> dict[str, Any]:
         "match": {
             "kind": rule.kind.value,
             "value": rule.value,
-            "endpoints": sorted(rule.endpoints),
+            "endpoints": [] if rule.scoped else sorted(rule.endpoints),  # a bundled rule as written
             "body": dict(rule.body),
         },
         "steps": len(scenario.steps),

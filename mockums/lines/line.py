@@ -20,6 +20,7 @@ from mockums.config import App, Settings
 from mockums.ledger.calls import Call, Event, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.ledger.model import OrderKey
 from mockums.notify.note import Notification
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
@@ -136,6 +137,13 @@ class Book:
         """
         return None
 
+    def refused(self, call: Call, outcome: Outcome) -> None:
+        """A scenario refused `call` (its errCode, not the rules, answered `outcome`): what the refusal leaves
+        behind, if anything. The default leaves the order as it was."""
+
+    def forget(self, key: OrderKey) -> None:
+        """Forget what the line keeps of one order beyond the ledger (the order itself is forgotten there)."""
+
     def clear(self) -> None:
         """Forget the line's own state (a reset); the orders are the ledger's."""
 
@@ -160,3 +168,6 @@ class ProductLine:
     # The request fields those calls carry their values in, when not the netpay family's: {"amount":
     # "transactionAmount", "request_id": "refundRequestId"} (the dashboard fills a fresh request id).
     order_call_fields: Mapping[str, str] = field(default_factory=dict)
+    # The lines that answer in the same words (the netpay family: netpay, h5, bills) share a family name; a line
+    # alone is its own family (""). A bundled scenario that names no endpoint applies to its family's endpoints.
+    family: str = ""

@@ -12,7 +12,7 @@ from mockums.limits import TOKEN_PATH
 from mockums.lines.line import ProductLine
 from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
-from mockums.scenarios.schema import Allowed
+from mockums.scenarios.allowed import Allowed, Family
 
 
 class Registry:
@@ -69,9 +69,26 @@ class Registry:
         """The bundled scenario folders of the lines, in their order."""
         return tuple(line.scenarios for line in self.lines if line.scenarios is not None)
 
+    @cached_property
+    def families(self) -> tuple[Family, ...]:
+        """The lines grouped by the words they answer in (`ProductLine.family`): each group's endpoints, answer
+        domains and bundled scenario folders."""
+        grouped: dict[str, list[ProductLine]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.family or line.name, []).append(line)
+        families = []
+        for name, group in grouped.items():
+            domains: dict[str, tuple[str, ...]] = {}
+            for line in group:
+                for field, values in line.answer_domains.items():
+                    domains[field] = (*domains.get(field, ()), *(v for v in values if v not in domains.get(field, ())))
+            families.append(Family(name, frozenset(spec.path for line in group for spec in line.endpoints), domains,
+                                   tuple(line.scenarios for line in group if line.scenarios is not None)))
+        return tuple(families)
+
     def allowed(self, gateway_errors: Collection[str] | None) -> Allowed:
         """What scenario files may name when these lines are served (and these gateway errors configured)."""
-        return Allowed.of(gateway_errors, self.endpoints, self.answer_domains, self.order_statuses)
+        return Allowed.of(gateway_errors, self.endpoints, self.answer_domains, self.order_statuses, self.families)
 
     def line(self, name: str) -> ProductLine:
         """A line by its name (KeyError when there is none)."""

@@ -69,3 +69,14 @@ def accept_known(deviations: Sequence[Deviation], path: str, violations: Sequenc
                         "accepted because published clients send it, but the gateway may refuse it "
                         "(strict mode does)")
     return tuple(kept), tuple(warnings)
+
+
+def strict_notes(deviations: Sequence[Deviation], path: str, violations: Sequence[Violation],
+                 body: Mapping[str, object]) -> tuple[str, ...]:
+    """Strict mode: for each field left out that a known deviation sends under another name (POS link v6's
+    totalAmount for transactionAmount), that it was sent so and why it is still refused: "is missing" alone would
+    hide what the client did send. A deviation of a value needs no note: its violation names the value."""
+    return tuple(f"{deviation.instead} sent in place of {deviation.name} (the name {deviation.sent_by} sends): "
+                 "accepted in lenient mode only" for violation in violations
+                 for deviation in (tolerated(deviations, path, violation.field, body),)
+                 if deviation is not None and deviation.instead)

@@ -9,6 +9,7 @@
 
 from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 
+from .allowed import Allowed
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import (
     Check,
@@ -28,7 +29,7 @@ from .model import (
     Then,
     condition_text,
 )
-from .schema import MAX_DELAY_SECONDS, Allowed
+from .schema import MAX_DELAY_SECONDS
 from .sequences import SequenceTracker, StepPick, step_for_call
 from .templating import (
     CompiledFields,

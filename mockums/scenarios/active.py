@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 from mockums.state.cell import Cell, MemoryCell
 
+from .allowed import Allowed
 from .discovery import Fingerprint, fingerprint
 from .loader import LoadResult, load_mapping, load_paths, load_text
 from .matching import ScenarioRegistry
 from .model import Scenario
-from .schema import Allowed
 from .walker import Composed, LoadError
 
 log = logging.getLogger("mockums.scenarios")
@@ -120,10 +120,10 @@ class ScenarioSet:
         # A runtime scenario that now clashes with a file one would make matching ambiguous: drop it. A file's
         # scenario removed at runtime comes back.
         names = {scenario.name for scenario in self.from_files}
-        rules = {scenario.match.key for scenario in self.from_files}
+        rules = {key for scenario in self.from_files for key in scenario.match.keys}
         before = self.runtime
         changes = self.changes.update(lambda old: old.sized(tuple(
-            s for s in old.added if s.name not in names and s.match.key not in rules), frozenset(), {}))
+            s for s in old.added if s.name not in names and not rules.intersection(s.match.keys)), frozenset(), {}))
         for dropped in (s for s in before if s not in changes.added):
             log.warning("runtime scenario %s dropped: the reloaded files now define its name or its rule", dropped.name)
         self.last_reload = ReloadStatus(True, self.clock(), (), len(self.from_files))

@@ -16,6 +16,7 @@ from mockums.limits import MAX_NOTIFY_ATTEMPTS, MAX_SUB_MERCHANTS
 from mockums.protocol.fields import AMOUNT_MAX, AMOUNT_MIN
 from mockums.protocol.statuses import REFUND_STATUSES
 
+from .allowed import Allowed
 from .implied import ORDER_KEYS, SPLIT_KEYS, SUB_ORDER_KEYS
 from .model import Fault, IdMatch, Then
 from .schema import (
@@ -30,7 +31,6 @@ from .schema import (
     _STEP_ACTIONS,
     MAX_DELAY_SECONDS,
     MAX_LIFECYCLE_SECONDS,
-    Allowed,
 )
 
 SCHEMA_FILE = "scenario.schema.json"  # its name beside the bundled scenario files

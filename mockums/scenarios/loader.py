@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .allowed import Allowed
 from .composing import collector_paused
 from .discovery import scenario_files
 from .model import Scenario
-from .schema import Allowed, ScenarioDocument
+from .schema import ScenarioDocument
 from .walker import Composed, LoadError, node_of
 
 
@@ -61,14 +62,15 @@ def _combine(
                 continue
             message = f"{where}: duplicate scenario name '{name}'; also defined at {first_by_name[name]}"
             document.errors.append(LoadError(source.path, source.line, message))
-    by_rule = {scenario.match.key: scenario for scenario in existing}
+    by_rule = {key: scenario for scenario in existing for key in scenario.match.keys}
     kept: list[Scenario] = []
     for document_index, document in enumerate(documents):
         for name_index, scenario in document.scenarios:
             if (document_index, name_index) not in winners:
                 continue
-            earlier = by_rule.setdefault(scenario.match.key, scenario)
+            earlier = next((by_rule[key] for key in scenario.match.keys if key in by_rule), scenario)
             if earlier is scenario:
+                by_rule.update(dict.fromkeys(scenario.match.keys, scenario))
                 kept.append(scenario)
                 continue
             where = document.names[name_index][2]

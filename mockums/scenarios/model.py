@@ -82,6 +82,9 @@ class MatchRule:
     endpoints: frozenset[str] = frozenset()
     body: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # A bundled scenario that named no endpoint, narrowed to its own line's: a rule naming none with the same id
+    # test could never be told apart from it where both apply.
+    scoped: bool = field(default=False, compare=False)
     # A pattern's required literal (see `regexes.required_literal`), read where it is compiled.
     literal: Literal | None = field(default=None, compare=False, repr=False)
 
@@ -111,6 +114,12 @@ class MatchRule:
         """Sort key, larger is more specific: id kind, prefix length, endpoint, body conditions."""
         prefix_length = len(self.value) if self.kind is IdMatch.PREFIX else 0
         return (_ID_RANK[self.kind], prefix_length, bool(self.endpoints), len(self.body))
+
+    @property
+    def keys(self) -> tuple[tuple[IdMatch, str, frozenset[str], tuple[tuple[str, str], ...]], ...]:
+        """`key`, and for a scoped rule also the key of the rule it was before it was narrowed."""
+        key = self.key
+        return (key, (key[0], key[1], frozenset(), key[3])) if self.scoped else (key,)
 
     @property
     def key(self) -> tuple[IdMatch, str, frozenset[str], tuple[tuple[str, str], ...]]:

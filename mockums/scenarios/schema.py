@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -17,6 +16,7 @@ from mockums.ledger.plans import Lifecycle, NotifyPlan, PayPlan, RefundPlan
 from mockums.limits import MAX_NOTIFY_ATTEMPTS
 from mockums.protocol.statuses import REFUND_STATUSES
 
+from .allowed import Allowed, LineWords
 from .implied import implied_order
 from .known_values import allow_unknown, answer_fields
 from .model import NO_CONDITIONS, Fault, IdMatch, MatchRule, Scenario, SourceRef, Step, Then, condition_text
@@ -45,30 +45,6 @@ _CONDITION_TAGS = (STR, INT, FLOAT, BOOL)
 MAX_DELAY_SECONDS = 300
 
 
-@dataclass(frozen=True)
-class Allowed:
-    """What scenario files may name, from the product lines a sandbox serves: gateway error names, endpoints
-    and order statuses (None accepts any), and the values of answer fields with a known domain (a field not
-    listed takes any value)."""
-
-    gateway_errors: tuple[str, ...] | None = None
-    endpoints: tuple[str, ...] | None = None
-    answer_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    order_statuses: tuple[str, ...] | None = None
-
-    @classmethod
-    def of(cls, gateway_errors: Collection[str] | None, endpoints: Collection[str] | None,
-           answer_domains: Mapping[str, tuple[str, ...]] | None = None,
-           order_statuses: Collection[str] | None = None) -> Allowed:
-        """Allowed names from any collections, sorted so error messages list them in a stable order."""
-        return cls(
-            gateway_errors=None if gateway_errors is None else tuple(sorted(gateway_errors)),
-            endpoints=None if endpoints is None else tuple(sorted(endpoints)),
-            answer_domains=dict(answer_domains or {}),
-            order_statuses=None if order_statuses is None else tuple(order_statuses),
-        )
-
-
 class ScenarioDocument(Walker):
     """Reads one document into scenarios, the names it defines, and its errors.
 
@@ -83,6 +59,9 @@ class ScenarioDocument(Walker):
         self.allowed = allowed
         self.scenarios: list[tuple[int, Scenario]] = []
         self.names: list[tuple[str, SourceRef, str]] = []
+        # The family whose bundled scenarios this file is, if any; the endpoints the scenario being read names
+        # (its family's, for a bundled one that names none); the endpoints its answer fields' words narrow it to.
+        self.words = LineWords(self, allowed.families)
 
     def load_text(self, text: str | Composed) -> None:
         """Read YAML text (or YAML text already composed)."""
@@ -125,10 +104,12 @@ class ScenarioDocument(Walker):
         description = optional(entries, "description", self.text, where, "")
         magic_id = optional(entries, "magic_id", lambda n, w: self.text(n, w, id_like=True), where)
         rule = optional(entries, "match", self.match, where)
+        rule = self.words.start(rule)
         lifecycle = optional(entries, "lifecycle", self.lifecycle, where)
         steps: tuple[Step, ...] | None = ()
         if "lifecycle" not in entries or "respond" in entries or "sequence" in entries:
             steps = self.steps(node, entries, where)
+        rule = self.words.finish(node, where, rule)
         then = self.then(entries, where)
         if magic_id is not None and rule is not None and not rule.matches_order_id(magic_id):
             self.error(
@@ -266,6 +247,8 @@ class ScenarioDocument(Walker):
         fields = optional(entries, "fields", lambda n, w: answer_fields(self, n, w, allowed, domains), where)
         if fields is None and allowed:
             self.error(entries["allow_unknown"][0], where, "'allow_unknown' only applies to a step that sets fields")
+        if fields is not None:
+            self.words.check(entries["fields"][1], f"{where}.fields", allowed)
         delay = optional(entries, "delay", self.delay, where)
         gateway_errors = self.allowed.gateway_errors
         gateway_error = optional(

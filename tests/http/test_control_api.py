@@ -40,6 +40,7 @@ async def test_scenarios_are_listed_with_source_and_magic_id(caller: Caller) -> 
     outcomes = Path(__file__).resolve().parents[2] / "scenarios" / "netpay" / "outcomes.yaml"
     line = outcomes.read_text(encoding="utf-8").splitlines().index("  - name: already-paid") + 1
     assert paid["source"] == f"{outcomes}:{line}"
+    # listed as written, though it speaks for its own family of lines (netpay, h5, bills) only
     assert (paid["origin"], paid["match"]) == ("file", {"kind": "merOrderIdPrefix", "value": "MKPAID",
                                                          "endpoints": [], "body": {}})
 

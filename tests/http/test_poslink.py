@@ -153,6 +153,19 @@ async def test_strict_mode_keeps_v6_to_the_table(make_caller: MakeCaller) -> Non
             "transactionCurrencyCode": "156", "payMode": "CODE_SCAN"}
     status, answer = await pos(strict, f"{V6}/pay", body)
     assert (status, answer["errCode"]) == (200, "9001")
+    # the answer names what was sent and why strict mode refuses it, not only what was left out
+    amount_rule = "required, integer fen 1..100000000 (number or numeric string)"
+    assert answer["errInfo"] == (
+        f"参数校验失败: transactionAmount: is missing or empty (rule: {amount_rule}); payCode: is missing or empty "
+        "(rule: required, at most 32 characters); totalAmount sent in place of transactionAmount (the name a PHP "
+        "client (MJM) on v6 sends): accepted in lenient mode only; qrCode sent in place of payCode (the name a PHP "
+        "client (MJM) on v6 sends): accepted in lenient mode only")
+    await pos(strict, f"{V2}/pay", pay_body("POS0091", 5))
+    status, answer = await pos(strict, f"{V6}/refund", {**MERCHANT, "merchantOrderId": "POS0091",
+                                                         "refundRequestId": "R1", "refundAmount": 1})
+    assert answer == {"errCode": "9001", "merchantOrderId": "POS0091", "errInfo": (
+        f"参数校验失败: transactionAmount: is missing or empty (rule: {amount_rule}); refundAmount sent in place of "
+        "transactionAmount (the name a PHP client (MJM) on v6 sends): accepted in lenient mode only")}
 
 
 async def test_field_rules_and_authentication(caller: Caller) -> None:

@@ -8,7 +8,7 @@ import json
 import aiohttp
 import pytest
 from conftest import Caller, MakeCaller, story
-from pos_client import V2, V6, call, magic, pay, pay_body
+from pos_client import ALIPAY, V2, V6, call, magic, pay, pay_body
 
 FAILURES = {"6003": "03", "6013": "13", "6022": "22", "6025": "25", "6030": "30", "6057": "57", "6061": "61",
             "6064": "64", "6094": "94", "6096": "96", "6097": "97", "6098": "A7", "6099": "ER"}
@@ -139,3 +139,40 @@ async def test_the_control_api_lists_a_pos_payment_and_pays_one_still_paying(cal
         "TRADE_SUCCESS", {"void": f"{V2}/voidpayment", "refund": f"{V2}/refund"},
         {"amount": "transactionAmount", "request_id": "refundRequestId"})
     assert (await call(caller, "query", merchantOrderId="CTRL0001"))["queryResCode"] == "0"  # the customer paid
+
+
+@story("pos-terminal-unregistered")
+async def test_a_pay_the_story_refused_leaves_a_failed_payment_not_a_paid_one(caller: Caller) -> None:
+    refused = await pay(caller, "MKPOS970002", 6)
+    assert (refused["errCode"], refused["errInfo"]) == ("97", "终端未登记")
+    found = await call(caller, "query", merchantOrderId="MKPOS970002")
+    assert (found["errCode"], found["queryResCode"], found["queryResDesc"], found["orderStatus"],
+            found["originalTransactionAmount"], found["originalPayCode"]) == (
+        "00", "5", "交易失败: 97 终端未登记", "TRADE_CLOSED", 6, "134601952390095542")
+    refund = await call(caller, "refund", merchantOrderId="MKPOS970002", refundRequestId="R1", transactionAmount=1)
+    assert (refund["errCode"], refund["errInfo"]) == ("57", "不允许此交易: 原交易状态为failed")
+    voided = await call(caller, "voidpayment", merchantOrderId="MKPOS970002")
+    assert (voided["errCode"], voided["errInfo"]) == ("57", "不允许此交易: 原交易状态为failed")
+
+
+async def test_forgetting_or_resetting_a_pos_payment_forgets_its_payment_code(caller: Caller) -> None:
+    speaks = {"name": "fgt-query", "match": {"merOrderIdPrefix": "FGT", "endpoint": f"{V2}/query"},
+              "respond": {"order_status": "TRADE_SUCCESS"}}
+    async with caller.client.post("/__mockums/scenarios", json=speaks) as response:
+        assert response.status == 201
+    await pay(caller, "FGT0001", 4, ALIPAY)
+    assert (await call(caller, "query", merchantOrderId="FGT0001"))["originalPayCode"] == ALIPAY
+    async with caller.client.delete("/__mockums/orders/898310060514001/FGT0001") as response:
+        assert (response.status, await response.json()) == (200, {"reset": True})
+    # the scenario's world has the payment again, made by no pay: no payment code, not the forgotten one's
+    found = await call(caller, "query", merchantOrderId="FGT0001")
+    assert (found["errCode"], found["queryResCode"], found["thirdPartyName"]) == ("00", "0", "微信钱包")
+    assert "originalPayCode" not in found
+    await pay(caller, "FGT0002", 4, magic("1009"))  # paying for nine queries
+    async with caller.client.post("/__mockums/reset") as response:
+        assert response.status == 200
+    async with caller.client.post("/__mockums/scenarios", json=speaks) as response:
+        assert response.status == 201
+    found = await call(caller, "query", merchantOrderId="FGT0002")
+    assert (found["queryResCode"], found["orderStatus"]) == ("0", "TRADE_SUCCESS")
+    assert "originalPayCode" not in found

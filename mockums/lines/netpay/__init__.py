@@ -38,7 +38,7 @@ def family_line(name: str, title: str, vocabulary: Vocabulary, endpoints: tuple[
     close and refund calls, and its bundled scenarios are `scenarios/<name>/`."""
     return ProductLine(name=name, title=title, vocabulary=vocabulary, endpoints=endpoints, open=open_book,
                        answer_domains=ANSWER_DOMAINS, order_statuses=ORDER_STATUSES, deviations=deviations,
-                       scenarios=bundled(name), order_calls=ORDER_CALLS)
+                       scenarios=bundled(name), order_calls=ORDER_CALLS, family=LINE)
 
 
 def open_book(services: Services) -> Book:

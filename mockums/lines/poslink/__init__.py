@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mockums.ledger.calls import Call, Outcome
+from mockums.ledger.model import OrderKey
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, LostAnswer, ProductLine, Services
 from mockums.lines.poslink.cases import case_of
@@ -15,7 +16,7 @@ from mockums.lines.poslink.deviations import POS_DEVIATIONS
 from mockums.lines.poslink.endpoints import POS_SPECS, V2
 from mockums.lines.poslink.rules import LINE, PosRules
 from mockums.lines.poslink.store import MemoryPosFacts
-from mockums.lines.poslink.vocabulary import QUERY_RES_CODES, VOCABULARY
+from mockums.lines.poslink.vocabulary import QUERY_RES_CODES, SITUATIONS, VOCABULARY
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import ORDER_STATUSES
 
@@ -51,6 +52,15 @@ class PosLink(Book):
         if case is None or case.fault is None:
             return None
         return LostAnswer(case.fault, f"magic payment code: {case.describe}")
+
+    def refused(self, call: Call, outcome: Outcome) -> None:
+        """A pay a scenario refused (`MKPOS97…`) leaves a failed payment: its query answers `5 交易失败`, not the
+        paid payment the scenario's ids would otherwise be taken to be."""
+        if call.spec.action == "pos_pay" and outcome.err_msg != SITUATIONS["paying"].text():
+            self.rules.refused_pay(call, outcome)  # an `ER 用户支付中` answer is no refusal: the payment is paying
+
+    def forget(self, key: OrderKey) -> None:
+        self.facts.update(key, lambda _: (None, None))
 
     def clear(self) -> None:
         self.facts.clear()

@@ -160,6 +160,25 @@ class PosRules:
 
         return self.ledger.change(key, apply)
 
+    def refused_pay(self, call: Call, outcome: Outcome) -> None:
+        """A pay refused (by a scenario) as `outcome`: a payment made under its merchantOrderId, failed, so that a
+        query reports the refusal; an existing payment is left alone."""
+        body = read_as_table(call.spec.path, dict(call.body))
+        key = (str(body["merchantCode"]), str(body["merchantOrderId"]))
+        pay_code, amount = str(body.get("payCode", "")), coerce_amount(body.get("transactionAmount"))
+        wallet = wallet_of(pay_code)
+        why = f"{outcome.err_code} {outcome.err_msg}"
+
+        def apply(old: Order | None) -> tuple[Order | None, None]:
+            if old is not None:
+                return old, None
+            order = self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
+                             f"pay {call.spec.path} refused: {why}")
+            self.facts.update(key, lambda _: (PosFacts(pay_code, "failed", why), None))
+            return order, None
+
+        self.ledger.change(key, apply)
+
     def query(self, call: Call) -> Outcome:
         def step(order: Order, facts: PosFacts | None) -> tuple[Order, PosFacts | None, Outcome]:
             order, facts = self.settle(order, facts, call.now, counted=True)
