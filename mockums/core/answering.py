@@ -312,6 +312,8 @@ class Answerer:
             return self._said(endpoint, request, "abnormal_time", trace, script.delay, details=checked.abnormal_time)
         now = self.clock.now()
         overrides = self._overrides(script, request, now)
+        call = Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path), script.order_status,
+                    script.lifecycle, base_url, script.implied_order)
         forced_code = overrides.get(vocabulary.code_field)
         if forced_code not in (None, vocabulary.success):
             # A scripted failure: the operation did not happen, so the order is left as it was.
@@ -319,11 +321,8 @@ class Answerer:
             trace.forced = f"{vocabulary.code_field} {forced_code}"
             code = str(forced_code)
             result = Outcome(code, vocabulary.message(code) if forced_msg is None else str(forced_msg))
-            endpoint.book.refused(Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path),
-                                       script.order_status, script.lifecycle, base_url, script.implied_order), result)
+            endpoint.book.refused(call, result)
         else:
-            call = Call(spec, request, now, trace.app_id, self._implied_by(script, spec.path), script.order_status,
-                        script.lifecycle, base_url, script.implied_order)
             result = endpoint.book.perform(call)
             self.dispatch(result.events)
             lost = endpoint.book.lost_answer(call, result)
@@ -347,9 +346,8 @@ class Answerer:
         to some endpoints speaks for its ids only on the endpoints of the same family of lines (netpay's stories
         make no POS-link payment exist)."""
         owner = script.selection.owner
-        family = self.family_of.get(path)
-        if owner is not None and (not owner.match.endpoints or any(
-                self.family_of.get(named) == family for named in owner.match.endpoints)):
+        if owner is not None and (not owner.match.endpoints or self.family_of.get(path) in {
+                self.family_of.get(named) for named in owner.match.endpoints}):
             return f"scenario {owner.name} speaks for this merOrderId"
         return "assume_orders is on" if self.settings.assume_orders else None
 

@@ -66,7 +66,7 @@ class Trace:
             return f"refused ({self.auth_failure}): {self.auth_reason}"
         parts = [_SCHEME_OK.get(self.scheme or "", "accepted")]
         if self.forced:  # by a scenario, or by the request itself (a magic code whose answer is lost)
-            parts.append(f"scenario {self.scenario} forced {self.forced}" if self.scenario else f"{self.forced}")
+            parts.append(f"scenario {self.scenario} forced {self.forced}" if self.scenario else self.forced)
         elif self.scenario:
             parts.append(f"scenario {self.scenario}")
         else:

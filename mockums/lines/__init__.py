@@ -20,19 +20,5 @@ DEFAULT_LINES: tuple[ProductLine, ...] = (NETPAY, H5, BILLS, POSLINK)
 DEFAULT_REGISTRY = Registry(DEFAULT_LINES)
 """The lines mockums serves unless told otherwise."""
 
-__all__ = [
-           "BILLS",
-           "DEFAULT_LINES",
-           "DEFAULT_REGISTRY",
-           "H5",
-           "NETPAY",
-           "POSLINK",
-           "Book",
-           "CashierRedirect",
-           "CashierView",
-           "Page",
-           "Paid",
-           "ProductLine",
-           "Registry",
-           "Services",
-]
+__all__ = ["BILLS", "DEFAULT_LINES", "DEFAULT_REGISTRY", "H5", "NETPAY", "POSLINK", "Book", "CashierRedirect",
+           "CashierView", "Page", "Paid", "ProductLine", "Registry", "Services"]

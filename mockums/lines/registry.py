@@ -80,8 +80,8 @@ class Registry:
         for name, group in grouped.items():
             domains: dict[str, tuple[str, ...]] = {}
             for line in group:
-                for field, values in line.answer_domains.items():
-                    domains[field] = (*domains.get(field, ()), *(v for v in values if v not in domains.get(field, ())))
+                for field, values in line.answer_domains.items():  # each value once, in the lines' order
+                    domains[field] = tuple(dict.fromkeys((*domains.get(field, ()), *values)))
             families.append(Family(name, frozenset(spec.path for line in group for spec in line.endpoints), domains,
                                    tuple(line.scenarios for line in group if line.scenarios is not None)))
         return tuple(families)

@@ -226,7 +226,7 @@ def _compose(text: str) -> Composed:
     """libyaml's composer first, where PyYAML has it: the same tree as PyYAML's composer in Python (a test
     compares them), composed in C (10,000 scenarios: 0.5 s of CPU against 1.0 s). Anything it refuses, or a
     tree deeper than MAX_NESTING, is composed again below, so a refusal is worded and placed as it always was."""
-    if _LIBYAML is not None and _Events is _LIBYAML:
+    if _LIBYAML is not None:
         try:
             root = yaml.compose(text, Loader=_LibyamlComposer)
         except Exception:  # composed again below, which says what is wrong
