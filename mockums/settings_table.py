@@ -149,6 +149,9 @@ _DECLARED = (
        option_help="do not load the bundled scenarios"),
     _S("config", None, "a YAML config file (apps, strictness, error table…)", Path, key=None,
        options=("-c", "--config"), in_settings=False),
+    _S("store", None, "where the sandbox's state is kept: memory (this process) or redis://HOST:PORT/DB, shared by "
+       "every process and replica pointed at it", nullable=True, options=("--store",), metavar="URL",
+       prefixes=("memory", "redis://", "rediss://", "unix://")),
     _S("seed", None, "seed for generated ids and names (reproducible answers)", int, nullable=True,
        options=("--seed",)),
     _S("apps", None, "the merchant apps accepted (replace the demo app)", section=True,

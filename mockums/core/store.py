@@ -35,6 +35,15 @@ class Store:
     clock: Cell[ClockSetting]
     seed: Cell[int]
 
+    shared: bool = False  # whether several processes can keep one sandbox in it (Redis: yes; memory: no)
+
+    def health(self) -> str | None:
+        """None when the store answers; else why not (health checks report it)."""
+        return None
+
+    def close(self) -> None:
+        """Release what the store holds open (connections)."""
+
     @classmethod
     def in_memory(cls, settings: Settings) -> Store:
         """Every repository in this process's memory, capped as `settings` say, with their seed (a random one
@@ -52,3 +61,16 @@ class Store:
             clock=MemoryCell(RUNNING),
             seed=MemoryCell(seed),
         )
+
+
+def open_store(settings: Settings) -> Store:
+    """The store `settings.store` names: this process's memory by default (None or `memory`), else Redis.
+
+    Raises StoreUnavailable (mockums.errors) when the store cannot be reached; its message says which and why.
+    """
+    url = settings.store
+    if url is None or url == "memory":
+        return Store.in_memory(settings)
+    from mockums.state.redis import open_redis_store  # redis-py is imported only when a Redis store is used
+
+    return open_redis_store(settings, url)
