@@ -5,7 +5,9 @@ behind its own repository."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from dataclasses import dataclass
 
 from mockums.auth.tokens import MemoryTokens, TokenRepository
@@ -56,11 +58,28 @@ class Store:
             delivery_timers=MemoryTimers(),
             tokens=MemoryTokens(),
             sequences=MemorySequences(settings.max_sequences),
-            journal=MemoryJournal(settings.journal_size, settings.journal_bytes),
+            journal=MemoryJournal(settings.journal_size, settings.journal_bytes, replica_name(settings)),
             scenario_changes=MemoryCell(NO_CHANGES),
             clock=MemoryCell(RUNNING),
             seed=MemoryCell(seed),
         )
+
+
+def replica_name(settings: Settings) -> str:
+    """The name this process's journal entries carry: the `replica` setting, else the host name and process id
+    (`mockums serve --workers` sets one per worker before the store is opened)."""
+    return settings.replica or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def shown_store(url: str | None) -> str:
+    """A store's URL as messages, the banner and health show it: `memory`, or the URL with its password hidden."""
+    if url is None or url == "memory":
+        return "memory"
+    scheme, sep, rest = url.partition("://")
+    credentials, at, place = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{place}"
 
 
 def open_store(settings: Settings) -> Store:
@@ -71,6 +90,6 @@ def open_store(settings: Settings) -> Store:
     url = settings.store
     if url is None or url == "memory":
         return Store.in_memory(settings)
-    from mockums.state.redis import open_redis_store  # redis-py is imported only when a Redis store is used
+    from mockums.state.redis import open_redis_store  # noqa: PLC0415 (redis-py is imported only for a Redis store)
 
     return open_redis_store(settings, url)

@@ -43,7 +43,7 @@ def test_user_extras_carry_no_developer_tools() -> None:
     # orjson encodes answers by default, on CPython only (it has no PyPy wheels; the standard library takes over)
     assert "orjson>=3.9; platform_python_implementation == 'CPython'" in PROJECT["dependencies"]
     assert {"mockums"} <= names(extras["test"]) and set(DEV_TOOLS) <= names(extras["test"])
-    assert "mockums[pytest,tls,fast,docs]" in extras["test"] and extras["dev"] == ["mockums[test]"]
+    assert "mockums[pytest,tls,fast,docs,redis]" in extras["test"] and extras["dev"] == ["mockums[test]"]
     assert names(extras["docs"]) == {"mkdocs", "mkdocs-material"}  # the documentation site, and nothing else
 
 
