@@ -21,7 +21,7 @@ class TooLarge(ControlError):
     status = 413
 
 
-def problem(status: int, message: str, **extra: object) -> web.Response:
+def problem(status: int, message: str, /, **extra: object) -> web.Response:
     """A control-API error: JSON `{"error": message, …}` with an HTTP error status."""
     return web.json_response({"error": message, **extra}, status=status, dumps=readable_json)
 

@@ -160,9 +160,15 @@ export function say(message, tone) {
   toastTimer = setTimeout(() => { toast.textContent = ""; }, tone === "bad" ? 9000 : 5000);
 }
 
-// An error from the control API: in the toast, and in the banner when mockums stopped answering.
+// An error from the control API: in the toast, and in the banner when mockums stopped answering or its store
+// (Redis) cannot be reached (503: the answer says why; the polls go on, and the banner goes when one succeeds).
 export function report(error) {
   const offline = document.getElementById("offline");
+  if (error instanceof ApiError && error.status === 503) {
+    offline.textContent = `${error.answer && error.answer.error ? error.answer.error : error.message}. Retrying…`;
+    offline.hidden = false;
+    return;
+  }
   if (error instanceof ApiError && error.status === 0) {
     offline.textContent = `${error.message}. Retrying…`;
     offline.hidden = false;
