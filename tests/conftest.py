@@ -18,6 +18,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from clock_waits import Sleepers
+from redis_server import RedisServer, start_redis
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core.sandbox import Sandbox, ScenarioFilesError, load_scenarios
@@ -285,6 +286,25 @@ async def caller(settings: Settings, _module_servers: dict[str, Caller]) -> Call
             async with shared.client.post("/__mockums/seed", json={"seed": settings.seed}) as response:
                 assert response.status == 200, await response.text()
     return Caller(shared.client, shared.sandbox)  # its own `sleepers`, made when the test first asks
+
+
+# -- a real Redis ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, one per pytest process (each xdist worker has its own), nothing
+    saved to disk; skipped where none is installed, failed under CI (tests/redis_server.py)."""
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of that Redis's database 0, emptied for this test (`redis_server.url` keeps what is there)."""
+    redis_server.flush()
+    return redis_server.url
 
 
 # -- an independent notification receiver -------------------------------------------------------
