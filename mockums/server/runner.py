@@ -48,6 +48,7 @@ class Worker:
 def store_problem(settings: Settings, why: str) -> str:
     """The one line that says the store cannot be used: which (password hidden) and why."""
     shown = shown_store(settings.store)
+    why = why.replace(settings.store or shown, shown)  # its password hidden where the reason quotes the URL
     return f"mockums: cannot use the store: {why}" if shown in why else f"mockums: cannot use the store {shown}: {why}"
 
 
