@@ -25,7 +25,7 @@ from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
-from mockums.core.store import Store
+from mockums.core.store import Store, open_store
 from mockums.core.trace import Reply, Trace
 from mockums.errors import Invalid, NotFound
 from mockums.ledger.calls import Event
@@ -67,14 +67,15 @@ class Sandbox(OrderControl, ScenarioControl):
                 raise ScenarioFilesError(errors)
         self.settings = settings
         self.lines = lines
-        self.store = store = store or Store.in_memory(settings)
+        self._owns_store = store is None
+        self.store = store = store or open_store(settings)
         self.clock = clock or Clock(store.clock)
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens,
                                   store.tokens)
         self._generator = Generator(cell=store.seed)
         self._ledger = Ledger(store.orders, store.order_timers, self._generator, settings.refunds_per_order)
-        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch)
+        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch, store.records)
         self._books = {line.name: line.open(services) for line in lines.lines}
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
@@ -85,7 +86,7 @@ class Sandbox(OrderControl, ScenarioControl):
         self._journal = store.journal
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout,
                                                              hosts=settings.notify_hosts),
-                                  deliveries=store.deliveries, timers=store.delivery_timers)
+                                  deliveries=store.deliveries, timers=store.delivery_timers, shared=store.shared)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
                                   self._generator, self._sequences, lambda: self._scenarios.registry, self._dispatch)
@@ -108,6 +109,8 @@ class Sandbox(OrderControl, ScenarioControl):
         if self._notifier.pending:
             log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
         await self._notifier.stop()
+        if self._owns_store:
+            self.store.close()
 
     def _dispatch(self, events: Sequence[Event]) -> None:
         if events:

@@ -6,6 +6,7 @@ behind its own repository."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mockums.auth.tokens import MemoryTokens, TokenRepository
@@ -13,11 +14,20 @@ from mockums.clock import RUNNING, ClockSetting
 from mockums.config import Settings
 from mockums.core.journal import JournalRepository, MemoryJournal
 from mockums.ledger.orders import MemoryOrders, OrderRepository
+from mockums.lines.line import RecordsOf, memory_records
 from mockums.notify.deliveries import DeliveryRepository, MemoryDeliveries
 from mockums.scenarios.active import NO_CHANGES, ScenarioChanges
 from mockums.scenarios.sequences import MemorySequences, SequenceRepository
 from mockums.state.cell import Cell, MemoryCell
 from mockums.state.timers import MemoryTimers, TimerRepository
+
+
+def _healthy() -> str | None:
+    return None
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -35,14 +45,10 @@ class Store:
     clock: Cell[ClockSetting]
     seed: Cell[int]
 
+    records: RecordsOf = memory_records  # where product lines keep records of their own
     shared: bool = False  # whether several processes can keep one sandbox in it (Redis: yes; memory: no)
-
-    def health(self) -> str | None:
-        """None when the store answers; else why not (health checks report it)."""
-        return None
-
-    def close(self) -> None:
-        """Release what the store holds open (connections)."""
+    health: Callable[[], str | None] = _healthy  # None when the store answers; else why not
+    close: Callable[[], None] = _nothing  # release what the store holds open (connections)
 
     @classmethod
     def in_memory(cls, settings: Settings) -> Store:
@@ -71,6 +77,6 @@ def open_store(settings: Settings) -> Store:
     url = settings.store
     if url is None or url == "memory":
         return Store.in_memory(settings)
-    from mockums.state.redis import open_redis_store  # redis-py is imported only when a Redis store is used
+    from mockums.core.redis_store import open_redis_store  # redis-py is imported only when a Redis store is used
 
     return open_redis_store(settings, url)
