@@ -209,7 +209,17 @@ def _served_apps_released() -> Iterator[None]:
 def settings() -> Settings:
     # Notifications retried every 50 ms and timed plans checked every 50 ms keep stories fast.
     return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05,
-                    store=os.environ.get("MOCKUMS_TEST_STORE"))
+                    store=_test_store())
+
+
+def _test_store() -> str | None:
+    """The store the suite runs against: MOCKUMS_TEST_STORE (a Redis URL), a database of its own for each xdist
+    worker (gw0: 1, gw1: 2…); None: in memory."""
+    url = os.environ.get("MOCKUMS_TEST_STORE")
+    if not url:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+    return f"{url.rstrip('/').rsplit('/', 1)[0]}/{int(worker[2:]) + 2}" if url.count("/") > 2 else url
 
 
 _BUNDLED: dict[str, Any] = {}

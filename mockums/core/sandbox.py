@@ -118,7 +118,11 @@ class Sandbox(OrderControl, ScenarioControl):
 
     def tick(self) -> None:
         """Fire what has fallen due by sandbox time (timed payments, refund settlements)."""
-        self._dispatch(self._ledger.tick(self.clock.now()))
+        if self.store.turn is not None:
+            with self.store.turn():
+                self._dispatch(self._ledger.tick(self.clock.now()))
+        else:
+            self._dispatch(self._ledger.tick(self.clock.now()))
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -126,6 +130,13 @@ class Sandbox(OrderControl, ScenarioControl):
                    content_type: str = "application/json", method: str = "POST", request_base: str = "") -> Reply:
         """One request to a /v1 path (the token endpoint included): its reply, journaled. `request_base` is
         scheme://host as the client reached us (a QR code's billQRCode uses it unless a public URL is set)."""
+        if self.store.turn is not None:
+            with self.store.turn():
+                return self._api(path, authorization, body, content_type, method, request_base)
+        return self._api(path, authorization, body, content_type, method, request_base)
+
+    def _api(self, path: str, authorization: str | None, body: bytes, content_type: str, method: str,
+             request_base: str) -> Reply:
         started = time.perf_counter()
         if path == TOKEN_PATH:
             reply = self._answerer.token(body)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from mockums.auth.tokens import MemoryTokens, TokenRepository
@@ -49,6 +50,9 @@ class Store:
     shared: bool = False  # whether several processes can keep one sandbox in it (Redis: yes; memory: no)
     health: Callable[[], str | None] = _healthy  # None when the store answers; else why not
     close: Callable[[], None] = _nothing  # release what the store holds open (connections)
+    # One request's reads of the store's single values (the clock, the seed, the scenario changes), read once
+    # at its start; None: nothing to do (in memory every read is as cheap).
+    turn: Callable[[], AbstractContextManager[None]] | None = None
 
     @classmethod
     def in_memory(cls, settings: Settings) -> Store:
@@ -77,6 +81,7 @@ def open_store(settings: Settings) -> Store:
     url = settings.store
     if url is None or url == "memory":
         return Store.in_memory(settings)
-    from mockums.core.redis_store import open_redis_store  # redis-py is imported only when a Redis store is used
+    # redis-py is imported only when a Redis store is used
+    from mockums.core.redis_store import open_redis_store  # noqa: PLC0415
 
     return open_redis_store(settings, url)

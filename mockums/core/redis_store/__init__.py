@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from mockums.auth.tokens import Issued, RecordTokens
-from mockums.clock import RUNNING, ClockSetting
+from mockums.clock import RUNNING
 from mockums.config import Settings
 from mockums.core.redis_store.deliveries import RedisDeliveries
 from mockums.core.redis_store.journal import RedisJournal
@@ -17,7 +17,7 @@ from mockums.core.redis_store.values import value_codec
 from mockums.core.store import Store
 from mockums.scenarios.active import NO_CHANGES
 from mockums.state.records import Records
-from mockums.state.redis.basics import RedisCell, RedisTimers
+from mockums.state.redis.basics import Cells, RedisTimers
 from mockums.state.redis.link import Link
 from mockums.state.redis.records import RedisRecords, RedisSequences
 
@@ -35,11 +35,12 @@ def open_redis_store(settings: Settings, url: str) -> Store:
     link = Link(url)
     link.ping()
     codec = value_codec()
-    seed: RedisCell[int] = RedisCell(link, "seed", codec, 0)
+    cells = Cells(link, codec)
+    seed = cells.cell("seed", 0)
     if settings.seed is not None:
         seed.update(lambda _: settings.seed or 0)
     else:
-        link.run(lambda client: client.set(link.key("seed"), codec.dumps(secrets.randbits(32)), nx=True))
+        cells.set_once(seed, secrets.randbits(32))
 
     def records(kind: str, capacity: int, types: tuple[type, ...]) -> Records[Any]:
         return RedisRecords(link, value_codec(types), kind, capacity)
@@ -52,11 +53,12 @@ def open_redis_store(settings: Settings, url: str) -> Store:
         tokens=RecordTokens(RedisRecords[Issued](link, codec, "token", 100_000)),
         sequences=RedisSequences(link, settings.max_sequences),
         journal=RedisJournal(link, settings.journal_size, settings.journal_bytes),
-        scenario_changes=RedisCell(link, "scenarios:changes", codec, NO_CHANGES),
-        clock=RedisCell[ClockSetting](link, "clock", codec, RUNNING),
+        scenario_changes=cells.cell("scenarios", NO_CHANGES),
+        clock=cells.cell("clock", RUNNING),
         seed=seed,
         records=records,
         shared=True,
         health=link.health,
+        turn=cells.turn,
         close=link.close,
     )

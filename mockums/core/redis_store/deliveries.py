@@ -8,8 +8,7 @@ in the order they were made, and the pending ones, so that every process sees an
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from redis.client import Pipeline
+from typing import Any
 
 from mockums.notify.deliveries import Delivery
 from mockums.state.redis.codec import Codec
@@ -53,8 +52,8 @@ class RedisDeliveries:
         self._made = link.key("deliveries", "made")
         self._evict = link.client.register_script(_EVICT)
 
-    def _load(self, data: bytes | None) -> Delivery | None:
-        return None if data is None else self._codec.loads(data)  # type: ignore[no-any-return]
+    def _load(self, data: Any) -> Delivery | None:
+        return None if data is None else self._codec.loads(data)
 
     def number(self) -> int:
         return int(self._link.run(lambda client: client.incr(self._made)))
@@ -62,7 +61,7 @@ class RedisDeliveries:
     def add(self, delivery: Delivery) -> list[Delivery]:
         number = str(delivery.number)
 
-        def write(pipe: Pipeline) -> None:
+        def write(pipe: Any) -> None:
             pipe.set(self._record + number, self._codec.dumps(delivery))
             pipe.zadd(self._kept, {number: delivery.number})
             if not delivery.finished:
@@ -81,14 +80,14 @@ class RedisDeliveries:
         key = self._record + str(number)
         outcome: list[Delivery | None] = [None]
 
-        def body(pipe: Pipeline) -> Callable[[Pipeline], None] | None:
+        def body(pipe: Any) -> Callable[[Any], object] | None:
             old = self._load(pipe.get(key))
             if old is None:
                 outcome[0] = None
                 return None
             new = outcome[0] = change(old)
 
-            def write(queued: Pipeline) -> None:
+            def write(queued: Any) -> None:
                 queued.set(key, self._codec.dumps(new))
                 if new.finished:
                     queued.srem(self._pending, str(number))

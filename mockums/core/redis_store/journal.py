@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redis.client import Pipeline
-
 from mockums.core.journal import Entry, kept_entry, verdict_matches
 from mockums.core.trace import Reply
 from mockums.state.redis.link import Link
@@ -34,7 +32,7 @@ return 0
 class StoredEntry:
     """A journal entry read back from Redis: its two JSON shapes, and what the filters look at."""
 
-    __slots__ = ("id", "mer_order_id", "mid", "endpoint", "verdict", "scenario", "_view", "_summary")
+    __slots__ = ("_summary", "_view", "endpoint", "id", "mer_order_id", "mid", "scenario", "verdict")
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._view: dict[str, object] = data["v"]
@@ -75,15 +73,17 @@ class RedisJournal:
         entry = kept_entry(at, number, method, endpoint, reply, duration_ms)
         data = _stored(entry)
 
-        def write(pipe: Pipeline) -> None:
+        def write(pipe: Any) -> None:
             pipe.hset(self._entries, str(number), data)
             pipe.hset(self._costs, str(number), entry.cost)
             pipe.zadd(self._order, {str(number): number})
             pipe.incrby(self._bytes, entry.cost)
-            self._evict(keys=[self._order, self._entries, self._costs, self._bytes],
-                        args=[self.capacity, self.max_bytes], client=pipe)
+            pipe.zcard(self._order)
 
-        self._link.pipeline(write)
+        *_, size, count = self._link.pipeline(write)
+        if count > self.capacity or size > self.max_bytes:
+            self._link.run(lambda _: self._evict(keys=[self._order, self._entries, self._costs, self._bytes],
+                                                 args=[self.capacity, self.max_bytes]))
         return entry
 
     def _read(self, ids: list[bytes]) -> list[StoredEntry]:
@@ -123,7 +123,7 @@ class RedisJournal:
             return
         costs = self._link.run(lambda client: client.hmget(self._costs, gone))
 
-        def write(pipe: Pipeline) -> None:
+        def write(pipe: Any) -> None:
             pipe.hdel(self._entries, *gone)
             pipe.hdel(self._costs, *gone)
             pipe.zrem(self._order, *gone)

@@ -14,9 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import TypeVar
-
-from redis.client import Pipeline
+from typing import Any, TypeVar
 
 from mockums.ledger.model import Order, OrderKey
 from mockums.ledger.orders import Change
@@ -78,13 +76,13 @@ class RedisOrders:
         self._refund_total = link.key("orders", "refunds", "total")
         self._evict = link.client.register_script(_EVICT)
 
-    def _load(self, data: bytes | None) -> Order | None:
-        return None if data is None else self._codec.loads(data)  # type: ignore[no-any-return]
+    def _load(self, data: Any) -> Order | None:
+        return None if data is None else self._codec.loads(data)
 
     def get(self, key: OrderKey) -> Order | None:
         name = member(key)
 
-        def read(pipe: Pipeline) -> None:
+        def read(pipe: Any) -> None:
             pipe.get(self._order + name)
             pipe.zadd(self._used, {name: time.time()}, xx=True)
 
@@ -98,7 +96,7 @@ class RedisOrders:
         name = member(key)
         outcome: list[tuple[Order | None, R, bool]] = []
 
-        def body(pipe: Pipeline) -> Callable[[Pipeline], None] | None:
+        def body(pipe: Any) -> Callable[[Any], object] | None:
             old = self._load(pipe.get(self._order + name))
             new, result = change(old)
             grew = new is not None and (old is None or len(new.refunds) > len(old.refunds))
@@ -115,7 +113,7 @@ class RedisOrders:
                 args=[self.capacity, self.refund_capacity, self._order]))
         return new, result
 
-    def _write(self, pipe: Pipeline, name: str, old: Order | None, new: Order | None) -> None:
+    def _write(self, pipe: Any, name: str, old: Order | None, new: Order | None) -> None:
         if new is None:
             self._forget(pipe, name, old)
             return
@@ -132,7 +130,7 @@ class RedisOrders:
             pipe.hset(self._refunds, name, len(new.refunds))
             pipe.incrby(self._refund_total, len(new.refunds) - before)
 
-    def _forget(self, pipe: Pipeline, name: str, old: Order | None) -> None:
+    def _forget(self, pipe: Any, name: str, old: Order | None) -> None:
         pipe.delete(self._order + name)
         pipe.zrem(self._used, name)
         pipe.hdel(self._target_of, name)
@@ -146,7 +144,7 @@ class RedisOrders:
         name = member(key)
         removed: list[bool] = []
 
-        def body(pipe: Pipeline) -> Callable[[Pipeline], None] | None:
+        def body(pipe: Any) -> Callable[[Any], object] | None:
             old = self._load(pipe.get(self._order + name))
             removed[:] = [old is not None]
             return None if old is None else lambda queued: self._forget(queued, name, old)
@@ -158,8 +156,7 @@ class RedisOrders:
         found: list[Order] = []
         for start in range(0, len(names), self.CHUNK):
             keys = [self._order + name.decode() for name in names[start:start + self.CHUNK]]
-            found += [order for data in self._link.run(lambda client, keys=keys: client.mget(keys))
-                      if (order := self._load(data)) is not None]
+            found += [order for data in self._link.run(_mget(keys)) if (order := self._load(data)) is not None]
         return found
 
     def newest(self, count: int) -> list[Order]:
@@ -173,10 +170,17 @@ class RedisOrders:
     def clear(self) -> None:
         names = self._link.run(lambda client: client.zrange(self._used, 0, -1))
         for start in range(0, len(names), self.CHUNK):
-            keys = [self._order + name.decode() for name in names[start:start + self.CHUNK]]
-            self._link.run(lambda client, keys=keys: client.delete(*keys))
+            self._link.run(_delete([self._order + name.decode() for name in names[start:start + self.CHUNK]]))
         self._link.run(lambda client: client.delete(self._used, self._targets, self._target_of, self._refunds,
                                                     self._refund_total))
 
     def __len__(self) -> int:
         return int(self._link.run(lambda client: client.zcard(self._used)))
+
+
+def _mget(keys: list[str]) -> Callable[[Any], Any]:
+    return lambda client: client.mget(keys)
+
+
+def _delete(keys: list[str]) -> Callable[[Any], Any]:
+    return lambda client: client.delete(*keys)

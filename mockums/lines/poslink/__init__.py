@@ -11,11 +11,10 @@ from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.model import OrderKey
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, LostAnswer, ProductLine, Services
-from mockums.lines.poslink.cases import case_of
+from mockums.lines.poslink.cases import PayCase, case_of
 from mockums.lines.poslink.deviations import POS_DEVIATIONS
 from mockums.lines.poslink.endpoints import POS_SPECS, V2
 from mockums.lines.poslink.rules import LINE, PosRules
-from mockums.lines.poslink.cases import PayCase
 from mockums.lines.poslink.store import PosFacts, RecordPosFacts
 from mockums.lines.poslink.vocabulary import QUERY_RES_CODES, SITUATIONS, VOCABULARY
 from mockums.protocol.spec import EndpointSpec

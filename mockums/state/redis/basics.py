@@ -1,13 +1,12 @@
-"""The generic repositories in Redis: a cell (one value under one key) and timers (a sorted set of keys by
+"""The generic repositories in Redis: cells (single values, read once per request) and timers (a sorted set of keys by
 due time, claimed by a script so that exactly one process takes each)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Generic, TypeVar
-
-from redis.client import Pipeline
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
 
 from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import Link
@@ -31,30 +30,88 @@ return due
 """
 
 
-class RedisCell(Generic[T]):
-    """One value under one key; `default` when the key is unset."""
+class Cells:
+    """The cells of one store: each value under `cell:<name>`, and a version per cell in `cells:versions`.
 
-    def __init__(self, link: Link, name: str, codec: Codec, default: T) -> None:
+    Inside a turn (`turn()`, one request) every cell is read once: the versions in one round trip, then only the
+    cells that changed since this process last read them. Outside a turn each read goes to Redis."""
+
+    def __init__(self, link: Link, codec: Codec) -> None:
         self._link = link
-        self._key = link.key(name)
         self._codec = codec
-        self._default = default
+        self._versions = link.key("cells", "versions")
+        self._cells: dict[str, RedisCell[object]] = {}
+        self._in_turn = False
 
-    def get(self) -> T:
-        data = self._link.run(lambda client: client.get(self._key))
-        return self._default if data is None else self._codec.loads(data)  # type: ignore[no-any-return]
+    def cell(self, name: str, default: T) -> RedisCell[T]:
+        made: RedisCell[T] = RedisCell(self, name, default)
+        self._cells[name] = made  # type: ignore[assignment]
+        return made
 
-    def update(self, change: Callable[[T], T]) -> T:
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Read every cell as it stands now, and let reads until the end of the turn use what was read."""
+        versions = self._link.run(lambda client: client.hgetall(self._versions))
+        stale = [cell for name, cell in self._cells.items() if cell.version != versions.get(name.encode())]
+        if stale:
+            values = self._link.run(lambda client: client.mget([cell.key for cell in stale]))
+            for cell, data in zip(stale, values, strict=True):
+                cell.cache(versions.get(cell.name.encode()), data)
+        self._in_turn = True
+        try:
+            yield
+        finally:
+            self._in_turn = False
+
+    def read(self, cell: RedisCell[T]) -> T:
+        if self._in_turn:
+            return cell.value
+        return self.decode(cell, self._link.run(lambda client: client.get(cell.key)))
+
+    def decode(self, cell: RedisCell[T], data: Any) -> T:
+        return cell.default if data is None else self._codec.loads(data)
+
+    def update(self, cell: RedisCell[T], change: Callable[[T], T]) -> T:
         result: list[T] = []
 
-        def body(pipe: Pipeline) -> Callable[[Pipeline], None]:
-            data = pipe.get(self._key)
-            new = change(self._default if data is None else self._codec.loads(data))
+        def body(pipe: Any) -> Callable[[Any], object]:
+            new = change(self.decode(cell, pipe.get(cell.key)))
             result[:] = [new]
-            return lambda queued: queued.set(self._key, self._codec.dumps(new))
 
-        self._link.transaction([self._key], body)
+            def write(queued: Any) -> None:
+                queued.set(cell.key, self._codec.dumps(new))
+                queued.hincrby(self._versions, cell.name, 1)
+
+            return write
+
+        self._link.transaction([cell.key], body)
+        cell.value, cell.version = result[0], None  # read again at the next turn (its version is not known here)
         return result[0]
+
+    def set_once(self, cell: RedisCell[T], value: T) -> None:
+        """Set the cell when it has no value yet (the first process of a sandbox sets it; later ones keep it)."""
+        self._link.run(lambda client: client.set(cell.key, self._codec.dumps(value), nx=True))
+
+
+class RedisCell(Generic[T]):
+    """One value of a store's cells (`Cells`); `default` while it has none."""
+
+    def __init__(self, cells: Cells, name: str, default: T) -> None:
+        self._cells = cells
+        self.name = name
+        self.key = cells._link.key("cell", name)
+        self.default = default
+        self.value = default
+        self.version: bytes | None = None
+
+    def cache(self, version: bytes | None, data: Any) -> None:
+        self.value, self.version = self._cells.decode(self, data), version
+
+    def get(self) -> T:
+        return self._cells.read(self)
+
+    def update(self, change: Callable[[T], T]) -> T:
+        return self._cells.update(self, change)
 
 
 def _member(key: TimerKey) -> str:

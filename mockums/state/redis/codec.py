@@ -31,7 +31,7 @@ class Codec:
     """Encodes the values of the sandbox's state; `types` are the classes it may rebuild. A dataclass's
     fields named in `derived` are left out and made again by its `__post_init__`."""
 
-    def __init__(self, types: Iterable[type], derived: Mapping[type, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, types: Iterable[type], derived: Mapping[Any, tuple[str, ...]] | None = None) -> None:
         self._types: dict[str, type] = {}
         for kind in types:
             name = kind.__name__
@@ -54,7 +54,7 @@ class Codec:
             raise CodecError(f"a stored value mockums cannot read: {error}") from error
 
     def _encode(self, value: object) -> object:
-        if value is None or isinstance(value, (bool, int, float, str)) and not isinstance(value, enum.Enum):
+        if value is None or (isinstance(value, (bool, int, float, str)) and not isinstance(value, enum.Enum)):
             return value
         kind = type(value)
         name = kind.__name__

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import redis
-from redis.client import Pipeline
 
 from mockums.errors import StoreUnavailable
 
@@ -66,37 +65,37 @@ class Link:
             rest = "…@" + rest.split("@", 1)[1]
         return scheme + sep + rest
 
-    def run(self, command: Callable[[redis.Redis], R]) -> R:
-        """Run commands on the client, failures worded as StoreUnavailable."""
+    def run(self, command: Callable[[Any], Any]) -> Any:
+        """Run commands on the client, failures worded as StoreUnavailable. (redis-py types each answer as a union
+        of every shape a command may give: its callers know which one theirs gives.)"""
         with self.reached():
             return command(self.client)
 
-    def pipeline(self, commands: Callable[[Pipeline], object]) -> list[Any]:
+    def pipeline(self, commands: Callable[[Any], object]) -> list[Any]:
         """Send several commands in one round trip (a MULTI/EXEC transaction); their results."""
         with self.reached():
             pipe = self.client.pipeline(transaction=True)
             commands(pipe)
             return list(pipe.execute())
 
-    def transaction(self, watched: list[str], body: Callable[[Pipeline], Callable[[Pipeline], None] | None]) -> None:
+    def transaction(self, watched: list[str], body: Callable[[Any], Callable[[Any], object] | None]) -> None:
         """An optimistic transaction: WATCH `watched`, let `body` read through the pipeline (immediate mode) and
         return the writes to queue (None: nothing to write), then EXEC; all again when a watched key changed in
         between. `body` must be free of side effects besides the writes it returns: it may run more than once."""
-        with self.reached():
-            with self.client.pipeline(transaction=True) as pipe:
-                for _ in range(CONFLICT_RETRIES):
-                    try:
-                        pipe.watch(*watched)
-                        writes = body(pipe)
-                        if writes is None:
-                            pipe.unwatch()
-                            return
-                        pipe.multi()
-                        writes(pipe)
-                        pipe.execute()
+        with self.reached(), self.client.pipeline(transaction=True) as pipe:
+            for _ in range(CONFLICT_RETRIES):
+                try:
+                    pipe.watch(*watched)  # type: ignore[no-untyped-call]
+                    writes = body(pipe)
+                    if writes is None:
+                        pipe.unwatch()
                         return
-                    except redis.exceptions.WatchError:
-                        continue
+                    pipe.multi()
+                    writes(pipe)
+                    pipe.execute()
+                    return
+                except redis.exceptions.WatchError:
+                    continue
         raise StoreUnavailable(f"the Redis store at {self.shown_url}: an update lost {CONFLICT_RETRIES} races in a row")
 
     def ping(self) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from redis.client import Pipeline
-
-from mockums.state.redis.codec import Codec
 from mockums.state.records import record_name
+from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import Link
 
 V = TypeVar("V")
@@ -44,14 +42,14 @@ class RedisRecords(Generic[V]):
 
     def get(self, name: str) -> V | None:
         data = self._link.run(lambda client: client.get(self._prefix + name))
-        return None if data is None else self._codec.loads(data)  # type: ignore[no-any-return]
+        return None if data is None else self._codec.loads(data)
 
     def update(self, name: str, change: Callable[[V | None], tuple[V | None, R]]) -> R:
         """Apply `change` in one optimistic transaction (None removes the record); what it returned besides."""
         key = self._prefix + name
         outcome: list[tuple[R, bool]] = []
 
-        def body(pipe: Pipeline) -> Callable[[Pipeline], None] | None:
+        def body(pipe: Any) -> Callable[[Any], object] | None:
             data = pipe.get(key)
             new, result = change(None if data is None else self._codec.loads(data))
             outcome[:] = [(result, data is None and new is not None)]
@@ -69,9 +67,13 @@ class RedisRecords(Generic[V]):
     def clear(self) -> None:
         names = self._link.run(lambda client: client.zrange(self._used, 0, -1))
         keys = [self._prefix + name.decode() for name in names]
-        for start in range(0, len(keys), 1000):
-            self._link.run(lambda client, part=keys[start:start + 1000]: client.delete(*part))
-        self._link.run(lambda client: client.delete(self._used))
+
+        def delete(pipe: Any) -> None:
+            for start in range(0, len(keys), 1000):
+                pipe.delete(*keys[start:start + 1000])
+            pipe.delete(self._used)
+
+        self._link.pipeline(delete)
 
     def __len__(self) -> int:
         return int(self._link.run(lambda client: client.zcard(self._used)))
