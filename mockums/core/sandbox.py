@@ -25,7 +25,8 @@ from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
-from mockums.core.store import Store, open_store
+from mockums.core.store import Store
+from mockums.core.store_url import open_store
 from mockums.core.trace import Reply, Trace
 from mockums.errors import Invalid, NotFound
 from mockums.ledger.calls import Event

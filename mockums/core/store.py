@@ -72,16 +72,3 @@ class Store:
             seed=MemoryCell(seed),
         )
 
-
-def open_store(settings: Settings) -> Store:
-    """The store `settings.store` names: this process's memory by default (None or `memory`), else Redis.
-
-    Raises StoreUnavailable (mockums.errors) when the store cannot be reached; its message says which and why.
-    """
-    url = settings.store
-    if url is None or url == "memory":
-        return Store.in_memory(settings)
-    # redis-py is imported only when a Redis store is used
-    from mockums.core.redis_store import open_redis_store  # noqa: PLC0415
-
-    return open_redis_store(settings, url)
