@@ -209,7 +209,18 @@ def _served_apps_released() -> Iterator[None]:
 @pytest.fixture
 def settings() -> Settings:
     # Notifications retried every 50 ms and timed plans checked every 50 ms keep stories fast.
-    return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05)
+    return Settings(apps=(DEMO_APP, SECOND_APP), seed=7, notify_schedule=(0, 0.05, 0.05, 0.05), tick_interval=0.05,
+                    store=_test_store())
+
+
+def _test_store() -> str | None:
+    """The store the suite runs against: MOCKUMS_TEST_STORE (a Redis URL), a database of its own for each xdist
+    worker (gw0: 1, gw1: 2…); None: in memory."""
+    url = os.environ.get("MOCKUMS_TEST_STORE")
+    if not url:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+    return f"{url.rstrip('/').rsplit('/', 1)[0]}/{int(worker[2:]) + 2}" if url.count("/") > 2 else url
 
 
 _BUNDLED: dict[str, Any] = {}
@@ -230,19 +241,29 @@ def scenarios_for(settings: Settings) -> Any:
     return _BUNDLED[key]
 
 
+def emptied(settings: Settings) -> Settings:
+    """`settings`, their Redis store (when the suite runs against one) emptied: each new sandbox starts fresh."""
+    if settings.store:
+        import redis
+
+        with redis.Redis.from_url(settings.store) as client:
+            client.flushdb()
+    return settings
+
+
 def sandbox_for(settings: Settings) -> Sandbox:
     """`Sandbox(settings)`, its scenarios read once per worker (`scenarios_for`): for the tests of the facade that
     are not about loading (ScenarioFilesError when the files do not validate, as there)."""
     scenarios, errors = scenarios_for(settings)
     if errors:
         raise ScenarioFilesError(errors)
-    return Sandbox(settings, scenarios)
+    return Sandbox(emptied(settings), scenarios)
 
 
 @pytest.fixture
 def make_caller(aiohttp_client: Any, settings: Settings) -> MakeCaller:
     async def make(**changes: Any) -> Caller:
-        configured = replace(settings, **changes)
+        configured = emptied(replace(settings, **changes))
         scenarios, errors = scenarios_for(configured)
         assert not errors, [str(e) for e in errors]
         sandbox = Sandbox(configured, scenarios)
@@ -273,7 +294,7 @@ async def caller(settings: Settings, _module_servers: dict[str, Caller]) -> Call
     key = repr(settings)
     shared = _module_servers.get(key)
     if shared is None:
-        scenarios, errors = scenarios_for(settings)
+        scenarios, errors = scenarios_for(emptied(settings))
         assert not errors, [str(e) for e in errors]
         sandbox = Sandbox(settings, scenarios)
         client: TestClient[Any, Any] = TestClient(TestServer(create_app(settings, sandbox=sandbox)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -108,8 +108,8 @@ class Entry:
         }
 
 
-def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float,
-          replica: str = "") -> Entry:
+def kept_entry(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float,
+               replica: str = "") -> Entry:
     """The entry for a decided request, holding no more of its texts than the view can show."""
     trace = reply.trace
     size = len(trace.request)
@@ -127,6 +127,20 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
                  fault, reply.delay, answer, duration_ms, size, cost, replica)
 
 
+class JournalEntry(Protocol):
+    """An entry as a journal gives it back: its id and its two JSON shapes."""
+
+    @property
+    def id(self) -> int:
+        """Its number: entries are numbered as they are recorded."""
+
+    def view(self) -> dict[str, object]:
+        """The JSON shape the control API serves."""
+
+    def summary(self) -> dict[str, object]:
+        """A list row, without texts."""
+
+
 class JournalRepository(Protocol):
     """Where the journal's entries are kept, oldest first, numbered as they are recorded."""
 
@@ -134,10 +148,11 @@ class JournalRepository(Protocol):
         """Add an entry for a decided request, numbered after the newest ever recorded."""
 
     def query(self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
-              limit: int | None = None, verdict: str | None = None, scenario: str | None = None) -> list[Entry]:
+              limit: int | None = None, verdict: str | None = None, scenario: str | None = None,
+              ) -> Sequence[JournalEntry]:
         """Entries oldest first, filtered (see `MemoryJournal.query`)."""
 
-    def get(self, entry_id: int) -> Entry | None:
+    def get(self, entry_id: int) -> JournalEntry | None:
         """The entry with this id, if it is still kept."""
 
     @property
@@ -173,7 +188,7 @@ class MemoryJournal:
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
         """Add an entry for a decided request; the oldest are dropped beyond either cap (the newest stays)."""
-        entry = _kept(at, next(self._ids), method, endpoint, reply, duration_ms, self.replica)
+        entry = kept_entry(at, next(self._ids), method, endpoint, reply, duration_ms, self.replica)
         self._last_id = entry.id
         self._entries.append(entry)
         self._bytes += entry.cost
@@ -200,7 +215,7 @@ class MemoryJournal:
             if entry.id > since
             and (mer_order_id is None or entry.mer_order_id == mer_order_id)
             and (endpoint is None or entry.endpoint == endpoint)
-            and (verdict is None or _verdict_matches(entry.verdict, verdict))
+            and (verdict is None or verdict_matches(entry.verdict, verdict))
             and (scenario is None or entry.trace.scenario == scenario)
         ]
         return found[-limit:] if limit else found
@@ -235,5 +250,5 @@ class MemoryJournal:
         return len(self._entries)
 
 
-def _verdict_matches(verdict: str, wanted: str) -> bool:
+def verdict_matches(verdict: str, wanted: str) -> bool:
     return verdict != "ok" if wanted == "refused" else verdict == wanted

@@ -26,6 +26,7 @@ from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, sig
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
 from mockums.core.store import Store, replica_name, shown_store
+from mockums.core.store_url import open_store
 from mockums.core.trace import Reply, Trace
 from mockums.core.unavailable import unavailable_reply
 from mockums.errors import Invalid, NotFound, StoreUnavailable
@@ -68,7 +69,8 @@ class Sandbox(OrderControl, ScenarioControl):
                 raise ScenarioFilesError(errors)
         self.settings = settings
         self.lines = lines
-        self.store = store = store or Store.in_memory(settings)
+        self._owns_store = store is None
+        self.store = store = store or open_store(settings)
         self.replica = replica_name(settings)  # the name its journal entries carry
         self.clock = clock or Clock(store.clock)
         gateway_errors = gateway_error_table(settings.gateway_errors)
@@ -76,7 +78,7 @@ class Sandbox(OrderControl, ScenarioControl):
                                   store.tokens)
         self._generator = Generator(cell=store.seed)
         self._ledger = Ledger(store.orders, store.order_timers, self._generator, settings.refunds_per_order)
-        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch)
+        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch, store.records)
         self._books = {line.name: line.open(services) for line in lines.lines}
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
@@ -87,7 +89,7 @@ class Sandbox(OrderControl, ScenarioControl):
         self._journal = store.journal
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout,
                                                              hosts=settings.notify_hosts),
-                                  deliveries=store.deliveries, timers=store.delivery_timers)
+                                  deliveries=store.deliveries, timers=store.delivery_timers, shared=store.shared)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
                                   self._generator, self._sequences, lambda: self._scenarios.registry, self._dispatch)
@@ -110,6 +112,8 @@ class Sandbox(OrderControl, ScenarioControl):
         if self._notifier.pending:
             log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
         await self._notifier.stop()
+        if self._owns_store:
+            self.store.close()
 
     def _dispatch(self, events: Sequence[Event]) -> None:
         if events:
@@ -117,7 +121,11 @@ class Sandbox(OrderControl, ScenarioControl):
 
     def tick(self) -> None:
         """Fire what has fallen due by sandbox time (timed payments, refund settlements)."""
-        self._dispatch(self._ledger.tick(self.clock.now()))
+        if self.store.turn is not None:
+            with self.store.turn():
+                self._dispatch(self._ledger.tick(self.clock.now()))
+        else:
+            self._dispatch(self._ledger.tick(self.clock.now()))
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -125,6 +133,13 @@ class Sandbox(OrderControl, ScenarioControl):
                    content_type: str = "application/json", method: str = "POST", request_base: str = "") -> Reply:
         """One request to a /v1 path (the token endpoint included): its reply, journaled. `request_base` is
         scheme://host as the client reached us (a QR code's billQRCode uses it unless a public URL is set)."""
+        if self.store.turn is not None:
+            with self.store.turn():
+                return self._api(path, authorization, body, content_type, method, request_base)
+        return self._api(path, authorization, body, content_type, method, request_base)
+
+    def _api(self, path: str, authorization: str | None, body: bytes, content_type: str, method: str,
+             request_base: str) -> Reply:
         started = time.perf_counter()
         if path == TOKEN_PATH:
             reply = self._answerer.token(body)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from mockums.auth.tokens import MemoryTokens, TokenRepository
@@ -15,11 +17,20 @@ from mockums.clock import RUNNING, ClockSetting
 from mockums.config import Settings
 from mockums.core.journal import JournalRepository, MemoryJournal
 from mockums.ledger.orders import MemoryOrders, OrderRepository
+from mockums.lines.line import RecordsOf, memory_records
 from mockums.notify.deliveries import DeliveryRepository, MemoryDeliveries
 from mockums.scenarios.active import NO_CHANGES, ScenarioChanges
 from mockums.scenarios.sequences import MemorySequences, SequenceRepository
 from mockums.state.cell import Cell, MemoryCell
 from mockums.state.timers import MemoryTimers, TimerRepository
+
+
+def _healthy() -> str | None:
+    return None
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -37,14 +48,13 @@ class Store:
     clock: Cell[ClockSetting]
     seed: Cell[int]
 
+    records: RecordsOf = memory_records  # where product lines keep records of their own
     shared: bool = False  # whether several processes can keep one sandbox in it (Redis: yes; memory: no)
-
-    def health(self) -> str | None:
-        """None when the store answers; else why not (health checks report it)."""
-        return None
-
-    def close(self) -> None:
-        """Release what the store holds open (connections)."""
+    health: Callable[[], str | None] = _healthy  # None when the store answers; else why not
+    close: Callable[[], None] = _nothing  # release what the store holds open (connections)
+    # One request's reads of the store's single values (the clock, the seed, the scenario changes), read once
+    # at its start; None: nothing to do (in memory every read is as cheap).
+    turn: Callable[[], AbstractContextManager[None]] | None = None
 
     @classmethod
     def in_memory(cls, settings: Settings) -> Store:
@@ -72,24 +82,10 @@ def replica_name(settings: Settings) -> str:
 
 
 def shown_store(url: str | None) -> str:
-    """A store's URL as messages, the banner and health show it: `memory`, or the URL with its password hidden."""
+    """A store's URL as messages, the banner and health show it: `memory`, or the URL without its credentials
+    (`redis://…@host:6379/0`, as the Redis store's own messages show it)."""
     if url is None or url == "memory":
         return "memory"
     scheme, sep, rest = url.partition("://")
-    credentials, at, place = rest.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{place}"
+    return scheme + sep + ("…@" + rest.split("@", 1)[1] if "@" in rest else rest)
 
-
-def open_store(settings: Settings) -> Store:
-    """The store `settings.store` names: this process's memory by default (None or `memory`), else Redis.
-
-    Raises StoreUnavailable (mockums.errors) when the store cannot be reached; its message says which and why.
-    """
-    url = settings.store
-    if url is None or url == "memory":
-        return Store.in_memory(settings)
-    from mockums.state.redis import open_redis_store  # noqa: PLC0415 (redis-py is imported only for a Redis store)
-
-    return open_redis_store(settings, url)

@@ -64,6 +64,9 @@ class NotifyPolicy:
             raise ValueError("a notify policy needs timeout > 0 and max_concurrency >= 1")
 
 
+SHARED_POLL = 0.5  # real seconds between looks at a shared store's delivery timers
+
+
 def _key(number: int) -> tuple[str, str]:
     return ("delivery", str(number))
 
@@ -76,8 +79,13 @@ class Notifier:
     """Delivers notifications in the background; the deliveries and their timers are kept in repositories."""
 
     def __init__(self, clock: Clock, policy: NotifyPolicy | None = None, capacity: int = 1000,
-                 deliveries: DeliveryRepository | None = None, timers: TimerRepository | None = None) -> None:
+                 deliveries: DeliveryRepository | None = None, timers: TimerRepository | None = None,
+                 shared: bool = False) -> None:
+        """`shared`: the deliveries are kept where other processes deliver them too (a Redis store): stopping
+        leaves them pending for the others (or the next start), and the timers are looked at every
+        SHARED_POLL seconds, since another process may have set one."""
         self.clock = clock
+        self.shared = shared
         self.policy = policy or NotifyPolicy()
         self.store = deliveries if deliveries is not None else MemoryDeliveries(capacity)
         self.timers = timers if timers is not None else MemoryTimers()
@@ -118,7 +126,7 @@ class Notifier:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._loop_task = None
         self._attempting.clear()
-        for delivery in self.store.pending():
+        for delivery in () if self.shared else self.store.pending():
             self.timers.cancel(_key(delivery.number))
             self.store.update(delivery.number, lambda d: d.ended("gave_up", "cancelled: notifier stopped"))
         if self._session is not None:
@@ -223,6 +231,8 @@ class Notifier:
                 task.add_done_callback(self._done(number))
             due = self.timers.next_due()
             wait = None if due is None or self.clock.frozen else max(0.0, due - self.clock.now())
+            if self.shared:
+                wait = SHARED_POLL if wait is None else min(wait, SHARED_POLL)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 
@@ -237,6 +247,8 @@ class Notifier:
     async def _attempt(self, number: int) -> None:
         delivery = self.store.get(number)
         if delivery is None or delivery.finished or self._session is None:
+            if self._session is not None:
+                self.timers.cancel(_key(number))  # a claim under a lease leaves the timer set: nothing is left to do
             return
         try:
             attempt = await self._post(delivery, len(delivery.attempts) + 1)
@@ -244,6 +256,7 @@ class Notifier:
             log.exception("notify %s: internal error, giving up", delivery.notify_id)
             reason = f"internal error: {exc!r}"
             self.store.update(number, lambda d: d.ended("gave_up", reason))
+            self.timers.cancel(_key(number))
             self._settled()
             return
         updated = self.store.update(number, lambda d: d.with_attempt(attempt))
@@ -253,6 +266,8 @@ class Notifier:
                 self.timers.schedule(_key(number), self.clock.now() + updated.schedule[len(updated.attempts)])
                 if self._wake is not None:
                     self._wake.set()
+            else:
+                self.timers.cancel(_key(number))
         self._settled()
 
     async def _post(self, delivery: Delivery, number: int) -> Attempt:

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from mockums.config import DEMO_APP, Settings
 from mockums.core.sandbox import Sandbox
-from mockums.core.store import Store, open_store, replica_name, shown_store
+from mockums.core.store import Store, replica_name, shown_store
+from mockums.core.store_url import open_store
 from mockums.errors import StoreUnavailable
 from mockums.logs import request_line_writer, say
 from mockums.scenarios import Scenario

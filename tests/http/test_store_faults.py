@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field, fields
+from dataclasses import replace
 from typing import Any
 
 import chinaums_client
@@ -51,18 +51,14 @@ class Failing:
         return len(self._inner)
 
 
-@dataclass(frozen=True)
-class SwitchedStore(Store):
-    switch: Switch = field(default_factory=Switch)
-
-    def health(self) -> str | None:
-        return self.switch.down
+REPOSITORIES = ("orders", "order_timers", "deliveries", "delivery_timers", "tokens", "sequences", "journal",
+                "scenario_changes", "clock", "seed")
 
 
 def switched_store(settings: Settings, switch: Switch) -> Store:
     memory = Store.in_memory(settings)
-    repositories = {f.name: Failing(getattr(memory, f.name), switch) for f in fields(Store) if f.name != "shared"}
-    return SwitchedStore(**repositories, shared=True, switch=switch)
+    failing = {name: Failing(getattr(memory, name), switch) for name in REPOSITORIES}
+    return replace(memory, **failing, shared=True, health=lambda: switch.down)
 
 
 @pytest.fixture
