@@ -51,8 +51,9 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server process on 127.0.0.1: `url` names database 0; `flush()` empties it; `stop()` ends it."""
 
-    def __init__(self, binary: str) -> None:
-        self.port = free_port()
+    def __init__(self, binary: str, port: int | None = None) -> None:
+        self.binary = binary
+        self.port = port or free_port()
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--protected-mode", "yes", "--loglevel", "warning"],
@@ -89,10 +90,10 @@ class RedisServer:
         return output.decode(errors="replace") if output else ""
 
 
-def start_redis() -> RedisServer:
-    """A new redis-server, or a skip (a failure under CI) when none is installed."""
+def start_redis(port: int | None = None) -> RedisServer:
+    """A new redis-server (on `port`, else a free one), or a skip (a failure under CI) when none is installed."""
     binary = shutil.which("redis-server")
     if binary is None:
         missing("redis-server not found on PATH")
-    return RedisServer(binary)
+    return RedisServer(binary, port)
 

@@ -16,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from conftest import Caller, scenarios_for
 from pos_client import V2, pay_body, pos
+from redis_server import start_redis
 
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
@@ -154,3 +155,39 @@ async def test_timed_events_wait_while_the_store_is_away_and_say_so_once(down: A
     assert (await down.close("MKSUCCESS0003")).json["errCode"] == "SUCCESS"
 
 
+
+
+# -- against a real Redis that goes away and comes back -----------------------------------------------------------
+
+
+async def test_a_real_redis_lost_and_back(settings: Settings) -> None:
+    """A redis-server of this test's own, stopped while mockums serves and started again on its port."""
+    redis = start_redis()
+    try:
+        configured = replace(settings, store=redis.url)
+        scenarios, errors = scenarios_for(configured)
+        assert not errors
+        sandbox = Sandbox(configured, scenarios)
+        client: TestClient[Any, Any] = TestClient(TestServer(create_app(configured, sandbox=sandbox)))
+        await client.start_server()
+        caller = Caller(client, sandbox)
+        try:
+            assert (await caller.close("MKSUCCESS1001")).json["errCode"] == "SUCCESS"
+            redis.stop()
+            refused = await caller.close("MKSUCCESS1002")
+            assert refused.json["errCode"] == "INTERNAL_ERROR"
+            assert refused.json["errMsg"].startswith("内部错误: ") and "cannot be reached" in refused.json["errMsg"]
+            status, health = await control(caller, "GET", "/health")
+            assert (status, health["status"]) == (503, "unhealthy")
+            assert health["error"].startswith("the store is unavailable: ") and redis.url in health["error"]
+            assert (await control(caller, "GET", "/journal"))[0] == 503
+            redis = start_redis(redis.port)  # back, empty (nothing was saved)
+            assert (await control(caller, "GET", "/health"))[0] == 200
+            assert (await caller.close("MKSUCCESS1003")).json["errCode"] == "SUCCESS"
+            [entry] = sandbox.journal("MKSUCCESS1003")
+            assert entry["replica"] == sandbox.replica
+        finally:
+            await client.close()
+            await sandbox.stop()
+    finally:
+        redis.stop()
