@@ -412,6 +412,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
 SLOW_FILES = (
     "tests/dashboard/test_dashboard_browser.py",
     "tests/repo/test_dockerfile.py",
+    "tests/cli/test_cli_workers.py",
     "tests/repo/test_howto_commands.py",
     "tests/http/test_control_openapi.py",
     "tests/repo/test_readme_commands.py",

@@ -139,10 +139,23 @@ def health(port: int) -> dict[str, object]:
         return dict(json.loads(error.read()))
 
 
-def start(served: list[Served], redis_url: str) -> Served:
-    server = Served("--workers", "2", "--store", redis_url, "--port", "0", "--replica", "team")
+def start(served: list[Served], redis_url: str, *more: str) -> Served:
+    server = Served("--workers", "2", "--store", redis_url, "--port", "0", "--replica", "team", *more)
     served.append(server)
     return server
+
+
+MINE = "scenarios:\n  - name: {name}\n    match: {{merOrderIdPrefix: {name}}}\n    respond: {{fields: {{errCode: SYSTEM_BUSY}}}}\n"
+
+
+def replicas_scenarios(port: int) -> dict[object, object]:
+    """How many scenarios each worker has in force, as its health says (asked until both have answered)."""
+    seen: dict[object, object] = {}
+    deadline = time.monotonic() + BOUND
+    while len(seen) < 2 and time.monotonic() < deadline:
+        answer = health(port)
+        seen[answer["replica"]] = answer["scenarios"]
+    return seen
 
 
 def listening(server: Served) -> int:
@@ -151,9 +164,11 @@ def listening(server: Served) -> int:
 
 
 @needs_redis_store
-def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(served: list[Served],
-                                                                                redis_url: str) -> None:
-    server, doomed = start(served, redis_url), start(served, redis_url)  # both start at once: half the wait
+def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(served: list[Served], redis_url: str,
+                                                                                tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(MINE.format(name="mine"), encoding="utf-8")
+    server = start(served, redis_url, "--scenarios", str(tmp_path))
+    doomed = start(served, redis_url, "--no-bundled")  # both start at once: half the wait
     port = listening(server)
     workers_line = server.wait_for("  workers:", server.out)
     assert workers_line == (f"  workers:   2 processes on this port, one sandbox in {redis_url} "
@@ -168,9 +183,18 @@ def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(
         seen.add(answer["replica"])
     assert seen == {"team-1", "team-2"}
     assert sum("mockums listening" in line for line in server.out) == 1  # one banner, the supervisor's
+    # A scenario file edited: every worker reloads it (each keeps the files' scenarios), one says so in the log.
+    loaded = replicas_scenarios(port)
+    (tmp_path / "another.yaml").write_text(MINE.format(name="another"), encoding="utf-8")
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline and any(
+            count != loaded[replica] + 1 for replica, count in replicas_scenarios(port).items()):
+        time.sleep(0.05)
+    assert replicas_scenarios(port) == {replica: count + 1 for replica, count in loaded.items()}
     server.process.send_signal(signal.SIGTERM)
     assert server.ended() == 0
     assert server.out[-1] == "mockums stopped" and refused(port)
+    assert sum("scenario files changed" in line for line in server.err) == 1, server.err  # both reloaded before
 
     # A worker that dies is said, and the supervisor stops the other and exits 1 (for its runner to restart it all).
     other_port = listening(doomed)
