@@ -130,6 +130,7 @@ export function poller(ms, task, active) {
       running = true;
       try {
         await task();
+        online(); // it answered: whatever the banner said (mockums or its store away) is over
       } catch (error) {
         report(error);
       } finally {
