@@ -178,7 +178,7 @@ class Sandbox(OrderControl, ScenarioControl):
 
     def unavailable(self, method: str, path: str, body: bytes, error: StoreUnavailable) -> Reply:
         """The answer to a request the store failed in the middle of (`handle_api` or `handle_form` raised
-        `error`): the line's system error, saying why (see `Answerer.unavailable`). Not journaled (the journal is
+        `error`): the line's system error, saying why (see `core.unavailable`). Not journaled (the journal is
         in the store); logged as a warning."""
         try:
             now = self.clock.now()
