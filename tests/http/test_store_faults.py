@@ -112,6 +112,15 @@ async def test_the_token_endpoint_and_h5_links_answer_too(down: Any) -> None:
     assert (h5.status, h5.json["errCode"], h5.json["errMsg"]) == (200, "INTERNAL_ERROR", f"内部错误: {WHY}")
 
 
+async def test_a_cashier_page_says_the_store_is_unavailable(down: Any) -> None:
+    created = await down.form("/v1/netpay/trade/h5-pay", chinaums_client.h5_content("3194STOREH6"))
+    assert created.status == 302
+    down.switch.down = WHY
+    page = await down.get(created.headers["Location"])
+    assert page.status == 503 and page.headers["Content-Type"].startswith("text/html")
+    assert f"the store is unavailable: {WHY}" in page.text
+
+
 async def test_the_control_api_says_the_store_is_unavailable_and_health_is_unhealthy(down: Any) -> None:
     assert (await control(down, "GET", "/health"))[0] == 200
     down.switch.down = WHY
