@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from clock_waits import Sleepers
-from redis_server import RedisServer, start_redis
+from real_redis import RedisServer, start_redis
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core.sandbox import Sandbox, ScenarioFilesError, load_scenarios
@@ -313,19 +313,19 @@ async def caller(settings: Settings, _module_servers: dict[str, Caller]) -> Call
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
+def real_redis() -> Iterator[RedisServer]:
     """A real redis-server on a free loopback port, one per pytest process (each xdist worker has its own), nothing
-    saved to disk; skipped where none is installed, failed under CI (tests/redis_server.py)."""
+    saved to disk; skipped where none is installed, failed under CI (tests/real_redis.py)."""
     server = start_redis()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    """The URL of that Redis's database 0, emptied for this test (`redis_server.url` keeps what is there)."""
-    redis_server.flush()
-    return redis_server.url
+def redis_url(real_redis: RedisServer) -> str:
+    """The URL of that Redis's database 0, emptied for this test (`real_redis.url` keeps what is there)."""
+    real_redis.flush()
+    return real_redis.url
 
 
 # -- an independent notification receiver -------------------------------------------------------

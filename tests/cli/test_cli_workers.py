@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from cli_harness import NO_PROXY, serve_settings
-from redis_server import free_port
+from real_redis import free_port
 
 from mockums import cli
 

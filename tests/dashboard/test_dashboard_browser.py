@@ -31,7 +31,7 @@ from dashboard_harness import (
     start_browser,
     thumbnail,
 )
-from redis_server import start_redis
+from real_redis import start_redis
 
 from mockums.auth import signing
 from mockums.config import DEMO_APP

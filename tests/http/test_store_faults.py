@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from conftest import Caller, scenarios_for
 from pos_client import V2, pay_body, pos
-from redis_server import start_redis
+from real_redis import start_redis
 
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox

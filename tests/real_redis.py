@@ -1,6 +1,6 @@
 """A real `redis-server` for the tests (issue #23): started on a free loopback port, with nothing saved to disk, one
 per pytest process (each xdist worker starts its own), stopped at the end of the session. `tests/conftest.py` makes
-fixtures of it: `redis_server` (the server) and `redis_url` (its URL, the database flushed first).
+fixtures of it: `real_redis` (the server) and `redis_url` (its URL, the database flushed first).
 
 Never a fake: what the Redis store does across processes is tested against the real thing. Where redis-server is
 not installed the tests that need it are skipped, except under CI (`CI` set), which installs it (`.ci/run`) and so
