@@ -1,0 +1,128 @@
+"""Two `mockums serve` processes on one Redis are one sandbox: an order made through one is paid, refunded and
+closed through the other; 200 requests raced over both never pay twice, refund more than was paid or take a
+sequence step twice; a restart keeps what was kept; a notification is delivered exactly once, and by the
+other process when the one delivering it dies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from chinaums_client import close_request, open_body_sig
+from redis_server import Mockums, RedisServer, mockums_pair, redis_server
+
+from mockums.config import DEMO_APP
+
+__all__ = ["redis_server"]  # the fixture, imported from the helpers module
+
+MID = "898201612345678"
+ORDER, QUERY, CLOSE = "/v1/netpay/wx/app-pre-order", "/v1/netpay/query", "/v1/netpay/close"
+REFUND, REFUND_QUERY = "/v1/netpay/refund", "/v1/netpay/refund-query"
+RACERS = 200
+
+
+@pytest.fixture(scope="module")
+def pair(redis_server: RedisServer) -> Iterator[list[Mockums]]:
+    processes = mockums_pair(redis_server.url(1), "--seed", "11")
+    yield processes
+    for process in processes:
+        process.stop()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(trust_env=False, timeout=aiohttp.ClientTimeout(total=30)) as client:
+        yield client
+
+
+async def api(session: aiohttp.ClientSession, base: str, path: str, order_id: str, **fields: object) -> dict[str, Any]:
+    body = json.dumps(close_request(order_id, **fields)).encode()
+    headers = {"Authorization": open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body),
+               "Content-Type": "application/json"}
+    async with session.post(base + path, data=body, headers=headers) as answer:
+        assert answer.status == 200, await answer.text()
+        return dict(await answer.json())
+
+
+async def control(session: aiohttp.ClientSession, base: str, method: str, path: str,
+                  **kwargs: Any) -> tuple[int, Any]:
+    async with session.request(method, f"{base}/__mockums{path}", **kwargs) as answer:
+        return answer.status, await answer.json()
+
+
+async def test_an_order_made_through_one_process_is_paid_refunded_and_closed_through_the_other(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    one, other = (process.base for process in pair)
+    made = await api(session, one, ORDER, "3194TWO0000001", totalAmount=500)
+    assert made["errCode"] == "SUCCESS"
+    assert (await api(session, other, QUERY, "3194TWO0000001"))["status"] == "WAIT_BUYER_PAY"
+    status, _ = await control(session, other, "POST", f"/orders/{MID}/3194TWO0000001/pay")
+    assert status == 200
+    assert (await api(session, one, QUERY, "3194TWO0000001"))["status"] == "TRADE_SUCCESS"
+    refund = await api(session, other, REFUND, "3194TWO0000001", refundAmount=200, refundOrderId="R3194TWO01")
+    assert (refund["errCode"], refund["refundStatus"]) == ("SUCCESS", "SUCCESS")
+    queried = await api(session, one, REFUND_QUERY, "3194TWO0000001", refundOrderId="R3194TWO01")
+    assert (queried["refundStatus"], queried["refundAmount"]) == ("SUCCESS", 200)
+    status, journal = await control(session, one, "GET", "/journal", params={"merOrderId": "3194TWO0000001"})
+    assert [entry["endpoint"] for entry in journal] == [ORDER, QUERY, QUERY, REFUND, REFUND_QUERY]
+
+
+async def test_two_hundred_refunds_raced_over_two_processes_refund_exactly_what_was_paid(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    bases = [process.base for process in pair]
+    await api(session, bases[0], ORDER, "3194RACE000001", totalAmount=1000)
+    await control(session, bases[1], "POST", f"/orders/{MID}/3194RACE000001/pay")
+    answers = await asyncio.gather(*(
+        api(session, bases[n % 2], REFUND, "3194RACE000001", refundAmount=10, refundOrderId=f"R3194RACE{n:03d}")
+        for n in range(RACERS)))
+    succeeded = [answer for answer in answers if answer["errCode"] == "SUCCESS"]
+    assert len(succeeded) == 100  # 100 × 10 fen of 1000: no more, and none lost
+    assert {answer["errCode"] for answer in answers} == {"SUCCESS", "OPERATION_NOT_ALLOWED"}  # the rest: nothing left
+    status, order = await control(session, bases[1], "GET", f"/orders/{MID}/3194RACE000001")
+    assert status == 200
+    assert {refund["status"] for refund in order["refunds"]} == {"SUCCESS"}
+    assert len(order["refunds"]) == 100
+
+
+async def test_two_hundred_payments_raced_over_two_processes_pay_once(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    bases = [process.base for process in pair]
+    await api(session, bases[0], ORDER, "3194RACE000002", totalAmount=300)
+    statuses = await asyncio.gather(*(
+        control(session, bases[n % 2], "POST", f"/orders/{MID}/3194RACE000002/pay") for n in range(RACERS)))
+    assert sorted(status for status, _ in statuses).count(200) == 1
+    assert {status for status, _ in statuses} == {200, 409}
+    status, order = await control(session, bases[0], "GET", f"/orders/{MID}/3194RACE000002")
+    assert sum("-> TRADE_SUCCESS" in line["event"] for line in order["history"]) == 1
+
+
+async def test_two_hundred_closes_raced_over_two_processes_close_once(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    bases = [process.base for process in pair]
+    await api(session, bases[0], ORDER, "3194RACE000003", totalAmount=300)
+    answers = await asyncio.gather(*(api(session, bases[n % 2], CLOSE, "3194RACE000003") for n in range(RACERS)))
+    codes = [answer["errCode"] for answer in answers]
+    assert (codes.count("SUCCESS"), codes.count("OPERATION_NOT_ALLOWED")) == (1, RACERS - 1)
+    status, order = await control(session, bases[1], "GET", f"/orders/{MID}/3194RACE000003")
+    assert order["status"] == "TRADE_CLOSED"
+    assert sum("-> TRADE_CLOSED" in line["event"] for line in order["history"]) == 1
+
+
+async def test_a_sequence_raced_over_two_processes_takes_each_step_once(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    bases = [process.base for process in pair]
+    scenario = {"name": "raced-sequence", "match": {"merOrderId": "3194SEQ0000001"},
+                "sequence": [{"fields": {"errCode": "ORDER_PROCESSING"}, "repeat": 150},
+                             {"fields": {"errCode": "SYSTEM_BUSY"}}],
+                "then": "repeat_last"}
+    status, _ = await control(session, bases[0], "POST", "/scenarios", json=scenario)
+    assert status == 201
+    answers = await asyncio.gather(*(api(session, bases[n % 2], QUERY, "3194SEQ0000001") for n in range(RACERS)))
+    codes = [answer["errCode"] for answer in answers]
+    assert (codes.count("ORDER_PROCESSING"), codes.count("SYSTEM_BUSY")) == (150, 50)
