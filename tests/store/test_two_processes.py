@@ -6,24 +6,15 @@ other process when the one delivering it dies."""
 from __future__ import annotations
 
 import asyncio
-import json
-import signal
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from chinaums_client import close_request, open_body_sig
 from redis_server import Mockums, RedisServer, mockums_pair, redis_server
-
-from mockums.config import DEMO_APP
+from store_client import CLOSE, MID, ORDER, QUERY, REFUND, REFUND_QUERY, api, control
 
 __all__ = ["redis_server"]  # the fixture, imported from the helpers module
 
-MID = "898201612345678"
-ORDER, QUERY, CLOSE = "/v1/netpay/wx/app-pre-order", "/v1/netpay/query", "/v1/netpay/close"
-REFUND, REFUND_QUERY = "/v1/netpay/refund", "/v1/netpay/refund-query"
 RACERS = 200
 
 
@@ -39,21 +30,6 @@ def pair(redis_server: RedisServer) -> Iterator[list[Mockums]]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(trust_env=False, timeout=aiohttp.ClientTimeout(total=30)) as client:
         yield client
-
-
-async def api(session: aiohttp.ClientSession, base: str, path: str, order_id: str, **fields: object) -> dict[str, Any]:
-    body = json.dumps(close_request(order_id, **fields)).encode()
-    headers = {"Authorization": open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body),
-               "Content-Type": "application/json"}
-    async with session.post(base + path, data=body, headers=headers) as answer:
-        assert answer.status == 200, await answer.text()
-        return dict(await answer.json())
-
-
-async def control(session: aiohttp.ClientSession, base: str, method: str, path: str,
-                  **kwargs: Any) -> tuple[int, Any]:
-    async with session.request(method, f"{base}/__mockums{path}", **kwargs) as answer:
-        return answer.status, await answer.json()
 
 
 async def test_an_order_made_through_one_process_is_paid_refunded_and_closed_through_the_other(
@@ -98,7 +74,7 @@ async def test_two_hundred_payments_raced_over_two_processes_pay_once(
         control(session, bases[n % 2], "POST", f"/orders/{MID}/3194RACE000002/pay") for n in range(RACERS)))
     assert sorted(status for status, _ in statuses).count(200) == 1
     assert {status for status, _ in statuses} == {200, 409}
-    status, order = await control(session, bases[0], "GET", f"/orders/{MID}/3194RACE000002")
+    _, order = await control(session, bases[0], "GET", f"/orders/{MID}/3194RACE000002")
     assert sum("-> TRADE_SUCCESS" in line["event"] for line in order["history"]) == 1
 
 
@@ -109,7 +85,7 @@ async def test_two_hundred_closes_raced_over_two_processes_close_once(
     answers = await asyncio.gather(*(api(session, bases[n % 2], CLOSE, "3194RACE000003") for n in range(RACERS)))
     codes = [answer["errCode"] for answer in answers]
     assert (codes.count("SUCCESS"), codes.count("OPERATION_NOT_ALLOWED")) == (1, RACERS - 1)
-    status, order = await control(session, bases[1], "GET", f"/orders/{MID}/3194RACE000003")
+    _, order = await control(session, bases[1], "GET", f"/orders/{MID}/3194RACE000003")
     assert order["status"] == "TRADE_CLOSED"
     assert sum("-> TRADE_CLOSED" in line["event"] for line in order["history"]) == 1
 
