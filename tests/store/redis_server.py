@@ -70,14 +70,20 @@ class RedisServer:
 class Mockums:
     """`mockums serve` as a process of its own on a free loopback port, with `args` (a store among them)."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, wait: bool = True) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {key: value for key, value in os.environ.items() if not key.startswith("MOCKUMS_")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mockums", "serve", "--port", str(self.port), "--no-watch", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        if wait:
+            self.wait()
+
+    def wait(self) -> Mockums:
+        """Return once it listens (AssertionError if it exits first or takes longer than DEADLINE)."""
         _wait_listening(self.port, self.process, "mockums serve")
+        return self
 
     def stop(self, sig: int = signal.SIGTERM) -> str:
         """Stop it (SIGKILL: as if the machine failed); what it printed."""
@@ -95,5 +101,5 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 
 def mockums_pair(url: str, *args: str) -> list[Mockums]:
-    """Two `mockums serve` processes sharing the store at `url`."""
-    return [Mockums("--store", url, *args) for _ in range(2)]
+    """Two `mockums serve` processes sharing the store at `url` (started side by side)."""
+    return [process.wait() for process in [Mockums("--store", url, *args, wait=False) for _ in range(2)]]

@@ -6,14 +6,27 @@ other process when the one delivering it dies."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import aiohttp
 import pytest
 from redis_server import Mockums, RedisServer, mockums_pair, redis_server
-from store_client import CLOSE, MID, ORDER, QUERY, REFUND, REFUND_QUERY, api, control
+from store_client import (
+    CLOSE,
+    MID,
+    ORDER,
+    QUERY,
+    REFUND,
+    REFUND_QUERY,
+    Receiver,
+    api,
+    control,
+    delivered,
+    receiver,
+    session,
+)
 
-__all__ = ["redis_server"]  # the fixture, imported from the helpers module
+__all__ = ["receiver", "redis_server", "session"]  # fixtures, imported from the helpers modules
 
 RACERS = 200
 
@@ -24,12 +37,6 @@ def pair(redis_server: RedisServer) -> Iterator[list[Mockums]]:
     yield processes
     for process in processes:
         process.stop()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(trust_env=False, timeout=aiohttp.ClientTimeout(total=30)) as client:
-        yield client
 
 
 async def test_an_order_made_through_one_process_is_paid_refunded_and_closed_through_the_other(
@@ -102,3 +109,16 @@ async def test_a_sequence_raced_over_two_processes_takes_each_step_once(
     answers = await asyncio.gather(*(api(session, bases[n % 2], QUERY, "3194SEQ0000001") for n in range(RACERS)))
     codes = [answer["errCode"] for answer in answers]
     assert (codes.count("ORDER_PROCESSING"), codes.count("SYSTEM_BUSY")) == (150, 50)
+
+
+async def test_two_processes_deliver_each_notification_exactly_once(
+        pair: list[Mockums], session: aiohttp.ClientSession, receiver: tuple[Receiver, str]) -> None:
+    merchant, notify_url = receiver
+    bases = [process.base for process in pair]
+    for n in range(20):
+        await api(session, bases[n % 2], ORDER, f"3194ONCE{n:06d}", totalAmount=100, notifyUrl=notify_url)
+        await control(session, bases[(n + 1) % 2], "POST", f"/orders/{MID}/3194ONCE{n:06d}/pay")
+    deliveries = [d for d in await delivered(session, bases[0], 20) if d["merOrderId"].startswith("3194ONCE")]
+    assert sorted(len(d["attempts"]) for d in deliveries) == [1] * 20
+    await merchant.wait_for(20)
+    assert sorted(form["merOrderId"] for form in merchant.forms) == [f"3194ONCE{n:06d}" for n in range(20)]
