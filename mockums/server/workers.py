@@ -47,7 +47,7 @@ def workers_problem(settings: Settings) -> str | None:
                 "kernel picks; start Redis and pass --store redis://HOST:PORT/DB (or set MOCKUMS_STORE), "
                 "or serve with one worker")
     if not hasattr(os, "fork") or not hasattr(socket, "SO_REUSEPORT"):
-        return (f"--workers needs fork and SO_REUSEPORT (Linux, macOS, the BSDs), which {sys.platform} lacks; run "
+        return (f"--workers needs fork and SO_REUSEPORT (Linux, the BSDs), which {sys.platform} lacks; run "
                 "one mockums per port against the same --store, behind a load balancer")
     return None
 
