@@ -17,14 +17,17 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import chinaums_client
 import pytest
 from cli_harness import NO_PROXY, serve_settings
 from real_redis import free_port
 
 from mockums import cli
+from mockums.config import DEMO_APP
 
 BOUND = 30.0  # seconds any one step may take (a bound, not a wait: each returns as soon as it can)
 HAS_REDIS_STORE = importlib.util.find_spec("mockums.core.redis_store") is not None
@@ -145,6 +148,21 @@ def start(served: list[Served], redis_url: str, *more: str) -> Served:
     return server
 
 
+def close(port: int, order_id: str) -> None:
+    """A signed close of `order_id`, on a connection of its own (so either worker may take it)."""
+    body = json.dumps(chinaums_client.close_request(order_id)).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/netpay/wx/app-pre-close", data=body, headers={
+        "Content-Type": "application/json",
+        "Authorization": chinaums_client.open_body_sig(DEMO_APP.app_id, DEMO_APP.app_key, body)})
+    with NO_PROXY.open(request, timeout=10) as answer:
+        assert json.load(answer)["errCode"] == "SUCCESS"
+
+
+def journal(port: int) -> list[dict[str, object]]:
+    with NO_PROXY.open(f"http://127.0.0.1:{port}/__mockums/journal?view=summary", timeout=10) as answer:
+        return list(json.load(answer))
+
+
 MINE = "scenarios:\n  - name: {name}\n    match: {{merOrderIdPrefix: {name}}}\n    respond: {{fields: {{errCode: SYSTEM_BUSY}}}}\n"
 
 
@@ -183,6 +201,14 @@ def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(
         seen.add(answer["replica"])
     assert seen == {"team-1", "team-2"}
     assert sum("mockums listening" in line for line in server.out) == 1  # one banner, the supervisor's
+    # One journal, in Redis: each worker's requests in it, each entry marked with the worker that answered.
+    answered: set[object] = set()
+    for number in range(200):
+        close(port, f"MKSUCCESS{number:04d}")
+        answered = {row["replica"] for row in journal(port)}
+        if answered == {"team-1", "team-2"}:
+            break
+    assert answered == {"team-1", "team-2"}
     # A scenario file edited: every worker reloads it (each keeps the files' scenarios), one says so in the log.
     loaded = replicas_scenarios(port)
     (tmp_path / "another.yaml").write_text(MINE.format(name="another"), encoding="utf-8")
