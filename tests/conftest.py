@@ -8,9 +8,9 @@ import functools
 import json
 import logging
 import os
-from pathlib import Path
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp.web_app
