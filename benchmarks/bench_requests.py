@@ -335,6 +335,33 @@ def store_ratios(results: dict[str, list[Run]]) -> str:
     return "\n".join(lines)
 
 
+def redis_memory_report(orders: int, redis: RedisProcess) -> str:
+    """Bytes Redis holds per kept order: `orders` closes of new ids through an in-process sandbox on the run's
+    redis-server (the journal full), its used_memory before and after."""
+    import redis as redis_py  # noqa: PLC0415 - only the Redis cases need it
+
+    from mockums.config import Settings  # noqa: PLC0415
+    from mockums.core.sandbox import Sandbox  # noqa: PLC0415
+
+    url = redis.emptied(REDIS_DB)
+    client = redis_py.Redis.from_url(url)
+    sandbox = Sandbox(Settings(assume_orders=True, store=url, max_orders=max(orders, 1)))
+    lines = [bench_load.signed_line(f"3194MEM{number:010d}").split("\t", 1) for number in range(orders)]
+    journal = sandbox.settings.journal_size
+    for authorization, body in lines[:journal]:  # the journal full first: what stays is what orders cost
+        sandbox.handle_api(bench_load.CLOSE, authorization, body.encode())
+    before, kept_before = client.info("memory")["used_memory"], len(sandbox.store.orders)
+    started = time.monotonic()
+    for authorization, body in lines[journal:]:
+        sandbox.handle_api(bench_load.CLOSE, authorization, body.encode())
+    seconds = time.monotonic() - started
+    after, kept = client.info("memory")["used_memory"], len(sandbox.store.orders)
+    sandbox.store.close()
+    client.close()
+    return (f"Redis memory: {(after - before) / max(1, kept - kept_before):,.0f} bytes per kept order assumed by a "
+            f"close (used_memory, {kept:,} orders kept, journal full; filled in {seconds:.1f} s in-process)")
+
+
 def memory_report(args: argparse.Namespace) -> str:
     command = [sys.executable, str(SERVERS), "memory", str(args.memory_orders), str(SERVER_CORE), args.loop, args.json]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
@@ -360,6 +387,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         "while the baselines keep --loop and --json; same: mockums too is held to --loop and --json")
     parser.add_argument("--cases", help="comma list of case names (default: all)")
     parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")
+    parser.add_argument("--redis-memory-orders", type=int, default=20_000,
+                        help="orders to keep for the Redis memory figure (with a Redis case); 0 skips")
     args = parser.parse_args(argv)
     if args.client == "auto":
         args.client = "wrk" if bench_load.have_wrk() else "asyncio"
@@ -386,12 +415,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  round {round_number + 1} {case.name}: {run.figures.rate:,.0f} req/s "
                       f"p99 {run.figures.p99_ms:.2f} ms RSS {run.rss_mib:.0f} MiB CPU {run.cpu_us:.0f} µs/req",
                       flush=True)
+        redis_memory = redis_memory_report(args.redis_memory_orders, redis) \
+            if redis is not None and args.redis_memory_orders else ""
     print()
     print(report(results, args))
     ratios = store_ratios(results)
     if ratios:
         print()
         print(ratios)
+    if redis_memory:
+        print(redis_memory)
     if args.memory_orders:
         print()
         print(memory_report(args))
