@@ -84,9 +84,9 @@ class Run:
     figures: Figures
     rss_mib: float
     cpu_us: float  # CPU time the server spent per request (user + system): what other load cannot inflate much
-    store_cpu_us: float | None = None  # …and the redis-server, for the Redis cases
     answers: dict[str, int] = field(default_factory=dict)  # errCode -> count, from mockums' journal
     log_lines: float | None = None  # log lines written per request (mockums)
+    store_cpu_us: float | None = None  # CPU time the redis-server spent per request (the Redis cases)
 
 
 def scenario_yaml(count: int) -> str:
@@ -282,8 +282,8 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
         return f"{_median(pairs):.2f}" + (f" ({min(pairs):.2f}–{max(pairs):.2f})" if len(pairs) > 1 else "")
 
     rows = ["| case | req/s (spread) | p50 ms | p99 ms | RSS MiB | CPU µs/req | × bare | × minimal "
-            "| × minimal by CPU | answers (journal sample) | log lines/req | redis-server CPU µs/req |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| × minimal by CPU | answers (journal sample) | log lines/req |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for case in CASES:
         runs = results.get(case.name)
         if not runs:
@@ -304,8 +304,7 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
             f"| {_median([r.figures.p99_ms for r in runs]):.2f} | {_median([r.rss_mib for r in runs]):.0f} "
             f"| {_median([r.cpu_us for r in runs]):.0f} | {ratio(case, 'bare')} | {ratio(case, 'minimal')} "
             f"| {ratio(case, 'minimal', cpu=True)} | {shown} "
-            f"| {f'{_median(lines):.2f}' if lines else ''} "
-            f"| {_cpu_text([run.store_cpu_us for run in runs if run.store_cpu_us is not None])} |")
+            f"| {f'{_median(lines):.2f}' if lines else ''} |")
     scenario_runs = [results.get(f"mockums-{count}", []) for count in (10, 10000)]
     if all(scenario_runs):
         pairs = [big.figures.rate / small.figures.rate for small, big in zip(*scenario_runs, strict=False)]
@@ -314,10 +313,6 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
                     f"({', '.join(f'{p:.2f}' for p in pairs)} per round); by CPU per request {_median(costs):.2f}× "
                     f"({', '.join(f'{p:.2f}' for p in costs)})")
     return "\n".join(rows)
-
-
-def _cpu_text(values: list[float]) -> str:
-    return f"{_median(values):.0f}" if values else ""
 
 
 def store_ratios(results: dict[str, list[Run]]) -> str:
@@ -329,9 +324,10 @@ def store_ratios(results: dict[str, list[Run]]) -> str:
             continue
         alone = [redis.cpu_us / memory.cpu_us for memory, redis in pairs]
         total = [(redis.cpu_us + (redis.store_cpu_us or 0)) / memory.cpu_us for memory, redis in pairs]
+        store = _median([redis.store_cpu_us or 0.0 for _, redis in pairs])
         lines.append(f"Redis store vs memory store, {workload}: mockums' CPU per request {_median(alone):.2f}× "
-                     f"({', '.join(f'{p:.2f}' for p in alone)}); with redis-server's {_median(total):.2f}× "
-                     f"({', '.join(f'{p:.2f}' for p in total)})")
+                     f"({', '.join(f'{p:.2f}' for p in alone)}); with redis-server's ({store:.0f} µs per request) "
+                     f"{_median(total):.2f}× ({', '.join(f'{p:.2f}' for p in total)})")
     return "\n".join(lines)
 
 
