@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp.web_app
@@ -213,14 +214,25 @@ def settings() -> Settings:
                     store=_test_store())
 
 
+_TEST_REDIS: list[Any] = []  # the redis-server of this worker, when the suite runs against Redis
+
+
 def _test_store() -> str | None:
-    """The store the suite runs against: MOCKUMS_TEST_STORE (a Redis URL), a database of its own for each xdist
-    worker (gw0: 1, gw1: 2…); None: in memory."""
-    url = os.environ.get("MOCKUMS_TEST_STORE")
-    if not url:
+    """The store the suite's sandboxes keep their state in: in memory (None) unless MOCKUMS_TEST_STORE=redis
+    (`nox -s redis`), which runs them on a redis-server of this worker's own, started on a free loopback port when
+    first needed and stopped when the worker ends."""
+    if os.environ.get("MOCKUMS_TEST_STORE") != "redis":
         return None
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
-    return f"{url.rstrip('/').rsplit('/', 1)[0]}/{int(worker[2:]) + 2}" if url.count("/") > 2 else url
+    if not _TEST_REDIS:
+        import atexit
+        import tempfile
+
+        from redis_server import RedisServer
+
+        server = RedisServer(Path(tempfile.mkdtemp(prefix="mockums-redis-")))
+        atexit.register(server.stop)
+        _TEST_REDIS.append(server)
+    return str(_TEST_REDIS[0].url(1))
 
 
 _BUNDLED: dict[str, Any] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mockums.config import Settings
 from mockums.core.store import Store
+from mockums.errors import StoreUnavailable
 
 
 def open_store(settings: Settings) -> Store:
@@ -14,7 +15,9 @@ def open_store(settings: Settings) -> Store:
     url = settings.store
     if url is None or url == "memory":
         return Store.in_memory(settings)
-    # redis-py is imported only when a Redis store is used
-    from mockums.core.redis_store import open_redis_store  # noqa: PLC0415
-
+    try:  # redis-py is imported only when a Redis store is used
+        from mockums.core.redis_store import open_redis_store  # noqa: PLC0415
+    except ImportError as error:
+        raise StoreUnavailable(f"--store {url} needs redis-py, which is not installed ({error}): "
+                               "pip install 'mockums[redis]'") from error
     return open_redis_store(settings, url)

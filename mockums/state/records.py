@@ -13,18 +13,22 @@ V = TypeVar("V")
 R = TypeVar("R")
 
 
-def record_name(key: tuple[str, ...]) -> str:
-    """A composite key as one record name (a JSON list: any text in any part stays apart)."""
-    return json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
+Name = str | tuple[str, ...]  # a record's name: a text, or a composite key such as (mid, merOrderId)
+
+
+def record_name(key: Name) -> str:
+    """A name as one text, for a store outside the process (a composite key as a JSON list: any text in any part
+    stays apart)."""
+    return key if isinstance(key, str) else json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
 
 
 class Records(Protocol[V]):
     """Where records of one kind are kept."""
 
-    def get(self, name: str) -> V | None:
+    def get(self, name: Name) -> V | None:
         """The record under `name`, if kept."""
 
-    def update(self, name: str, change: Callable[[V | None], tuple[V | None, R]]) -> R:
+    def update(self, name: Name, change: Callable[[V | None], tuple[V | None, R]]) -> R:
         """Apply `change` to the record under `name` (None: there is none) and keep the record it gives (None
         removes it), as one atomic step; what `change` returned besides."""
 
@@ -42,12 +46,12 @@ class MemoryRecords(Generic[V]):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.capacity = capacity
-        self._records: OrderedDict[str, V] = OrderedDict()
+        self._records: OrderedDict[Name, V] = OrderedDict()
 
-    def get(self, name: str) -> V | None:
+    def get(self, name: Name) -> V | None:
         return self._records.get(name)
 
-    def update(self, name: str, change: Callable[[V | None], tuple[V | None, R]]) -> R:
+    def update(self, name: Name, change: Callable[[V | None], tuple[V | None, R]]) -> R:
         new, result = change(self._records.get(name))
         if new is None:
             self._records.pop(name, None)

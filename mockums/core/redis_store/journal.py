@@ -15,17 +15,23 @@ from mockums.core.journal import Entry, kept_entry, verdict_matches
 from mockums.core.trace import Reply
 from mockums.state.redis.link import Link
 
-# Drop the oldest entries while more than ARGV[1] are kept or they cost more than ARGV[2] bytes (the newest
-# stays). KEYS: order, entries, costs, bytes.
-_EVICT = """
+# Record an entry (ARGV[3], its cost ARGV[4]) under the next id, then drop the oldest entries while more than
+# ARGV[1] are kept or they cost more than ARGV[2] bytes (the newest stays). KEYS: order, entries, costs, bytes,
+# ids. Returns the id.
+_RECORD = """
+local id = redis.call('INCR', KEYS[5])
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('HSET', KEYS[3], id, ARGV[4])
+redis.call('ZADD', KEYS[1], id, id)
+redis.call('INCRBY', KEYS[4], ARGV[4])
 while redis.call('ZCARD', KEYS[1]) > 1 and (redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[1])
       or tonumber(redis.call('GET', KEYS[4]) or '0') > tonumber(ARGV[2])) do
-  local id = redis.call('ZPOPMIN', KEYS[1])[1]
-  redis.call('HDEL', KEYS[2], id)
-  redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], id) or '0'))
-  redis.call('HDEL', KEYS[3], id)
+  local old = redis.call('ZPOPMIN', KEYS[1])[1]
+  redis.call('HDEL', KEYS[2], old)
+  redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], old) or '0'))
+  redis.call('HDEL', KEYS[3], old)
 end
-return 0
+return id
 """
 
 
@@ -34,24 +40,27 @@ class StoredEntry:
 
     __slots__ = ("_summary", "_view", "endpoint", "id", "mer_order_id", "mid", "scenario", "verdict")
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, entry_id: int, data: dict[str, Any]) -> None:
+        self.id = entry_id
         self._view: dict[str, object] = data["v"]
         self._summary: dict[str, object] = data["s"]
-        self.id = int(data["v"]["id"])
         self.mer_order_id, self.mid, self.endpoint, self.verdict, self.scenario = data["f"]
 
     def view(self) -> dict[str, object]:
-        return dict(self._view)
+        return {"id": self.id, **self._view}
 
     def summary(self) -> dict[str, object]:
-        return dict(self._summary)
+        return {"id": self.id, **self._summary}
 
 
 def _stored(entry: Entry) -> bytes:
+    """The entry as kept: its shapes without the id (given by Redis as it is recorded), and its filters' facts."""
     trace = entry.trace
     facts = [trace.mer_order_id, trace.mid, entry.endpoint, entry.verdict, trace.scenario]
-    return json.dumps({"v": entry.view(), "s": entry.summary(), "f": facts}, ensure_ascii=False,
-                      separators=(",", ":"), default=str).encode()
+    view, summary = entry.view(), entry.summary()
+    del view["id"], summary["id"]
+    return json.dumps({"v": view, "s": summary, "f": facts}, ensure_ascii=False, separators=(",", ":"),
+                      default=str).encode()
 
 
 class RedisJournal:
@@ -67,31 +76,22 @@ class RedisJournal:
         self._entries = link.key("journal", "entries")
         self._costs = link.key("journal", "costs")
         self._bytes = link.key("journal", "bytes")
-        self._evict = link.client.register_script(_EVICT)
+        self._record = link.client.register_script(_RECORD)
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
-        number = int(self._link.run(lambda client: client.incr(self._ids)))
-        entry = kept_entry(at, number, method, endpoint, reply, duration_ms, self.replica)
+        entry = kept_entry(at, 0, method, endpoint, reply, duration_ms, self.replica)
         data = _stored(entry)
-
-        def write(pipe: Any) -> None:
-            pipe.hset(self._entries, str(number), data)
-            pipe.hset(self._costs, str(number), entry.cost)
-            pipe.zadd(self._order, {str(number): number})
-            pipe.incrby(self._bytes, entry.cost)
-            pipe.zcard(self._order)
-
-        *_, size, count = self._link.pipeline(write)
-        if count > self.capacity or size > self.max_bytes:
-            self._link.run(lambda _: self._evict(keys=[self._order, self._entries, self._costs, self._bytes],
-                                                 args=[self.capacity, self.max_bytes]))
+        entry.id = int(self._link.run(lambda _: self._record(
+            keys=[self._order, self._entries, self._costs, self._bytes, self._ids],
+            args=[self.capacity, self.max_bytes, data, entry.cost])))
         return entry
 
     def _read(self, ids: list[bytes]) -> list[StoredEntry]:
         if not ids:
             return []
         found = self._link.run(lambda client: client.hmget(self._entries, ids))
-        return [StoredEntry(json.loads(data)) for data in found if data is not None]
+        return [StoredEntry(int(entry_id), json.loads(data)) for entry_id, data in zip(ids, found, strict=True)
+                if data is not None]
 
     def query(self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
               limit: int | None = None, verdict: str | None = None, scenario: str | None = None) -> list[StoredEntry]:
@@ -107,7 +107,7 @@ class RedisJournal:
 
     def get(self, entry_id: int) -> StoredEntry | None:
         data = self._link.run(lambda client: client.hget(self._entries, str(entry_id)))
-        return None if data is None else StoredEntry(json.loads(data))
+        return None if data is None else StoredEntry(entry_id, json.loads(data))
 
     @property
     def last_id(self) -> int:

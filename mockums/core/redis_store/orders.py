@@ -23,28 +23,65 @@ from mockums.state.redis.link import Link
 
 R = TypeVar("R")
 
-# Forget the least recently used orders while more than ARGV[1] orders or ARGV[2] refunds are kept (the newest
-# always stays). KEYS: used, refunds, refunds total, target (key -> id), targets (id -> key); ARGV[3]: the
-# prefix of order keys.
+# The eviction both scripts run: forget the least recently used orders while more than ARGV[9] orders or ARGV[10]
+# refunds are kept (the newest always stays). KEYS: order, used, targets, target (key -> id), refunds, refunds
+# total; ARGV[11]: the prefix of order keys.
 _EVICT = """
-local dropped = 0
-while redis.call('ZCARD', KEYS[1]) > 1 and (redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[1])
-      or tonumber(redis.call('GET', KEYS[3]) or '0') > tonumber(ARGV[2])) do
-  local member = redis.call('ZPOPMIN', KEYS[1])[1]
-  redis.call('DEL', ARGV[3] .. member)
-  local refunds = redis.call('HGET', KEYS[2], member)
+while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[9])
+      or tonumber(redis.call('GET', KEYS[6]) or '0') > tonumber(ARGV[10])) do
+  local member = redis.call('ZPOPMIN', KEYS[2])[1]
+  redis.call('DEL', ARGV[11] .. member)
+  local refunds = redis.call('HGET', KEYS[5], member)
   if refunds then
-    redis.call('DECRBY', KEYS[3], refunds)
-    redis.call('HDEL', KEYS[2], member)
+    redis.call('DECRBY', KEYS[6], refunds)
+    redis.call('HDEL', KEYS[5], member)
   end
   local target = redis.call('HGET', KEYS[4], member)
   if target then
-    if redis.call('HGET', KEYS[5], target) == member then redis.call('HDEL', KEYS[5], target) end
+    if redis.call('HGET', KEYS[3], target) == member then redis.call('HDEL', KEYS[3], target) end
     redis.call('HDEL', KEYS[4], member)
   end
-  dropped = dropped + 1
 end
-return dropped
+"""
+
+# Write an order if it is still ARGV[1] ('' : none), in one step with its indexes, then evict. ARGV: 2 the new order
+# ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its old refund count, 7 its new
+# one, 8 the time of this use.
+_SWAP = """
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return {0, current or ''} end
+local name = ARGV[3]
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], name)
+  redis.call('HDEL', KEYS[4], name)
+  redis.call('HDEL', KEYS[5], name)
+  if ARGV[4] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) == name then redis.call('HDEL', KEYS[3], ARGV[4]) end
+  if ARGV[6] ~= '0' then redis.call('DECRBY', KEYS[6], ARGV[6]) end
+  return {1}
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[8], name)
+if ARGV[4] ~= ARGV[5] then
+  if ARGV[4] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) == name then redis.call('HDEL', KEYS[3], ARGV[4]) end
+  redis.call('HSET', KEYS[3], ARGV[5], name)
+  redis.call('HSET', KEYS[4], name, ARGV[5])
+end
+if ARGV[6] ~= ARGV[7] then
+  redis.call('HSET', KEYS[5], name, ARGV[7])
+  redis.call('INCRBY', KEYS[6], tonumber(ARGV[7]) - tonumber(ARGV[6]))
+end
+if ARGV[1] == '' or tonumber(ARGV[7]) > tonumber(ARGV[6]) then
+""" + _EVICT + """
+end
+return {1}
+"""
+
+# An order, its last use noted (KEYS[1] the order, KEYS[2] the uses; ARGV[1] its name, ARGV[2] the time).
+_GET = """
+local order = redis.call('GET', KEYS[1])
+if order then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
+return order
 """
 
 
@@ -59,7 +96,8 @@ def order_key(name: bytes | str) -> OrderKey:
 
 
 class RedisOrders:
-    """The `OrderRepository` in Redis."""
+    """The `OrderRepository` in Redis. An order read by `get` and changed right after (a request's order) is
+    changed in one round trip: the change is written if the order is still as it was read, else made again."""
 
     CHUNK = 1000  # orders read per round trip when listing them all
 
@@ -74,19 +112,21 @@ class RedisOrders:
         self._target_of = link.key("orders", "target")
         self._refunds = link.key("orders", "refunds")
         self._refund_total = link.key("orders", "refunds", "total")
-        self._evict = link.client.register_script(_EVICT)
+        self._swap = link.client.register_script(_SWAP)
+        self._get = link.client.register_script(_GET)
+        self._read: tuple[str, bytes | None] = ("", None)  # the order last read, as stored
 
     def _load(self, data: Any) -> Order | None:
         return None if data is None else self._codec.loads(data)
 
+    def _keys(self, name: str) -> list[str]:
+        return [self._order + name, self._used, self._targets, self._target_of, self._refunds, self._refund_total]
+
     def get(self, key: OrderKey) -> Order | None:
         name = member(key)
-
-        def read(pipe: Any) -> None:
-            pipe.get(self._order + name)
-            pipe.zadd(self._used, {name: time.time()}, xx=True)
-
-        return self._load(self._link.pipeline(read)[0])
+        data = self._link.run(lambda _: self._get(keys=[self._order + name, self._used], args=[name, time.time()]))
+        self._read = (name, data)
+        return self._load(data)
 
     def key_of_target(self, target_order_id: str) -> OrderKey | None:
         name = self._link.run(lambda client: client.hget(self._targets, target_order_id))
@@ -94,63 +134,28 @@ class RedisOrders:
 
     def update(self, key: OrderKey, change: Change[R]) -> tuple[Order | None, R]:
         name = member(key)
-        outcome: list[tuple[Order | None, R, bool]] = []
+        seen = self._read[1] if self._read[0] == name else self._link.run(lambda c: c.get(self._order + name))
+        self._read = ("", None)
+        outcome: list[tuple[Order | None, R]] = []
 
-        def body(pipe: Any) -> Callable[[Any], object] | None:
-            old = self._load(pipe.get(self._order + name))
+        def attempt(data: bytes | None) -> list[Any] | None:
+            old = self._load(data)
             new, result = change(old)
-            grew = new is not None and (old is None or len(new.refunds) > len(old.refunds))
-            outcome[:] = [(new, result, grew)]
-            if new is None and old is None:
+            outcome[:] = [(new, result)]
+            if new is old or (new is None and old is None):
                 return None
-            return lambda queued: self._write(queued, name, old, new)
+            return [b"" if new is None else self._codec.dumps(new), name,
+                    old.target_order_id if old is not None else "",
+                    new.target_order_id if new is not None else "",
+                    len(old.refunds) if old is not None else 0, len(new.refunds) if new is not None else 0,
+                    time.time(), self.capacity, self.refund_capacity, self._order]
 
-        self._link.transaction([self._order + name], body)
-        new, result, grew = outcome[0]
-        if grew:
-            self._link.run(lambda _: self._evict(
-                keys=[self._used, self._refunds, self._refund_total, self._target_of, self._targets],
-                args=[self.capacity, self.refund_capacity, self._order]))
-        return new, result
-
-    def _write(self, pipe: Any, name: str, old: Order | None, new: Order | None) -> None:
-        if new is None:
-            self._forget(pipe, name, old)
-            return
-        if new is not old:
-            pipe.set(self._order + name, self._codec.dumps(new))
-        pipe.zadd(self._used, {name: time.time()})
-        if old is None or old.target_order_id != new.target_order_id:
-            if old is not None:
-                pipe.hdel(self._targets, old.target_order_id)
-            pipe.hset(self._targets, new.target_order_id, name)
-            pipe.hset(self._target_of, name, new.target_order_id)
-        before = len(old.refunds) if old is not None else 0
-        if len(new.refunds) != before:
-            pipe.hset(self._refunds, name, len(new.refunds))
-            pipe.incrby(self._refund_total, len(new.refunds) - before)
-
-    def _forget(self, pipe: Any, name: str, old: Order | None) -> None:
-        pipe.delete(self._order + name)
-        pipe.zrem(self._used, name)
-        pipe.hdel(self._target_of, name)
-        pipe.hdel(self._refunds, name)
-        if old is not None:
-            pipe.hdel(self._targets, old.target_order_id)  # the index names this order (its key is unique)
-            if old.refunds:
-                pipe.incrby(self._refund_total, -len(old.refunds))
+        self._link.swap(self._swap, self._keys(name), seen, attempt)
+        return outcome[0]
 
     def remove(self, key: OrderKey) -> bool:
-        name = member(key)
-        removed: list[bool] = []
-
-        def body(pipe: Any) -> Callable[[Any], object] | None:
-            old = self._load(pipe.get(self._order + name))
-            removed[:] = [old is not None]
-            return None if old is None else lambda queued: self._forget(queued, name, old)
-
-        self._link.transaction([self._order + name], body)
-        return removed[0]
+        _, was_kept = self.update(key, lambda old: (None, old is not None))
+        return was_kept
 
     def _orders(self, names: list[bytes]) -> list[Order]:
         found: list[Order] = []
@@ -168,6 +173,7 @@ class RedisOrders:
         return self._orders(self._link.run(lambda client: client.zrange(self._used, 0, -1)))
 
     def clear(self) -> None:
+        self._read = ("", None)
         names = self._link.run(lambda client: client.zrange(self._used, 0, -1))
         for start in range(0, len(names), self.CHUNK):
             self._link.run(_delete([self._order + name.decode() for name in names[start:start + self.CHUNK]]))
@@ -176,7 +182,6 @@ class RedisOrders:
 
     def __len__(self) -> int:
         return int(self._link.run(lambda client: client.zcard(self._used)))
-
 
 def _mget(keys: list[str]) -> Callable[[Any], Any]:
     return lambda client: client.mget(keys)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from mockums.lines.bills.model import Bill, BillKey, QrCode
 from mockums.lines.line import RecordsOf
-from mockums.state.records import Records, record_name
+from mockums.state.records import Records
 
 
 class BillRepository(Protocol):
@@ -138,10 +138,10 @@ class RecordBills:
         return self._codes.get(qr_code_id)
 
     def bill(self, key: BillKey) -> Bill | None:
-        return self._bills.get(record_name(key))
+        return self._bills.get(key)
 
     def bill_of_payment(self, mid: str, mer_order_id: str) -> BillKey | None:
-        key = self._by_payment.get(record_name((mid, mer_order_id)))
+        key = self._by_payment.get((mid, mer_order_id))
         return (str(key[0]), str(key[1])) if key is not None else None
 
     def update_code(self, qr_code_id: str, change: Callable[[QrCode | None], QrCode | None]) -> QrCode | None:
@@ -152,16 +152,16 @@ class RecordBills:
         return new
 
     def update_bill(self, key: BillKey, change: Callable[[Bill | None], Bill | None]) -> Bill | None:
-        old, new = self._bills.update(record_name(key), lambda old: ((kept := change(old)), (old, kept)))
+        old, new = self._bills.update(key, lambda old: ((kept := change(old)), (old, kept)))
         bill = new or old
         if bill is None:
             return None
         if new is not None and (old is None or old.qr_code_id != new.qr_code_id):
             self._bills_of_code.update(new.qr_code_id, lambda keys: ((*(keys or ()), key), None))
         for mer_order_id in set(old.payments if old is not None else ()) - set(new.payments if new else ()):
-            self._by_payment.update(record_name((bill.mid, mer_order_id)), lambda _: (None, None))
+            self._by_payment.update((bill.mid, mer_order_id), lambda _: (None, None))
         for mer_order_id in set(new.payments if new is not None else ()) - set(old.payments if old else ()):
-            self._by_payment.update(record_name((bill.mid, mer_order_id)), lambda _: (key, None))
+            self._by_payment.update((bill.mid, mer_order_id), lambda _: (key, None))
         if new is None and old is not None:
             self._bills_of_code.update(old.qr_code_id, lambda keys: (
                 tuple(k for k in keys or () if tuple(k) != key) or None, None))

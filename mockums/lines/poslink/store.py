@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from mockums.ledger.model import OrderKey
 from mockums.lines.poslink.cases import PayCase
-from mockums.state.records import MemoryRecords, Records, record_name
+from mockums.state.records import MemoryRecords, Records
 
 R = TypeVar("R")
 
@@ -49,10 +49,10 @@ class RecordPosFacts:
         self._records = records
 
     def get(self, key: OrderKey) -> PosFacts | None:
-        return self._records.get(record_name(key))
+        return self._records.get(key)
 
     def update(self, key: OrderKey, change: Change[R]) -> R:
-        return self._records.update(record_name(key), change)
+        return self._records.update(key, change)
 
     def clear(self) -> None:
         self._records.clear()

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from mockums.state.records import record_name
+from mockums.state.records import Name, record_name
 from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import Link
 
@@ -40,12 +40,14 @@ class RedisRecords(Generic[V]):
         self.capacity = capacity
         self._evict = link.client.register_script(_EVICT)
 
-    def get(self, name: str) -> V | None:
-        data = self._link.run(lambda client: client.get(self._prefix + name))
+    def get(self, name: Name) -> V | None:
+        key = self._prefix + record_name(name)
+        data = self._link.run(lambda client: client.get(key))
         return None if data is None else self._codec.loads(data)
 
-    def update(self, name: str, change: Callable[[V | None], tuple[V | None, R]]) -> R:
+    def update(self, name: Name, change: Callable[[V | None], tuple[V | None, R]]) -> R:
         """Apply `change` in one optimistic transaction (None removes the record); what it returned besides."""
+        name = record_name(name)
         key = self._prefix + name
         outcome: list[tuple[R, bool]] = []
 
