@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import shlex
 import signal
 import socket
@@ -44,6 +45,18 @@ class Worker:
     index: int
     tls: Tls | None
     announces: bool
+    supervisor: int = 0  # its supervisor's pid: a worker whose supervisor is gone (killed) stops too
+
+
+ORPHAN_CHECK = 1.0  # seconds between a worker's looks at whether its supervisor is still there
+
+
+async def _stop_when_orphaned(supervisor: int, stop: asyncio.Event) -> None:
+    """Set `stop` once the process's parent is no longer `supervisor` (it died, and the worker was adopted)."""
+    while os.getppid() == supervisor:
+        await asyncio.sleep(ORPHAN_CHECK)
+    log.warning("the supervisor (pid %d) is gone: this worker stops", supervisor)
+    stop.set()
 
 
 def store_problem(settings: Settings, why: str) -> str:
@@ -155,11 +168,14 @@ async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyn
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)
+    watch = asyncio.create_task(_stop_when_orphaned(worker.supervisor, stop)) if worker and worker.supervisor else None
     try:
         if ready is not None:
             ready(port)
         await stop.wait()
     finally:
+        if watch is not None:
+            watch.cancel()
         await _shut_down(runner)
         store.close()
     if worker is None:

@@ -104,12 +104,24 @@ def serve_workers(settings: Settings, scenarios: tuple[Scenario, ...], *, sign_h
     ready_read, ready_write = os.pipe()
     before_fork()
     children: dict[int, int] = {}  # pid -> worker number
+    supervisor = os.getpid()
     for index in range(1, settings.workers + 1):
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as error:  # no more processes: those started go too
+            for started in children:
+                os.kill(started, signal.SIGKILL)
+                os.waitpid(started, 0)
+            say(f"mockums: cannot start worker {index}: {error.strerror or error}", settings.log_format,
+                "worker_failed", stream=sys.stderr, level=logging.ERROR)
+            holder.close()
+            os.close(ready_read)
+            os.close(ready_write)
+            return 1
         if pid == 0:  # the worker: serve, then leave without running the supervisor's exit handlers
             os.close(ready_read)
             holder.close()
-            worker = Worker(index, tls, announces=index == 1)
+            worker = Worker(index, tls, announces=index == 1, supervisor=supervisor)
             os._exit(_work(replace(settings, replica=f"{base}-{index}"), scenarios, worker, ready, ready_write))
         children[pid] = index
     os.close(ready_write)

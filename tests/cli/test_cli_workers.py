@@ -35,6 +35,14 @@ needs_redis_store = pytest.mark.skipif(not HAS_REDIS_STORE, reason="the Redis st
                                        "redis-core) is not in this tree yet")
 
 
+def alive(pid: int) -> bool:
+    """Whether a process (not a zombie) has this pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def refused(port: int) -> bool:
     """Whether nothing listens on 127.0.0.1:`port`."""
     with socket.socket() as probe:
@@ -182,11 +190,12 @@ def listening(server: Served) -> int:
 
 
 @needs_redis_store
-def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(served: list[Served], redis_url: str,
-                                                                                tmp_path: Path) -> None:
+def test_workers_share_a_port_stop_together_and_stop_when_a_worker_or_the_supervisor_dies(
+        served: list[Served], redis_url: str, tmp_path: Path) -> None:
     (tmp_path / "mine.yaml").write_text(MINE.format(name="mine"), encoding="utf-8")
     server = start(served, redis_url, "--scenarios", str(tmp_path))
-    doomed = start(served, redis_url, "--no-bundled")  # both start at once: half the wait
+    doomed = start(served, redis_url, "--no-bundled")  # all start at once: a third of the wait
+    orphaned = start(served, redis_url, "--no-bundled")
     port = listening(server)
     workers_line = server.wait_for("  workers:", server.out)
     assert workers_line == (f"  workers:   2 processes on this port, one sandbox in {redis_url} "
@@ -232,3 +241,13 @@ def test_two_workers_share_one_port_stop_together_and_a_dead_one_stops_the_rest(
     with pytest.raises(ProcessLookupError):  # the other one was stopped too
         os.kill(second, 0)
     assert refused(other_port)
+
+    # Workers whose supervisor is killed stop by themselves (they look every second), freeing the port.
+    third_port = listening(orphaned)
+    workers = orphaned.workers()
+    os.kill(orphaned.process.pid, signal.SIGKILL)
+    orphaned.ended()
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline and not (refused(third_port) and not any(alive(pid) for pid in workers)):
+        time.sleep(0.05)
+    assert refused(third_port) and not any(alive(pid) for pid in workers)
