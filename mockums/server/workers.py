@@ -8,7 +8,8 @@ banner once every worker listens, and stops them all on SIGINT or SIGTERM.
 
 A worker that dies is not restarted: the supervisor says which one and how it ended, stops the others and exits 1,
 so whatever started mockums (a container runtime, systemd, a CI job) sees the failure and restarts the whole
-sandbox, rather than a crash hidden by a quiet restart. Nothing is lost with it: the state is in the store.
+sandbox, rather than a crash hidden by a quiet restart. Nothing is lost with it: the state is in the store. A
+supervisor killed (SIGKILL) cannot stop its workers: each looks once a second and stops when it has gone.
 """
 
 from __future__ import annotations
