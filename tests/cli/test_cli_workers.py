@@ -150,8 +150,21 @@ def health(port: int) -> dict[str, object]:
         return dict(json.loads(error.read()))
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_command(redis_url: str) -> list[str]:
+    """The README's `mockums serve --workers` command ("A team sandbox"), its arguments after `serve`, with this
+    test's Redis in place of the README's."""
+    text = README.read_text(encoding="utf-8").split("## A team sandbox", 1)[1]
+    line = next(line for line in text.splitlines() if " serve --workers " in line)
+    arguments = line.split(" serve ", 1)[1].split()
+    assert "redis://127.0.0.1:6379/0" in arguments, line
+    return [redis_url if argument == "redis://127.0.0.1:6379/0" else argument for argument in arguments]
+
+
 def start(served: list[Served], redis_url: str, *more: str) -> Served:
-    server = Served("--workers", "2", "--store", redis_url, "--port", "0", "--replica", "team", *more)
+    server = Served(*readme_command(redis_url), "--port", "0", "--replica", "team", *more)
     served.append(server)
     return server
 

@@ -87,7 +87,7 @@ RUN_BY_TEST_TUTORIAL = {
     r"^\.venv/bin/mockums --version$": "install",
     r"^\.venv/bin/(nox|mkdocs serve)$": "development",
 }
-# A team sandbox (issue #23): the workers command is the one tests/cli/test_cli_workers.py runs against a real
+# A team sandbox (issue #23): tests/cli/test_cli_workers.py runs the workers command as written, against a real
 # redis-server (its URL in place of 127.0.0.1:6379); compose.yaml is checked by tests/repo/test_compose.py (no Docker
 # engine here).
 TEAM_SANDBOX = {
