@@ -14,7 +14,8 @@ from typing import Any
 import chinaums_client
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from conftest import Caller, scenarios_for
+from conftest import Caller, Receiver, scenarios_for
+from lifecycle_helpers import create, pay
 from pos_client import V2, pay_body, pos
 from real_redis import start_redis
 
@@ -76,6 +77,15 @@ async def down(settings: Settings) -> Any:
     yield caller
     switch.down = None
     await client.close()
+
+
+async def said(caplog: pytest.LogCaptureFixture, text: str, within: float = 5.0) -> None:
+    """Until a log line holding `text` has been written (bounded)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not any(text in record.getMessage() for record in caplog.records):
+        assert loop.time() < deadline, f"no log line with {text!r} within {within} s"
+        await asyncio.sleep(0.02)
 
 
 async def control(caller: Caller, method: str, path: str) -> tuple[int, dict[str, Any]]:
@@ -169,8 +179,10 @@ async def test_timed_events_wait_while_the_store_is_away_and_say_so_once(down: A
 # -- against a real Redis that goes away and comes back -----------------------------------------------------------
 
 
-async def test_a_real_redis_lost_and_back(settings: Settings) -> None:
-    """A redis-server of this test's own, stopped while mockums serves and started again on its port."""
+async def test_a_real_redis_lost_and_back(settings: Settings, receiver: Receiver,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    """A redis-server of this test's own, stopped while mockums serves and started again on its port: the answers
+    say so meanwhile, the background work waits, and all of it goes on once Redis is back."""
     redis = start_redis()
     try:
         configured = replace(settings, store=redis.url)
@@ -190,11 +202,16 @@ async def test_a_real_redis_lost_and_back(settings: Settings) -> None:
             assert (status, health["status"]) == (503, "unhealthy")
             assert health["error"].startswith("the store is unavailable: ") and redis.url in health["error"]
             assert (await control(caller, "GET", "/journal"))[0] == 503
+            await said(caplog, "notifications wait: the store is unavailable: ")  # its loop met the outage
             redis = start_redis(redis.port)  # back, empty (nothing was saved)
             assert (await control(caller, "GET", "/health"))[0] == 200
             assert (await caller.close("MKSUCCESS1003")).json["errCode"] == "SUCCESS"
             [entry] = sandbox.journal("MKSUCCESS1003")
             assert entry["replica"] == sandbox.replica
+            await create(caller, "3194STORE1004", receiver)
+            await pay(caller, "3194STORE1004")
+            [received] = await receiver.wait_for(1)
+            assert received.form["merOrderId"] == "3194STORE1004"  # notifications go on
         finally:
             await client.close()
             await sandbox.stop()
