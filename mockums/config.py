@@ -81,6 +81,8 @@ class Settings:
     scenario_paths: tuple[Path, ...] = DEFAULTS["scenario_paths"]
     bundled_scenarios: bool = DEFAULTS["bundled_scenarios"]
     store: str | None = DEFAULTS["store"]
+    workers: int = DEFAULTS["workers"]
+    replica: str | None = DEFAULTS["replica"]
     seed: int | None = DEFAULTS["seed"]
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)

@@ -152,6 +152,12 @@ _DECLARED = (
     _S("store", None, "where the sandbox's state is kept: memory (this process) or redis://HOST:PORT/DB, shared by "
        "every process and replica pointed at it", nullable=True, options=("--store",), metavar="URL",
        prefixes=("memory", "redis://", "rediss://", "unix://")),
+    _S("workers", 1, "processes serving the port together (SO_REUSEPORT: Linux spreads the connections among them), "
+       "supervised by the first; more than 1 needs a shared store (--store redis://…)", int, options=("--workers",),
+       metavar="N", between=(1, 256)),
+    _S("replica", None, "this process's name in the journal's entries (default: the host name and process id; with "
+       "--workers, this name or the host name, and the worker's number)", nullable=True, options=("--replica",),
+       metavar="NAME"),
     _S("seed", None, "seed for generated ids and names (reproducible answers)", int, nullable=True,
        options=("--seed",)),
     _S("apps", None, "the merchant apps accepted (replace the demo app)", section=True,

@@ -19,6 +19,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from clock_waits import Sleepers
+from real_redis import RedisServer, start_redis
 
 from mockums.config import DEMO_APP, App, Settings
 from mockums.core.sandbox import Sandbox, ScenarioFilesError, load_scenarios
@@ -320,6 +321,25 @@ async def caller(settings: Settings, _module_servers: dict[str, Caller]) -> Call
     return Caller(shared.client, shared.sandbox)  # its own `sleepers`, made when the test first asks
 
 
+# -- a real Redis ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def real_redis() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, one per pytest process (each xdist worker has its own), nothing
+    saved to disk; skipped where none is installed, failed under CI (tests/real_redis.py)."""
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(real_redis: RedisServer) -> str:
+    """The URL of that Redis's database 0, emptied for this test (`real_redis.url` keeps what is there)."""
+    real_redis.flush()
+    return real_redis.url
+
+
 # -- an independent notification receiver -------------------------------------------------------
 
 
@@ -404,6 +424,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
 SLOW_FILES = (
     "tests/dashboard/test_dashboard_browser.py",
     "tests/repo/test_dockerfile.py",
+    "tests/cli/test_cli_workers.py",
     "tests/repo/test_howto_commands.py",
     "tests/http/test_control_openapi.py",
     "tests/repo/test_readme_commands.py",

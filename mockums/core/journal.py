@@ -71,6 +71,7 @@ class Entry:
     duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
     request_size: int = 0  # bytes of the whole request body (the trace keeps at most KEPT_BYTES)
     cost: int = 0  # bytes this entry counts against the journal's size cap
+    replica: str = ""  # the process that answered (the `replica` setting): several share one journal in Redis
 
     @property
     def mer_order_id(self) -> str | None:
@@ -90,7 +91,7 @@ class Entry:
         trace = self.trace
         return {"id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
                 "merOrderId": trace.mer_order_id, "verdict": self.verdict, "scenario": trace.scenario,
-                **self._outcome(), "durationMs": self.duration_ms}
+                **self._outcome(), "durationMs": self.duration_ms, "replica": self.replica}
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
@@ -103,11 +104,12 @@ class Entry:
             **self._outcome(),
             "delaySeconds": self.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
             "request": body_text(trace.request, self.request_size),
-            "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer,
+            "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer, "replica": self.replica,
         }
 
 
-def kept_entry(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
+def kept_entry(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float,
+               replica: str = "") -> Entry:
     """The entry for a decided request, holding no more of its texts than the view can show."""
     trace = reply.trace
     size = len(trace.request)
@@ -122,7 +124,7 @@ def kept_entry(at: float, number: int, method: str, endpoint: str, reply: Reply,
             + len(endpoint))
     fault = reply.fault
     return Entry(number, at, method, endpoint, trace, reply.status if fault is None else 0, reply.err_code or None,
-                 fault, reply.delay, answer, duration_ms, size, cost)
+                 fault, reply.delay, answer, duration_ms, size, cost, replica)
 
 
 class JournalEntry(Protocol):
@@ -178,6 +180,7 @@ class MemoryJournal:
 
     capacity: int = 1000
     max_bytes: int = 8 * 1024 * 1024
+    replica: str = ""  # the name each entry carries (this process's)
     _entries: deque[Entry] = field(default_factory=deque)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _last_id: int = 0
@@ -185,7 +188,7 @@ class MemoryJournal:
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
         """Add an entry for a decided request; the oldest are dropped beyond either cap (the newest stays)."""
-        entry = kept_entry(at, next(self._ids), method, endpoint, reply, duration_ms)
+        entry = kept_entry(at, next(self._ids), method, endpoint, reply, duration_ms, self.replica)
         self._last_id = entry.id
         self._entries.append(entry)
         self._bytes += entry.cost

@@ -25,10 +25,11 @@ from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
-from mockums.core.store import Store
+from mockums.core.store import Store, replica_name, shown_store
 from mockums.core.store_url import open_store
 from mockums.core.trace import Reply, Trace
-from mockums.errors import Invalid, NotFound
+from mockums.core.unavailable import unavailable_reply
+from mockums.errors import Invalid, NotFound, StoreUnavailable
 from mockums.ledger.calls import Event
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
@@ -70,6 +71,7 @@ class Sandbox(OrderControl, ScenarioControl):
         self.lines = lines
         self._owns_store = store is None
         self.store = store = store or open_store(settings)
+        self.replica = replica_name(settings)  # the name its journal entries carry
         self.clock = clock or Clock(store.clock)
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens,
@@ -174,6 +176,19 @@ class Sandbox(OrderControl, ScenarioControl):
         """The buyer's choice on a cashier page (`form["action"]`: pay, cancel or leave)."""
         return self._page(path).act(raw_query, form)
 
+    def unavailable(self, method: str, path: str, body: bytes, error: StoreUnavailable) -> Reply:
+        """The answer to a request the store failed in the middle of (`handle_api` or `handle_form` raised
+        `error`): the line's system error, saying why (see `core.unavailable`). Not journaled (the journal is
+        in the store); logged as a warning."""
+        try:
+            now = self.clock.now()
+        except StoreUnavailable:  # the clock's setting is kept in the store too
+            now = time.time()
+        reply = unavailable_reply(self._answerer, path, body, error.message, now)
+        log.warning("%s %s -> %s %s (not journaled): the store is unavailable: %s", clip(method, ID_CHARS),
+                    clip(path), reply.status, reply.err_code, error.message)
+        return reply
+
     def refuse(self, key: str, reason: str, method: str, path: str, *, journal: bool = True) -> Reply:
         """The gateway's refusal of a request it will not read (too large, wrong method, unknown path)."""
         reply = self._answerer.gateway_reply(key, reason, {"reason": reason} if journal else None)
@@ -187,7 +202,10 @@ class Sandbox(OrderControl, ScenarioControl):
         """
         duration = round((time.perf_counter() - started) * 1000, 1)
         method, path = clip(method, ID_CHARS), clip(path)  # a path is whatever the client asked for
-        self._journal.record(self.clock.now(), method, path, reply, duration)
+        try:
+            self._journal.record(self.clock.now(), method, path, reply, duration)
+        except StoreUnavailable as error:  # what was done is answered; only its entry is lost
+            log.warning("%s %s: journal entry lost, the store is unavailable: %s", method, path, error.message)
         trace: Trace = reply.trace
         if not (trace.warnings or log.isEnabledFor(logging.INFO)):
             return reply
@@ -216,9 +234,17 @@ class Sandbox(OrderControl, ScenarioControl):
     # -- reading ------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """Liveness, version and counts."""
-        return {"status": "ok", "version": __version__, "scenarios": len(self._scenarios.registry),
-                "orders": len(self._ledger.orders), "journal": len(self._journal)}
+        """Liveness, version and counts, this process's replica name and its store; StoreUnavailable (with
+        `status: unhealthy` among its details) when the store does not answer."""
+        about = {"version": __version__, "replica": self.replica, "store": shown_store(self.settings.store)}
+        try:
+            problem = self.store.health()
+            if problem is None:
+                return {"status": "ok", **about, "scenarios": len(self._scenarios.registry),
+                        "orders": len(self._ledger.orders), "journal": len(self._journal)}
+        except StoreUnavailable as error:
+            problem = error.message
+        raise StoreUnavailable(problem, status="unhealthy", **about)
 
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
                 limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,

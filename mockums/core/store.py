@@ -5,7 +5,9 @@ behind its own repository."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -66,9 +68,24 @@ class Store:
             delivery_timers=MemoryTimers(),
             tokens=MemoryTokens(),
             sequences=MemorySequences(settings.max_sequences),
-            journal=MemoryJournal(settings.journal_size, settings.journal_bytes),
+            journal=MemoryJournal(settings.journal_size, settings.journal_bytes, replica_name(settings)),
             scenario_changes=MemoryCell(NO_CHANGES),
             clock=MemoryCell(RUNNING),
             seed=MemoryCell(seed),
         )
+
+
+def replica_name(settings: Settings) -> str:
+    """The name this process's journal entries carry: the `replica` setting, else the host name and process id
+    (`mockums serve --workers` sets one per worker before the store is opened)."""
+    return settings.replica or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def shown_store(url: str | None) -> str:
+    """A store's URL as messages, the banner and health show it: `memory`, or the URL without its credentials
+    (`redis://…@host:6379/0`, as the Redis store's own messages show it)."""
+    if url is None or url == "memory":
+        return "memory"
+    scheme, sep, rest = url.partition("://")
+    return scheme + sep + ("…@" + rest.split("@", 1)[1] if "@" in rest else rest)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from mockums.clock import Clock
+from mockums.errors import StoreUnavailable
 from mockums.limits import MAX_NOTIFY_ATTEMPTS, NOTIFY_SCHEDULE
 from mockums.logs import fields as log_fields
 from mockums.notify.deliveries import Attempt, Delivery, DeliveryRepository, MemoryDeliveries
@@ -65,6 +66,7 @@ class NotifyPolicy:
 
 
 SHARED_POLL = 0.5  # real seconds between looks at a shared store's delivery timers
+STORE_RETRY = 0.5  # real seconds between looks at a store that could not be reached
 
 
 def _key(number: int) -> tuple[str, str]:
@@ -220,21 +222,38 @@ class Notifier:
     # -- attempting -------------------------------------------------------------------------------
 
     async def _claim_forever(self) -> None:
-        """Claim each attempt as its timer falls due and make it in the background."""
+        """Claim each attempt as its timer falls due and make it in the background. While the store cannot be
+        reached, it looks again every STORE_RETRY seconds (said once, and again when it answers)."""
         assert self._wake is not None
+        lost = False
         while True:
             self._wake.clear()
-            for key in self.timers.claim_due(self.clock.now()):
-                number = int(key[1])
-                task = asyncio.get_running_loop().create_task(self._attempt(number), name=f"mockums-notify:{number}")
-                self._attempting[number] = task
-                task.add_done_callback(self._done(number))
-            due = self.timers.next_due()
-            wait = None if due is None or self.clock.frozen else max(0.0, due - self.clock.now())
-            if self.shared:
-                wait = SHARED_POLL if wait is None else min(wait, SHARED_POLL)
+            try:
+                wait = self._claim_due()
+            except StoreUnavailable as error:
+                if not lost:
+                    log.warning("notifications wait: the store is unavailable: %s", error.message)
+                lost = True
+                await asyncio.sleep(STORE_RETRY)  # real time: the sandbox clock may be unreadable
+                continue
+            if lost:
+                log.warning("the store answers again: notifications go on")
+                lost = False
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+
+    def _claim_due(self) -> float | None:
+        """Start the attempts that have fallen due; how long until the next one (None: none is set)."""
+        for key in self.timers.claim_due(self.clock.now()):
+            number = int(key[1])
+            task = asyncio.get_running_loop().create_task(self._attempt(number), name=f"mockums-notify:{number}")
+            self._attempting[number] = task
+            task.add_done_callback(self._done(number))
+        due = self.timers.next_due()
+        wait = None if due is None or self.clock.frozen else max(0.0, due - self.clock.now())
+        if self.shared:
+            wait = SHARED_POLL if wait is None else min(wait, SHARED_POLL)
+        return wait
 
     def _done(self, number: int) -> Callable[[asyncio.Task[None]], None]:
         """What to do when the attempt of delivery `number` ends: forget its task."""
@@ -245,6 +264,12 @@ class Notifier:
         return forget
 
     async def _attempt(self, number: int) -> None:
+        try:
+            await self._attempt_once(number)
+        except StoreUnavailable as error:  # left claimed: made again once the store answers and the claim lapses
+            log.warning("notify #%d: not attempted now, the store is unavailable: %s", number, error.message)
+
+    async def _attempt_once(self, number: int) -> None:
         delivery = self.store.get(number)
         if delivery is None or delivery.finished or self._session is None:
             if self._session is not None:

@@ -14,7 +14,7 @@ from mockums.core.redis_store.deliveries import RedisDeliveries
 from mockums.core.redis_store.journal import RedisJournal
 from mockums.core.redis_store.orders import RedisOrders
 from mockums.core.redis_store.values import value_codec
-from mockums.core.store import Store
+from mockums.core.store import Store, replica_name
 from mockums.scenarios.active import NO_CHANGES
 from mockums.state.records import Records
 from mockums.state.redis.basics import Cells, RedisTimers
@@ -52,7 +52,7 @@ def open_redis_store(settings: Settings, url: str) -> Store:
         delivery_timers=RedisTimers(link, "timers:deliveries", lease=settings.notify_timeout + DELIVERY_LEASE_MARGIN),
         tokens=RecordTokens(RedisRecords[Issued](link, codec, "token", 100_000)),
         sequences=RedisSequences(link, settings.max_sequences),
-        journal=RedisJournal(link, settings.journal_size, settings.journal_bytes),
+        journal=RedisJournal(link, settings.journal_size, settings.journal_bytes, replica_name(settings)),
         scenario_changes=cells.cell("scenarios", NO_CHANGES),
         clock=cells.cell("clock", RUNNING),
         seed=seed,

@@ -66,9 +66,10 @@ def _stored(entry: Entry) -> bytes:
 class RedisJournal:
     """The `JournalRepository` in Redis."""
 
-    def __init__(self, link: Link, capacity: int = 1000, max_bytes: int = 8 * 1024 * 1024) -> None:
+    def __init__(self, link: Link, capacity: int = 1000, max_bytes: int = 8 * 1024 * 1024, replica: str = "") -> None:
         self.capacity = capacity
         self.max_bytes = max_bytes
+        self.replica = replica  # the name this process's entries carry
         self._link = link
         self._ids = link.key("journal", "ids")
         self._order = link.key("journal", "order")
@@ -78,7 +79,7 @@ class RedisJournal:
         self._record = link.client.register_script(_RECORD)
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
-        entry = kept_entry(at, 0, method, endpoint, reply, duration_ms)
+        entry = kept_entry(at, 0, method, endpoint, reply, duration_ms, self.replica)
         data = _stored(entry)
         entry.id = int(self._link.run(lambda _: self._record(
             keys=[self._order, self._entries, self._costs, self._bytes, self._ids],
