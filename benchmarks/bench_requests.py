@@ -7,7 +7,8 @@ signed app-pre-close requests over loopback. Cases:
     fixed       the same request every time (after the first close, mockums answers OPERATION_NOT_ALLOWED)
     new         a new merOrderId on every request: mockums assumes the order and closes it (SUCCESS)
     N scen.     mockums with N scenarios (a third exact ids, a third prefixes, a third patterns), none matching
-    redis-…     mockums with its state in a redis-server of the run's own (--store), fixed and new
+    redis-…     mockums with its state in a redis-server of the run's own (--store), fixed and new; -1w/-2w with
+                --workers 1 or 2, unpinned (what two workers against one Redis give on this machine)
 
 Prints, per case, the median over the rounds of req/s (with its spread), p50, p99, the server's RSS and
 the ratios to both baselines measured in the same round; then memory per kept order and RSS with the
@@ -58,6 +59,7 @@ class Case:
     workload: str  # fixed, new
     scenarios: int | None = None  # None: mockums' defaults (the bundled set); N: N generated, bundled off
     store: str | None = None  # "redis": mockums keeps its state in the run's redis-server (--store)
+    workers: int | None = None  # N: `--workers N`, not pinned to a core (the load generator keeps its own)
 
 
 # In this order in every round, so each ratio compares runs made close together in time.
@@ -73,6 +75,8 @@ CASES = (
     Case("mockums-1000", "mockums", "fixed", 1000),
     Case("redis-fixed", "mockums", "fixed", store="redis"),
     Case("redis-new", "mockums", "new", store="redis"),
+    Case("redis-new-1w", "mockums", "new", store="redis", workers=1),
+    Case("redis-new-2w", "mockums", "new", store="redis", workers=2),
 )
 REDIS_DB = 7  # the database of the run's redis-server the Redis cases use, emptied before each
 
@@ -140,9 +144,13 @@ class Server:
             if redis is None:
                 raise RuntimeError(f"{case.name} needs a redis-server (not found on PATH)")
             extra = ["--store", redis.emptied(REDIS_DB), *extra]
+        core = str(SERVER_CORE)
+        if case.workers is not None:
+            extra = ["--workers", str(case.workers), *extra]
+            core = "-"  # the workers share the cores with redis-server (the load generator stays on its own)
         if case.server == "mockums" and mockums_libraries == "installed":
             loop = json_lib = "installed"
-        command = [sys.executable, str(SERVERS), case.server, str(self.port), str(SERVER_CORE), loop, json_lib, *extra]
+        command = [sys.executable, str(SERVERS), case.server, str(self.port), core, loop, json_lib, *extra]
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
 
@@ -199,9 +207,13 @@ class RedisProcess:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc/PID/stat."""
+    """User + system CPU time of a process (all its threads) and of the processes it started (workers), from
+    /proc/PID/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return own + sum(cpu_seconds(int(kid)) for kid in kids if Path(f"/proc/{kid}").exists())
 
 
 def drive(port: int, load: Load, requests: Path, client: str) -> Figures:
@@ -328,6 +340,11 @@ def store_ratios(results: dict[str, list[Run]]) -> str:
         lines.append(f"Redis store vs memory store, {workload}: mockums' CPU per request {_median(alone):.2f}× "
                      f"({', '.join(f'{p:.2f}' for p in alone)}); with redis-server's ({store:.0f} µs per request) "
                      f"{_median(total):.2f}× ({', '.join(f'{p:.2f}' for p in total)})")
+    workers = [(one.figures.rate, two.figures.rate) for one, two in
+               zip(results.get("redis-new-1w", []), results.get("redis-new-2w", []), strict=False)]
+    if workers:
+        lines.append(f"Workers against one Redis, new order: 2 workers {_median([b / a for a, b in workers]):.2f}× "
+                     f"the requests/s of 1 ({', '.join(f'{a:,.0f} → {b:,.0f}' for a, b in workers)} req/s)")
     return "\n".join(lines)
 
 

@@ -113,3 +113,18 @@ def test_a_store_that_cannot_be_reached_says_which_and_why() -> None:
 
     with pytest.raises(StoreUnavailable, match=r"redis://127\.0\.0\.1:1/0 cannot be reached"):
         open_store(replace(Settings(), store="redis://127.0.0.1:1/0"))
+
+
+def test_a_cell_set_once_by_one_process_is_read_by_another_inside_a_turn(link: Link) -> None:
+    from mockums.core.redis_store.values import value_codec
+    from mockums.state.redis.basics import Cells
+
+    first, second = Cells(link, value_codec()), Cells(link, value_codec())
+    seed, other_seed = first.cell("seed", 0), second.cell("seed", 0)
+    first.set_once(seed, 41)
+    second.set_once(other_seed, 99)  # the second process keeps the first one's
+    with second.turn():
+        assert other_seed.get() == 41
+    seed.update(lambda value: value + 1)
+    with second.turn():
+        assert other_seed.get() == 42

@@ -30,6 +30,9 @@ return due
 """
 
 
+UNREAD = b"unread"  # the version of a cell this process has not read yet (Redis's versions are numbers)
+
+
 class Cells:
     """The cells of one store: each value under `cell:<name>`, and a version per cell in `cells:versions`.
 
@@ -102,7 +105,7 @@ class RedisCell(Generic[T]):
         self.key = cells._link.key("cell", name)
         self.default = default
         self.value = default
-        self.version: bytes | None = None
+        self.version: bytes | None = UNREAD  # the first turn reads it
 
     def cache(self, version: bytes | None, data: Any) -> None:
         self.value, self.version = self._cells.decode(self, data), version
