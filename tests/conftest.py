@@ -10,7 +10,6 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp.web_app
@@ -225,14 +224,11 @@ def _test_store() -> str | None:
         return None
     if not _TEST_REDIS:
         import atexit
-        import tempfile
 
-        from redis_server import RedisServer
-
-        server = RedisServer(Path(tempfile.mkdtemp(prefix="mockums-redis-")))
+        server = start_redis()
         atexit.register(server.stop)
         _TEST_REDIS.append(server)
-    return str(_TEST_REDIS[0].url(1))
+    return str(_TEST_REDIS[0].database(1))
 
 
 _BUNDLED: dict[str, Any] = {}

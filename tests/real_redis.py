@@ -71,6 +71,10 @@ class RedisServer:
                 raise RuntimeError(f"redis-server on port {self.port} did not start: {output}")
             time.sleep(0.01)
 
+    def database(self, number: int) -> str:
+        """The URL of database `number` (0–15) of this server."""
+        return f"redis://127.0.0.1:{self.port}/{number}"
+
     def ask(self, *words: str) -> bytes:
         with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
             return command(sock, *words)

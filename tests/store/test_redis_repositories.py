@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from redis_server import RedisServer, redis_server
+from real_redis import RedisServer
 
 from mockums.errors import StoreUnavailable
 from mockums.ledger.model import Order, Refund
@@ -19,12 +19,10 @@ from mockums.state.redis.codec import Codec, CodecError
 from mockums.state.redis.link import Link
 from mockums.state.redis.records import RedisRecords, RedisSequences
 
-__all__ = ["redis_server"]  # the fixture, imported from the helpers module
-
 
 @pytest.fixture
-def link(redis_server: RedisServer) -> Iterator[Link]:
-    made = Link(redis_server.url(5))
+def link(real_redis: RedisServer) -> Iterator[Link]:
+    made = Link(real_redis.database(5))
     made.client.flushdb()
     yield made
     made.close()

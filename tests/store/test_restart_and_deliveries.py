@@ -10,13 +10,14 @@ from pathlib import Path
 
 import aiohttp
 from chinaums_client import close_request, token_request
-from redis_server import Mockums, RedisServer, redis_server
+from mockums_processes import Mockums
+from real_redis import RedisServer
 from store_client import MID, ORDER, QUERY, REFUND, Receiver, api, control, delivered, receiver, session
 
 from mockums.config import DEMO_APP
 from mockums.limits import MAX_LIVE_TOKENS
 
-__all__ = ["receiver", "redis_server", "session"]  # fixtures, imported from the helpers modules
+__all__ = ["receiver", "session"]  # fixtures, imported from the helpers module
 
 
 
@@ -33,8 +34,8 @@ async def _with_token(session: aiohttp.ClientSession, base: str, token: str) -> 
 
 
 async def test_a_restart_keeps_orders_refunds_revoked_tokens_and_runtime_scenarios(
-        redis_server: RedisServer, session: aiohttp.ClientSession) -> None:
-    url = redis_server.url(2)
+        real_redis: RedisServer, session: aiohttp.ClientSession) -> None:
+    url = real_redis.database(2)
     first = Mockums("--store", url)
     try:
         await api(session, first.base, ORDER, "3194KEPT000001", totalAmount=800)
@@ -66,13 +67,13 @@ async def test_a_restart_keeps_orders_refunds_revoked_tokens_and_runtime_scenari
 
 
 async def test_a_delivery_whose_process_dies_is_made_by_the_other_after_its_lease(
-        redis_server: RedisServer, session: aiohttp.ClientSession, receiver: tuple[Receiver, str],
+        real_redis: RedisServer, session: aiohttp.ClientSession, receiver: tuple[Receiver, str],
         tmp_path: Path) -> None:
     merchant, notify_url = receiver
     merchant.hold = 1
     config = tmp_path / "mockums.yaml"
     config.write_text("notify:\n  timeout: 60\n  schedule: [0, 5, 5]\n", encoding="utf-8")
-    url = redis_server.url(4)
+    url = real_redis.database(4)
     dying = Mockums("--store", url, "--config", str(config))
     survivor: Mockums | None = None
     try:

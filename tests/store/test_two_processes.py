@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import aiohttp
 import pytest
-from redis_server import Mockums, RedisServer, mockums_pair, redis_server
+from mockums_processes import Mockums, mockums_pair
+from real_redis import RedisServer
 from store_client import (
     CLOSE,
     MID,
@@ -26,14 +27,14 @@ from store_client import (
     session,
 )
 
-__all__ = ["receiver", "redis_server", "session"]  # fixtures, imported from the helpers modules
+__all__ = ["receiver", "session"]  # fixtures, imported from the helpers module
 
 RACERS = 200
 
 
 @pytest.fixture(scope="module")
-def pair(redis_server: RedisServer) -> Iterator[list[Mockums]]:
-    processes = mockums_pair(redis_server.url(1), "--seed", "11")
+def pair(real_redis: RedisServer) -> Iterator[list[Mockums]]:
+    processes = mockums_pair(real_redis.database(1), "--seed", "11")
     yield processes
     for process in processes:
         process.stop()
