@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp.web_app
@@ -347,6 +348,42 @@ async def receiver(aiohttp_server: Any) -> Receiver:
     server = await aiohttp_server(app, host="127.0.0.1")
     merchant.url = f"http://127.0.0.1:{server.port}/notify"
     return merchant
+
+
+# -- the build backend of the wheel builds, installed once for the run ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def build_backend(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A folder holding what pyproject.toml's build-system.requires names (and what they need), nothing else: what
+    pip's build isolation installs into a fresh prefix for each build, installed once for the run. The first
+    worker to ask installs it; the others wait on its lock and share it. The tests that build the wheel
+    (tests/repo/test_dockerfile.py, tests/repo/test_howto_commands.py) run pip with `--no-build-isolation` in an
+    empty venv with this folder on PYTHONPATH: the backend sees the standard library and these requirements, as
+    in isolation. Each build installing them again took 3 to 4 s of CPU and pip's trips to the index."""
+    import fcntl
+    import subprocess
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: pytest's own dependency
+        import tomli as tomllib
+
+    base = tmp_path_factory.getbasetemp()
+    run_root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
+    folder = run_root / "build-backend"
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    requires = pyproject["build-system"]["requires"]
+    with (run_root / "build-backend.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (folder / "installed").is_file():
+            result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                                     "--target", str(folder), *requires],
+                                    capture_output=True, text=True, timeout=300, check=False)
+            assert result.returncode == 0, f"installing {requires} failed:\n{result.stdout}\n{result.stderr}"
+            (folder / "installed").write_text("\n".join(requires) + "\n", encoding="utf-8")
+    return str(folder)
 
 
 # -- how many workers, and the order they take the test files in ----------------------------------------------
