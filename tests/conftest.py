@@ -27,6 +27,12 @@ from mockums.server.app import create_app
 
 CLOSE = "/v1/netpay/wx/app-pre-close"
 
+# Hypothesis loads the plugins installed packages declare (entry point group "hypothesis") when it is imported: here
+# only trio's (trio comes with selenium), which imports trio, for tests of trio code. This suite has none, and
+# the import took 0.5 s of CPU in each process that imports Hypothesis: every xdist worker (at collection) and
+# schemathesis' `st` (children inherit the variable). Set before any test module imports Hypothesis.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
 # Every bundled scenario's story, as its description tells it, has a test over HTTP with no YAML, marked
 # `@story(name)`: tests/http/test_bundled_scenarios.py reads the marks from the test modules' source and
 # checks that they name each bundled scenario.
