@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mockums.hosts import without_secrets
 from mockums.limits import (
     DEFAULT_SKEW_WINDOW,
     MAX_LIVE_TOKENS,
@@ -93,7 +94,7 @@ class Setting(NamedTuple):  # not a dataclass: importing dataclasses took about 
         if self.choices and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}, got {value!r}"
         if self.prefixes and isinstance(value, str) and not value.startswith(self.prefixes):
-            return f"must start with {' or '.join(self.prefixes)}, got {value!r}"
+            return f"must start with {' or '.join(self.prefixes)}, got {without_secrets(str(value))!r}"
         return None
 
     def takes(self) -> str:

@@ -109,11 +109,13 @@ class Sandbox(OrderControl, ScenarioControl):
 
     async def stop(self) -> None:
         """Abandon pending notifications (saying how many) and close what `start` opened."""
-        if self._notifier.pending:
-            log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
-        await self._notifier.stop()
-        if self._owns_store:
-            self.store.close()
+        try:
+            if not self.store.shared and self._notifier.pending:  # a shared store keeps them for the others
+                log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
+            await self._notifier.stop()
+        finally:
+            if self._owns_store:
+                self.store.close()
 
     def _dispatch(self, events: Sequence[Event]) -> None:
         if events:

@@ -16,6 +16,7 @@ from mockums.auth.tokens import MemoryTokens, TokenRepository
 from mockums.clock import RUNNING, ClockSetting
 from mockums.config import Settings
 from mockums.core.journal import JournalRepository, MemoryJournal
+from mockums.hosts import without_secrets
 from mockums.ledger.orders import MemoryOrders, OrderRepository
 from mockums.lines.line import RecordsOf, memory_records
 from mockums.notify.deliveries import DeliveryRepository, MemoryDeliveries
@@ -86,6 +87,5 @@ def shown_store(url: str | None) -> str:
     (`redis://…@host:6379/0`, as the Redis store's own messages show it)."""
     if url is None or url == "memory":
         return "memory"
-    scheme, sep, rest = url.partition("://")
-    return scheme + sep + ("…@" + rest.split("@", 1)[1] if "@" in rest else rest)
+    return without_secrets(url)
 

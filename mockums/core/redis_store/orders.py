@@ -12,7 +12,6 @@ same caps as in memory (orders, and refunds held between them), by one script.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,9 +43,16 @@ while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonum
 end
 """
 
+# Uses are scored by Redis's clock (TIME), never a process's own: a replica whose clock is behind would have its
+# new orders taken for the oldest.
+_NOW = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+"""
+
 # Write an order if it is still ARGV[1] ('' : none), in one step with its indexes, then evict. ARGV: 2 the new order
 # ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its old refund count, 7 its new
-# one, 8 the time of this use.
+# one.
 _SWAP = """
 local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[1] then return {0, current or ''} end
@@ -61,7 +67,8 @@ if ARGV[2] == '' then
   return {1}
 end
 redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[8], name)
+""" + _NOW + """
+redis.call('ZADD', KEYS[2], now, name)
 if ARGV[4] ~= ARGV[5] then
   if ARGV[4] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) == name then redis.call('HDEL', KEYS[3], ARGV[4]) end
   redis.call('HSET', KEYS[3], ARGV[5], name)
@@ -77,10 +84,13 @@ end
 return {1}
 """
 
-# An order, its last use noted (KEYS[1] the order, KEYS[2] the uses; ARGV[1] its name, ARGV[2] the time).
+# An order, its last use noted (KEYS[1] the order, KEYS[2] the uses; ARGV[1] its name).
 _GET = """
 local order = redis.call('GET', KEYS[1])
-if order then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
+if order then
+""" + _NOW + """
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+end
 return order
 """
 
@@ -124,7 +134,7 @@ class RedisOrders:
 
     def get(self, key: OrderKey) -> Order | None:
         name = member(key)
-        data = self._link.run(lambda _: self._get(keys=[self._order + name, self._used], args=[name, time.time()]))
+        data = self._link.run(lambda _: self._get(keys=[self._order + name, self._used], args=[name]))
         self._read = (name, data)
         return self._load(data)
 
@@ -148,7 +158,7 @@ class RedisOrders:
                     old.target_order_id if old is not None else "",
                     new.target_order_id if new is not None else "",
                     len(old.refunds) if old is not None else 0, len(new.refunds) if new is not None else 0,
-                    time.time(), self.capacity, self.refund_capacity, self._order]
+                    "", self.capacity, self.refund_capacity, self._order]
 
         self._link.swap(self._swap, self._keys(name), seen, attempt)
         return outcome[0]

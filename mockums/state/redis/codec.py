@@ -22,9 +22,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from mockums.errors import StoreUnavailable
 
-class CodecError(ValueError):
-    """A stored value this codec cannot read (written by another version, or by hand)."""
+
+class CodecError(StoreUnavailable):
+    """A stored value this codec cannot read (written by another version of mockums, or by hand): answered as a
+    store that cannot be used, saying which value and why."""
 
 
 class Codec:

@@ -4,7 +4,6 @@ recently changed forgotten beyond a capacity; and the scenario sequence counters
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -16,16 +15,25 @@ V = TypeVar("V")
 R = TypeVar("R")
 Counter = tuple[str, str]  # (scenario name, key), as `mockums.scenarios.sequences` counts calls
 
-# Forget the least recently used records while more than ARGV[1] are kept. KEYS[1]: the set of names by last
-# use; ARGV[2]: the prefix of record keys.
-_EVICT = """
-local dropped = 0
-while redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[1]) do
-  local name = redis.call('ZPOPMIN', KEYS[1])[1]
-  redis.call('DEL', ARGV[2] .. name)
-  dropped = dropped + 1
+# Write a record if it is still ARGV[1] ('': none): ARGV[2] ('': remove it) under ARGV[3], its change scored by
+# Redis's clock; then forget the least recently changed beyond ARGV[4] (ARGV[5]: the prefix of record keys).
+# KEYS: the record, the set of names by last change.
+_SWAP = """
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return {0, current or ''} end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  return {1}
 end
-return dropped
+redis.call('SET', KEYS[1], ARGV[2])
+local clock = redis.call('TIME')
+redis.call('ZADD', KEYS[2], tonumber(clock[1]) + tonumber(clock[2]) / 1000000, ARGV[3])
+while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[4]) do
+  local name = redis.call('ZPOPMIN', KEYS[2])[1]
+  redis.call('DEL', ARGV[5] .. name)
+end
+return {1}
 """
 
 
@@ -38,7 +46,7 @@ class RedisRecords(Generic[V]):
         self._prefix = link.key(kind, "")
         self._used = link.key(kind + "s", "used")
         self.capacity = capacity
-        self._evict = link.client.register_script(_EVICT)
+        self._swap = link.client.register_script(_SWAP)
 
     def get(self, name: Name) -> V | None:
         key = self._prefix + record_name(name)
@@ -46,25 +54,21 @@ class RedisRecords(Generic[V]):
         return None if data is None else self._codec.loads(data)
 
     def update(self, name: Name, change: Callable[[V | None], tuple[V | None, R]]) -> R:
-        """Apply `change` in one optimistic transaction (None removes the record); what it returned besides."""
+        """Apply `change` by compare-and-swap (None removes the record); what it returned besides."""
         name = record_name(name)
         key = self._prefix + name
-        outcome: list[tuple[R, bool]] = []
+        outcome: list[R] = []
 
-        def body(pipe: Any) -> Callable[[Any], object] | None:
-            data = pipe.get(key)
-            new, result = change(None if data is None else self._codec.loads(data))
-            outcome[:] = [(result, data is None and new is not None)]
-            if new is None:
-                return None if data is None else lambda queued: (queued.delete(key), queued.zrem(self._used, name))
-            return lambda queued: (queued.set(key, self._codec.dumps(new)),
-                                   queued.zadd(self._used, {name: time.time()}))
+        def attempt(data: bytes | None) -> list[Any] | None:
+            old = None if data is None else self._codec.loads(data)
+            new, result = change(old)
+            outcome[:] = [result]
+            if new is old or (new is None and data is None):
+                return None
+            return [b"" if new is None else self._codec.dumps(new), name, self.capacity, self._prefix]
 
-        self._link.transaction([key], body)
-        result, added = outcome[0]
-        if added:
-            self._link.run(lambda _: self._evict(keys=[self._used], args=[self.capacity, self._prefix]))
-        return result
+        self._link.swap(self._swap, [key, self._used], self._link.run(lambda client: client.get(key)), attempt)
+        return outcome[0]
 
     def clear(self) -> None:
         names = self._link.run(lambda client: client.zrange(self._used, 0, -1))
@@ -85,7 +89,8 @@ class RedisRecords(Generic[V]):
 # least recently used beyond ARGV[3] counters. ARGV[2]: the time of this use.
 _ADVANCE = """
 local call = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+local clock = redis.call('TIME')
+redis.call('ZADD', KEYS[2], tonumber(clock[1]) + tonumber(clock[2]) / 1000000, ARGV[1])
 while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[3]) do
   local name = redis.call('ZPOPMIN', KEYS[2])[1]
   redis.call('HDEL', KEYS[1], name)
@@ -109,7 +114,7 @@ class RedisSequences:
     def advance(self, counter: Counter) -> int:
         name = record_name(counter)
         return int(self._link.run(lambda _: self._advance(keys=[self._counts, self._used],
-                                                          args=[name, time.time(), self.capacity])))
+                                                          args=[name, "", self.capacity])))
 
     def calls(self, counter: Counter) -> int:
         count = self._link.run(lambda client: client.hget(self._counts, record_name(counter)))
