@@ -83,6 +83,7 @@ class Settings:
     store: str | None = DEFAULTS["store"]
     workers: int = DEFAULTS["workers"]
     replica: str | None = DEFAULTS["replica"]
+    store_lease: float = DEFAULTS["store_lease"]
     seed: int | None = DEFAULTS["seed"]
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)

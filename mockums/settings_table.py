@@ -159,6 +159,9 @@ _DECLARED = (
     _S("replica", None, "this process's name in the journal's entries (default: the host name and process id; with "
        "--workers, this name or the host name, and the worker's number)", nullable=True, options=("--replica",),
        metavar="NAME"),
+    _S("store_lease", 30.0, "with a shared store, seconds a process holds a timed event or a notification attempt it "
+       "claimed (a notification: this beyond notify.timeout) before another may take it over, its taker having died",
+       float, between=(1, 3600)),
     _S("seed", None, "seed for generated ids and names (reproducible answers)", int, nullable=True,
        options=("--seed",)),
     _S("apps", None, "the merchant apps accepted (replace the demo app)", section=True,

@@ -37,7 +37,7 @@ from mockums.limits import TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY, CashierRedirect, CashierView, Page, Registry, Services
 from mockums.lines.openapi import gateway_openapi_document
 from mockums.logs import fields as log_fields
-from mockums.notify.sender import Notifier, NotifyPolicy
+from mockums.notify.sender import SHARED_POLL, Notifier, NotifyPolicy
 from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.scenarios import Allowed, Scenario, SequenceTracker
@@ -73,6 +73,8 @@ class Sandbox(OrderControl, ScenarioControl):
         self.store = store = store or open_store(settings)
         self.replica = replica_name(settings)  # the name its journal entries carry
         self.clock = clock or Clock(store.clock)
+        if store.shared:
+            self.clock.poll = SHARED_POLL
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens,
                                   store.tokens)

@@ -5,6 +5,8 @@ store's codec. `open_redis_store` reaches Redis first and says why when it canno
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mockums.auth.tokens import Issued, RecordTokens
@@ -15,6 +17,7 @@ from mockums.core.redis_store.journal import RedisJournal
 from mockums.core.redis_store.orders import RedisOrders
 from mockums.core.redis_store.values import value_codec
 from mockums.core.store import Store, replica_name
+from mockums.ledger import moves
 from mockums.scenarios.active import NO_CHANGES
 from mockums.state.records import Records
 from mockums.state.redis.basics import Cells, RedisTimers
@@ -23,8 +26,6 @@ from mockums.state.redis.records import RedisRecords, RedisSequences
 
 __all__ = ["open_redis_store"]
 
-ORDER_LEASE = 30.0  # sandbox seconds a claimed order timer is held before another process may claim it
-DELIVERY_LEASE_MARGIN = 30.0  # …and a claimed delivery attempt, beyond the notification timeout
 
 
 def open_redis_store(settings: Settings, url: str) -> Store:
@@ -45,11 +46,19 @@ def open_redis_store(settings: Settings, url: str) -> Store:
     def records(kind: str, capacity: int, types: tuple[type, ...]) -> Records[Any]:
         return RedisRecords(link, value_codec(types), kind, capacity)
 
+    order_timers = RedisTimers(link, "timers:orders", lease=settings.store_lease)
+    orders = RedisOrders(link, codec, order_timers, moves.next_due, settings.max_orders, settings.max_refunds)
+
+    @contextmanager
+    def turn() -> Iterator[None]:
+        with cells.turn(), orders.turn():
+            yield
+
     return Store(
-        orders=RedisOrders(link, codec, settings.max_orders, settings.max_refunds),
-        order_timers=RedisTimers(link, "timers:orders", lease=ORDER_LEASE),
+        orders=orders,
+        order_timers=order_timers,
         deliveries=RedisDeliveries(link, codec, settings.max_notifications),
-        delivery_timers=RedisTimers(link, "timers:deliveries", lease=settings.notify_timeout + DELIVERY_LEASE_MARGIN),
+        delivery_timers=RedisTimers(link, "timers:deliveries", lease=settings.notify_timeout + settings.store_lease),
         tokens=RecordTokens(RedisRecords[Issued](link, codec, "token", 100_000)),
         sequences=RedisSequences(link, settings.max_sequences),
         journal=RedisJournal(link, settings.journal_size, settings.journal_bytes, replica_name(settings)),
@@ -59,6 +68,6 @@ def open_redis_store(settings: Settings, url: str) -> Store:
         records=records,
         shared=True,
         health=link.health,
-        turn=cells.turn,
+        turn=turn,
         close=link.close,
     )

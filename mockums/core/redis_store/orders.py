@@ -12,11 +12,13 @@ same caps as in memory (orders, and refunds held between them), by one script.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mockums.ledger.model import Order, OrderKey
 from mockums.ledger.orders import Change
+from mockums.state.redis.basics import RedisTimers, timer_member
 from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import Link
 
@@ -40,6 +42,9 @@ while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonum
     if redis.call('HGET', KEYS[3], target) == member then redis.call('HDEL', KEYS[3], target) end
     redis.call('HDEL', KEYS[4], member)
   end
+  local timer = '["order",' .. string.sub(member, 2)
+  redis.call('ZREM', KEYS[7], timer)
+  redis.call('ZREM', KEYS[8], timer)
 end
 """
 
@@ -50,13 +55,20 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 """
 
-# Write an order if it is still ARGV[1] ('' : none), in one step with its indexes, then evict. ARGV: 2 the new order
-# ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its old refund count, 7 its new
-# one.
+# Write an order if it is still ARGV[1] ('' : none), in one step with its indexes and its timer, then evict. ARGV: 2
+# the new order ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its old refund
+# count, 7 its new one; 12 its timer's name, 13 when the timer falls due ('': it has none). KEYS[7], KEYS[8]: the
+# order timers, due and claimed (`RedisTimers`).
 _SWAP = """
 local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[1] then return {0, current or ''} end
 local name = ARGV[3]
+redis.call('ZREM', KEYS[8], ARGV[12])
+if ARGV[2] == '' or ARGV[13] == '' then
+  redis.call('ZREM', KEYS[7], ARGV[12])
+else
+  redis.call('ZADD', KEYS[7], ARGV[13], ARGV[12])
+end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], name)
@@ -106,13 +118,19 @@ def order_key(name: bytes | str) -> OrderKey:
 
 
 class RedisOrders:
-    """The `OrderRepository` in Redis. An order read by `get` and changed right after (a request's order) is
-    changed in one round trip: the change is written if the order is still as it was read, else made again."""
+    """The `OrderRepository` in Redis, keeping each order's timer (`timers`, due when `due` says) in the same
+    atomic step as the order. Within a request (`turn`), an order read by `get` and then changed is changed in one
+    round trip: the change is written if the order is still as it was read, else made again from what is kept."""
+
+    keeps_timers = True
 
     CHUNK = 1000  # orders read per round trip when listing them all
 
-    def __init__(self, link: Link, codec: Codec, capacity: int = 100_000, refund_capacity: int = 1_000_000) -> None:
+    def __init__(self, link: Link, codec: Codec, timers: RedisTimers, due: Callable[[Order], float | None],
+                 capacity: int = 100_000, refund_capacity: int = 1_000_000) -> None:
         self._link = link
+        self._timers = timers
+        self._due = due
         self._codec = codec
         self.capacity = capacity
         self.refund_capacity = refund_capacity
@@ -124,18 +142,30 @@ class RedisOrders:
         self._refund_total = link.key("orders", "refunds", "total")
         self._swap = link.client.register_script(_SWAP)
         self._get = link.client.register_script(_GET)
-        self._read: tuple[str, bytes | None] = ("", None)  # the order last read, as stored
+        self._read: tuple[str, bytes | None] = ("", None)  # the order last read in this turn, as stored
+        self._in_turn = False
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One request: an order it reads is the expected value of its change (never across requests)."""
+        self._in_turn = True
+        try:
+            yield
+        finally:
+            self._in_turn, self._read = False, ("", None)
 
     def _load(self, data: Any) -> Order | None:
         return None if data is None else self._codec.loads(data)
 
     def _keys(self, name: str) -> list[str]:
-        return [self._order + name, self._used, self._targets, self._target_of, self._refunds, self._refund_total]
+        return [self._order + name, self._used, self._targets, self._target_of, self._refunds, self._refund_total,
+                self._timers.key, self._timers.leased]
 
     def get(self, key: OrderKey) -> Order | None:
         name = member(key)
         data = self._link.run(lambda _: self._get(keys=[self._order + name, self._used], args=[name]))
-        self._read = (name, data)
+        if self._in_turn:
+            self._read = (name, data)
         return self._load(data)
 
     def key_of_target(self, target_order_id: str) -> OrderKey | None:
@@ -158,7 +188,8 @@ class RedisOrders:
                     old.target_order_id if old is not None else "",
                     new.target_order_id if new is not None else "",
                     len(old.refunds) if old is not None else 0, len(new.refunds) if new is not None else 0,
-                    "", self.capacity, self.refund_capacity, self._order]
+                    "", self.capacity, self.refund_capacity, self._order, timer_member(("order", *key)),
+                    "" if new is None or (due := self._due(new)) is None else due]
 
         self._link.swap(self._swap, self._keys(name), seen, attempt)
         return outcome[0]

@@ -14,17 +14,22 @@ from mockums.state.timers import TimerKey
 
 T = TypeVar("T")
 
-# Claim the timers due by ARGV[1]: with a lease (ARGV[2] > 0) each is moved to fall due again at now + lease
-# (taken back unless its taker reschedules or cancels it before then), without one it is removed.
+# Claim the timers due by ARGV[1] (sandbox time), at most ARGV[3]. KEYS[1]: the timers by due time; KEYS[2]: the
+# claimed ones by the real time (Redis's clock) their lease ends. With a lease (ARGV[2] > 0 real seconds) a claimed
+# timer waits in KEYS[2] until its taker reschedules or cancels it; a lease that ran out first (its taker died) puts
+# it back, due at once. Without one, a claimed timer is gone.
 _CLAIM = """
+local clock = redis.call('TIME')
+local real = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', real)) do
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZADD', KEYS[1], ARGV[1], member)
+end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local lease = tonumber(ARGV[2])
 for _, member in ipairs(due) do
-  if lease > 0 then
-    redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + lease, member)
-  else
-    redis.call('ZREM', KEYS[1], member)
-  end
+  redis.call('ZREM', KEYS[1], member)
+  if lease > 0 then redis.call('ZADD', KEYS[2], real + lease, member) end
 end
 return due
 """
@@ -117,7 +122,8 @@ class RedisCell(Generic[T]):
         return self._cells.update(self, change)
 
 
-def _member(key: TimerKey) -> str:
+def timer_member(key: TimerKey) -> str:
+    """A timer's key as it is named in Redis (a JSON list)."""
     return json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -126,38 +132,43 @@ def _key(member: bytes | str) -> TimerKey:
 
 
 class RedisTimers:
-    """Timers in a sorted set (member: the key as JSON, score: when it falls due). With a `lease`, a claimed
-    timer is not removed but moved `lease` seconds on: the taker reschedules or cancels it when done, and if it
-    dies first another process claims it after the lease."""
+    """Timers in a sorted set (member: the key as JSON, score: when it falls due in sandbox time). With a `lease`
+    (real seconds), a claimed timer is held in a second set until its taker reschedules or cancels it; if the taker
+    dies first, the timer falls due again when the lease runs out, for another process to claim. The lease runs on
+    real time, so moving the sandbox clock never takes a timer from a taker still at work."""
 
     BATCH = 1000  # timers claimed per call at most (the rest on the next tick)
 
     def __init__(self, link: Link, name: str, lease: float = 0.0) -> None:
         self._link = link
-        self._key = link.key(name)
+        self.key = link.key(name)
+        self.leased = link.key(name, "leased")
         self._lease = lease
         self._claim = link.client.register_script(_CLAIM)
 
     def schedule(self, key: TimerKey, due: float) -> None:
-        self._link.run(lambda client: client.zadd(self._key, {_member(key): due}))
+        member = timer_member(key)
+        self._link.pipeline(lambda pipe: (pipe.zadd(self.key, {member: due}), pipe.zrem(self.leased, member)))
 
     def cancel(self, key: TimerKey) -> None:
-        self._link.run(lambda client: client.zrem(self._key, _member(key)))
+        member = timer_member(key)
+        self._link.pipeline(lambda pipe: (pipe.zrem(self.key, member), pipe.zrem(self.leased, member)))
 
     def claim_due(self, now: float) -> list[TimerKey]:
-        claimed = self._link.run(lambda _: self._claim(keys=[self._key], args=[now, self._lease, self.BATCH]))
+        claimed = self._link.run(lambda _: self._claim(keys=[self.key, self.leased],
+                                                       args=[now, self._lease, self.BATCH]))
         return [_key(member) for member in claimed]
 
     def due_at(self, key: TimerKey) -> float | None:
-        score = self._link.run(lambda client: client.zscore(self._key, _member(key)))
+        score = self._link.run(lambda client: client.zscore(self.key, timer_member(key)))
         return None if score is None else float(score)
 
     def next_due(self) -> float | None:
-        first = self._link.run(lambda client: client.zrange(self._key, 0, 0, withscores=True))
+        first = self._link.run(lambda client: client.zrange(self.key, 0, 0, withscores=True))
         return float(first[0][1]) if first else None
 
     def clear(self) -> None:
-        self._link.run(lambda client: client.delete(self._key))
+        self._link.run(lambda client: client.delete(self.key, self.leased))
 
     def __len__(self) -> int:
-        return int(self._link.run(lambda client: client.zcard(self._key)))
+        return int(sum(self._link.pipeline(lambda pipe: (pipe.zcard(self.key), pipe.zcard(self.leased)))))
