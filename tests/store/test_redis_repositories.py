@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from real_redis import RedisServer
