@@ -29,10 +29,11 @@ COPY pyproject.toml README.md ./
 COPY mockums/ mockums/
 COPY scenarios/ scenarios/
 
-# Install from the copied source (with the tls extra, so MOCKUMS_TLS=1 works; orjson comes by default),
+# Install from the copied source (with the tls extra, so MOCKUMS_TLS=1 works, and the redis one, so
+# MOCKUMS_STORE=redis://… does; orjson comes by default),
 # drop the source (the installed wheel carries the scenarios), and create the unprivileged user the
 # server runs as.
-RUN pip install --no-cache-dir "./[tls]" \
+RUN pip install --no-cache-dir "./[tls,redis]" \
     && rm -rf /tmp/mockums-src \
     && groupadd --gid 10001 mockums \
     && useradd --uid 10001 --gid mockums --no-create-home --home-dir /nonexistent \

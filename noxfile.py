@@ -28,7 +28,7 @@ DECLARED = sorted((c.rsplit(" ", 1)[1] for c in PROJECT["classifiers"]
                   key=lambda version: tuple(map(int, version.split("."))))
 OLDEST_AND_NEWEST = [DECLARED[0], DECLARED[-1]]
 
-nox.options.sessions = ["tests"]
+nox.options.sessions = ["tests", "redis"]
 nox.options.reuse_existing_virtualenvs = True  # a second run reinstalls mockums only, not every dependency
 
 
@@ -62,3 +62,18 @@ def tests(session: nox.Session) -> None:
     Python with the coverage gate too."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *COVERAGE.get(str(session.python), []), *session.posargs)
+
+
+# What runs against both stores: every test that talks to a sandbox over HTTP, the control API, the plugin and
+# the facade. The store's own tests (tests/store: races, restarts, failover over two processes) are part of the
+# whole suite above.
+REDIS_SUITES = ["tests/http", "tests/plugin", "tests/testing", "tests/core", "tests/lines", "tests/notify",
+                "tests/dashboard"]
+
+
+@nox.session(python=OLDEST_AND_NEWEST[-1])
+def redis(session: nox.Session) -> None:
+    """The HTTP, control-API, plugin and facade tests again, each sandbox keeping its state in a real redis-server
+    (one per test worker, started by tests/conftest.py: Debian's `redis-server` must be installed)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *(session.posargs or REDIS_SUITES), env={"MOCKUMS_TEST_STORE": "redis"})

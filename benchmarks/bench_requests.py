@@ -7,6 +7,8 @@ signed app-pre-close requests over loopback. Cases:
     fixed       the same request every time (after the first close, mockums answers OPERATION_NOT_ALLOWED)
     new         a new merOrderId on every request: mockums assumes the order and closes it (SUCCESS)
     N scen.     mockums with N scenarios (a third exact ids, a third prefixes, a third patterns), none matching
+    redis-…     mockums with its state in a redis-server of the run's own (--store), fixed and new; -1w/-2w with
+                --workers 1 or 2, unpinned (what two workers against one Redis give on this machine)
 
 Prints, per case, the median over the rounds of req/s (with its spread), p50, p99, the server's RSS and
 the ratios to both baselines measured in the same round; then memory per kept order and RSS with the
@@ -24,6 +26,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -55,6 +58,8 @@ class Case:
     server: str  # bare, minimal, mockums
     workload: str  # fixed, new
     scenarios: int | None = None  # None: mockums' defaults (the bundled set); N: N generated, bundled off
+    store: str | None = None  # "redis": mockums keeps its state in the run's redis-server (--store)
+    workers: int | None = None  # N: `--workers N`, not pinned to a core (the load generator keeps its own)
 
 
 # In this order in every round, so each ratio compares runs made close together in time.
@@ -68,7 +73,12 @@ CASES = (
     Case("mockums-10", "mockums", "fixed", 10),
     Case("mockums-10000", "mockums", "fixed", 10000),
     Case("mockums-1000", "mockums", "fixed", 1000),
+    Case("redis-fixed", "mockums", "fixed", store="redis"),
+    Case("redis-new", "mockums", "new", store="redis"),
+    Case("redis-new-1w", "mockums", "new", store="redis", workers=1),
+    Case("redis-new-2w", "mockums", "new", store="redis", workers=2),
 )
+REDIS_DB = 7  # the database of the run's redis-server the Redis cases use, emptied before each
 
 
 @dataclass
@@ -80,6 +90,7 @@ class Run:
     cpu_us: float  # CPU time the server spent per request (user + system): what other load cannot inflate much
     answers: dict[str, int] = field(default_factory=dict)  # errCode -> count, from mockums' journal
     log_lines: float | None = None  # log lines written per request (mockums)
+    store_cpu_us: float | None = None  # CPU time the redis-server spent per request (the Redis cases)
 
 
 def scenario_yaml(count: int) -> str:
@@ -114,7 +125,8 @@ def get_json(port: int, path: str) -> object:
 class Server:
     """A server process pinned to SERVER_CORE, its output in a file; stopped with SIGTERM, then SIGKILL."""
 
-    def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str, mockums_libraries: str = "same") -> None:
+    def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str, mockums_libraries: str = "same",
+                 redis: RedisProcess | None = None) -> None:
         self.case, self.port = case, free_port()
         self.log = workdir / f"{case.name}.log"
         extra: list[str] = []
@@ -128,9 +140,17 @@ class Server:
             # A close of an order never created answers NO_ORDER by default, as the gateway does; the
             # benchmark measures the rules' success path, so every unknown order is taken to exist.
             extra = ["--assume-orders", *extra]
+        if case.store == "redis":
+            if redis is None:
+                raise RuntimeError(f"{case.name} needs a redis-server (not found on PATH)")
+            extra = ["--store", redis.emptied(REDIS_DB), *extra]
+        core = str(SERVER_CORE)
+        if case.workers is not None:
+            extra = ["--workers", str(case.workers), *extra]
+            core = "-"  # the workers share the cores with redis-server (the load generator stays on its own)
         if case.server == "mockums" and mockums_libraries == "installed":
             loop = json_lib = "installed"
-        command = [sys.executable, str(SERVERS), case.server, str(self.port), str(SERVER_CORE), loop, json_lib, *extra]
+        command = [sys.executable, str(SERVERS), case.server, str(self.port), core, loop, json_lib, *extra]
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
 
@@ -156,10 +176,44 @@ class Server:
             self.process.wait(timeout=15)
 
 
+class RedisProcess:
+    """The run's redis-server on a free loopback port, without persistence (unpinned: it shares the cores)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", bench_load.HOST, "--save", "", "--appendonly", "no",
+             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((bench_load.HOST, self.port), timeout=1):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not listen within 30 s")
+
+    def url(self, db: int) -> str:
+        return f"redis://{bench_load.HOST}:{self.port}/{db}"
+
+    def emptied(self, db: int) -> str:
+        import redis  # noqa: PLC0415 - only the Redis cases need it
+
+        with redis.Redis.from_url(self.url(db)) as client:
+            client.flushdb()
+        return self.url(db)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from /proc/PID/stat."""
+    """User + system CPU time of a process (all its threads) and of the processes it started (workers), from
+    /proc/PID/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return own + sum(cpu_seconds(int(kid)) for kid in kids if Path(f"/proc/{kid}").exists())
 
 
 def drive(port: int, load: Load, requests: Path, client: str) -> Figures:
@@ -168,11 +222,11 @@ def drive(port: int, load: Load, requests: Path, client: str) -> Figures:
     return bench_load.run_client(port, load, requests, CLIENT_CORE)
 
 
-def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str) -> Run:
+def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str, redis: RedisProcess | None = None) -> Run:
     """Start the case's server, warm it up, measure, read its RSS (and for mockums its journal), stop it."""
     load = Load(case.workload, args.connections, args.duration, args.max_requests)
     warm = Load(case.workload, args.connections, args.warmup, args.max_requests)
-    server = Server(case, workdir, args.loop, args.json, args.mockums_libraries)
+    server = Server(case, workdir, args.loop, args.json, args.mockums_libraries, redis)
     try:
         server.wait_ready()
         # Stamped now, so the Timestamp is fresh however long the previous cases took.
@@ -183,11 +237,14 @@ def measure(case: Case, args: argparse.Namespace, workdir: Path, tag: str) -> Ru
         if args.warmup:
             drive(server.port, warm, warm_file, args.client)
         lines_before, cpu_before = server.log_lines(), cpu_seconds(server.process.pid)
+        store_before = cpu_seconds(redis.process.pid) if redis is not None and case.store else 0.0
         figures = drive(server.port, load, main_file, args.client)
         cpu = cpu_seconds(server.process.pid) - cpu_before
         time.sleep(0.2)  # the last log lines reach the file
         rss, _ = rss_kib(server.process.pid)
         run = Run(figures, rss / 1024, cpu / max(1, figures.requests) * 1e6)
+        if redis is not None and case.store:
+            run.store_cpu_us = (cpu_seconds(redis.process.pid) - store_before) / max(1, figures.requests) * 1e6
         if case.server == "mockums":
             run.log_lines = (server.log_lines() - lines_before) / max(1, figures.requests)
             entries = get_json(server.port, "/__mockums/journal?limit=200")
@@ -270,6 +327,54 @@ def report(results: dict[str, list[Run]], args: argparse.Namespace) -> str:
     return "\n".join(rows)
 
 
+def store_ratios(results: dict[str, list[Run]]) -> str:
+    """CPU per request with the Redis store against the memory store, round by round (mockums, and with redis)."""
+    lines = []
+    for workload in ("fixed", "new"):
+        pairs = list(zip(results.get(f"mockums-{workload}", []), results.get(f"redis-{workload}", []), strict=False))
+        if not pairs:
+            continue
+        alone = [redis.cpu_us / memory.cpu_us for memory, redis in pairs]
+        total = [(redis.cpu_us + (redis.store_cpu_us or 0)) / memory.cpu_us for memory, redis in pairs]
+        store = _median([redis.store_cpu_us or 0.0 for _, redis in pairs])
+        lines.append(f"Redis store vs memory store, {workload}: mockums' CPU per request {_median(alone):.2f}× "
+                     f"({', '.join(f'{p:.2f}' for p in alone)}); with redis-server's ({store:.0f} µs per request) "
+                     f"{_median(total):.2f}× ({', '.join(f'{p:.2f}' for p in total)})")
+    workers = [(one.figures.rate, two.figures.rate) for one, two in
+               zip(results.get("redis-new-1w", []), results.get("redis-new-2w", []), strict=False)]
+    if workers:
+        lines.append(f"Workers against one Redis, new order: 2 workers {_median([b / a for a, b in workers]):.2f}× "
+                     f"the requests/s of 1 ({', '.join(f'{a:,.0f} → {b:,.0f}' for a, b in workers)} req/s)")
+    return "\n".join(lines)
+
+
+def redis_memory_report(orders: int, redis: RedisProcess) -> str:
+    """Bytes Redis holds per kept order: `orders` closes of new ids through an in-process sandbox on the run's
+    redis-server (the journal full), its used_memory before and after."""
+    import redis as redis_py  # noqa: PLC0415 - only the Redis cases need it
+
+    from mockums.config import Settings  # noqa: PLC0415
+    from mockums.core.sandbox import Sandbox  # noqa: PLC0415
+
+    url = redis.emptied(REDIS_DB)
+    client = redis_py.Redis.from_url(url)
+    sandbox = Sandbox(Settings(assume_orders=True, store=url, max_orders=max(orders, 1)))
+    lines = [bench_load.signed_line(f"3194MEM{number:010d}").split("\t", 1) for number in range(orders)]
+    journal = sandbox.settings.journal_size
+    for authorization, body in lines[:journal]:  # the journal full first: what stays is what orders cost
+        sandbox.handle_api(bench_load.CLOSE, authorization, body.encode())
+    before, kept_before = client.info("memory")["used_memory"], len(sandbox.store.orders)
+    started = time.monotonic()
+    for authorization, body in lines[journal:]:
+        sandbox.handle_api(bench_load.CLOSE, authorization, body.encode())
+    seconds = time.monotonic() - started
+    after, kept = client.info("memory")["used_memory"], len(sandbox.store.orders)
+    sandbox.store.close()
+    client.close()
+    return (f"Redis memory: {(after - before) / max(1, kept - kept_before):,.0f} bytes per kept order assumed by a "
+            f"close (used_memory, {kept:,} orders kept, journal full; filled in {seconds:.1f} s in-process)")
+
+
 def memory_report(args: argparse.Namespace) -> str:
     command = [sys.executable, str(SERVERS), "memory", str(args.memory_orders), str(SERVER_CORE), args.loop, args.json]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
@@ -295,6 +400,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         "while the baselines keep --loop and --json; same: mockums too is held to --loop and --json")
     parser.add_argument("--cases", help="comma list of case names (default: all)")
     parser.add_argument("--memory-orders", type=int, default=100_000, help="orders to keep for the RSS figure; 0 skips")
+    parser.add_argument("--redis-memory-orders", type=int, default=20_000,
+                        help="orders to keep for the Redis memory figure (with a Redis case); 0 skips")
     args = parser.parse_args(argv)
     if args.client == "auto":
         args.client = "wrk" if bench_load.have_wrk() else "asyncio"
@@ -309,16 +416,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [case for case in CASES if case.name in chosen]
     print(machine(args), flush=True)
     results: dict[str, list[Run]] = {}
-    with tempfile.TemporaryDirectory(prefix="mockums-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mockums-bench-") as tmp, contextlib.ExitStack() as stack:
+        redis = None
+        if any(case.store for case in cases) and shutil.which("redis-server"):
+            redis = RedisProcess(Path(tmp))
+            stack.callback(redis.stop)
         for round_number in range(args.rounds):
             for number, case in enumerate(cases):  # interleaved: each round runs every case once
-                run = measure(case, args, Path(tmp), f"{round_number}{number:02d}")
+                run = measure(case, args, Path(tmp), f"{round_number}{number:02d}", redis)
                 results.setdefault(case.name, []).append(run)
                 print(f"  round {round_number + 1} {case.name}: {run.figures.rate:,.0f} req/s "
                       f"p99 {run.figures.p99_ms:.2f} ms RSS {run.rss_mib:.0f} MiB CPU {run.cpu_us:.0f} µs/req",
                       flush=True)
+        redis_memory = redis_memory_report(args.redis_memory_orders, redis) \
+            if redis is not None and args.redis_memory_orders else ""
     print()
     print(report(results, args))
+    ratios = store_ratios(results)
+    if ratios:
+        print()
+        print(ratios)
+    if redis_memory:
+        print(redis_memory)
     if args.memory_orders:
         print()
         print(memory_report(args))

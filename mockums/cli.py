@@ -258,6 +258,13 @@ def serve(args: argparse.Namespace) -> int:
     from mockums.logs import configure_logging
 
     settings = settings_from_args(args)
+    if settings.workers > 1:  # refused at once when they cannot be (the memory store), before any loading
+        from mockums.server.workers import workers_problem
+
+        problem = workers_problem(settings)
+        if problem is not None:
+            _say_error(f"mockums: {problem}", args, settings.log_format)
+            return 2
     handler = configure_logging(settings.log_level, settings.log_format, batched=True)
     lean_log_records()
     scenarios, errors = load_scenarios(settings)
@@ -267,6 +274,14 @@ def serve(args: argparse.Namespace) -> int:
         _say_error(f"mockums: {len(errors)} scenario error(s); fix them or run `mockums check`", args,
                    settings.log_format)
         return 2
+    if settings.workers > 1:
+        from mockums.server.workers import serve_workers
+
+        try:
+            return serve_workers(settings, scenarios, sign_hint=sign_hint(args.config), before_fork=handler.flush,
+                                 ready=settle_heap)
+        finally:
+            handler.flush()
     import asyncio
 
     try:

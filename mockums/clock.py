@@ -45,6 +45,9 @@ class Clock:
     def __init__(self, setting: Cell[ClockSetting] | None = None) -> None:
         self._setting: Cell[ClockSetting] = setting if setting is not None else MemoryCell(RUNNING)
         self._listeners: set[Callable[[], None]] = set()
+        # Real seconds between looks at the setting while waiting, when other processes share it (a Redis store) and
+        # may move it; None: only this process moves it, and its moves wake the waiters.
+        self.poll: float | None = None
 
     def now(self) -> float:
         """Seconds since the epoch, as this sandbox sees them."""
@@ -120,7 +123,10 @@ class Clock:
         """Wait until sandbox time reaches `deadline`: in real time while the clock runs free, at once
         when it is advanced past it, never while it is frozen short of it."""
         while (remaining := deadline - self.now()) > 0:
-            await self.wait_for_move(None if self.frozen else remaining)
+            wait = None if self.frozen else remaining
+            if self.poll is not None:  # moved by another process: no listener here hears it
+                wait = self.poll if wait is None else min(wait, self.poll)
+            await self.wait_for_move(wait)
 
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of sandbox time (see `sleep_until`)."""

@@ -80,6 +80,10 @@ class Settings:
     port: int = DEFAULTS["port"]
     scenario_paths: tuple[Path, ...] = DEFAULTS["scenario_paths"]
     bundled_scenarios: bool = DEFAULTS["bundled_scenarios"]
+    store: str | None = DEFAULTS["store"]
+    workers: int = DEFAULTS["workers"]
+    replica: str | None = DEFAULTS["replica"]
+    store_lease: float = DEFAULTS["store_lease"]
     seed: int | None = DEFAULTS["seed"]
     apps: tuple[App, ...] = (DEMO_APP,)
     strict: Strictness = field(default_factory=Strictness)

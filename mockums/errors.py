@@ -40,3 +40,10 @@ class OverCap(ControlError):
     """An upload, or what it would add to a store, is over a configured cap (the message names the setting)."""
 
     status = 413
+
+
+class StoreUnavailable(ControlError):
+    """The store that keeps the sandbox's state (Redis) cannot be reached; `message` says which and why. API
+    requests answer the gateway's system-error shape, the control API 503."""
+
+    status = 503

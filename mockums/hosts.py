@@ -50,3 +50,14 @@ def host_matches(name: str, pattern: str) -> bool:
         suffix = pattern.lstrip("*")
         return name == suffix[1:] or name.endswith(suffix)
     return name == pattern
+
+
+def without_secrets(url: str) -> str:
+    """A URL as messages, logs and health show it: no user or password (`redis://…@host:6379/0`; a password may
+    itself hold an `@`) and no query (which may carry `password=`)."""
+    scheme, sep, rest = url.partition("://")
+    rest, query, _ = rest.partition("?")
+    place, slash, path = rest.partition("/")
+    if "@" in place:
+        place = "…@" + place.rpartition("@")[2]
+    return scheme + sep + place + slash + path + ("?…" if query else "")

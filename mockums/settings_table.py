@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mockums.hosts import without_secrets
 from mockums.limits import (
     DEFAULT_SKEW_WINDOW,
     MAX_LIVE_TOKENS,
@@ -93,7 +94,7 @@ class Setting(NamedTuple):  # not a dataclass: importing dataclasses took about 
         if self.choices and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}, got {value!r}"
         if self.prefixes and isinstance(value, str) and not value.startswith(self.prefixes):
-            return f"must start with {' or '.join(self.prefixes)}, got {value!r}"
+            return f"must start with {' or '.join(self.prefixes)}, got {without_secrets(str(value))!r}"
         return None
 
     def takes(self) -> str:
@@ -149,6 +150,18 @@ _DECLARED = (
        option_help="do not load the bundled scenarios"),
     _S("config", None, "a YAML config file (apps, strictness, error table…)", Path, key=None,
        options=("-c", "--config"), in_settings=False),
+    _S("store", None, "where the sandbox's state is kept: memory (this process) or redis://HOST:PORT/DB, shared by "
+       "every process and replica pointed at it", nullable=True, options=("--store",), metavar="URL",
+       prefixes=("memory", "redis://", "rediss://", "unix://")),
+    _S("workers", 1, "processes serving the port together (SO_REUSEPORT: Linux spreads the connections among them), "
+       "supervised by the first; more than 1 needs a shared store (--store redis://…)", int, options=("--workers",),
+       metavar="N", between=(1, 256)),
+    _S("replica", None, "this process's name in the journal's entries (default: the host name and process id; with "
+       "--workers, this name or the host name, and the worker's number)", nullable=True, options=("--replica",),
+       metavar="NAME"),
+    _S("store_lease", 30.0, "with a shared store, seconds a process holds a timed event or a notification attempt it "
+       "claimed (a notification: this beyond notify.timeout) before another may take it over, its taker having died",
+       float, between=(1, 3600)),
     _S("seed", None, "seed for generated ids and names (reproducible answers)", int, nullable=True,
        options=("--seed",)),
     _S("apps", None, "the merchant apps accepted (replace the demo app)", section=True,

@@ -7,16 +7,17 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "state": 0, "logs": 0, "errors": 0, "limits": 0, "hosts": 0,
-    "clock": 1, "settings_table": 1,
-    "protocol": 2,
-    "config": 3, "auth": 3, "ledger": 3,
-    "scenarios": 4, "notify": 4,
-    "lines": 5,
-    "core": 6,
-    "server": 7, "environment": 7,
-    "testing": 8, "cli_sign": 8,
-    "cli": 9, "pytest_plugin": 9,
+    "logs": 0, "errors": 0, "limits": 0, "hosts": 0,
+    "state": 1,
+    "clock": 2, "settings_table": 2,
+    "protocol": 3,
+    "config": 4, "auth": 4, "ledger": 4,
+    "scenarios": 5, "notify": 5,
+    "lines": 6,
+    "core": 7,
+    "server": 8, "environment": 8,
+    "testing": 9, "cli_sign": 9,
+    "cli": 10, "pytest_plugin": 10,
 }
 # Units that must not import aiohttp, even indirectly.
 PURE = ("clock", "state", "errors", "limits", "settings_table", "protocol", "config", "auth", "ledger", "scenarios",

@@ -24,6 +24,7 @@ from typing import Literal, NamedTuple, Protocol
 
 from mockums.clock import Clock
 from mockums.limits import MAX_LIVE_TOKENS, TOKEN_LIFETIME
+from mockums.state.records import MemoryRecords, Records
 
 _MAC_LABEL = b"mockums-access-token\x00"
 
@@ -64,21 +65,31 @@ class TokenRepository(Protocol):
         """Forget every token (they are still verified by their MAC, and all count as live)."""
 
 
-class MemoryTokens:
-    """Tokens in this process: at most `max_live` per app, so a few per configured app."""
+class RecordTokens:
+    """Each app's tokens as a record under its appId (`mockums.state.records`): in memory or in a shared store."""
 
-    def __init__(self) -> None:
-        self._apps: dict[str, Issued] = {}
+    def __init__(self, records: Records[Issued]) -> None:
+        self._records = records
 
     def issued(self, app_id: str) -> Issued:
-        return self._apps.get(app_id, NONE_ISSUED)
+        return self._records.get(app_id) or NONE_ISSUED
 
     def update(self, app_id: str, change: Callable[[Issued], Issued]) -> Issued:
-        self._apps[app_id] = new = change(self._apps.get(app_id, NONE_ISSUED))
-        return new
+        def apply(old: Issued | None) -> tuple[Issued, Issued]:
+            new = change(old if old is not None else NONE_ISSUED)
+            return new, new
+
+        return self._records.update(app_id, apply)
 
     def clear(self) -> None:
-        self._apps.clear()
+        self._records.clear()
+
+
+class MemoryTokens(RecordTokens):
+    """Tokens in this process: at most `max_live` per app, so a few per configured app."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        super().__init__(MemoryRecords(capacity))
 
 
 def _with(issued: Issued, token: str, now: float, lifetime: int, max_live: int) -> Issued:

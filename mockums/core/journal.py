@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -71,6 +71,7 @@ class Entry:
     duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
     request_size: int = 0  # bytes of the whole request body (the trace keeps at most KEPT_BYTES)
     cost: int = 0  # bytes this entry counts against the journal's size cap
+    replica: str = ""  # the process that answered (the `replica` setting): several share one journal in Redis
 
     @property
     def mer_order_id(self) -> str | None:
@@ -90,7 +91,7 @@ class Entry:
         trace = self.trace
         return {"id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
                 "merOrderId": trace.mer_order_id, "verdict": self.verdict, "scenario": trace.scenario,
-                **self._outcome(), "durationMs": self.duration_ms}
+                **self._outcome(), "durationMs": self.duration_ms, "replica": self.replica}
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
@@ -103,11 +104,12 @@ class Entry:
             **self._outcome(),
             "delaySeconds": self.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
             "request": body_text(trace.request, self.request_size),
-            "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer,
+            "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer, "replica": self.replica,
         }
 
 
-def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
+def kept_entry(at: float, number: int, method: str, endpoint: str, reply: Reply, duration_ms: float,
+               replica: str = "") -> Entry:
     """The entry for a decided request, holding no more of its texts than the view can show."""
     trace = reply.trace
     size = len(trace.request)
@@ -122,7 +124,21 @@ def _kept(at: float, number: int, method: str, endpoint: str, reply: Reply, dura
             + len(endpoint))
     fault = reply.fault
     return Entry(number, at, method, endpoint, trace, reply.status if fault is None else 0, reply.err_code or None,
-                 fault, reply.delay, answer, duration_ms, size, cost)
+                 fault, reply.delay, answer, duration_ms, size, cost, replica)
+
+
+class JournalEntry(Protocol):
+    """An entry as a journal gives it back: its id and its two JSON shapes."""
+
+    @property
+    def id(self) -> int:
+        """Its number: entries are numbered as they are recorded."""
+
+    def view(self) -> dict[str, object]:
+        """The JSON shape the control API serves."""
+
+    def summary(self) -> dict[str, object]:
+        """A list row, without texts."""
 
 
 class JournalRepository(Protocol):
@@ -132,10 +148,11 @@ class JournalRepository(Protocol):
         """Add an entry for a decided request, numbered after the newest ever recorded."""
 
     def query(self, *, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
-              limit: int | None = None, verdict: str | None = None, scenario: str | None = None) -> list[Entry]:
+              limit: int | None = None, verdict: str | None = None, scenario: str | None = None,
+              ) -> Sequence[JournalEntry]:
         """Entries oldest first, filtered (see `MemoryJournal.query`)."""
 
-    def get(self, entry_id: int) -> Entry | None:
+    def get(self, entry_id: int) -> JournalEntry | None:
         """The entry with this id, if it is still kept."""
 
     @property
@@ -163,6 +180,7 @@ class MemoryJournal:
 
     capacity: int = 1000
     max_bytes: int = 8 * 1024 * 1024
+    replica: str = ""  # the name each entry carries (this process's)
     _entries: deque[Entry] = field(default_factory=deque)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _last_id: int = 0
@@ -170,7 +188,7 @@ class MemoryJournal:
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
         """Add an entry for a decided request; the oldest are dropped beyond either cap (the newest stays)."""
-        entry = _kept(at, next(self._ids), method, endpoint, reply, duration_ms)
+        entry = kept_entry(at, next(self._ids), method, endpoint, reply, duration_ms, self.replica)
         self._last_id = entry.id
         self._entries.append(entry)
         self._bytes += entry.cost
@@ -197,7 +215,7 @@ class MemoryJournal:
             if entry.id > since
             and (mer_order_id is None or entry.mer_order_id == mer_order_id)
             and (endpoint is None or entry.endpoint == endpoint)
-            and (verdict is None or _verdict_matches(entry.verdict, verdict))
+            and (verdict is None or verdict_matches(entry.verdict, verdict))
             and (scenario is None or entry.trace.scenario == scenario)
         ]
         return found[-limit:] if limit else found
@@ -232,5 +250,5 @@ class MemoryJournal:
         return len(self._entries)
 
 
-def _verdict_matches(verdict: str, wanted: str) -> bool:
+def verdict_matches(verdict: str, wanted: str) -> bool:
     return verdict != "ok" if wanted == "refused" else verdict == wanted

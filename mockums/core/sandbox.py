@@ -25,9 +25,11 @@ from mockums.core.order_control import OrderControl
 from mockums.core.samples import SignedRequest, check_fields, endpoint_spec, signed_request
 from mockums.core.scenario_control import ScenarioControl
 from mockums.core.scenario_files import ScenarioFilesError, allowed_names, load_scenarios, scenario_sources
-from mockums.core.store import Store
+from mockums.core.store import Store, replica_name, shown_store
+from mockums.core.store_url import open_store
 from mockums.core.trace import Reply, Trace
-from mockums.errors import Invalid, NotFound
+from mockums.core.unavailable import unavailable_reply
+from mockums.errors import Invalid, NotFound, StoreUnavailable
 from mockums.ledger.calls import Event
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
@@ -35,7 +37,7 @@ from mockums.limits import TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY, CashierRedirect, CashierView, Page, Registry, Services
 from mockums.lines.openapi import gateway_openapi_document
 from mockums.logs import fields as log_fields
-from mockums.notify.sender import Notifier, NotifyPolicy
+from mockums.notify.sender import SHARED_POLL, Notifier, NotifyPolicy
 from mockums.protocol.clipping import ID_CHARS, clip
 from mockums.protocol.gateway_errors import gateway_error_table
 from mockums.scenarios import Allowed, Scenario, SequenceTracker
@@ -67,14 +69,18 @@ class Sandbox(OrderControl, ScenarioControl):
                 raise ScenarioFilesError(errors)
         self.settings = settings
         self.lines = lines
-        self.store = store = store or Store.in_memory(settings)
+        self._owns_store = store is None
+        self.store = store = store or open_store(settings)
+        self.replica = replica_name(settings)  # the name its journal entries carry
         self.clock = clock or Clock(store.clock)
+        if store.shared:
+            self.clock.poll = SHARED_POLL
         gateway_errors = gateway_error_table(settings.gateway_errors)
         self._tokens = TokenStore(settings.app_keys, self.clock, settings.token_lifetime, settings.max_live_tokens,
                                   store.tokens)
         self._generator = Generator(cell=store.seed)
         self._ledger = Ledger(store.orders, store.order_timers, self._generator, settings.refunds_per_order)
-        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch)
+        services = Services(settings, self.clock, self._ledger, self._generator, self._dispatch, store.records)
         self._books = {line.name: line.open(services) for line in lines.lines}
         self._pages: dict[str, Page] = {path: page for book in self._books.values()
                                         for path, page in book.pages.items()}
@@ -85,7 +91,7 @@ class Sandbox(OrderControl, ScenarioControl):
         self._journal = store.journal
         self._notifier = Notifier(self.clock, NotifyPolicy(settings.notify_schedule, settings.notify_timeout,
                                                              hosts=settings.notify_hosts),
-                                  deliveries=store.deliveries, timers=store.delivery_timers)
+                                  deliveries=store.deliveries, timers=store.delivery_timers, shared=store.shared)
         self._notifications = Notifications(settings, self.clock, self._books, self._ledger, self._notifier)
         self._answerer = Answerer(settings, self.clock, gateway_errors, self._tokens, lines, self._books,
                                   self._generator, self._sequences, lambda: self._scenarios.registry, self._dispatch)
@@ -105,9 +111,13 @@ class Sandbox(OrderControl, ScenarioControl):
 
     async def stop(self) -> None:
         """Abandon pending notifications (saying how many) and close what `start` opened."""
-        if self._notifier.pending:
-            log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
-        await self._notifier.stop()
+        try:
+            if not self.store.shared and self._notifier.pending:  # a shared store keeps them for the others
+                log.warning("stopping: %d pending notification(s) abandoned", self._notifier.pending)
+            await self._notifier.stop()
+        finally:
+            if self._owns_store:
+                self.store.close()
 
     def _dispatch(self, events: Sequence[Event]) -> None:
         if events:
@@ -115,7 +125,11 @@ class Sandbox(OrderControl, ScenarioControl):
 
     def tick(self) -> None:
         """Fire what has fallen due by sandbox time (timed payments, refund settlements)."""
-        self._dispatch(self._ledger.tick(self.clock.now()))
+        if self.store.turn is not None:
+            with self.store.turn():
+                self._dispatch(self._ledger.tick(self.clock.now()))
+        else:
+            self._dispatch(self._ledger.tick(self.clock.now()))
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -123,6 +137,13 @@ class Sandbox(OrderControl, ScenarioControl):
                    content_type: str = "application/json", method: str = "POST", request_base: str = "") -> Reply:
         """One request to a /v1 path (the token endpoint included): its reply, journaled. `request_base` is
         scheme://host as the client reached us (a QR code's billQRCode uses it unless a public URL is set)."""
+        if self.store.turn is not None:
+            with self.store.turn():
+                return self._api(path, authorization, body, content_type, method, request_base)
+        return self._api(path, authorization, body, content_type, method, request_base)
+
+    def _api(self, path: str, authorization: str | None, body: bytes, content_type: str, method: str,
+             request_base: str) -> Reply:
         started = time.perf_counter()
         if path == TOKEN_PATH:
             reply = self._answerer.token(body)
@@ -159,6 +180,19 @@ class Sandbox(OrderControl, ScenarioControl):
         """The buyer's choice on a cashier page (`form["action"]`: pay, cancel or leave)."""
         return self._page(path).act(raw_query, form)
 
+    def unavailable(self, method: str, path: str, body: bytes, error: StoreUnavailable) -> Reply:
+        """The answer to a request the store failed in the middle of (`handle_api` or `handle_form` raised
+        `error`): the line's system error, saying why (see `core.unavailable`). Not journaled (the journal is
+        in the store); logged as a warning."""
+        try:
+            now = self.clock.now()
+        except StoreUnavailable:  # the clock's setting is kept in the store too
+            now = time.time()
+        reply = unavailable_reply(self._answerer, path, body, error.message, now)
+        log.warning("%s %s -> %s %s (not journaled): the store is unavailable: %s", clip(method, ID_CHARS),
+                    clip(path), reply.status, reply.err_code, error.message)
+        return reply
+
     def refuse(self, key: str, reason: str, method: str, path: str, *, journal: bool = True) -> Reply:
         """The gateway's refusal of a request it will not read (too large, wrong method, unknown path)."""
         reply = self._answerer.gateway_reply(key, reason, {"reason": reason} if journal else None)
@@ -172,7 +206,10 @@ class Sandbox(OrderControl, ScenarioControl):
         """
         duration = round((time.perf_counter() - started) * 1000, 1)
         method, path = clip(method, ID_CHARS), clip(path)  # a path is whatever the client asked for
-        self._journal.record(self.clock.now(), method, path, reply, duration)
+        try:
+            self._journal.record(self.clock.now(), method, path, reply, duration)
+        except StoreUnavailable as error:  # what was done is answered; only its entry is lost
+            log.warning("%s %s: journal entry lost, the store is unavailable: %s", method, path, error.message)
         trace: Trace = reply.trace
         if not (trace.warnings or log.isEnabledFor(logging.INFO)):
             return reply
@@ -201,9 +238,17 @@ class Sandbox(OrderControl, ScenarioControl):
     # -- reading ------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """Liveness, version and counts."""
-        return {"status": "ok", "version": __version__, "scenarios": len(self._scenarios.registry),
-                "orders": len(self._ledger.orders), "journal": len(self._journal)}
+        """Liveness, version and counts, this process's replica name and its store; StoreUnavailable (with
+        `status: unhealthy` among its details) when the store does not answer."""
+        about = {"version": __version__, "replica": self.replica, "store": shown_store(self.settings.store)}
+        try:
+            problem = self.store.health()
+            if problem is None:
+                return {"status": "ok", **about, "scenarios": len(self._scenarios.registry),
+                        "orders": len(self._ledger.orders), "journal": len(self._journal)}
+        except StoreUnavailable as error:
+            problem = error.message
+        raise StoreUnavailable(problem, status="unhealthy", **about)
 
     def journal(self, mer_order_id: str | None = None, endpoint: str | None = None, since: int = 0,
                 limit: int | None = None, *, verdict: str | None = None, scenario: str | None = None,

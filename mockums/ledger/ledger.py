@@ -71,6 +71,8 @@ class Ledger:
     def change(self, key: OrderKey, change: Callable[[Order | None], tuple[Order | None, R]]) -> R:
         """Apply `change` to the order under `key` as one atomic update, and set its timer anew."""
         order, result = self.orders.update(key, change)
+        if self.orders.keeps_timers:
+            return result
         due = moves.next_due(order) if order is not None else None
         if due is None:
             self.timers.cancel(("order", *key))

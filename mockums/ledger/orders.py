@@ -21,6 +21,10 @@ Change = Callable[[Order | None], tuple[Order | None, R]]
 class OrderRepository(Protocol):
     """The orders the sandbox knows, with an index by the wallet's targetOrderId."""
 
+    # True when `update` also sets the order's timer, in the same atomic step (a store shared by several processes:
+    # otherwise one process's timer could land after another's newer order); the ledger sets it otherwise.
+    keeps_timers: bool
+
     def get(self, key: OrderKey) -> Order | None:
         """The order under (mid, merOrderId), if kept."""
 
@@ -49,6 +53,8 @@ class OrderRepository(Protocol):
 
 class MemoryOrders:
     """Orders in this process, least recently used dropped first beyond the caps."""
+
+    keeps_timers = False
 
     def __init__(self, capacity: int = 100_000, refund_capacity: int = 1_000_000) -> None:
         self.capacity = capacity

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from mockums.clock import Clock
 from mockums.config import App, Settings
@@ -26,20 +26,29 @@ from mockums.protocol.deviations import Deviation
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.vocabulary import Vocabulary
 from mockums.scenarios.model import Fault
+from mockums.state.records import MemoryRecords, Records
 
 Dispatch = Callable[[Sequence[Event]], None]
+# Records of one kind, from the sandbox's store: (kind, capacity, the value classes a shared store may rebuild).
+RecordsOf = Callable[[str, int, tuple[type, ...]], Records[Any]]
+
+
+def memory_records(kind: str, capacity: int, types: tuple[type, ...]) -> Records[Any]:
+    """Records in this process (the default store's)."""
+    return MemoryRecords(capacity)
 
 
 @dataclass(frozen=True)
 class Services:
     """What a line's book works with: the settings, the sandbox clock, the order ledger, the generator of
-    values, and where events go to be notified."""
+    values, where events go to be notified, and where the line keeps records of its own."""
 
     settings: Settings
     clock: Clock
     ledger: Ledger
     generator: Generator
     dispatch: Dispatch
+    records: RecordsOf = memory_records
 
 
 @dataclass(frozen=True)

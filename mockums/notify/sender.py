@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from mockums.clock import Clock
+from mockums.errors import StoreUnavailable
 from mockums.limits import MAX_NOTIFY_ATTEMPTS, NOTIFY_SCHEDULE
 from mockums.logs import fields as log_fields
 from mockums.notify.deliveries import Attempt, Delivery, DeliveryRepository, MemoryDeliveries
@@ -64,6 +65,10 @@ class NotifyPolicy:
             raise ValueError("a notify policy needs timeout > 0 and max_concurrency >= 1")
 
 
+SHARED_POLL = 0.5  # real seconds between looks at a shared store's delivery timers
+STORE_RETRY = 0.5  # real seconds between looks at a store that could not be reached
+
+
 def _key(number: int) -> tuple[str, str]:
     return ("delivery", str(number))
 
@@ -76,8 +81,13 @@ class Notifier:
     """Delivers notifications in the background; the deliveries and their timers are kept in repositories."""
 
     def __init__(self, clock: Clock, policy: NotifyPolicy | None = None, capacity: int = 1000,
-                 deliveries: DeliveryRepository | None = None, timers: TimerRepository | None = None) -> None:
+                 deliveries: DeliveryRepository | None = None, timers: TimerRepository | None = None,
+                 shared: bool = False) -> None:
+        """`shared`: the deliveries are kept where other processes deliver them too (a Redis store): stopping
+        leaves them pending for the others (or the next start), and the timers are looked at every
+        SHARED_POLL seconds, since another process may have set one."""
         self.clock = clock
+        self.shared = shared
         self.policy = policy or NotifyPolicy()
         self.store = deliveries if deliveries is not None else MemoryDeliveries(capacity)
         self.timers = timers if timers is not None else MemoryTimers()
@@ -118,7 +128,7 @@ class Notifier:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._loop_task = None
         self._attempting.clear()
-        for delivery in self.store.pending():
+        for delivery in () if self.shared else self.store.pending():
             self.timers.cancel(_key(delivery.number))
             self.store.update(delivery.number, lambda d: d.ended("gave_up", "cancelled: notifier stopped"))
         if self._session is not None:
@@ -212,19 +222,38 @@ class Notifier:
     # -- attempting -------------------------------------------------------------------------------
 
     async def _claim_forever(self) -> None:
-        """Claim each attempt as its timer falls due and make it in the background."""
+        """Claim each attempt as its timer falls due and make it in the background. While the store cannot be
+        reached, it looks again every STORE_RETRY seconds (said once, and again when it answers)."""
         assert self._wake is not None
+        lost = False
         while True:
             self._wake.clear()
-            for key in self.timers.claim_due(self.clock.now()):
-                number = int(key[1])
-                task = asyncio.get_running_loop().create_task(self._attempt(number), name=f"mockums-notify:{number}")
-                self._attempting[number] = task
-                task.add_done_callback(self._done(number))
-            due = self.timers.next_due()
-            wait = None if due is None or self.clock.frozen else max(0.0, due - self.clock.now())
+            try:
+                wait = self._claim_due()
+            except StoreUnavailable as error:
+                if not lost:
+                    log.warning("notifications wait: the store is unavailable: %s", error.message)
+                lost = True
+                await asyncio.sleep(STORE_RETRY)  # real time: the sandbox clock may be unreadable
+                continue
+            if lost:
+                log.warning("the store answers again: notifications go on")
+                lost = False
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+
+    def _claim_due(self) -> float | None:
+        """Start the attempts that have fallen due; how long until the next one (None: none is set)."""
+        for key in self.timers.claim_due(self.clock.now()):
+            number = int(key[1])
+            task = asyncio.get_running_loop().create_task(self._attempt(number), name=f"mockums-notify:{number}")
+            self._attempting[number] = task
+            task.add_done_callback(self._done(number))
+        due = self.timers.next_due()
+        wait = None if due is None or self.clock.frozen else max(0.0, due - self.clock.now())
+        if self.shared:
+            wait = SHARED_POLL if wait is None else min(wait, SHARED_POLL)
+        return wait
 
     def _done(self, number: int) -> Callable[[asyncio.Task[None]], None]:
         """What to do when the attempt of delivery `number` ends: forget its task."""
@@ -235,8 +264,16 @@ class Notifier:
         return forget
 
     async def _attempt(self, number: int) -> None:
+        try:
+            await self._attempt_once(number)
+        except StoreUnavailable as error:  # left claimed: made again once the store answers and the claim lapses
+            log.warning("notify #%d: not attempted now, the store is unavailable: %s", number, error.message)
+
+    async def _attempt_once(self, number: int) -> None:
         delivery = self.store.get(number)
         if delivery is None or delivery.finished or self._session is None:
+            if self._session is not None:
+                self.timers.cancel(_key(number))  # a claim under a lease leaves the timer set: nothing is left to do
             return
         try:
             attempt = await self._post(delivery, len(delivery.attempts) + 1)
@@ -244,6 +281,7 @@ class Notifier:
             log.exception("notify %s: internal error, giving up", delivery.notify_id)
             reason = f"internal error: {exc!r}"
             self.store.update(number, lambda d: d.ended("gave_up", reason))
+            self.timers.cancel(_key(number))
             self._settled()
             return
         updated = self.store.update(number, lambda d: d.with_attempt(attempt))
@@ -253,6 +291,8 @@ class Notifier:
                 self.timers.schedule(_key(number), self.clock.now() + updated.schedule[len(updated.attempts)])
                 if self._wake is not None:
                     self._wake.set()
+            else:
+                self.timers.cancel(_key(number))
         self._settled()
 
     async def _post(self, delivery: Delivery, number: int) -> Attempt:

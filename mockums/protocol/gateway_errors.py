@@ -70,6 +70,9 @@ _ROWS = (
                  "no such path on the gateway", "ours"),
     GatewayError("method_not_allowed", 405, "1013", "请求方法不支持",
                  "a method other than POST on an API path (other than GET on an H5 path)", "ours"),
+    GatewayError("store_unavailable", 503, "9999", "系统错误",
+                 "mockums cannot reach its store (Redis) while answering a request no product line words: the "
+                 "token endpoint, or a line without a system_error situation", "ours"),
     GatewayError("gateway_9200", 412, "9200", "系统繁忙",
                  "only when a scenario asks: the unexplained intermittent 412/9200 seen live "
                  "(errInfo text is ours)", "observed (single source)"),

@@ -10,6 +10,7 @@ from aiohttp import web
 from mockums.config import Settings
 from mockums.core.sandbox import Sandbox
 from mockums.core.trace import Reply
+from mockums.errors import StoreUnavailable
 from mockums.limits import CONTROL_PREFIX, TOKEN_PATH
 from mockums.lines import DEFAULT_REGISTRY, Registry
 from mockums.scenarios import Scenario
@@ -36,12 +37,16 @@ async def _perform(request: web.Request, reply: Reply, sandbox: Sandbox) -> web.
 async def _form_api(request: web.Request) -> web.StreamResponse:
     """Every GET under a version prefix: OPEN-FORM-PARAM in the query (the H5 paths); the core decides."""
     sandbox = request.app[SANDBOX]
-    reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string, f"{request.scheme}://{request.host}")
-    if 300 <= reply.status < 400:
-        if reply.delay:
-            await sandbox.clock.sleep(reply.delay)
-        return web.Response(status=reply.status, headers=reply.headers)
-    return await _perform(request, reply, sandbox)
+    try:
+        reply = sandbox.handle_form(request.path, request.rel_url.raw_query_string,
+                                    f"{request.scheme}://{request.host}")
+        if 300 <= reply.status < 400:
+            if reply.delay:
+                await sandbox.clock.sleep(reply.delay)
+            return web.Response(status=reply.status, headers=reply.headers)
+        return await _perform(request, reply, sandbox)
+    except StoreUnavailable as error:  # the line's system error, saying why (no delay, no fault: nothing waits)
+        return await _perform(request, sandbox.unavailable(request.method, request.path, b"", error), sandbox)
 
 
 form_api = shielded(_form_api)
@@ -59,9 +64,12 @@ async def api(request: web.Request) -> web.StreamResponse:
             return too_large(await _perform(request, reply, sandbox))
         except ClientGone as problem:
             return gone(request, problem)
-        reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body, request.content_type,
-                                   request_base=f"{request.scheme}://{request.host}")
-        return await _perform(request, reply, sandbox)
+        try:
+            reply = sandbox.handle_api(request.path, request.headers.get("Authorization"), body,
+                                       request.content_type, request_base=f"{request.scheme}://{request.host}")
+            return await _perform(request, reply, sandbox)
+        except StoreUnavailable as error:  # the line's system error, saying why (no delay, no fault: nothing waits)
+            return await _perform(request, sandbox.unavailable(request.method, request.path, body, error), sandbox)
     except (web.HTTPException, asyncio.CancelledError):
         raise
     except Exception as error:

@@ -9,22 +9,34 @@ import logging
 from collections.abc import AsyncIterator
 
 from mockums.core.sandbox import Sandbox
-from mockums.errors import Invalid
+from mockums.errors import Invalid, StoreUnavailable
 
 log = logging.getLogger("mockums.notify")
-log_watch = logging.getLogger("mockums.scenarios")
+WATCH_LOGGER = "mockums.scenarios.watch"  # the file watcher's lines (of one worker only, with --workers)
+log_watch = logging.getLogger(WATCH_LOGGER)
 SETTLE_SECONDS = 0.2
 SETTLE_CHECKS = 20
 
 
 async def _tick_forever(sandbox: Sandbox) -> None:
-    """Timed payments and refund settlements: checked every tick interval, and at once when the clock moves."""
+    """Timed payments and refund settlements: checked every tick interval, and at once when the clock moves.
+    While the store cannot be reached they wait (said once), and go on when it answers again (said too)."""
+    lost: str | None = None
     while True:
-        await sandbox.clock.wait_for_move(sandbox.settings.tick_interval)
         try:
+            await sandbox.clock.wait_for_move(sandbox.settings.tick_interval)
             sandbox.tick()
+        except StoreUnavailable as error:
+            if lost is None:
+                log.warning("timed payments and settlements wait: the store is unavailable: %s", error.message)
+            lost = error.message
+            await asyncio.sleep(sandbox.settings.tick_interval)  # real time: the sandbox clock may be unreadable
+            continue
         except Exception:  # a bug in one order's plan must not stop every later payment
             log.exception("background tick failed")
+        if lost is not None:
+            log.warning("the store answers again: timed payments and settlements go on")
+            lost = None
 
 
 async def _watch_forever(sandbox: Sandbox) -> None:
@@ -44,6 +56,10 @@ async def _watch_forever(sandbox: Sandbox) -> None:
             current = again
         try:
             status = sandbox.reload_scenarios()
+        except StoreUnavailable as gone:
+            log_watch.error("scenario files changed but were not reloaded: the store is unavailable: %s",
+                            gone.message)
+            continue
         except Invalid as problem:
             errors = problem.details.get("errors") or []
             errors = errors if isinstance(errors, list) else [errors]

@@ -18,8 +18,9 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from mockums.core.sandbox import CashierRedirect, CashierView
-from mockums.errors import ControlError, Invalid
+from mockums.errors import ControlError, Invalid, StoreUnavailable
 from mockums.server.connections import BodyTooLarge, ClientGone, gone, read_body, too_large
+from mockums.server.control.problems import STORE_UNAVAILABLE
 from mockums.server.control.routes import SANDBOX
 from mockums.server.dashboard import asset
 from mockums.server.shield import guarded
@@ -110,7 +111,8 @@ def _html(text: str, status: int = 200) -> web.Response:
 
 
 def _problem(error: ControlError) -> web.StreamResponse:
-    body = _part("problem", headline="无法支付 (cannot pay)", text=escape(error.message))
+    said = f"{STORE_UNAVAILABLE}: {error.message}" if isinstance(error, StoreUnavailable) else error.message
+    body = _part("problem", headline="无法支付 (cannot pay)", text=escape(said))
     response = _html(_page("收银台 Cashier", "", body), error.status)
     return too_large(response) if isinstance(error, TooLargeForm) else response
 

@@ -6,20 +6,27 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import shlex
 import signal
 import socket
 import ssl
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
 from mockums.config import DEMO_APP, Settings
+from mockums.core.sandbox import Sandbox
+from mockums.core.store import Store, replica_name, shown_store
+from mockums.core.store_url import open_store
+from mockums.errors import StoreUnavailable
 from mockums.logs import request_line_writer, say
 from mockums.scenarios import Scenario
 from mockums.server.app import create_app
-from mockums.server.control import CONTROL_PREFIX, SANDBOX
+from mockums.server.background import WATCH_LOGGER
+from mockums.server.control import CONTROL_PREFIX
 from mockums.server.tls import Tls, server_tls
 
 log = logging.getLogger("mockums")
@@ -27,6 +34,50 @@ log = logging.getLogger("mockums")
 # `no_answer` connection or a long scripted delay would otherwise hold the exit for a minute).
 SHUTDOWN_GRACE = 1.0
 STOP_WITHIN = 3.5  # seconds the whole shutdown may take (well inside the 10 s `docker stop` allows)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """How one process of `mockums serve --workers N` serves (mockums.server.workers starts them): its number
+    (1 to N), the TLS its supervisor set up for all, and whether it speaks for the others' file reloads (the
+    first does; the others reload quietly)."""
+
+    index: int
+    tls: Tls | None
+    announces: bool
+    supervisor: int = 0  # its supervisor's pid: a worker whose supervisor is gone (killed) stops too
+
+
+ORPHAN_CHECK = 1.0  # seconds between a worker's looks at whether its supervisor is still there
+
+
+async def _stop_when_orphaned(supervisor: int, stop: asyncio.Event) -> None:
+    """Set `stop` once the process's parent is no longer `supervisor` (it died, and the worker was adopted)."""
+    while os.getppid() == supervisor:
+        await asyncio.sleep(ORPHAN_CHECK)
+    log.warning("the supervisor (pid %d) is gone: this worker stops", supervisor)
+    stop.set()
+
+
+def store_problem(settings: Settings, why: str) -> str:
+    """The one line that says the store cannot be used: which (password hidden) and why."""
+    shown = shown_store(settings.store)
+    why = why.replace(settings.store or shown, shown)  # its password hidden where the reason quotes the URL
+    return f"mockums: cannot use the store: {why}" if shown in why else f"mockums: cannot use the store {shown}: {why}"
+
+
+def opened_store(settings: Settings) -> Store | None:
+    """The store the settings name, open; None when it cannot be used, after saying why on stderr (Redis not
+    answering, or redis-py not installed)."""
+    try:
+        return open_store(settings)
+    except StoreUnavailable as error:
+        why = error.message
+    except ImportError as error:  # mockums.state.redis, or redis-py under it
+        why = f"{error} (a Redis store needs the redis extra: pip install 'mockums[redis]')"
+    say(store_problem(settings, why), settings.log_format, "store_unavailable", stream=sys.stderr, level=logging.ERROR,
+        store=shown_store(settings.store))
+    return None
 
 
 def base_url(host: str, port: int, scheme: str = "http") -> str:
@@ -70,44 +121,74 @@ def banner(settings: Settings, port: int, scenarios: tuple[Scenario, ...], sign_
 
 
 async def run(settings: Settings, scenarios: tuple[Scenario, ...], *, stop: asyncio.Event | None = None,
-              ready: Callable[[int], object] | None = None, sign_hint: str = "mockums sign") -> int:
-    """Serve until SIGINT or SIGTERM: 0 then, or 1 at once if the address cannot be listened on.
+              ready: Callable[[int], object] | None = None, sign_hint: str = "mockums sign",
+              worker: Worker | None = None) -> int:
+    """Serve until SIGINT or SIGTERM: 0 then, or 1 at once if the store cannot be used or the address cannot
+    be listened on (the store is opened first: nothing listens on a sandbox that cannot keep its state).
 
     For tests and embedding, which run this in-process: `stop`, when set, ends serving as a signal does;
     `ready(port)` is called once the socket listens and the banner is printed, with the port bound (the
-    one `--port 0` picked). `sign_hint` is the banner's `mockums sign` command (see `banner`).
+    one `--port 0` picked). `sign_hint` is the banner's `mockums sign` command (see `banner`). A `worker` of
+    `serve --workers` shares its port (SO_REUSEPORT) and prints no banner: its supervisor does, once.
     """
-    tls = server_tls(settings)  # before anything listens: a certificate problem stops the start (ConfigError)
-    app = create_app(settings, scenarios)
+    settings = replace(settings, replica=replica_name(settings))  # the name this process's entries carry
+    # Before anything listens: a certificate problem stops the start (ConfigError).
+    tls = worker.tls if worker is not None else server_tls(settings)
+    store = opened_store(settings)
+    if store is None:
+        return 1
+    try:
+        sandbox = Sandbox(settings, scenarios, store=store)
+    except StoreUnavailable as error:
+        store.close()
+        say(store_problem(settings, error.message), settings.log_format, "store_unavailable", stream=sys.stderr,
+            level=logging.ERROR, store=shown_store(settings.store))
+        return 1
+    if worker is not None and not worker.announces:  # one process speaks for the reloads every worker makes
+        logging.getLogger(WATCH_LOGGER).setLevel(logging.CRITICAL)
+    app = create_app(settings, sandbox=sandbox)
     # Asked once: whether each request's line can skip logging's records (only with serve's own handler).
-    app[SANDBOX].write_request_lines(request_line_writer(logging.getLogger("mockums.http")))
+    sandbox.write_request_lines(request_line_writer(logging.getLogger("mockums.http")))
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     try:
-        site = _site(runner, settings.host, settings.port, tls.context if tls else None, settings.idle_timeout)
+        site = _site(runner, settings.host, settings.port, tls.context if tls else None, settings.idle_timeout,
+                     reuse_port=worker is not None)
         await site.start()
     except OSError as error:
         await runner.cleanup()
-        hint = " (another server has it: pass --port N, or --port 0 for any free one)" if (
-            error.errno == errno.EADDRINUSE) else ""
-        say(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
-            settings.log_format, "cannot_listen", stream=sys.stderr, level=logging.ERROR)
+        store.close()
+        cannot_listen(settings, error)
         return 1
     # aiohttp has no public accessor for the bound port; needed when --port 0 picks one.
     sockets = getattr(site._server, "sockets", None) or ()
     port = sockets[0].getsockname()[1] if sockets else settings.port
-    say(banner(settings, port, scenarios, sign_hint, tls), settings.log_format, "listening", port=port)
+    if worker is None:
+        say(banner(settings, port, scenarios, sign_hint, tls), settings.log_format, "listening", port=port)
     if stop is None:
         stop = asyncio.Event()
     install_signal_handlers(stop)
+    watch = asyncio.create_task(_stop_when_orphaned(worker.supervisor, stop)) if worker and worker.supervisor else None
     try:
         if ready is not None:
             ready(port)
         await stop.wait()
     finally:
+        if watch is not None:
+            watch.cancel()
         await _shut_down(runner)
-    say("mockums stopped", settings.log_format, "stopped")
+        store.close()
+    if worker is None:
+        say("mockums stopped", settings.log_format, "stopped")
     return 0
+
+
+def cannot_listen(settings: Settings, error: OSError) -> None:
+    """Say on stderr that the address cannot be listened on, and why."""
+    hint = " (another server has it: pass --port N, or --port 0 for any free one)" if (
+        error.errno == errno.EADDRINUSE) else ""
+    say(f"mockums: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}{hint}",
+        settings.log_format, "cannot_listen", stream=sys.stderr, level=logging.ERROR)
 
 
 async def _shut_down(runner: web.AppRunner) -> None:
@@ -120,19 +201,20 @@ async def _shut_down(runner: web.AppRunner) -> None:
 
 
 def _site(runner: web.AppRunner, host: str, port: int, ssl_context: ssl.SSLContext | None,
-          handshake_timeout: float = 60.0) -> web.BaseSite:
+          handshake_timeout: float = 60.0, *, reuse_port: bool = False) -> web.BaseSite:
     """Where to listen. `::` means both IPv6 and IPv4 where the system allows it (asyncio's own sockets
     are IPv6-only), so a container bound to `::` also answers 127.0.0.1 — as `::ffff:127.0.0.1`. With TLS,
-    a connection that has not completed its handshake within `handshake_timeout` seconds is closed."""
+    a connection that has not completed its handshake within `handshake_timeout` seconds is closed.
+    `reuse_port`: other processes listen on the same port too (SO_REUSEPORT: `serve --workers`)."""
     if host == "::" and socket.has_dualstack_ipv6():
-        dual = socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True)
+        dual = socket.create_server((host, port), family=socket.AF_INET6, dualstack_ipv6=True, reuse_port=reuse_port)
         if ssl_context is not None:
             return _TlsSockSite(runner, dual, ssl_context=ssl_context, handshake_timeout=handshake_timeout)
         return web.SockSite(runner, dual, ssl_context=ssl_context)
     if ssl_context is not None:
-        return _TlsTCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context,
+        return _TlsTCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port, ssl_context=ssl_context,
                            handshake_timeout=handshake_timeout)
-    return web.TCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context)
+    return web.TCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port, ssl_context=ssl_context)
 
 
 # aiohttp's sites take no TLS handshake timeout, and asyncio's default is 60 s: a client that connects and never

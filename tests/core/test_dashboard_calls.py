@@ -43,7 +43,7 @@ def test_summary_rows_carry_what_a_list_shows_and_nothing_costly(sandbox: Sandbo
         ("3194DASH0001", "bad_signature", None, 401, "1006"),
     ]
     assert set(rows[0]) == {"id", "time", "method", "endpoint", "merOrderId", "verdict", "scenario", "status",
-                            "errCode", "fault", "durationMs"}
+                            "errCode", "fault", "durationMs", "replica"}
 
 
 def test_journal_filters_by_verdict_and_scenario(sandbox: Sandbox) -> None:

@@ -31,6 +31,7 @@ from dashboard_harness import (
     start_browser,
     thumbnail,
 )
+from real_redis import start_redis
 
 from mockums.auth import signing
 from mockums.config import DEMO_APP
@@ -280,6 +281,22 @@ def test_load_errors_show_with_file_and_line(browser: Any, tmp_path: Path) -> No
         assert re.search(r"Last read from disk at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\)\.",
                          page.text("#reload-status")), page.text("#reload-status")
         assert page.text("#scenario-list").count("mine.yaml:2") == 1  # the previous set stays in force
+
+
+def test_a_store_that_goes_away_shows_in_a_banner_until_it_is_back(browser: Any) -> None:
+    redis = start_redis()
+    try:
+        with BackgroundServer(replace(SETTINGS, store=redis.url)) as url:
+            page = Page(browser, url)
+            page.open("#/requests")
+            assert not page.find("#offline").is_displayed()
+            redis.stop()
+            banner = page.shows("#offline", "the store is unavailable: ")
+            assert redis.url in banner.text and "cannot be reached" in banner.text
+            redis = start_redis(redis.port)
+            page.until(lambda: not page.find("#offline").is_displayed(), "the banner to go")
+    finally:
+        redis.stop()
 
 
 def test_keyboard_alone_reaches_and_opens_a_request_and_every_control_is_labelled(page: Page, sandbox: Sandbox) -> None:

@@ -5,6 +5,7 @@ from aiohttp; no module grows past about 400 lines."""
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from collections.abc import Collection, Mapping
@@ -48,7 +49,8 @@ def _base(path: Path, node: ast.ImportFrom) -> str:
     return ".".join([*anchor, node.module] if node.module else anchor)
 
 
-def imports(path: Path) -> set[tuple[str, str]]:
+@functools.cache  # the cycle tests and the layer tests read every module: each is parsed once
+def imports(path: Path) -> frozenset[tuple[str, str]]:
     """What a module imports from mockums, anywhere in it (under TYPE_CHECKING and inside functions too), as
     (module, name) pairs: `from a.b import c` is the module a.b.c when there is one (name ""), else (a.b, c)."""
     found = set()
@@ -60,7 +62,7 @@ def imports(path: Path) -> set[tuple[str, str]]:
                 found.add((submodule, "") if submodule in MODULES else (base, alias.name))
         elif isinstance(node, ast.Import):
             found.update((alias.name, "") for alias in node.names)
-    return {(module, name) for module, name in found if module.split(".")[0] == "mockums"}
+    return frozenset((module, name) for module, name in found if module.split(".")[0] == "mockums")
 
 
 def imported_units(path: Path) -> set[str]:

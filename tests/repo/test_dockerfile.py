@@ -9,7 +9,8 @@ Three layers:
   the stop signal, and COPY sources that exist and survive ``.dockerignore``;
 * a replay of what the image build does: the COPY steps (filtered through ``.dockerignore``) into a
   scratch "image root", the Dockerfile's own ``pip install`` step(s) into a fresh virtual environment
-  (the package is built from the copied files and installed; its dependencies are not downloaded and
+  (the package is built from the copied files, with the build backend the suite installs once for the run
+  instead of once per build, and installed; its dependencies are not downloaded and
   installed again, the fresh environment borrows them from this suite's own, and a check shows they
   satisfy every requirement the installed package declares, with the extras the step asks for), then
   the image's command with the image's environment (MOCKUMS_HOST and MOCKUMS_PORT swapped for
@@ -549,7 +550,7 @@ def test_the_files_dockerignore_names_in_its_comments_exist() -> None:
 
 
 def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
-        instructions: list[Instruction], tmp_path: Path) -> None:
+        instructions: list[Instruction], tmp_path: Path, build_backend: str) -> None:
     """COPY + pip install as the Dockerfile says, then the image's command and HEALTHCHECK, on loopback."""
     rules = dockerignore_rules()
     image_root = tmp_path / "image"  # the image's filesystem, as far as COPY and WORKDIR touch it
@@ -603,15 +604,18 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
                 # Absolute paths point into the image; --no-cache-dir only keeps the image small, and
                 # dropping it here lets pip reuse its cache so the replay stays fast. --no-deps: the
                 # dependencies come from this suite's environment (below), not from the index again.
+                # --no-build-isolation with the `build_backend` folder (pyproject.toml's build-system.requires,
+                # installed once for the run) on PYTHONPATH: the build in the fresh venv sees the standard
+                # library and those requirements only, as in pip's isolation, without installing them again.
                 args = [str(in_image(a)) if a.startswith("/") and in_image(a).exists() else a
                         for a in args if a != "--no-cache-dir"]
                 if args[:1] == ["install"]:
                     installs += 1
                     extras += install_extras(args[1:])
-                    args = [*args, "--no-deps"]
+                    args = [*args, "--no-deps", "--no-build-isolation"]
                 run_step(f"pip {shlex.join(args)} (Dockerfile line {instruction.line})",
                          [sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), *args],
-                         timeout=600, cwd=in_image(workdir), env=env)
+                         timeout=600, cwd=in_image(workdir), env={**env, "PYTHONPATH": build_backend})
     assert installs, f"no `pip install` in any RUN line of the Dockerfile: {pip_steps(instructions)}"
 
     # The dependencies: this suite's environment was installed from the same project metadata (with the test

@@ -3,6 +3,7 @@ project of one's own (the wheel built and installed; the path and git forms read
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,7 @@ def test_script_a_failure_as_written(shell: Shell) -> None:
         assert answer(shell, sign)["errCode"] == "TARGET_FAIL"
 
 
-def test_the_install_commands(tmp_path: Path) -> None:
+def test_the_install_commands(tmp_path: Path, build_backend: str) -> None:
     """The wheel is built as the page says and installs; the path and git forms are requirements pip reads."""
     from packaging.requirements import Requirement
 
@@ -56,22 +57,25 @@ def test_the_install_commands(tmp_path: Path) -> None:
     toml = tomllib.loads(block_in(page, "In a requirements file", "toml"))
     assert Requirement(toml["project"]["optional-dependencies"]["test"][0]).name == "mockums"
 
-    # `pip wheel --no-deps -w dist /path/to/mockums`, from this checkout, then the wheel the page names.
+    # `pip wheel --no-deps -w dist /path/to/mockums`, from this checkout, then the wheel the page names. It builds
+    # in an empty venv with the backend pyproject.toml names and nothing else (`build_backend`, installed once for
+    # the run, on PYTHONPATH): what pip's build isolation gives it, without installing the backend for this build.
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], "venv")
     dist = tmp_path / "dist"
     args = build.replace(".venv/bin/pip", "").replace("/path/to/mockums", str(REPO)).replace(" dist ", f" {dist} ")
-    run([sys.executable, "-m", "pip", *args.split()], "pip wheel")
+    run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *args.split(), "--no-build-isolation"],
+        "pip wheel", env={**os.environ, "PYTHONPATH": build_backend})
     wheel = install.split("'")[1].removesuffix("[pytest]")
     assert (tmp_path / wheel).is_file(), f"the page installs {wheel}; pip wheel made {sorted(dist.iterdir())}"
     # Installed alone (its dependencies are this environment's business), its command answers.
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], "venv")
     run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps", "-q",
          str(tmp_path / wheel)], "pip install")
     shown = run([str(venv / "bin" / "mockums"), version.split()[-1]], "mockums --version")
     assert shown.startswith("mockums ")
 
 
-def run(command: list[str], what: str) -> str:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+def run(command: list[str], what: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env)
     assert result.returncode == 0, f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     return result.stdout

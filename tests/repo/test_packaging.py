@@ -39,11 +39,12 @@ def test_user_extras_carry_no_developer_tools() -> None:
     assert names(extras["pytest"]) == {"pytest", "pytest-aiohttp"}  # the async fixture needs pytest-aiohttp
     assert names(extras["tls"]) == {"trustme"}
     assert names(extras["fast"]) == {"orjson"}
+    assert names(extras["redis"]) == {"redis"}  # redis-py (with hiredis): `--store redis://…` only
     assert not names(PROJECT["dependencies"]) & set(DEV_TOOLS)
     # orjson encodes answers by default, on CPython only (it has no PyPy wheels; the standard library takes over)
     assert "orjson>=3.9; platform_python_implementation == 'CPython'" in PROJECT["dependencies"]
     assert {"mockums"} <= names(extras["test"]) and set(DEV_TOOLS) <= names(extras["test"])
-    assert "mockums[pytest,tls,fast,docs]" in extras["test"] and extras["dev"] == ["mockums[test]"]
+    assert "mockums[pytest,tls,fast,docs,redis]" in extras["test"] and extras["dev"] == ["mockums[test]"]
     assert names(extras["docs"]) == {"mkdocs", "mkdocs-material"}  # the documentation site, and nothing else
 
 

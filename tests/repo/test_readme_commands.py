@@ -87,6 +87,14 @@ RUN_BY_TEST_TUTORIAL = {
     r"^\.venv/bin/mockums --version$": "install",
     r"^\.venv/bin/(nox|mkdocs serve)$": "development",
 }
+# A team sandbox (issue #23): tests/cli/test_cli_workers.py runs the workers command as written, against a real
+# redis-server (its URL in place of 127.0.0.1:6379); compose.yaml is checked by tests/repo/test_compose.py (no Docker
+# engine here).
+TEAM_SANDBOX = {
+    r"^\.venv/bin/pip install '\.\[redis\]' && \.venv/bin/mockums serve --workers 2 --store redis://127\.0\.0\.1:6379/0$":
+        "test_cli_workers",
+    r"^MOCKUMS_CONTROL_TOKEN=\S+ docker compose up --build$": "test_compose",
+}
 
 
 def test_every_readme_command_is_run_or_checked_here() -> None:
@@ -99,7 +107,7 @@ def test_every_readme_command_is_run_or_checked_here() -> None:
         r"^curl -s .*http://127\.0\.0\.1:8000/__mockums/": "control api",
         r"^docker run ": "docker run",
     }
-    kinds |= RUN_BY_TEST_TUTORIAL
+    kinds |= RUN_BY_TEST_TUTORIAL | TEAM_SANDBOX
     unmatched = [c for c in commands() if c not in COVERED_ELSEWHERE and not any(re.search(k, c) for k in kinds)]
     assert not unmatched, f"README commands no test runs (add them to {Path(__file__).name}): {unmatched}"
 

@@ -14,8 +14,8 @@ from mockums.lines.bills.lookups import BillLookups
 from mockums.lines.bills.notification import build_bill
 from mockums.lines.bills.payments import LINE
 from mockums.lines.bills.rules import BillRules
-from mockums.lines.bills.store import MemoryBills
-from mockums.lines.line import Book, Page, Paid, Services
+from mockums.lines.bills.store import BillRepository, MemoryBills, RecordBills
+from mockums.lines.line import Book, Page, Paid, Services, memory_records
 from mockums.lines.netpay import family_line
 from mockums.lines.netpay import notification as netpay_notification
 from mockums.notify.note import Notification
@@ -28,7 +28,10 @@ class Bills(Book):
     def __init__(self, services: Services) -> None:
         settings = services.settings
         self.services = services
-        self.lookups = BillLookups(MemoryBills(settings.max_qr_codes, settings.max_bills), services.ledger)
+        store: BillRepository = (
+            MemoryBills(settings.max_qr_codes, settings.max_bills) if services.records is memory_records
+            else RecordBills(services.records, settings.max_qr_codes, settings.max_bills))
+        self.lookups = BillLookups(store, services.ledger)
         self.rules = BillRules(services, self.lookups)
         self.pages: Mapping[str, Page] = {BILL_CODE_PATH: CodePage(services, self.lookups, self.rules.payments)}
 

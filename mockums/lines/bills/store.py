@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from mockums.lines.bills.model import Bill, BillKey, QrCode
+from mockums.lines.line import RecordsOf
+from mockums.state.records import Records
 
 
 class BillRepository(Protocol):
@@ -118,3 +120,56 @@ class MemoryBills:
         self._bills.clear()
         self._by_payment.clear()
         self._bills_of_code.clear()
+
+
+class RecordBills:
+    """Codes and bills as records (`mockums.state.records`), for a store several processes share: each code and
+    each bill changed by one atomic update, the indexes (a payment's bill, a code's bills) after it. A code removed
+    takes its bills with it; one dropped beyond its cap leaves its bills to their own cap."""
+
+    def __init__(self, records: RecordsOf, code_capacity: int = 10_000, bill_capacity: int = 30_000) -> None:
+        self._codes: Records[QrCode] = records("qrcode", code_capacity, (QrCode,))
+        self._bills: Records[Bill] = records("bill", bill_capacity, (Bill,))
+        # A bill has a few payments: room for several per bill, each dropped with its bill.
+        self._by_payment: Records[BillKey] = records("billpayment", 4 * bill_capacity, ())
+        self._bills_of_code: Records[tuple[BillKey, ...]] = records("codebills", code_capacity, ())
+
+    def code(self, qr_code_id: str) -> QrCode | None:
+        return self._codes.get(qr_code_id)
+
+    def bill(self, key: BillKey) -> Bill | None:
+        return self._bills.get(key)
+
+    def bill_of_payment(self, mid: str, mer_order_id: str) -> BillKey | None:
+        key = self._by_payment.get((mid, mer_order_id))
+        return (str(key[0]), str(key[1])) if key is not None else None
+
+    def update_code(self, qr_code_id: str, change: Callable[[QrCode | None], QrCode | None]) -> QrCode | None:
+        new = self._codes.update(qr_code_id, lambda old: (kept := change(old), kept))
+        if new is None:
+            for key in self._bills_of_code.update(qr_code_id, lambda old: (None, old or ())):
+                self.update_bill(tuple(key), lambda _: None)  # type: ignore[arg-type]
+        return new
+
+    def update_bill(self, key: BillKey, change: Callable[[Bill | None], Bill | None]) -> Bill | None:
+        old, new = self._bills.update(key, lambda old: ((kept := change(old)), (old, kept)))
+        bill = new or old
+        if bill is None:
+            return None
+        if new is not None and (old is None or old.qr_code_id != new.qr_code_id):
+            self._bills_of_code.update(new.qr_code_id, lambda keys: ((*(keys or ()), key), None))
+        for mer_order_id in set(old.payments if old is not None else ()) - set(new.payments if new else ()):
+            self._by_payment.update((bill.mid, mer_order_id), lambda _: (None, None))
+        for mer_order_id in set(new.payments if new is not None else ()) - set(old.payments if old else ()):
+            self._by_payment.update((bill.mid, mer_order_id), lambda _: (key, None))
+        if new is None and old is not None:
+            self._bills_of_code.update(old.qr_code_id, lambda keys: (
+                tuple(k for k in keys or () if tuple(k) != key) or None, None))
+        return new
+
+    def code_count(self) -> int:
+        return len(self._codes)
+
+    def clear(self) -> None:
+        for records in (self._codes, self._bills, self._by_payment, self._bills_of_code):
+            records.clear()

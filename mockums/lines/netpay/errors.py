@@ -45,6 +45,8 @@ SITUATIONS: Mapping[str, Situation] = {
     "bad_request": Situation("BAD_REQUEST", "请求报文有错: {details}", "a field breaks its rule (the rule is named)"),
     "abnormal_time": Situation("ABNORMAL_REQUEST_TIME", "请求时间异常: {details}",
                                "strict mode: requestTimestamp is outside the skew window"),
+    "system_error": Situation("INTERNAL_ERROR", "内部错误: {details}",
+                              "mockums cannot reach its store (Redis) while answering; nothing was done"),
     "order_closed": Situation("OPERATION_NOT_ALLOWED", "订单已关闭", "close or refund of a closed order"),
     "refund_unpaid": Situation("OPERATION_NOT_ALLOWED", "订单未支付，不能退款", "refund of an order not paid"),
     "refund_too_much": Situation("OPERATION_NOT_ALLOWED", "退款金额超过可退金额 (可退 {refundable} 分)",

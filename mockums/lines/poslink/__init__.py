@@ -11,11 +11,11 @@ from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.model import OrderKey
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, LostAnswer, ProductLine, Services
-from mockums.lines.poslink.cases import case_of
+from mockums.lines.poslink.cases import PayCase, case_of
 from mockums.lines.poslink.deviations import POS_DEVIATIONS
 from mockums.lines.poslink.endpoints import POS_SPECS, V2
 from mockums.lines.poslink.rules import LINE, PosRules
-from mockums.lines.poslink.store import MemoryPosFacts
+from mockums.lines.poslink.store import PosFacts, RecordPosFacts
 from mockums.lines.poslink.vocabulary import QUERY_RES_CODES, SITUATIONS, VOCABULARY
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import ORDER_STATUSES
@@ -25,7 +25,7 @@ class PosLink(Book):
     """POS link's book: its rules over the ledger, and the payments whose answers a magic code loses."""
 
     def __init__(self, services: Services) -> None:
-        self.facts = MemoryPosFacts(services.settings.max_orders)
+        self.facts = RecordPosFacts(services.records("posfacts", services.settings.max_orders, (PosFacts, PayCase)))
         self.rules = PosRules(services, self.facts)
 
     def perform(self, call: Call) -> Outcome:

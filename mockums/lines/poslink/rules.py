@@ -76,16 +76,21 @@ class PosRules:
         if key is None:
             return said("not_found")
 
-        def apply(old: Order | None) -> tuple[Order | None, Outcome]:
+        kept = self.facts.get(key)
+
+        # Free of side effects (a shared store may run it again, from the payment as another process left it): the
+        # facts are written once the payment's change is.
+        def apply(old: Order | None) -> tuple[Order | None, tuple[Outcome, PosFacts | None]]:
             order = old if old is not None else self.implied(call, key)
-            facts = self.facts.get(key)
-            order, facts = self.settle(order, facts, call.now, counted=False)
+            order, facts = self.settle(order, kept, call.now, counted=False)
             order = moves.scripted(order, call.status, call.now)
             order, facts, outcome = step(order, facts)
-            self.facts.update(key, lambda _: (facts, None))
-            return order, outcome
+            return order, (outcome, facts)
 
-        return self.ledger.change(key, apply)
+        outcome, facts = self.ledger.change(key, apply)
+        if facts is not kept:
+            self.facts.update(key, lambda _: (facts, None))
+        return outcome
 
     def implied(self, call: Call, key: OrderKey) -> Order:
         """A payment never made here that a scenario (or assume_orders) speaks for: paid at once, by WeChat."""
@@ -141,9 +146,9 @@ class PosRules:
         key = (str(body["merchantCode"]), str(body["merchantOrderId"]))
         amount = coerce_amount(body.get("transactionAmount"))
 
-        def apply(old: Order | None) -> tuple[Order | None, Outcome]:
+        def apply(old: Order | None) -> tuple[Order | None, tuple[Outcome, PosFacts | None]]:
             if old is not None:
-                return old, said("duplicate", order_id=key[1])
+                return old, (said("duplicate", order_id=key[1]), None)
             paying = case is not None and (case.paying_queries is not None or case.paying_seconds is not None)
             lost_unpaid = case is not None and case.fault is not None and not case.succeeds
             status = WAIT_BUYER_PAY if paying else TRADE_CLOSED if lost_unpaid else TRADE_SUCCESS
@@ -153,12 +158,14 @@ class PosRules:
             order = self.new(call, key, wallet.target_sys, amount, status, made)
             until = call.now + case.paying_seconds if case is not None and case.paying_seconds is not None else None
             facts = PosFacts(pay_code, "timeout" if lost_unpaid else None, "", case, until)
-            self.facts.update(key, lambda _: (facts, None))
             if paying:
-                return order, said("paying", order, answers.paid(order, self.generator))
-            return order, said("done", order, answers.paid(order, self.generator))
+                return order, (said("paying", order, answers.paid(order, self.generator)), facts)
+            return order, (said("done", order, answers.paid(order, self.generator)), facts)
 
-        return self.ledger.change(key, apply)
+        outcome, made = self.ledger.change(key, apply)
+        if made is not None:  # written once the payment is: a pay that lost the race writes nothing
+            self.facts.update(key, lambda _: (made, None))
+        return outcome
 
     def refused_pay(self, call: Call, outcome: Outcome) -> None:
         """A pay refused (by a scenario) as `outcome`: a payment made under its merchantOrderId, failed, so that a
@@ -169,15 +176,14 @@ class PosRules:
         wallet = wallet_of(pay_code)
         why = f"{outcome.err_code} {outcome.err_msg}"
 
-        def apply(old: Order | None) -> tuple[Order | None, None]:
+        def apply(old: Order | None) -> tuple[Order | None, bool]:
             if old is not None:
-                return old, None
-            order = self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
-                             f"pay {call.spec.path} refused: {why}")
-            self.facts.update(key, lambda _: (PosFacts(pay_code, "failed", why), None))
-            return order, None
+                return old, False
+            return self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
+                            f"pay {call.spec.path} refused: {why}"), True
 
-        self.ledger.change(key, apply)
+        if self.ledger.change(key, apply):
+            self.facts.update(key, lambda _: (PosFacts(pay_code, "failed", why), None))
 
     def query(self, call: Call) -> Outcome:
         def step(order: Order, facts: PosFacts | None) -> tuple[Order, PosFacts | None, Outcome]:

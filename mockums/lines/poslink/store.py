@@ -10,6 +10,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from mockums.ledger.model import OrderKey
 from mockums.lines.poslink.cases import PayCase
+from mockums.state.records import MemoryRecords, Records
 
 R = TypeVar("R")
 
@@ -41,25 +42,24 @@ class PosFactsRepository(Protocol):
         """Forget everything."""
 
 
-class MemoryPosFacts:
-    """POS-link facts in memory, at most `capacity` (the oldest forgotten first)."""
+class RecordPosFacts:
+    """POS-link facts as records under the payment's order key (`mockums.state.records`)."""
 
-    def __init__(self, capacity: int = 100_000) -> None:
-        self.capacity = capacity
-        self._facts: dict[OrderKey, PosFacts] = {}
+    def __init__(self, records: Records[PosFacts]) -> None:
+        self._records = records
 
     def get(self, key: OrderKey) -> PosFacts | None:
-        return self._facts.get(key)
+        return self._records.get(key)
 
     def update(self, key: OrderKey, change: Change[R]) -> R:
-        facts, result = change(self._facts.get(key))
-        if facts is None:
-            self._facts.pop(key, None)
-        else:
-            self._facts[key] = facts
-            while len(self._facts) > self.capacity:
-                del self._facts[next(iter(self._facts))]
-        return result
+        return self._records.update(key, change)
 
     def clear(self) -> None:
-        self._facts.clear()
+        self._records.clear()
+
+
+class MemoryPosFacts(RecordPosFacts):
+    """POS-link facts in memory, at most `capacity` (the least recently changed forgotten first)."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        super().__init__(MemoryRecords(capacity))

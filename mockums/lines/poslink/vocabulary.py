@@ -46,6 +46,8 @@ FOUND = "00000成功响应码"
 SITUATIONS: Mapping[str, Situation] = {
     "bad_request": Situation("9001", "参数校验失败: {details}", "a field breaks its rule"),
     "abnormal_time": Situation("9001", "参数校验失败: {details}", "strict mode: a skewed requestTimestamp"),
+    "system_error": Situation("9999", "系统错误: {details}",
+                              "mockums cannot reach its store (Redis) while answering; nothing was done"),
     "done": Situation(SUCCESS, DONE, "pay, void, reversal, refund and activeterminal succeeded", "observed"),
     "found": Situation(SUCCESS, FOUND, "query and query-refund found what they asked for", "observed"),
     "paying": Situation("ER", "用户支付中,请稍后查询 (USERPAYING)",

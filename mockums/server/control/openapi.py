@@ -67,6 +67,9 @@ def _operation(route: Route) -> dict[str, Any]:
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{route.answer}"}}}},
             "4XX": {"description": 'Refused: `{"error": why, …}` (400 bad input, 401/403 guard, 404 unknown, '
                                    "409 not now)", "content": problem},
+            "503": {"description": 'The store (Redis) cannot be reached: `{"error": "the store is unavailable: '
+                                   'why", …}` (health: with `status` unhealthy, `version`, `replica`, `store`)',
+                    "content": problem},
         },
     }
     parameters = _parameters(route)

@@ -7,10 +7,12 @@ import json
 
 from aiohttp import web
 
-from mockums.errors import ControlError
+from mockums.errors import ControlError, StoreUnavailable
 from mockums.limits import CONTROL_PREFIX
 from mockums.protocol.clipping import clip
 from mockums.server.connections import too_large
+
+STORE_UNAVAILABLE = "the store is unavailable"
 
 
 class TooLarge(ControlError):
@@ -19,7 +21,7 @@ class TooLarge(ControlError):
     status = 413
 
 
-def problem(status: int, message: str, **extra: object) -> web.Response:
+def problem(status: int, message: str, /, **extra: object) -> web.Response:
     """A control-API error: JSON `{"error": message, …}` with an HTTP error status."""
     return web.json_response({"error": message, **extra}, status=status, dumps=readable_json)
 
@@ -30,8 +32,10 @@ def readable_json(data: object) -> str:
 
 
 def refusal(error: ControlError) -> web.StreamResponse:
-    """The problem answering `error`, with its status and details."""
-    response = problem(error.status, error.message, **error.details)
+    """The problem answering `error`, with its status and details; a store that cannot be reached says so first
+    (503: `the store is unavailable: why`)."""
+    message = f"{STORE_UNAVAILABLE}: {error.message}" if isinstance(error, StoreUnavailable) else error.message
+    response = problem(error.status, message, **error.details)
     return too_large(response) if isinstance(error, TooLarge) else response
 
 

@@ -126,6 +126,7 @@ def order(statuses: tuple[str, ...]) -> dict[str, Any]:
                   "nullable": True, "description": "a 分账 (split) order's split; null for an order not split"}})
 
 
+REPLICA = {"type": "string", "description": "the process that answered (`--replica`): its host and process, or worker"}
 JOURNAL_ENTRY = _record({
     "id": {"type": "integer", "minimum": 1}, "time": TEXT, "method": TEXT, "endpoint": TEXT,
     "merOrderId": TEXT_OR_NULL, "mid": TEXT_OR_NULL, "appId": TEXT_OR_NULL,
@@ -134,7 +135,8 @@ JOURNAL_ENTRY = _record({
                          "nearMisses": {"type": "array", "items": TEXT}}),
     "why": TEXT, "status": {"type": "integer", "description": "HTTP status; 0 when a fault answered"},
     "errCode": TEXT_OR_NULL, "fault": TEXT_OR_NULL, "delaySeconds": NUMBER,
-    "warnings": {"type": "array", "items": TEXT}, "durationMs": NUMBER, "request": TEXT, "answer": TEXT})
+    "warnings": {"type": "array", "items": TEXT}, "durationMs": NUMBER, "request": TEXT, "answer": TEXT,
+    "replica": REPLICA})
 SCENARIO_VIEW = _record({
     "name": TEXT, "description": TEXT, "magicId": TEXT_OR_NULL,
     "match": _record({"kind": TEXT, "value": TEXT, "endpoints": {"type": "array", "items": TEXT},
@@ -148,7 +150,7 @@ _SCHEMAS: dict[str, Any] = {
     "Problem": {"type": "object", "properties": {"error": TEXT}, "required": ["error"],
                 "additionalProperties": True, "description": "A refused control call: why, and details"},
     "Health": _record({"status": {"type": "string", "enum": ["ok"]}, "version": TEXT, "scenarios": COUNT,
-                       "orders": COUNT, "journal": COUNT}),
+                       "orders": COUNT, "journal": COUNT, "replica": REPLICA, "store": TEXT}),
     "Document": {**FREE, "description": "A JSON document (OpenAPI or JSON Schema)"},
     "ScenarioView": SCENARIO_VIEW,
     "ScenarioList": _list("ScenarioView"),
@@ -165,7 +167,7 @@ _SCHEMAS: dict[str, Any] = {
     "JournalRow": _record({
         "id": {"type": "integer", "minimum": 1}, "time": TEXT, "method": TEXT, "endpoint": TEXT,
         "merOrderId": TEXT_OR_NULL, "verdict": TEXT, "scenario": TEXT_OR_NULL, "status": {"type": "integer"},
-        "errCode": TEXT_OR_NULL, "fault": TEXT_OR_NULL, "durationMs": NUMBER}),
+        "errCode": TEXT_OR_NULL, "fault": TEXT_OR_NULL, "durationMs": NUMBER, "replica": REPLICA}),
     "JournalList": {"anyOf": [_list("JournalEntry"), _list("JournalRow")],
                     "description": "entries in full, or list rows only with `view=summary`"},
     "Endpoints": {"type": "array", "items": _record({

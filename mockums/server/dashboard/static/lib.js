@@ -130,6 +130,7 @@ export function poller(ms, task, active) {
       running = true;
       try {
         await task();
+        online(); // it answered: whatever the banner said (mockums or its store away) is over
       } catch (error) {
         report(error);
       } finally {
@@ -160,9 +161,15 @@ export function say(message, tone) {
   toastTimer = setTimeout(() => { toast.textContent = ""; }, tone === "bad" ? 9000 : 5000);
 }
 
-// An error from the control API: in the toast, and in the banner when mockums stopped answering.
+// An error from the control API: in the toast, and in the banner when mockums stopped answering or its store
+// (Redis) cannot be reached (503: the answer says why; the polls go on, and the banner goes when one succeeds).
 export function report(error) {
   const offline = document.getElementById("offline");
+  if (error instanceof ApiError && error.status === 503) {
+    offline.textContent = `${error.answer && error.answer.error ? error.answer.error : error.message}. Retrying…`;
+    offline.hidden = false;
+    return;
+  }
   if (error instanceof ApiError && error.status === 0) {
     offline.textContent = `${error.message}. Retrying…`;
     offline.hidden = false;

@@ -85,6 +85,7 @@ export function requestsView(ctx) {
     h("span", { class: "mk-c-main", title: entry.endpoint }, shortEndpoint(entry.endpoint)),
     h("span", { class: "mk-c-second" }, h("span", { class: "mk-mono" }, entry.merOrderId || "no merOrderId"),
       entry.scenario ? ` · scenario ${entry.scenario}` : ""),
+    h("span", { class: "mk-c-replica", title: `answered by replica ${entry.replica}` }, entry.replica),
     h("span", { class: "mk-c-badge" }, verdictBadge(entry.verdict)),
     h("span", { class: "mk-c-badge2" }, badge(answerText(entry), answerTone(entry, ctx))));
     return h("li", { class: fresh ? "mk-row-new" : null }, link);
@@ -228,6 +229,7 @@ function entryView(entry, ctx) {
       ["Answer", answered],
       ["Delay", entry.delaySeconds ? `${entry.delaySeconds} s of sandbox time before answering` : null],
       ["Decided in", `${entry.durationMs} ms`],
+      ["Replica", entry.replica ? code(entry.replica) : null],
     ]),
     entry.warnings && entry.warnings.length ? h("section", { "aria-labelledby": "h-warnings" },
       h("h3", { id: "h-warnings" }, "Warnings"),

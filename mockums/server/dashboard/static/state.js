@@ -38,6 +38,8 @@ export function stateView(ctx) {
       ["Scenarios", String(counts.scenarios)],
       ["Orders", String(counts.orders)],
       ["Journal entries", String(counts.journal)],
+      ["Store", counts.store],
+      ["This replica", counts.replica],
     ]).childNodes);
     showClock();
   }
