@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -51,11 +52,14 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server process on 127.0.0.1: `url` names database 0; `flush()` empties it; `stop()` ends it."""
 
-    def __init__(self, binary: str, port: int | None = None) -> None:
+    def __init__(self, binary: str, port: int | None = None, keep_in: Path | None = None) -> None:
         self.binary = binary
         self.port = port or free_port()
+        # `keep_in`: an append-only file there, each write synced before Redis answers (kept across a restart)
+        kept = ["--dir", str(keep_in), "--appendonly", "yes", "--appendfsync", "always"] if keep_in else \
+            ["--appendonly", "no"]
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *kept,
              "--protected-mode", "yes", "--loglevel", "warning"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -94,10 +98,11 @@ class RedisServer:
         return output.decode(errors="replace") if output else ""
 
 
-def start_redis(port: int | None = None) -> RedisServer:
-    """A new redis-server (on `port`, else a free one), or a skip (a failure under CI) when none is installed."""
+def start_redis(port: int | None = None, keep_in: Path | None = None) -> RedisServer:
+    """A new redis-server (on `port`, else a free one; keeping its data in the folder `keep_in` when given), or a
+    skip (a failure under CI) when none is installed."""
     binary = shutil.which("redis-server")
     if binary is None:
         missing("redis-server not found on PATH")
-    return RedisServer(binary, port)
+    return RedisServer(binary, port, keep_in)
 

@@ -123,3 +123,26 @@ async def test_two_processes_deliver_each_notification_exactly_once(
     assert sorted(len(d["attempts"]) for d in deliveries) == [1] * 20
     await merchant.wait_for(20)
     assert sorted(form["merOrderId"] for form in merchant.forms) == [f"3194ONCE{n:06d}" for n in range(20)]
+
+
+async def test_the_clock_the_seed_and_a_reset_made_through_one_process_apply_to_the_other(
+        pair: list[Mockums], session: aiohttp.ClientSession) -> None:
+    one, other = (process.base for process in pair)
+    try:
+        status, _ = await control(session, one, "POST", "/clock", json={"freeze": True, "set": "2030-01-02 03:04:05"})
+        assert status == 200
+        _, clock = await control(session, other, "GET", "/clock")
+        assert (clock["frozen"], clock["beijing"]) == (True, "2030-01-02 03:04:05")
+        await control(session, other, "POST", "/seed", json={"seed": 4242})
+        assert (await control(session, one, "GET", "/seed"))[1]["seed"] == 4242
+        await api(session, one, ORDER, "3194SAME000001", totalAmount=100)
+        first = await api(session, other, QUERY, "3194SAME000001")
+        await control(session, other, "POST", "/reset")
+        assert (await api(session, one, QUERY, "3194SAME000001"))["errCode"] == "NO_ORDER"  # reset for both
+        assert not (await control(session, one, "GET", "/clock"))[1]["frozen"]  # the clock too
+        await control(session, one, "POST", "/clock", json={"freeze": True, "set": "2030-01-02 03:04:05"})
+        await api(session, other, ORDER, "3194SAME000001", totalAmount=100)
+        second = await api(session, one, QUERY, "3194SAME000001")
+        assert second["targetOrderId"] == first["targetOrderId"]  # one seed, one clock: the same generated values
+    finally:
+        await control(session, one, "POST", "/reset")
