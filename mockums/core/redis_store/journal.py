@@ -35,6 +35,23 @@ return id
 """
 
 
+# Forget the entries ARGV[...] that are still kept, and their costs, in one step. KEYS: order, entries, costs, bytes.
+_FORGET = """
+local freed = 0
+for _, id in ipairs(ARGV) do
+  local cost = redis.call('HGET', KEYS[3], id)
+  if cost then
+    freed = freed + tonumber(cost)
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+if freed > 0 then redis.call('DECRBY', KEYS[4], freed) end
+return freed
+"""
+
+
 class StoredEntry:
     """A journal entry read back from Redis: its two JSON shapes, and what the filters look at."""
 
@@ -77,6 +94,7 @@ class RedisJournal:
         self._costs = link.key("journal", "costs")
         self._bytes = link.key("journal", "bytes")
         self._record = link.client.register_script(_RECORD)
+        self._forget = link.client.register_script(_FORGET)
 
     def record(self, at: float, method: str, endpoint: str, reply: Reply, duration_ms: float) -> Entry:
         entry = kept_entry(at, 0, method, endpoint, reply, duration_ms, self.replica)
@@ -120,17 +138,9 @@ class RedisJournal:
     def forget_order(self, mid: str, mer_order_id: str) -> None:
         ids = self._link.run(lambda client: client.zrange(self._order, 0, -1))
         gone = [str(entry.id) for entry in self._read(ids) if entry.mer_order_id == mer_order_id and entry.mid == mid]
-        if not gone:
-            return
-        costs = self._link.run(lambda client: client.hmget(self._costs, gone))
-
-        def write(pipe: Any) -> None:
-            pipe.hdel(self._entries, *gone)
-            pipe.hdel(self._costs, *gone)
-            pipe.zrem(self._order, *gone)
-            pipe.incrby(self._bytes, -sum(int(cost or 0) for cost in costs))
-
-        self._link.pipeline(write)
+        if gone:
+            self._link.run(lambda _: self._forget(keys=[self._order, self._entries, self._costs, self._bytes],
+                                                  args=gone))
 
     def clear(self) -> None:
         self._link.run(lambda client: client.delete(self._order, self._entries, self._costs, self._bytes))

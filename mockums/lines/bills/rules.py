@@ -90,7 +90,9 @@ class BillRules:
                       self.generator.merchant_name(mid, qr_code_id), call.now, None, call.app_id,
                       lifecycle=call.lifecycle)
         code = configured(code, body, call.lifecycle).noted(call.now, f"created by get-qrcode ({code.kind})")
-        self.store.update_code(qr_code_id, lambda _: code)
+        # Kept only if the id is still free: another process may have made a code under it since the look above.
+        if self.store.update_code(qr_code_id, lambda old: code if old is None else old) is not code:
+            return said("bill_exists", bill_no=qr_code_id)
         events: tuple[Event, ...] = ()
         if bill_no is not None and bill_date is not None and amount is not None:
             bill = Bill(bill_no, bill_date[:10], mid, qr_code_id, amount, call.now, text(body, "billDesc"),
