@@ -28,6 +28,7 @@ open after idle_timeout, and how SIGTERM went.
 Bounded: a fixed number of requests, and a time cap per phase.
 
     .venv/bin/python benchmarks/hostile_traffic.py [--scale 1.0] [--concurrency 32] [--seed 8]
+        [--store redis://127.0.0.1:PORT/DB]
 """
 
 from __future__ import annotations
@@ -646,7 +647,7 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
+def start_server(folder: Path, store: str | None = None) -> tuple[subprocess.Popen[str], str, list[str]]:
     config = folder / "mockums.yaml"
     config.write_text(json.dumps({"apps": [{"appId": APP_A[0], "appKey": APP_A[1], "notifyKey": NOTIFY_A},
                                            {"appId": APP_B[0], "appKey": APP_B[1]}],
@@ -655,7 +656,8 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     (folder / "scenarios" / "hostile.yaml").write_text(SCENARIOS, encoding="utf-8")
     log = (folder / "server.log").open("w", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "mockums", "serve", "--host", HOST, "--port", "0", "--config",
-                                str(config), "--no-bundled", "--no-watch", "--scenarios", str(folder / "scenarios")],
+                                str(config), "--no-bundled", "--no-watch", "--scenarios", str(folder / "scenarios"),
+                                *(["--store", store] if store else [])],
                                stdout=subprocess.PIPE, stderr=log, text=True)
     banner = []
     assert process.stdout is not None
@@ -674,12 +676,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every count (1.0: about 111,000 requests)")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--store", help="the store mockums keeps its state in (a loopback redis://127.0.0.1:PORT/DB)")
     args = parser.parse_args()
+    if args.store and not re.match(r"redis://(127\.0\.0\.1|localhost)[:/]", args.store):
+        parser.error("--store: only a Redis on this machine (redis://127.0.0.1:PORT/DB)")
     rng = random.Random(args.seed)
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        process, url, printed_keys = start_server(folder)
+        process, url, printed_keys = start_server(folder, args.store)
         try:
             port = int(url.rsplit(":", 1)[1])
             tally = Tally([APP_A[1], APP_B[1], NOTIFY_A, *printed_keys])
