@@ -68,9 +68,13 @@ class DeliveryRepository(Protocol):
     def number(self) -> int:
         """A number no delivery kept or made before has."""
 
-    def add(self, delivery: Delivery) -> list[Delivery]:
-        """Keep a new delivery; the pending ones dropped to make room, each given up (their timers are the
-        caller's to cancel)."""
+    # True when `add` also sets the first attempt's timer, in the same atomic step (a store shared by several
+    # processes: one dying in between would leave a pending delivery nobody attempts); the sender sets it otherwise.
+    keeps_timers: bool
+
+    def add(self, delivery: Delivery, first_due: float | None = None) -> list[Delivery]:
+        """Keep a new delivery (its first attempt due at `first_due`, when this repository keeps timers); the
+        pending ones dropped to make room, each given up (their timers are the caller's to cancel)."""
 
     def get(self, number: int) -> Delivery | None:
         """A delivery by its number."""
@@ -106,7 +110,9 @@ class MemoryDeliveries:
         self._made += 1
         return self._made
 
-    def add(self, delivery: Delivery) -> list[Delivery]:
+    keeps_timers = False
+
+    def add(self, delivery: Delivery, first_due: float | None = None) -> list[Delivery]:
         self._kept[delivery.number] = delivery
         dropped = []
         while len(self._kept) > self.capacity:

@@ -158,12 +158,14 @@ class Notifier:
         if problem is not None:
             attempt = Attempt(1, now, None, "", problem, False, 0.0)
             delivery = delivery.with_attempt(attempt).ended("gave_up", problem)
-        for dropped in self.store.add(delivery):
+        first_due = None if problem is not None else now + waits[0]
+        for dropped in self.store.add(delivery, first_due):
             self._forget(dropped.number)
         if problem is not None:
             self._log(delivery, attempt)
             return delivery
-        self.timers.schedule(_key(delivery.number), now + waits[0])
+        if not self.store.keeps_timers:
+            self.timers.schedule(_key(delivery.number), now + waits[0])
         if self._wake is not None:
             self._wake.set()
         return delivery

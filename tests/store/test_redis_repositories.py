@@ -155,3 +155,14 @@ def test_a_cell_set_once_by_one_process_is_read_by_another_inside_a_turn(link: L
     seed.update(lambda value: value + 1)
     with second.turn():
         assert other_seed.get() == 42
+
+
+def test_a_new_delivery_is_kept_with_its_first_timer_in_one_step(link: Link) -> None:
+    from mockums.core.redis_store.deliveries import RedisDeliveries
+    from mockums.core.redis_store.values import value_codec
+
+    timers = RedisTimers(link, "timers:deliveries")
+    deliveries = RedisDeliveries(link, value_codec(), timers, capacity=10)
+    made = Delivery(deliveries.number(), "N1", "http://127.0.0.1:9/n", "payment", "m", "o", {"a": "1"}, 1.0, (0.0,))
+    assert deliveries.add(made, first_due=3.0) == []
+    assert (deliveries.pending(), timers.due_at(("delivery", str(made.number)))) == ([made], 3.0)

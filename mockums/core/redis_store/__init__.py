@@ -49,6 +49,8 @@ def open_redis_store(settings: Settings, url: str) -> Store:
     order_timers = RedisTimers(link, "timers:orders", lease=settings.store_lease)
     orders = RedisOrders(link, codec, order_timers, moves.next_due, settings.max_orders, settings.max_refunds)
 
+    delivery_timers = RedisTimers(link, "timers:deliveries", lease=settings.notify_timeout + settings.store_lease)
+
     @contextmanager
     def turn() -> Iterator[None]:
         with cells.turn(), orders.turn():
@@ -57,8 +59,8 @@ def open_redis_store(settings: Settings, url: str) -> Store:
     return Store(
         orders=orders,
         order_timers=order_timers,
-        deliveries=RedisDeliveries(link, codec, settings.max_notifications),
-        delivery_timers=RedisTimers(link, "timers:deliveries", lease=settings.notify_timeout + settings.store_lease),
+        deliveries=RedisDeliveries(link, codec, delivery_timers, settings.max_notifications),
+        delivery_timers=delivery_timers,
         tokens=RecordTokens(RedisRecords[Issued](link, codec, "token", 100_000)),
         sequences=RedisSequences(link, settings.max_sequences),
         journal=RedisJournal(link, settings.journal_size, settings.journal_bytes, replica_name(settings)),

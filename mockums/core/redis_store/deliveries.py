@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockums.notify.deliveries import Delivery
+from mockums.state.redis.basics import RedisTimers, timer_member
 from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import Link
 
@@ -38,12 +39,16 @@ return dropped
 
 
 class RedisDeliveries:
-    """The `DeliveryRepository` in Redis."""
+    """The `DeliveryRepository` in Redis: a new delivery is kept with its first attempt's timer (in `timers`) in one
+    transaction."""
 
-    def __init__(self, link: Link, codec: Codec, capacity: int = 1000) -> None:
+    keeps_timers = True
+
+    def __init__(self, link: Link, codec: Codec, timers: RedisTimers, capacity: int = 1000) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
+        self._timers = timers
         self._link = link
         self._codec = codec
         self._record = link.key("delivery", "")
@@ -58,7 +63,7 @@ class RedisDeliveries:
     def number(self) -> int:
         return int(self._link.run(lambda client: client.incr(self._made)))
 
-    def add(self, delivery: Delivery) -> list[Delivery]:
+    def add(self, delivery: Delivery, first_due: float | None = None) -> list[Delivery]:
         number = str(delivery.number)
 
         def write(pipe: Any) -> None:
@@ -66,6 +71,8 @@ class RedisDeliveries:
             pipe.zadd(self._kept, {number: delivery.number})
             if not delivery.finished:
                 pipe.sadd(self._pending, number)
+            if first_due is not None:
+                pipe.zadd(self._timers.key, {timer_member(("delivery", number)): first_due})
 
         self._link.pipeline(write)
         dropped = self._link.run(lambda _: self._evict(keys=[self._kept, self._pending],
