@@ -9,6 +9,7 @@ journal. Nothing here knows about HTTP servers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -125,10 +126,7 @@ class Sandbox(OrderControl, ScenarioControl):
 
     def tick(self) -> None:
         """Fire what has fallen due by sandbox time (timed payments, refund settlements)."""
-        if self.store.turn is not None:
-            with self.store.turn():
-                self._dispatch(self._ledger.tick(self.clock.now()))
-        else:
+        with self.store.turn() if self.store.turn is not None else contextlib.nullcontext():
             self._dispatch(self._ledger.tick(self.clock.now()))
 
     # -- requests -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Notification deliveries in Redis: each under its number, changed in an optimistic transaction; the numbers
+"""Notification deliveries in Redis: each under its number, changed by compare-and-swap; the numbers
 in the order they were made, and the pending ones, so that every process sees and resumes the same deliveries.
 
     delivery:<n>   the delivery (codec)     deliveries:kept     n by n (sorted set)
@@ -56,6 +56,11 @@ class RedisDeliveries:
         self._pending = link.key("deliveries", "pending")
         self._made = link.key("deliveries", "made")
         self._evict = link.client.register_script(_EVICT)
+        # A delivery's new record (ARGV[2]), no longer pending when ARGV[3] says it finished (ARGV[4] its number).
+        self._swap = link.swap_script("""
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('SREM', KEYS[2], ARGV[4]) end
+""")
 
     def _load(self, data: Any) -> Delivery | None:
         return None if data is None else self._codec.loads(data)
@@ -87,21 +92,14 @@ class RedisDeliveries:
         key = self._record + str(number)
         outcome: list[Delivery | None] = [None]
 
-        def body(pipe: Any) -> Callable[[Any], object] | None:
-            old = self._load(pipe.get(key))
+        def attempt(data: bytes | None) -> list[Any] | None:
+            old = outcome[0] = self._load(data)
             if old is None:
-                outcome[0] = None
                 return None
             new = outcome[0] = change(old)
+            return [self._codec.dumps(new), "1" if new.finished else "", str(number)]
 
-            def write(queued: Any) -> None:
-                queued.set(key, self._codec.dumps(new))
-                if new.finished:
-                    queued.srem(self._pending, str(number))
-
-            return write
-
-        self._link.transaction([key], body)
+        self._link.swap(self._swap, [key, self._pending], self._link.run(lambda client: client.get(key)), attempt)
         return outcome[0]
 
     def _all(self, numbers: list[bytes]) -> list[Delivery]:

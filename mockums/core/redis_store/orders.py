@@ -1,4 +1,4 @@
-"""Orders in Redis: each under its own key, changed in an optimistic transaction (so two processes never both
+"""Orders in Redis: each under its own key, changed by compare-and-swap (so two processes never both
 pay, refund or close one order); an index by targetOrderId; least recently used dropped first beyond the
 same caps as in memory (orders, and refunds held between them), by one script.
 
@@ -55,13 +55,11 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 """
 
-# Write an order if it is still ARGV[1] ('' : none), in one step with its indexes and its timer, then evict. ARGV: 2
-# the new order ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its old refund
-# count, 7 its new one; 12 its timer's name, 13 when the timer falls due ('': it has none). KEYS[7], KEYS[8]: the
-# order timers, due and claimed (`RedisTimers`).
-_SWAP = """
-local current = redis.call('GET', KEYS[1])
-if (current or '') ~= ARGV[1] then return {0, current or ''} end
+# Write an order (while it is still as read: `Link.swap_script`) in one step with its indexes and its timer, then
+# evict. ARGV: 2 the new order ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its
+# old refund count, 7 its new one; 12 its timer's name, 13 when the timer falls due ('': it has none). KEYS[7],
+# KEYS[8]: the order timers, due and claimed (`RedisTimers`).
+_SWAP_WRITES = """
 local name = ARGV[3]
 redis.call('ZREM', KEYS[8], ARGV[12])
 if ARGV[2] == '' or ARGV[13] == '' then
@@ -93,7 +91,6 @@ end
 if ARGV[1] == '' or tonumber(ARGV[7]) > tonumber(ARGV[6]) then
 """ + _EVICT + """
 end
-return {1}
 """
 
 # An order, its last use noted (KEYS[1] the order, KEYS[2] the uses; ARGV[1] its name).
@@ -140,7 +137,7 @@ class RedisOrders:
         self._target_of = link.key("orders", "target")
         self._refunds = link.key("orders", "refunds")
         self._refund_total = link.key("orders", "refunds", "total")
-        self._swap = link.client.register_script(_SWAP)
+        self._swap = link.swap_script(_SWAP_WRITES)
         self._get = link.client.register_script(_GET)
         self._read: tuple[str, bytes | None] = ("", None)  # the order last read in this turn, as stored
         self._in_turn = False

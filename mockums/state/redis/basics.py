@@ -49,6 +49,11 @@ class Cells:
         self._codec = codec
         self._versions = link.key("cells", "versions")
         self._cells: dict[str, RedisCell[object]] = {}
+        # A cell's new value (ARGV[2]) and one more version of it (ARGV[3] its name; KEYS[2] the versions).
+        self._swap = link.swap_script("""
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+""")
         self._in_turn = False
 
     def cell(self, name: str, default: T) -> RedisCell[T]:
@@ -82,17 +87,13 @@ class Cells:
     def update(self, cell: RedisCell[T], change: Callable[[T], T]) -> T:
         result: list[T] = []
 
-        def body(pipe: Any) -> Callable[[Any], object]:
-            new = change(self.decode(cell, pipe.get(cell.key)))
+        def attempt(data: bytes | None) -> list[Any]:
+            new = change(self.decode(cell, data))
             result[:] = [new]
+            return [self._codec.dumps(new), cell.name]
 
-            def write(queued: Any) -> None:
-                queued.set(cell.key, self._codec.dumps(new))
-                queued.hincrby(self._versions, cell.name, 1)
-
-            return write
-
-        self._link.transaction([cell.key], body)
+        self._link.swap(self._swap, [cell.key, self._versions], self._link.run(lambda client: client.get(cell.key)),
+                        attempt)
         cell.value, cell.version = result[0], None  # read again at the next turn (its version is not known here)
         return result[0]
 

@@ -1,5 +1,5 @@
 """The connection to Redis every repository of a Redis store shares: key names, errors worded as
-`StoreUnavailable`, and the optimistic transaction each atomic update runs in.
+`StoreUnavailable`, and the compare-and-swap each atomic update runs as.
 
 The core is synchronous (it never waits on the event loop in the middle of a request), so the store uses
 redis-py's synchronous client with the hiredis parser: a command blocks its worker for one round trip
@@ -20,6 +20,13 @@ from mockums.hosts import without_secrets
 R = TypeVar("R")
 
 PREFIX = "mockums:"
+# The start of every compare-and-swap script (`Link.swap_script`): the record under KEYS[1] must still be ARGV[1]
+# ('': none), else the script answers [0, the record now] and writes nothing.
+_STILL_AS_READ = """
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return {0, current or ''} end
+"""
+
 CONFLICT_RETRIES = 1000  # an update retried this many times under contention gives up (never seen in 200-way races)
 
 
@@ -54,8 +61,6 @@ class Link:
         """Word any failure to reach Redis as StoreUnavailable (naming the store, never its password)."""
         try:
             yield
-        except redis.exceptions.WatchError:
-            raise
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
             raise StoreUnavailable(f"the Redis store at {self.shown_url} cannot be reached: {_reason(error)}") \
                 from error
@@ -83,6 +88,11 @@ class Link:
             commands(pipe)
             return list(pipe.execute())
 
+    def swap_script(self, writes: str) -> Any:
+        """A compare-and-swap script for `swap`: `writes` (Lua) runs only while the record under KEYS[1] is still
+        ARGV[1] as last read; the script answers [1] when they ran."""
+        return self.client.register_script(_STILL_AS_READ + writes + "\nreturn {1}\n")
+
     def swap(self, script: Any, keys: list[str], seen: bytes | None,
              attempt: Callable[[bytes | None], list[Any] | None]) -> None:
         """Compare and swap: `attempt(value)` gives the arguments that write the record's next value (None:
@@ -97,26 +107,6 @@ class Link:
             if answer[0] == 1:
                 return
             seen = answer[1] or None
-        raise StoreUnavailable(f"the Redis store at {self.shown_url}: an update lost {CONFLICT_RETRIES} races in a row")
-
-    def transaction(self, watched: list[str], body: Callable[[Any], Callable[[Any], object] | None]) -> None:
-        """An optimistic transaction: WATCH `watched`, let `body` read through the pipeline (immediate mode) and
-        return the writes to queue (None: nothing to write), then EXEC; all again when a watched key changed in
-        between. `body` must be free of side effects besides the writes it returns: it may run more than once."""
-        with self.reached(), self.client.pipeline(transaction=True) as pipe:
-            for _ in range(CONFLICT_RETRIES):
-                try:
-                    pipe.watch(*watched)  # type: ignore[no-untyped-call]
-                    writes = body(pipe)
-                    if writes is None:
-                        pipe.unwatch()
-                        return
-                    pipe.multi()
-                    writes(pipe)
-                    pipe.execute()
-                    return
-                except redis.exceptions.WatchError:
-                    continue
         raise StoreUnavailable(f"the Redis store at {self.shown_url}: an update lost {CONFLICT_RETRIES} races in a row")
 
     def ping(self) -> None:

@@ -1,4 +1,4 @@
-"""Records in Redis (`mockums.state.records`): a value per name changed in an optimistic transaction, the least
+"""Records in Redis (`mockums.state.records`): a value per name changed by compare-and-swap, the least
 recently changed forgotten beyond a capacity; and the scenario sequence counters, each advanced by one script."""
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ V = TypeVar("V")
 R = TypeVar("R")
 Counter = tuple[str, str]  # (scenario name, key), as `mockums.scenarios.sequences` counts calls
 
-# Write a record if it is still ARGV[1] ('': none): ARGV[2] ('': remove it) under ARGV[3], its change scored by
-# Redis's clock; then forget the least recently changed beyond ARGV[4] (ARGV[5]: the prefix of record keys).
-# KEYS: the record, the set of names by last change.
-_SWAP = """
-local current = redis.call('GET', KEYS[1])
-if (current or '') ~= ARGV[1] then return {0, current or ''} end
+# Write a record (while it is still as read: `Link.swap_script`): ARGV[2] ('': remove it) under ARGV[3], its
+# change scored by Redis's clock; then forget the least recently changed beyond ARGV[4] (ARGV[5]: the prefix of record
+# keys). KEYS: the record, the set of names by last change.
+_SWAP_WRITES = """
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[3])
@@ -33,7 +31,6 @@ while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[4]) do
   local name = redis.call('ZPOPMIN', KEYS[2])[1]
   redis.call('DEL', ARGV[5] .. name)
 end
-return {1}
 """
 
 
@@ -46,7 +43,7 @@ class RedisRecords(Generic[V]):
         self._prefix = link.key(kind, "")
         self._used = link.key(kind + "s", "used")
         self.capacity = capacity
-        self._swap = link.client.register_script(_SWAP)
+        self._swap = link.swap_script(_SWAP_WRITES)
 
     def get(self, name: Name) -> V | None:
         key = self._prefix + record_name(name)
