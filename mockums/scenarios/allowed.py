@@ -11,10 +11,11 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .model import MatchRule, SourceRef
+from .model import MatchRule
 from .walker import INT, STR, Walker, line_of
 
 log = logging.getLogger("mockums.scenarios")
+_NAMED_IN_WARNING = 3  # scenarios a grouped warning names before "and N more"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class LineWords:
         self.named: frozenset[str] = frozenset()
         self.narrowed: frozenset[str] | None = None
         self.why: list[str] = []
+        self.unnamed: dict[str, list[str]] = {}  # why a scenario naming no endpoint was narrowed -> which ones
 
     def start(self, rule: MatchRule | None) -> MatchRule | None:
         """The scenario's rule, scoped to its family's endpoints when it is a bundled one that names none."""
@@ -88,10 +90,21 @@ class LineWords:
             self.walker.error(node, where, "its answer fields are in the words of different product lines ("
                               f"{'; '.join(self.why)}), so no endpoint could answer them: split it in two")
             return rule
-        log.warning("%s: %s names no endpoint, so it applies only where its answer fields mean something: %s; name "
-                    "`match.endpoint` to say so and silence this warning", SourceRef(self.walker.path, line_of(node)),
-                    where, "; ".join(self.why))
+        self.unnamed.setdefault("; ".join(self.why), []).append(f"{where} (line {line_of(node)})")
         return replace(rule, endpoints=self.narrowed)
+
+    def warn(self) -> None:
+        """One warning per reason for the scenarios `finish` narrowed (a file of 10,000 scenarios that all answer
+        errCode SUCCESS without naming an endpoint gets one line, not 10,000), naming the first few."""
+        for why, which in self.unnamed.items():
+            shown = ", ".join(which[:_NAMED_IN_WARNING]) + (
+                f" and {len(which) - _NAMED_IN_WARNING:,} more" if len(which) > _NAMED_IN_WARNING else "")
+            subject = (f"{shown} names no endpoint, so it applies only where its answer fields mean something"
+                       if len(which) == 1 else f"{len(which):,} scenarios ({shown}) name no endpoint, so they apply "
+                       "only where their answer fields mean something")
+            log.warning("%s: %s: %s; name `match.endpoint` to say so and silence this warning", self.walker.path,
+                        subject, why)
+        self.unnamed = {}
 
     def check(self, node: Node, where: str, allowed: frozenset[str]) -> None:
         """Answer fields in the words of another product line than the one the scenario reaches: refused when the

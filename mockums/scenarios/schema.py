@@ -91,6 +91,7 @@ class ScenarioDocument(Walker):
             return
         for index, item in enumerate(node.value):
             self.scenario(item, f"scenarios[{index}]")
+        self.words.warn()
 
     # -- scenario parts ------------------------------------------------------------------------
 

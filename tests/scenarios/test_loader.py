@@ -579,3 +579,32 @@ def test_a_deep_document_is_refused_where_the_counting_composer_refuses_it() -> 
 def test_a_file_that_fits_is_composed_once_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(walker, "_NestingLimitedLoader", None)  # composing again would fail
     assert walker.compose_yaml(FULL_EXAMPLE).problem is None
+
+
+def test_scenarios_narrowed_for_the_same_reason_draw_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Each scenario that names no endpoint and answers in one line's words is narrowed to that line; a file of
+    many such scenarios gets one warning per reason, naming the first three and counting the rest."""
+    from mockums.lines import DEFAULT_REGISTRY
+
+    allowed = DEFAULT_REGISTRY.allowed(None)
+    many = "scenarios:\n" + "".join(
+        f"  - name: ok-{index}\n    match: {{merOrderId: OK{index}}}\n    respond: {{fields: {{errCode: SUCCESS}}}}\n"
+        for index in range(5))
+    with caplog.at_level("WARNING", logger="mockums.scenarios"):
+        result = load_text(many, "many.yaml", allowed=allowed)
+    assert [str(error) for error in result.errors] == []
+    assert len(result.scenarios) == 5
+    netpay = next(family for family in allowed.families if family.name == "netpay").endpoints
+    assert {scenario.match.endpoints for scenario in result.scenarios} == {netpay}
+    assert "/v1/netpay/wx/app-pre-close" in netpay and "/v2/poslink/transaction/pay" not in netpay
+    assert [record.getMessage() for record in caplog.records] == [
+        "many.yaml: 5 scenarios (scenarios[0] (line 2), scenarios[1] (line 5), scenarios[2] (line 8) and 2 more) "
+        "name no endpoint, so they apply only where their answer fields mean something: errCode 'SUCCESS' is "
+        "netpay's, not poslink's; name `match.endpoint` to say so and silence this warning"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="mockums.scenarios"):
+        load_text("scenarios:\n" + many.split("\n", 1)[1].split("  - name: ok-1")[0], "one.yaml", allowed=allowed)
+    assert [record.getMessage() for record in caplog.records] == [
+        "one.yaml: scenarios[0] (line 2) names no endpoint, so it applies only where its answer fields mean "
+        "something: errCode 'SUCCESS' is netpay's, not poslink's; name `match.endpoint` to say so and silence this "
+        "warning"]
