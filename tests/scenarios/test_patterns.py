@@ -60,7 +60,12 @@ def test_a_miss_tries_no_pattern_when_each_has_a_literal(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(MatchRule, "matches_order_id", counting)
     assert registry.choose("/v1/netpay/close", {"merOrderId": "3194BENCHFIXED0001"}).scenario is None
-    assert next(tried) <= 5  # a handful of candidates sharing a 4-character slice, not 4,000 patterns
+    assert next(tried) == 0  # 4,000 patterns, and no candidate: none's whole literal run is in the id
+    tried = itertools.count()
+    # New ids of digits share four-digit slices with some patterns' literals ("001234Z"), never the whole run
+    assert [registry.choose("/v1/netpay/close", {"merOrderId": f"3194M{n:09d}"}).scenario for n in range(500)] == [
+        None] * 500
+    assert next(tried) == 0
     chosen = registry.choose("/v1/netpay/close", {"merOrderId": "QQ001234Z77"}).scenario
     assert chosen is not None and chosen.name == "inside-1234"
 
