@@ -33,14 +33,16 @@ def _dated(template: str, now: float) -> str:
     return template.replace("{date}", beijing_date(now)) if "{" in template else template
 
 
-def _filled(runs: tuple[tuple[str, str, int, str], ...], number: int) -> tuple[str, int]:
+def _filled(runs: tuple[tuple[str, str, int], ...], number: int) -> tuple[str, int]:
     """An id in a wallet's shape (its template cut by `_runs`) with its digits and letters taken from
     `number`; the rest of `number`."""
     out = []
-    for kind, text, modulus, spec in runs:
+    for kind, text, modulus in runs:
         if kind == "#":  # a run of digits, the first from the lowest digit of `number`
             number, chunk = divmod(number, modulus)
-            out.append(format(chunk, spec)[::-1])
+            # The run's digits with leading zeros, reversed: str() of chunk + 10**length, read backwards without
+            # its leading 1 (format(chunk, "0Nd")[::-1] parses its format spec every time: 1.1 against 0.3 µs).
+            out.append(str(chunk + modulus)[:0:-1])
         elif kind == "@":
             for _ in text:
                 number, index = divmod(number, len(_ALPHANUMERIC))
@@ -51,15 +53,15 @@ def _filled(runs: tuple[tuple[str, str, int, str], ...], number: int) -> tuple[s
 
 
 @functools.lru_cache(maxsize=64)
-def _runs(template: str, date: str) -> tuple[tuple[str, str, int, str], ...]:
+def _runs(template: str, date: str) -> tuple[tuple[str, str, int], ...]:
     """A template, its `{date}` filled in, cut into runs of `#`, of `@` and of literal text, each as
-    (kind, text, 10**length, format spec): ("#", "###", 1000, "03d"), ("", "4200", 0, "")…"""
+    (kind, text, 10**length): ("#", "###", 1000), ("", "4200", 0)…"""
     runs = []
     for run in re.findall(r"#+|@+|[^#@]+", template.replace("{date}", date)):
         if run[0] == "#":
-            runs.append(("#", run, 10 ** len(run), f"0{len(run)}d"))
+            runs.append(("#", run, 10 ** len(run)))
         else:
-            runs.append((run[0] if run[0] == "@" else "", run, 0, ""))
+            runs.append((run[0] if run[0] == "@" else "", run, 0))
     return tuple(runs)
 
 
