@@ -8,7 +8,7 @@ raises, exactly as it would alone.
 
 Requests are read by orjson only when it reads them as the standard library would (`read_exactly`):
 orjson reads an integer beyond 64 bits as a float, which would change what a request says, so a body
-with a run of 19 digits or more is left to the standard library, as is anything orjson refuses (NaN,
+with a number of 19 digits or more is left to the standard library, as is anything orjson refuses (NaN,
 an exponent beyond a float, a lone surrogate, invalid UTF-8, deep nesting), whose error the standard
 library words.
 """
@@ -50,13 +50,18 @@ else:
         # 700-byte answer), which the journal would hold for each of its entries: kept as an exact copy.
         return bytes(memoryview(encoded))
 
-    # Every byte a digit or not: a body with 19 digits in a row may hold an integer orjson reads inexactly.
-    _DIGIT_OR_NOT = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
-    _LONG_RUN = b"0" * 19
+    # A body may hold an integer orjson reads inexactly where 19 digits in a row follow a byte a JSON number's
+    # digits can follow (`:`, `[`, `,`, white space, a sign, `.`, `e`) or open the body. Each byte becomes "0"
+    # (a digit), "n" (may come before a number's digits) or " ", so one search finds such a run. A run inside a
+    # string follows its quote or another character: merOrderIds of 20-30 digits ("3194" and a time in
+    # milliseconds) are common, and with them every request went to the standard library.
+    _NUMBER_BEFORE = b":[,+-.eE \t\r\n"
+    _CLASSES = bytes(48 if 48 <= byte <= 57 else 110 if byte in _NUMBER_BEFORE else 32 for byte in range(256))
+    _LONG_NUMBER = b"n" + b"0" * 19
 
     def _fast_read(raw: bytes) -> object:
         """The JSON value of `raw`, or NOT_READ when the standard library must read it (see the module)."""
-        if _LONG_RUN in raw.translate(_DIGIT_OR_NOT):
+        if _LONG_NUMBER in b"n" + raw.translate(_CLASSES):
             return NOT_READ
         try:
             return orjson.loads(raw)

@@ -18,6 +18,7 @@ SCALARS = st.one_of(
     st.none(), st.booleans(), st.text(max_size=20),
     st.integers(min_value=-(10**30), max_value=10**30),  # beyond 64 bits too: orjson would read those as floats
     st.floats(allow_nan=False, allow_infinity=False),
+    st.from_regex(r"[0-9:,.e -]{0,3}[0-9]{17,30}", fullmatch=True),  # ids of many digits: strings, not numbers
 )
 DOCUMENTS = st.dictionaries(
     st.text(max_size=8),
@@ -45,6 +46,17 @@ def test_orjson_reads_the_requests_here() -> None:
     """Installed with mockums, so the suite runs the fast path (a body it reads is not handed back)."""
     assert wire.LIBRARY == "orjson"
     assert wire.read_exactly(b'{"merOrderId":"3194A1","totalAmount":1}') == {"merOrderId": "3194A1", "totalAmount": 1}
+
+
+def test_ids_of_many_digits_are_read_by_orjson_and_numbers_of_many_by_the_standard_library() -> None:
+    """A 28-digit merOrderId ("3194", a time in milliseconds, 7 more digits) is a string: orjson reads it. A number
+    of 19 digits or more, wherever a number can start, goes to the standard library."""
+    assert wire.read_exactly(b'{"merOrderId":"3194202612071800000001234567","mid":"898340149000005"}') == {
+        "merOrderId": "3194202612071800000001234567", "mid": "898340149000005"}
+    for raw in (b'{"a":1234567890123456789}', b'{"a": [1, 1234567890123456789]}', b'{"a":-1234567890123456789}',
+                b'{"a":1.1234567890123456789}', b'{"a":1e-1234567890123456789}', b"1234567890123456789",
+                b'{"a":"x 1234567890123456789"}'):  # the last a string, sent on all the same (no telling from here)
+        assert wire.read_exactly(raw) is wire.NOT_READ, raw
 
 
 @settings(max_examples=150, deadline=None)
