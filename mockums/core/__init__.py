@@ -1,10 +1,45 @@
 """The sandbox core: one facade (`Sandbox`) in front of authentication, scenarios, the product lines
-(`mockums.lines`), notifications and the journal, with its state in a `Store`. No HTTP server here."""
+(`mockums.lines`), notifications and the journal, with its state in a `Store`. No HTTP server here.
 
-from mockums.core.sandbox import Sandbox
-from mockums.core.scenario_files import ScenarioFilesError, load_scenarios
-from mockums.core.trace import Reply, Trace
-from mockums.errors import Conflict, ControlError, Invalid, NotFound
+The names below are imported when first asked for (as in the top package): a module of the core imported on its
+own (`mockums check` reads scenario files through `mockums.core.scenario_files`) does not import the sandbox, its
+notifier and aiohttp with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "Sandbox": "mockums.core.sandbox",
+    "ScenarioFilesError": "mockums.core.scenario_files",
+    "load_scenarios": "mockums.core.scenario_files",
+    "Reply": "mockums.core.trace",
+    "Trace": "mockums.core.trace",
+    "Conflict": "mockums.errors",
+    "ControlError": "mockums.errors",
+    "Invalid": "mockums.errors",
+    "NotFound": "mockums.errors",
+}
 
 __all__ = ["Conflict", "ControlError", "Invalid", "NotFound", "Reply", "Sandbox", "ScenarioFilesError", "Trace",
            "load_scenarios"]
+
+if TYPE_CHECKING:
+    from mockums.core.sandbox import Sandbox
+    from mockums.core.scenario_files import ScenarioFilesError, load_scenarios
+    from mockums.core.trace import Reply, Trace
+    from mockums.errors import Conflict, ControlError, Invalid, NotFound
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'mockums.core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -14,17 +14,14 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
-
-from faker import Faker
-from faker.providers.company.zh_CN import Provider as ChineseCompanies
+from typing import TYPE_CHECKING
 
 from mockums.clock import beijing_date
 from mockums.protocol.wallets import Wallet
 from mockums.state.cell import Cell, MemoryCell
 
-# Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists.
-_NAME_PREFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_prefixes)
-_NAME_SUFFIXES: tuple[str, ...] = tuple(ChineseCompanies.company_suffixes)
+if TYPE_CHECKING:
+    from faker import Faker
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -65,8 +62,23 @@ def _runs(template: str, date: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(runs)
 
 
-# The places of an order's number its seqId (11 digits and a letter), amount and name take, lowest first.
-_HEAD = 10**11 * 26 * 99_999 * len(_NAME_PREFIXES) * len(_NAME_SUFFIXES)
+class _Names:
+    """Faker's zh_CN company names ("{{company_prefix}}{{company_suffix}}"), drawn from its own word lists, and the
+    places of an order's number its seqId (11 digits and a letter), amount and name take, lowest first (`head`)."""
+
+    def __init__(self) -> None:
+        from faker.providers.company.zh_CN import Provider  # noqa: PLC0415 - with Faker, when a Generator is made
+
+        self.prefixes: tuple[str, ...] = tuple(Provider.company_prefixes)
+        self.suffixes: tuple[str, ...] = tuple(Provider.company_suffixes)
+        self.head = 10**11 * 26 * 99_999 * len(self.prefixes) * len(self.suffixes)
+
+
+@functools.cache
+def _names() -> _Names:
+    """The word lists, read once: Faker is imported when the first Generator is made, not with this module (which
+    the command line's `sign` imports without making one)."""
+    return _Names()
 
 
 def _wallet_ids(mid_template: str, order_template: str, date: str, number: int) -> tuple[str, str]:
@@ -89,7 +101,10 @@ class Generator:
         """`cell` keeps the seed (a new one holding `seed`, or a random seed, when not given)."""
         self._seed: Cell[int] = cell if cell is not None else MemoryCell(
             seed if seed is not None else secrets.randbits(32))
+        from faker import Faker  # noqa: PLC0415 - here, not with the module (`_names`)
+
         self._faker = Faker("zh_CN")
+        self._names = _names()
         # A request that creates an order and shows it derives the same values twice: the last are kept.
         self._last: tuple[tuple[int, str, str, str, float], Mapping[str, object]] = ((0, "", "", "", 0.0), {})
 
@@ -124,11 +139,12 @@ class Generator:
             return self._last[1]
         material = f"{seed}\x1forder\x1f{mid}\x1f{mer_order_id}".encode()
         number = int.from_bytes(hashlib.blake2b(material, digest_size=64).digest(), "big")
-        number, head = divmod(number, _HEAD)  # one division of the long number; the rest on a short one
+        names = self._names
+        number, head = divmod(number, names.head)  # one division of the long number; the rest on a short one
         head, seq = divmod(head, 10**11)
         head, letter = divmod(head, 26)
         head, amount = divmod(head, 99_999)
-        suffix, prefix = divmod(head, len(_NAME_PREFIXES))
+        suffix, prefix = divmod(head, len(names.prefixes))
         target_mid, target_order_id = _wallet_ids(wallet.target_mid.text, wallet.target_order_id.text,
                                                   beijing_date(created_at), number)
         seq_id = f"{seq:011d}{chr(65 + letter)}"
@@ -136,7 +152,7 @@ class Generator:
             "seqId": seq_id,
             "settleRefId": seq_id,
             "targetMid": target_mid,
-            "merName": _NAME_PREFIXES[prefix] + _NAME_SUFFIXES[suffix],
+            "merName": names.prefixes[prefix] + names.suffixes[suffix],
             "totalAmount": amount + 1,
             "targetOrderId": target_order_id,
         }
@@ -147,8 +163,9 @@ class Generator:
         """A merchant name for something that is not an order (a QR code), derived like an order's."""
         material = f"{self.seed}\x1fmerchant\x1f{mid}\x1f{key}".encode()
         number = int.from_bytes(hashlib.blake2b(material, digest_size=16).digest(), "big")
-        number, prefix = divmod(number, len(_NAME_PREFIXES))
-        return _NAME_PREFIXES[prefix] + _NAME_SUFFIXES[number % len(_NAME_SUFFIXES)]
+        names = self._names
+        number, prefix = divmod(number, len(names.prefixes))
+        return names.prefixes[prefix] + names.suffixes[number % len(names.suffixes)]
 
     def wallet_id(self, template: str, now: float, *parts: object) -> str:
         """Another id in a wallet's shape (a buyer, a refund), derived from the seed and `parts`."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from mockums.ledger.plans import ImpliedOrder, Lifecycle
 
@@ -18,6 +17,9 @@ from .matching import ScenarioRegistry, Selection
 from .model import Fault, Scenario, Step
 from .sequences import SequenceTracker
 from .templating import render_fields
+
+if TYPE_CHECKING:  # Faker itself is imported by what makes one (ledger.generate), not to load scenarios
+    from faker import Faker
 
 KEY_CHARS = 128  # a longer key is kept as its digest, so each counter costs the same whatever was sent
 

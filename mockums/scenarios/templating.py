@@ -18,12 +18,12 @@ import inspect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from faker import Faker
-from faker.providers import BaseProvider
+from typing import TYPE_CHECKING, NamedTuple
 
 from mockums.protocol import wire
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -44,12 +44,18 @@ class _Context(NamedTuple):
 
 @functools.cache
 def _reference_faker() -> Faker:
-    # Providers depend on the locale, so validate against the locale the server uses.
+    # Providers depend on the locale, so validate against the locale the server uses. Faker is imported here,
+    # when a template first names a provider: loading scenarios without one (`mockums check`, `mockums sign`)
+    # does not pay its import (a third of a second).
+    from faker import Faker  # noqa: PLC0415 - see above
+
     return Faker("zh_CN")
 
 
 @functools.lru_cache(maxsize=1024)  # names come from uploaded scenarios: bounded, whatever is sent
 def _faker_problem(name: str) -> str | None:
+    from faker.providers import BaseProvider  # noqa: PLC0415 - imported with Faker, when first needed (above)
+
     try:
         attribute = getattr(_reference_faker(), name)
     except AttributeError:

@@ -163,7 +163,10 @@ class Page:
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver, self.url, self.by = driver, url, By
-        self._wait = WebDriverWait(driver, WAIT, poll_frequency=0.05)
+        # A wait mostly lasts until the page's next poll (every second): each check is a round trip through
+        # chromedriver into the page, and checking every 0.2 s instead of every 0.05 s took 0.7-0.8 s less CPU over
+        # the browser tests (chromedriver's and Chromium's included; two back-to-back pairs), their time the same.
+        self._wait = WebDriverWait(driver, WAIT, poll_frequency=0.2)
 
     def open(self, fragment: str = "#/requests") -> None:
         """Load the page afresh (not just a new fragment) at a view."""

@@ -550,7 +550,7 @@ def test_the_files_dockerignore_names_in_its_comments_exist() -> None:
 
 
 def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
-        instructions: list[Instruction], tmp_path: Path, build_backend: str) -> None:
+        instructions: list[Instruction], tmp_path: Path, build_backend: str, suite_pip: str) -> None:
     """COPY + pip install as the Dockerfile says, then the image's command and HEALTHCHECK, on loopback."""
     rules = dockerignore_rules()
     image_root = tmp_path / "image"  # the image's filesystem, as far as COPY and WORKDIR touch it
@@ -563,8 +563,8 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
     def in_image(path: str) -> Path:
         return image_root / posixpath.normpath(path).lstrip("/")
 
-    # Without a pip of its own (ensurepip alone took 3.4 s of the test's 19): this suite's pip installs into
-    # it (`pip --python`), with the Dockerfile's own arguments.
+    # Without a pip of its own (ensurepip alone took 3.4 s of the test's 19): this suite's pip, run by the venv's
+    # interpreter (`suite_pip` on PYTHONPATH, as `pip --python` would run it), with the Dockerfile's own arguments.
     run_step("create venv", [sys.executable, "-m", "venv", "--without-pip", str(venv)], timeout=120)
 
     # Walk the instructions in order: WORKDIR, ENV and COPY shape what the pip step sees.
@@ -614,8 +614,8 @@ def test_install_steps_replayed_in_a_fresh_venv_serve_and_pass_the_healthcheck(
                     extras += install_extras(args[1:])
                     args = [*args, "--no-deps", "--no-build-isolation"]
                 run_step(f"pip {shlex.join(args)} (Dockerfile line {instruction.line})",
-                         [sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), *args],
-                         timeout=600, cwd=in_image(workdir), env={**env, "PYTHONPATH": build_backend})
+                         [str(bin_dir / "python"), "-m", "pip", *args], timeout=600, cwd=in_image(workdir),
+                         env={**env, "PYTHONPATH": os.pathsep.join((suite_pip, build_backend))})
     assert installs, f"no `pip install` in any RUN line of the Dockerfile: {pip_steps(instructions)}"
 
     # The dependencies: this suite's environment was installed from the same project metadata (with the test

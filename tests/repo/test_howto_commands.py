@@ -44,7 +44,7 @@ def test_script_a_failure_as_written(shell: Shell) -> None:
         assert answer(shell, sign)["errCode"] == "TARGET_FAIL"
 
 
-def test_the_install_commands(tmp_path: Path, build_backend: str) -> None:
+def test_the_install_commands(tmp_path: Path, build_backend: str, suite_pip: str) -> None:
     """The wheel is built as the page says and installs; the path and git forms are requirements pip reads."""
     from packaging.requirements import Requirement
 
@@ -60,17 +60,20 @@ def test_the_install_commands(tmp_path: Path, build_backend: str) -> None:
     # `pip wheel --no-deps -w dist /path/to/mockums`, from this checkout, then the wheel the page names. It builds
     # in an empty venv with the backend pyproject.toml names and nothing else (`build_backend`, installed once for
     # the run, on PYTHONPATH): what pip's build isolation gives it, without installing the backend for this build.
+    # The venv has no pip of its own: its interpreter runs this suite's pip (`suite_pip` on PYTHONPATH), as
+    # `pip --python venv/bin/python` would.
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", str(venv)], "venv")
+    venv_pip = [str(venv / "bin" / "python"), "-m", "pip"]
     dist = tmp_path / "dist"
     args = build.replace(".venv/bin/pip", "").replace("/path/to/mockums", str(REPO)).replace(" dist ", f" {dist} ")
-    run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), *args.split(), "--no-build-isolation"],
-        "pip wheel", env={**os.environ, "PYTHONPATH": build_backend})
+    run([*venv_pip, *args.split(), "--no-build-isolation"], "pip wheel",
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((suite_pip, build_backend))})
     wheel = install.split("'")[1].removesuffix("[pytest]")
     assert (tmp_path / wheel).is_file(), f"the page installs {wheel}; pip wheel made {sorted(dist.iterdir())}"
     # Installed alone (its dependencies are this environment's business), its command answers.
-    run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps", "-q",
-         str(tmp_path / wheel)], "pip install")
+    run([*venv_pip, "install", "--no-deps", "-q", str(tmp_path / wheel)], "pip install",
+        env={**os.environ, "PYTHONPATH": suite_pip})
     shown = run([str(venv / "bin" / "mockums"), version.split()[-1]], "mockums --version")
     assert shown.startswith("mockums ")
 

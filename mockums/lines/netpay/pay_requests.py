@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from datetime import datetime
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from mockums.clock import BEIJING
 from mockums.ledger.generate import Generator
 from mockums.ledger.model import Order
+
+if TYPE_CHECKING:  # the Faker is the generator's (ledger.generate imports Faker when it makes one)
+    from faker import Faker
 
 PayRequest = Callable[[Order, Generator, "str | None", float, str], dict[str, object]]
 
