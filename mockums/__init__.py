@@ -16,8 +16,9 @@ are imported lazily, so `import mockums` (and `mockums --version`) stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mockums.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -85,12 +86,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'mockums' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names("mockums", _WHERE, globals())
 
 
 def __dir__() -> list[str]:

@@ -7,7 +7,7 @@ other. `tests/repo/test_architecture.py` enforces it; `tools/readme.py` shows it
 from __future__ import annotations
 
 RANKS = {
-    "logs": 0, "errors": 0, "limits": 0, "hosts": 0,
+    "logs": 0, "errors": 0, "limits": 0, "hosts": 0, "lazy": 0,
     "state": 1,
     "clock": 2, "settings_table": 2,
     "protocol": 3,
@@ -21,4 +21,4 @@ RANKS = {
 }
 # Units that must not import aiohttp, even indirectly.
 PURE = ("clock", "state", "errors", "limits", "settings_table", "protocol", "config", "auth", "ledger", "scenarios",
-        "lines", "environment", "logs", "hosts")
+        "lines", "environment", "logs", "hosts", "lazy")

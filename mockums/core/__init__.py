@@ -8,8 +8,9 @@ notifier and aiohttp with it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mockums.lazy import lazy_names
 
 _WHERE = {
     "Sandbox": "mockums.core.sandbox",
@@ -33,12 +34,7 @@ if TYPE_CHECKING:
     from mockums.errors import Conflict, ControlError, Invalid, NotFound
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'mockums.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names("mockums.core", _WHERE, globals())
 
 
 def __dir__() -> list[str]:
