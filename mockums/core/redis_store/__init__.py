@@ -27,7 +27,6 @@ from mockums.state.redis.records import RedisRecords, RedisSequences
 __all__ = ["open_redis_store"]
 
 
-
 def open_redis_store(settings: Settings, url: str) -> Store:
     """Every repository in the Redis database at `url`. Raises StoreUnavailable when it cannot be reached.
 

@@ -20,18 +20,18 @@ from mockums.ledger.model import Order, OrderKey
 from mockums.ledger.orders import Change
 from mockums.state.redis.basics import RedisTimers, timer_member
 from mockums.state.redis.codec import Codec
-from mockums.state.redis.link import Link
+from mockums.state.redis.link import REDIS_NOW, Link
 
 R = TypeVar("R")
 
-# The eviction both scripts run: forget the least recently used orders while more than ARGV[9] orders or ARGV[10]
+# The eviction both scripts run: forget the least recently used orders while more than ARGV[8] orders or ARGV[9]
 # refunds are kept (the newest always stays). KEYS: order, used, targets, target (key -> id), refunds, refunds
-# total; ARGV[11]: the prefix of order keys.
+# total; ARGV[10]: the prefix of order keys.
 _EVICT = """
-while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[9])
-      or tonumber(redis.call('GET', KEYS[6]) or '0') > tonumber(ARGV[10])) do
+while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[8])
+      or tonumber(redis.call('GET', KEYS[6]) or '0') > tonumber(ARGV[9])) do
   local member = redis.call('ZPOPMIN', KEYS[2])[1]
-  redis.call('DEL', ARGV[11] .. member)
+  redis.call('DEL', ARGV[10] .. member)
   local refunds = redis.call('HGET', KEYS[5], member)
   if refunds then
     redis.call('DECRBY', KEYS[6], refunds)
@@ -48,24 +48,17 @@ while redis.call('ZCARD', KEYS[2]) > 1 and (redis.call('ZCARD', KEYS[2]) > tonum
 end
 """
 
-# Uses are scored by Redis's clock (TIME), never a process's own: a replica whose clock is behind would have its
-# new orders taken for the oldest.
-_NOW = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-"""
-
 # Write an order (while it is still as read: `Link.swap_script`) in one step with its indexes and its timer, then
 # evict. ARGV: 2 the new order ('': remove it), 3 its name, 4 its old targetOrderId ('': none), 5 its new one, 6 its
-# old refund count, 7 its new one; 12 its timer's name, 13 when the timer falls due ('': it has none). KEYS[7],
+# old refund count, 7 its new one; 11 its timer's name, 12 when the timer falls due ('': it has none). KEYS[7],
 # KEYS[8]: the order timers, due and claimed (`RedisTimers`).
 _SWAP_WRITES = """
 local name = ARGV[3]
-redis.call('ZREM', KEYS[8], ARGV[12])
-if ARGV[2] == '' or ARGV[13] == '' then
-  redis.call('ZREM', KEYS[7], ARGV[12])
+redis.call('ZREM', KEYS[8], ARGV[11])
+if ARGV[2] == '' or ARGV[12] == '' then
+  redis.call('ZREM', KEYS[7], ARGV[11])
 else
-  redis.call('ZADD', KEYS[7], ARGV[13], ARGV[12])
+  redis.call('ZADD', KEYS[7], ARGV[12], ARGV[11])
 end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
@@ -77,7 +70,7 @@ if ARGV[2] == '' then
   return {1}
 end
 redis.call('SET', KEYS[1], ARGV[2])
-""" + _NOW + """
+""" + REDIS_NOW + """
 redis.call('ZADD', KEYS[2], now, name)
 if ARGV[4] ~= ARGV[5] then
   if ARGV[4] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) == name then redis.call('HDEL', KEYS[3], ARGV[4]) end
@@ -97,7 +90,7 @@ end
 _GET = """
 local order = redis.call('GET', KEYS[1])
 if order then
-""" + _NOW + """
+""" + REDIS_NOW + """
   redis.call('ZADD', KEYS[2], now, ARGV[1])
 end
 return order
@@ -105,8 +98,8 @@ return order
 
 
 def member(key: OrderKey) -> str:
-    """An order key as it is named in Redis."""
-    return json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
+    """An order key as it is named in Redis: as a timer's key is (the eviction names an order's timer from it)."""
+    return timer_member(key)
 
 
 def order_key(name: bytes | str) -> OrderKey:
@@ -185,7 +178,7 @@ class RedisOrders:
                     old.target_order_id if old is not None else "",
                     new.target_order_id if new is not None else "",
                     len(old.refunds) if old is not None else 0, len(new.refunds) if new is not None else 0,
-                    "", self.capacity, self.refund_capacity, self._order, timer_member(("order", *key)),
+                    self.capacity, self.refund_capacity, self._order, timer_member(("order", *key)),
                     "" if new is None or (due := self._due(new)) is None else due]
 
         self._link.swap(self._swap, self._keys(name), seen, attempt)

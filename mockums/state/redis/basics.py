@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from mockums.state.redis.codec import Codec
-from mockums.state.redis.link import Link
+from mockums.state.redis.link import REDIS_NOW, Link
 from mockums.state.timers import TimerKey
 
 T = TypeVar("T")
@@ -18,10 +18,8 @@ T = TypeVar("T")
 # claimed ones by the real time (Redis's clock) their lease ends. With a lease (ARGV[2] > 0 real seconds) a claimed
 # timer waits in KEYS[2] until its taker reschedules or cancels it; a lease that ran out first (its taker died) puts
 # it back, due at once. Without one, a claimed timer is gone.
-_CLAIM = """
-local clock = redis.call('TIME')
-local real = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', real)) do
+_CLAIM = REDIS_NOW + """
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
   redis.call('ZREM', KEYS[2], member)
   redis.call('ZADD', KEYS[1], ARGV[1], member)
 end
@@ -29,7 +27,7 @@ local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 local lease = tonumber(ARGV[2])
 for _, member in ipairs(due) do
   redis.call('ZREM', KEYS[1], member)
-  if lease > 0 then redis.call('ZADD', KEYS[2], real + lease, member) end
+  if lease > 0 then redis.call('ZADD', KEYS[2], now + lease, member) end
 end
 return due
 """

@@ -27,6 +27,13 @@ local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[1] then return {0, current or ''} end
 """
 
+# Lua setting `now` to Redis's clock (TIME) in seconds: what every script scores uses and leases by, never a
+# process's own clock (a replica whose clock is behind would have its new records taken for the oldest).
+REDIS_NOW = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+"""
+
 CONFLICT_RETRIES = 1000  # an update retried this many times under contention gives up (never seen in 200-way races)
 
 

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from mockums.state.records import Name, record_name
 from mockums.state.redis.codec import Codec
-from mockums.state.redis.link import Link
+from mockums.state.redis.link import REDIS_NOW, Link
 
 V = TypeVar("V")
 R = TypeVar("R")
@@ -25,8 +25,8 @@ if ARGV[2] == '' then
   return {1}
 end
 redis.call('SET', KEYS[1], ARGV[2])
-local clock = redis.call('TIME')
-redis.call('ZADD', KEYS[2], tonumber(clock[1]) + tonumber(clock[2]) / 1000000, ARGV[3])
+""" + REDIS_NOW + """
+redis.call('ZADD', KEYS[2], now, ARGV[3])
 while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[4]) do
   local name = redis.call('ZPOPMIN', KEYS[2])[1]
   redis.call('DEL', ARGV[5] .. name)
@@ -83,12 +83,12 @@ class RedisRecords(Generic[V]):
 
 
 # Count one more call of counter ARGV[1] (KEYS: the counts hash, the set of counters by last use); then forget the
-# least recently used beyond ARGV[3] counters. ARGV[2]: the time of this use.
+# least recently used beyond ARGV[2] counters.
 _ADVANCE = """
 local call = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-local clock = redis.call('TIME')
-redis.call('ZADD', KEYS[2], tonumber(clock[1]) + tonumber(clock[2]) / 1000000, ARGV[1])
-while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[3]) do
+""" + REDIS_NOW + """
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+while redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[2]) do
   local name = redis.call('ZPOPMIN', KEYS[2])[1]
   redis.call('HDEL', KEYS[1], name)
 end
@@ -111,7 +111,7 @@ class RedisSequences:
     def advance(self, counter: Counter) -> int:
         name = record_name(counter)
         return int(self._link.run(lambda _: self._advance(keys=[self._counts, self._used],
-                                                          args=[name, "", self.capacity])))
+                                                          args=[name, self.capacity])))
 
     def calls(self, counter: Counter) -> int:
         count = self._link.run(lambda client: client.hget(self._counts, record_name(counter)))
