@@ -126,7 +126,8 @@ class Server:
     """A server process pinned to SERVER_CORE, its output in a file; stopped with SIGTERM, then SIGKILL."""
 
     def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str, mockums_libraries: str = "same",
-                 redis: RedisProcess | None = None) -> None:
+                 redis: RedisProcess | None = None, wrapper: Sequence[str] = ()) -> None:
+        """`wrapper`: a command the server runs under (bench_spread.py's `setarch -R`)."""
         self.case, self.port = case, free_port()
         self.log = workdir / f"{case.name}.log"
         extra: list[str] = []
@@ -150,7 +151,7 @@ class Server:
             core = "-"  # the workers share the cores with redis-server (the load generator stays on its own)
         if case.server == "mockums" and mockums_libraries == "installed":
             loop = json_lib = "installed"
-        command = [sys.executable, str(SERVERS), case.server, str(self.port), core, loop, json_lib, *extra]
+        command = [*wrapper, sys.executable, str(SERVERS), case.server, str(self.port), core, loop, json_lib, *extra]
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
 
