@@ -38,13 +38,13 @@ def _spread(values: Sequence[float]) -> str:
 
 
 def _one_run(case: bench_requests.Case, args: argparse.Namespace, workdir: Path, tag: str,
-             wrapper: Sequence[str] = ()) -> list[float]:
-    """A fresh server, warmed up, then `args.windows` consecutive windows: CPU µs per request in each."""
+             wrapper: Sequence[str] = (), windows: int = 1) -> list[float]:
+    """A fresh server, warmed up, then `windows` consecutive windows: CPU µs per request in each."""
     server = bench_requests.Server(case, workdir, "asyncio", "std", "installed", wrapper=wrapper)
     try:
         server.wait_ready()
         figures = []
-        for window in range(args.windows + 1):  # the first is the warm-up
+        for window in range(windows + 1):  # the first is the warm-up
             load = Load(case.workload, 32, args.warmup if window == 0 else args.duration, 1_000_000)
             requests = bench_load.write_requests(workdir / f"{tag}-{window}.txt", case.workload,
                                                  bench_load.request_count(load), f"S{tag}x{window}")
@@ -80,7 +80,7 @@ def layout(case: bench_requests.Case, args: argparse.Namespace, workdir: Path) -
 def windows(case: bench_requests.Case, args: argparse.Namespace, workdir: Path) -> None:
     medians = []
     for process in range(args.rounds):
-        figures = _one_run(case, args, workdir, f"windows{process}")
+        figures = _one_run(case, args, workdir, f"windows{process}", windows=args.windows)
         medians.append(statistics.median(figures))
         print(f"  process {process + 1}: " + " ".join(f"{value:.0f}" for value in figures)
               + f" µs, within it {_spread(figures)}", flush=True)
@@ -91,7 +91,7 @@ def busy_core(case: bench_requests.Case, args: argparse.Namespace, workdir: Path
     def run(busy: bool, tag: str) -> list[float]:
         if not busy:
             return _one_run(case, args, workdir, tag)
-        seconds = 2 * (args.warmup + args.windows * args.duration) + 30
+        seconds = 2 * (args.warmup + args.duration) + 30
         walk = subprocess.Popen(["nice", "-n", "19", *bench_load._pinned(bench_requests.CLIENT_CORE),
                                  sys.executable, "-c", WALK, str(seconds)])
         try:
@@ -106,30 +106,34 @@ def busy_core(case: bench_requests.Case, args: argparse.Namespace, workdir: Path
 EXPERIMENTS = {"layout": layout, "windows": windows, "busy-core": busy_core}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--experiments", default="layout,windows,busy-core")
     parser.add_argument("--rounds", type=int, default=6, help="pairs (layout, busy-core) or processes (windows)")
     parser.add_argument("--duration", type=int, default=4, help="whole seconds per measured window")
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--windows", type=int, default=1, help="measured windows per process (windows: at least 2)")
+    parser.add_argument("--windows", type=int, default=4, help="measured windows per process (the windows experiment)")
     parser.add_argument("--case", default="mockums-fixed", choices=[case.name for case in bench_requests.CASES
                                                                     if case.store is None])
     args = parser.parse_args(argv)
     chosen = args.experiments.split(",")
     if unknown := [name for name in chosen if name not in EXPERIMENTS]:
         parser.error(f"unknown experiment {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
-    if not 1 <= args.rounds <= 12 or not 0 < args.duration <= 30 or not 1 <= args.windows <= 10:
-        parser.error("bounded: 1..12 rounds, 1..30 s per window, 1..10 windows")
+    if not 1 <= args.rounds <= 12 or not 0 < args.duration <= 30 or not 2 <= args.windows <= 10:
+        parser.error("bounded: 1..12 rounds, 1..30 s per window, 2..10 windows")
     args.client = "wrk" if bench_load.have_wrk() else "asyncio"
+    args.chosen = chosen
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    chosen: list[str] = args.chosen
     case = next(case for case in bench_requests.CASES if case.name == args.case)
     print(f"{args.case}, load {args.client}, {args.duration} s windows after {args.warmup} s warm-up", flush=True)
     with tempfile.TemporaryDirectory(prefix="mockums-spread-") as tmp:
         for name in chosen:
-            if name == "windows":
-                args.windows = max(args.windows, 4)
             EXPERIMENTS[name](case, args, Path(tmp))
-            args.windows = 1
     return 0
 
 

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import bench_load
 import bench_requests
 import bench_servers
+import bench_spread
 from scenario_terms import terms
 
 from mockums.lines import DEFAULT_REGISTRY
@@ -66,15 +67,21 @@ def test_the_wrk_scripts_are_complete(tmp_path: Path) -> None:
 
 
 def test_the_docs_publish_the_benchmarks_table_and_commands_it_accepts() -> None:
-    """The "Performance" page: its commands are the benchmark's own (they parse; running them takes minutes,
-    so the suite does not), and its table has the columns the benchmark prints."""
+    """The README's Performance section and the "Performance" page: their commands are the benchmarks' own (they
+    parse; running them takes minutes, so the suite does not), and the page's table has the columns the benchmark
+    prints."""
     import readme as docs
 
     section = docs.page("background/performance.md")
-    commands = [line.split() for block in section.split("```console\n")[1:] for line in block.split("```")[0].splitlines()
-                if line.startswith(".venv/bin/python benchmarks/bench_requests.py")]
-    assert len(commands) >= 2
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    scripts = {"benchmarks/bench_requests.py": bench_requests.parse_args, "benchmarks/bench_spread.py": bench_spread.parse_args}
+    commands = [line.split() for text in (section, readme) for block in text.split("```console\n")[1:]
+                for line in block.split("```")[0].splitlines() if line.startswith(".venv/bin/python benchmarks/")]
+    assert {command[1] for command in commands} == set(scripts)
+    assert len(commands) >= 4
     for command in commands:
-        bench_requests.parse_args(command[2:])  # exits (SystemExit) on an argument the benchmark does not take
+        scripts[command[1]](command[2:])  # exits (SystemExit) on an argument the benchmark does not take
     header = bench_requests.report({}, bench_requests.parse_args([])).splitlines()[0]
     assert header in section
+    performance = readme.split("## Performance\n", 1)[1].split("\n## ", 1)[0]
+    assert "median of 5 rounds" in performance and "first run | second run" in performance
