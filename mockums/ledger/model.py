@@ -77,6 +77,9 @@ class Order(NamedTuple):
     secure_status: str | None = None
     completed_amount: int = 0
     division: Division | None = None  # 分账: the split given on create (None: not split)
+    # What the order's product line keeps of it beyond these fields, as plain values (POS link: the payment code and
+    # how the payment ended), so that it changes in the same atomic update as the order. The ledger never reads it.
+    line_state: tuple[str | float | None, ...] = ()
 
     @property
     def key(self) -> OrderKey:

@@ -1,6 +1,6 @@
 """Records: values under names, each changed by one atomic update, the least recently changed forgotten
-beyond a capacity. The generic repository of small keyed state (an app's tokens, a POS payment's facts, QR
-codes and bills); `MemoryRecords` keeps them in this process, `mockums.state.redis.RedisRecords` in Redis."""
+beyond a capacity. The generic repository of small keyed state (an app's tokens, QR codes and
+bills); `MemoryRecords` keeps them in this process, `mockums.state.redis.RedisRecords` in Redis."""
 
 from __future__ import annotations
 

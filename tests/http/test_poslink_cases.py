@@ -8,7 +8,7 @@ import json
 import aiohttp
 import pytest
 from conftest import Caller, MakeCaller, story
-from pos_client import ALIPAY, V2, V6, call, magic, pay, pay_body
+from pos_client import ALIPAY, UNIONPAY, V2, V6, WECHAT, call, magic, pay, pay_body
 
 FAILURES = {"6003": "03", "6013": "13", "6022": "22", "6025": "25", "6030": "30", "6057": "57", "6061": "61",
             "6064": "64", "6094": "94", "6096": "96", "6097": "97", "6098": "A7", "6099": "ER"}
@@ -176,3 +176,17 @@ async def test_forgetting_or_resetting_a_pos_payment_forgets_its_payment_code(ca
     found = await call(caller, "query", merchantOrderId="FGT0002")
     assert (found["queryResCode"], found["orderStatus"]) == ("0", "TRADE_SUCCESS")
     assert "originalPayCode" not in found
+
+
+async def test_a_payment_keeps_its_facts_as_long_as_its_order_is_kept(make_caller: MakeCaller) -> None:
+    """A payment's code and ending are kept in its order, changed in the same update: when newer orders push older
+    ones out (max_orders), the one kept keeps them, whichever was changed last."""
+    caller = await make_caller(max_orders=2)
+    await pay(caller, "KEEP0001", 4, ALIPAY)
+    await pay(caller, "KEEP0002", 4, WECHAT)
+    assert (await call(caller, "query", merchantOrderId="KEEP0001"))["originalPayCode"] == ALIPAY  # used last
+    await pay(caller, "KEEP0003", 4, UNIONPAY)  # a third order over a cap of two: the least recently used goes
+    gone = await call(caller, "query", merchantOrderId="KEEP0002")
+    assert (gone["errCode"], gone["errInfo"]) == ("25", "找不到原始交易")
+    found = await call(caller, "query", merchantOrderId="KEEP0001")
+    assert (found["errCode"], found["queryResCode"], found["originalPayCode"]) == ("00", "0", ALIPAY)

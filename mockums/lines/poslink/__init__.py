@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mockums.ledger.calls import Call, Outcome
-from mockums.ledger.model import OrderKey
 from mockums.lines.bundled import bundled
 from mockums.lines.line import Book, LostAnswer, ProductLine, Services
-from mockums.lines.poslink.cases import PayCase, case_of
+from mockums.lines.poslink.cases import case_of
 from mockums.lines.poslink.deviations import POS_DEVIATIONS
 from mockums.lines.poslink.endpoints import POS_SPECS, V2
 from mockums.lines.poslink.rules import LINE, PosRules
-from mockums.lines.poslink.store import PosFacts, RecordPosFacts
 from mockums.lines.poslink.vocabulary import QUERY_RES_CODES, SITUATIONS, VOCABULARY
 from mockums.protocol.spec import EndpointSpec
 from mockums.protocol.statuses import ORDER_STATUSES
@@ -25,8 +23,7 @@ class PosLink(Book):
     """POS link's book: its rules over the ledger, and the payments whose answers a magic code loses."""
 
     def __init__(self, services: Services) -> None:
-        self.facts = RecordPosFacts(services.records("posfacts", services.settings.max_orders, (PosFacts, PayCase)))
-        self.rules = PosRules(services, self.facts)
+        self.rules = PosRules(services)
 
     def perform(self, call: Call) -> Outcome:
         return self.rules.rules[call.spec.action](call)
@@ -59,15 +56,9 @@ class PosLink(Book):
         if call.spec.action == "pos_pay" and outcome.err_msg != SITUATIONS["paying"].text():
             self.rules.refused_pay(call, outcome)  # an `ER 用户支付中` answer is no refusal: the payment is paying
 
-    def forget(self, key: OrderKey) -> None:
-        self.facts.update(key, lambda _: (None, None))
-
-    def clear(self) -> None:
-        self.facts.clear()
-
 
 def open_book(services: Services) -> Book:
-    """POS link's rules over the sandbox's ledger, its payment facts kept in memory."""
+    """POS link's rules over the sandbox's ledger (its payment facts kept in the orders)."""
     return PosLink(services)
 
 

@@ -1,6 +1,6 @@
 """POS link's rules: pay by the customer's payment code, query, void and reverse on the payment's day, refund within
 30 days, query a refund, activate a terminal. Every time is the sandbox clock's; every change is one atomic update of
-the payment's order in the ledger (its POS-link facts changed within it).
+the payment's order in the ledger, its POS-link facts kept in the order (`store`) and changed within it.
 
 A payment is a ledger order under (merchantCode, merchantOrderId), its UMS orderId kept as the order's
 targetOrderId (so originalOrderId finds it), its line `poslink`: the journal, the control API and the dashboard show
@@ -21,7 +21,7 @@ from mockums.lines.line import Services
 from mockums.lines.poslink import answers
 from mockums.lines.poslink.cases import case_of
 from mockums.lines.poslink.deviations import read_as_table
-from mockums.lines.poslink.store import PosFacts, PosFactsRepository
+from mockums.lines.poslink.store import PosFacts, facts_of, with_facts
 from mockums.lines.poslink.vocabulary import CATALOGUE, SITUATIONS
 from mockums.lines.poslink.wallets import wallet_of
 from mockums.protocol.fields import coerce_amount
@@ -45,11 +45,10 @@ def said(name: str, order: Order | None = None, values: Mapping[str, object] | N
 class PosRules:
     """The rules of every POS-link endpoint, by action."""
 
-    def __init__(self, services: Services, facts: PosFactsRepository) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.ledger = services.ledger
         self.generator = services.generator
-        self.facts = facts
         self.rules: Mapping[str, Rule] = {
             "pos_pay": self.pay, "pos_query": self.query, "pos_void": self.void, "pos_reverse": self.reverse,
             "pos_refund": self.refund, "pos_refund_query": self.refund_query, "pos_activate": self.activate}
@@ -76,21 +75,15 @@ class PosRules:
         if key is None:
             return said("not_found")
 
-        kept = self.facts.get(key)
-
-        # Free of side effects (a shared store may run it again, from the payment as another process left it): the
-        # facts are written once the payment's change is.
-        def apply(old: Order | None) -> tuple[Order | None, tuple[Outcome, PosFacts | None]]:
+        # Free of side effects (a shared store may run it again, from the payment as another process left it).
+        def apply(old: Order | None) -> tuple[Order | None, Outcome]:
             order = old if old is not None else self.implied(call, key)
-            order, facts = self.settle(order, kept, call.now, counted=False)
+            order, facts = self.settle(order, facts_of(order), call.now, counted=False)
             order = moves.scripted(order, call.status, call.now)
             order, facts, outcome = step(order, facts)
-            return order, (outcome, facts)
+            return with_facts(order, facts), outcome
 
-        outcome, facts = self.ledger.change(key, apply)
-        if facts is not kept:
-            self.facts.update(key, lambda _: (facts, None))
-        return outcome
+        return self.ledger.change(key, apply)
 
     def implied(self, call: Call, key: OrderKey) -> Order:
         """A payment never made here that a scenario (or assume_orders) speaks for: paid at once, by WeChat."""
@@ -146,9 +139,9 @@ class PosRules:
         key = (str(body["merchantCode"]), str(body["merchantOrderId"]))
         amount = coerce_amount(body.get("transactionAmount"))
 
-        def apply(old: Order | None) -> tuple[Order | None, tuple[Outcome, PosFacts | None]]:
+        def apply(old: Order | None) -> tuple[Order | None, Outcome]:
             if old is not None:
-                return old, (said("duplicate", order_id=key[1]), None)
+                return old, said("duplicate", order_id=key[1])
             paying = case is not None and (case.paying_queries is not None or case.paying_seconds is not None)
             lost_unpaid = case is not None and case.fault is not None and not case.succeeds
             status = WAIT_BUYER_PAY if paying else TRADE_CLOSED if lost_unpaid else TRADE_SUCCESS
@@ -157,15 +150,10 @@ class PosRules:
                 made += f"; magic payment code: {case.describe}"
             order = self.new(call, key, wallet.target_sys, amount, status, made)
             until = call.now + case.paying_seconds if case is not None and case.paying_seconds is not None else None
-            facts = PosFacts(pay_code, "timeout" if lost_unpaid else None, "", case, until)
-            if paying:
-                return order, (said("paying", order, answers.paid(order, self.generator)), facts)
-            return order, (said("done", order, answers.paid(order, self.generator)), facts)
+            order = with_facts(order, PosFacts(pay_code, "timeout" if lost_unpaid else None, "", until))
+            return order, said("paying" if paying else "done", order, answers.paid(order, self.generator))
 
-        outcome, made = self.ledger.change(key, apply)
-        if made is not None:  # written once the payment is: a pay that lost the race writes nothing
-            self.facts.update(key, lambda _: (made, None))
-        return outcome
+        return self.ledger.change(key, apply)
 
     def refused_pay(self, call: Call, outcome: Outcome) -> None:
         """A pay refused (by a scenario) as `outcome`: a payment made under its merchantOrderId, failed, so that a
@@ -179,11 +167,11 @@ class PosRules:
         def apply(old: Order | None) -> tuple[Order | None, bool]:
             if old is not None:
                 return old, False
-            return self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
-                            f"pay {call.spec.path} refused: {why}"), True
+            order = self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
+                             f"pay {call.spec.path} refused: {why}")
+            return with_facts(order, PosFacts(pay_code, "failed", why)), True
 
-        if self.ledger.change(key, apply):
-            self.facts.update(key, lambda _: (PosFacts(pay_code, "failed", why), None))
+        self.ledger.change(key, apply)
 
     def query(self, call: Call) -> Outcome:
         def step(order: Order, facts: PosFacts | None) -> tuple[Order, PosFacts | None, Outcome]:
