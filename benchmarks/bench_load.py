@@ -131,7 +131,8 @@ def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def _pinned(core: int | None) -> list[str]:
+def pinned(core: int | None) -> list[str]:
+    """taskset -c CORE, to pin a command to `core`; nothing when taskset is missing or `core` is None."""
     return ["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []
 
 
@@ -140,7 +141,7 @@ def run_wrk(port: int, load: Load, requests: Path, core: int | None) -> Figures:
     script = requests.with_suffix(".lua")
     template = FIXED_SCRIPT if load.workload == "fixed" else WRK_SCRIPT
     script.write_text(template % {"path": requests, "target": CLOSE}, encoding="utf-8")
-    command = [*_pinned(core), "wrk", "-t1", f"-c{load.connections}", f"-d{load.duration:g}s", "--timeout", "5s",
+    command = [*pinned(core), "wrk", "-t1", f"-c{load.connections}", f"-d{load.duration:g}s", "--timeout", "5s",
                "-s", str(script), f"http://{HOST}:{port}{CLOSE}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=2 * load.duration + 10, check=True)
     return _result(done.stdout)
@@ -213,7 +214,7 @@ def client_main(argv: Sequence[str]) -> None:
 
 def run_client(port: int, load: Load, requests: Path, core: int | None) -> Figures:
     """The asyncio client in its own process on `core`."""
-    command = [*_pinned(core), sys.executable, __file__, str(port), load.workload, str(load.connections),
+    command = [*pinned(core), sys.executable, __file__, str(port), load.workload, str(load.connections),
                str(load.duration), str(load.max_requests), str(requests)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run(command, capture_output=True, text=True, timeout=2 * load.duration + 30, check=True,

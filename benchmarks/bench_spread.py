@@ -5,10 +5,11 @@
     windows    a fresh server per process, warmed up, then several consecutive windows: the spread within one
                process's life against the spread between processes
     busy-core  rounds alternate between the load generator's core idling between requests and the same core kept
-               busy by a memory walk (48 MiB copied over and over) at `nice 19`
+               busy by a memory walk (48 MiB copied over and over) at `nice 19` (needs taskset)
 
-Each figure is the server's CPU time per request (from /proc), as bench_requests.py measures it. Bounded: every
-run has a duration, the memory walk a deadline. Not a test; not run in CI.
+Each figure is the server's CPU time per request (from /proc), as bench_requests.py measures it; the two runs of
+a pair swap places every other round, so a drift over time falls on both sides. Bounded: every run has a
+duration, the memory walk a deadline. Not a test; not run in CI.
 
     .venv/bin/python benchmarks/bench_spread.py [--experiments layout,windows,busy-core] [--rounds 6]
         [--duration 4] [--case mockums-fixed]
@@ -44,12 +45,15 @@ def _one_run(case: bench_requests.Case, args: argparse.Namespace, workdir: Path,
     try:
         server.wait_ready()
         figures = []
-        for window in range(windows + 1):  # the first is the warm-up
-            load = Load(case.workload, 32, args.warmup if window == 0 else args.duration, 1_000_000)
+        for window in range(0 if args.warmup else 1, windows + 1):  # window 0 is the warm-up
+            load = Load(case.workload, args.connections, args.warmup if window == 0 else args.duration,
+                        args.max_requests)
             requests = bench_load.write_requests(workdir / f"{tag}-{window}.txt", case.workload,
                                                  bench_load.request_count(load), f"S{tag}x{window}")
             before = bench_requests.cpu_seconds(server.process.pid)
             done = bench_requests.drive(server.port, load, requests, args.client)
+            if done.errors:
+                print(f"  ({done.errors} of {done.requests} requests failed in {tag}, window {window})", flush=True)
             if window:
                 figures.append((bench_requests.cpu_seconds(server.process.pid) - before) / max(1, done.requests) * 1e6)
         return figures
@@ -61,12 +65,16 @@ def _alternate(name: str, args: argparse.Namespace, workdir: Path, first: str, s
                run: Callable[[bool, str], list[float]]) -> None:
     pairs = []
     for round_number in range(args.rounds):
-        pair = (run(False, f"{name}{round_number}a")[0], run(True, f"{name}{round_number}b")[0])
+        order = (False, True) if round_number % 2 == 0 else (True, False)  # ABBA: a drift falls on both
+        measured = {variant: run(variant, f"{name}{round_number}{int(variant)}")[0] for variant in order}
+        pair = (measured[False], measured[True])
         pairs.append(pair)
-        print(f"  {name} round {round_number + 1}: {first} {pair[0]:.0f} µs, {second} {pair[1]:.0f} µs", flush=True)
+        print(f"  {name} round {round_number + 1}: {first} {pair[0]:.0f} µs, {second} {pair[1]:.0f} µs "
+              f"({(pair[1] - pair[0]) / pair[0]:+.0%})", flush=True)
+    changes = [(b - a) / a for a, b in pairs]
     print(f"{name}: {first} {_spread([a for a, _ in pairs])}; {second} {_spread([b for _, b in pairs])}; "
-          f"the two of a pair differ by {min(abs(a - b) / min(a, b) for a, b in pairs):.0%}–"
-          f"{max(abs(a - b) / min(a, b) for a, b in pairs):.0%}", flush=True)
+          f"{second} against {first} in the same round: {min(changes):+.0%} to {max(changes):+.0%}, "
+          f"lower in {sum(change < 0 for change in changes)} of {len(changes)}", flush=True)
 
 
 def layout(case: bench_requests.Case, args: argparse.Namespace, workdir: Path) -> None:
@@ -88,11 +96,15 @@ def windows(case: bench_requests.Case, args: argparse.Namespace, workdir: Path) 
 
 
 def busy_core(case: bench_requests.Case, args: argparse.Namespace, workdir: Path) -> None:
+    if not bench_load.pinned(bench_requests.CLIENT_CORE):
+        print("busy-core: skipped, taskset not found (the walk must share the load generator's core, not the server's)")
+        return
+
     def run(busy: bool, tag: str) -> list[float]:
         if not busy:
             return _one_run(case, args, workdir, tag)
         seconds = 2 * (args.warmup + args.duration) + 30
-        walk = subprocess.Popen(["nice", "-n", "19", *bench_load._pinned(bench_requests.CLIENT_CORE),
+        walk = subprocess.Popen(["nice", "-n", "19", *bench_load.pinned(bench_requests.CLIENT_CORE),
                                  sys.executable, "-c", WALK, str(seconds)])
         try:
             return _one_run(case, args, workdir, tag)
@@ -111,7 +123,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--experiments", default="layout,windows,busy-core")
     parser.add_argument("--rounds", type=int, default=6, help="pairs (layout, busy-core) or processes (windows)")
     parser.add_argument("--duration", type=int, default=4, help="whole seconds per measured window")
-    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=2, help="whole seconds of load before the measured windows")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--max-requests", type=int, default=1_000_000, help="per window, for the asyncio client")
     parser.add_argument("--windows", type=int, default=4, help="measured windows per process (the windows experiment)")
     parser.add_argument("--case", default="mockums-fixed", choices=[case.name for case in bench_requests.CASES
                                                                     if case.store is None])
@@ -119,8 +133,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     chosen = args.experiments.split(",")
     if unknown := [name for name in chosen if name not in EXPERIMENTS]:
         parser.error(f"unknown experiment {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
-    if not 1 <= args.rounds <= 12 or not 0 < args.duration <= 30 or not 2 <= args.windows <= 10:
-        parser.error("bounded: 1..12 rounds, 1..30 s per window, 2..10 windows")
+    if (not 1 <= args.rounds <= 12 or not 0 < args.duration <= 30 or not 0 <= args.warmup <= 30
+            or not 2 <= args.windows <= 10 or not 1 <= args.connections <= 256):
+        parser.error("bounded: 1..12 rounds, 1..30 s per window, 0..30 s warm-up, 2..10 windows, 1..256 connections")
     args.client = "wrk" if bench_load.have_wrk() else "asyncio"
     args.chosen = chosen
     return args

@@ -164,12 +164,12 @@ class PosRules:
         wallet = wallet_of(pay_code)
         why = f"{outcome.err_code} {outcome.err_msg}"
 
-        def apply(old: Order | None) -> tuple[Order | None, bool]:
+        def apply(old: Order | None) -> tuple[Order | None, None]:
             if old is not None:
-                return old, False
+                return old, None
             order = self.new(call, key, wallet.target_sys if wallet else "WXPay", amount, TRADE_CLOSED,
                              f"pay {call.spec.path} refused: {why}")
-            return with_facts(order, PosFacts(pay_code, "failed", why)), True
+            return with_facts(order, PosFacts(pay_code, "failed", why, plays=False)), None
 
         self.ledger.change(key, apply)
 

@@ -19,21 +19,22 @@ class PosFacts(NamedTuple):
     why: str = ""  # why it failed (the errInfo a query shows)
     paying_until: float | None = None  # a paying payment that settles by sandbox time: when
     queries: int = 0  # queries that reported it paying
+    plays: bool = True  # whether its code plays its magic case (a pay a scenario refused plays none)
 
     @property
     def case(self) -> PayCase | None:
-        """What its magic payment code makes it do (None: an ordinary code)."""
-        return case_of(self.pay_code)
+        """What its magic payment code makes it do (None: an ordinary code, or one that plays no case)."""
+        return case_of(self.pay_code) if self.plays else None
 
 
 def facts_of(order: Order) -> PosFacts | None:
     """The POS-link facts kept in a payment's order; None for one that has none (a payment a scenario implied)."""
     state = order.line_state
-    if not state:
+    if len(state) != len(PosFacts._fields):
         return None
-    pay_code, ending, why, paying_until, queries = state
+    pay_code, ending, why, paying_until, queries, plays = state
     return PosFacts(str(pay_code), None if ending is None else str(ending), str(why),
-                    None if paying_until is None else float(paying_until), int(queries or 0))
+                    None if paying_until is None else float(paying_until), int(queries or 0), bool(plays))
 
 
 def with_facts(order: Order, facts: PosFacts | None) -> Order:
