@@ -528,32 +528,39 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
     return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
 
 
-# The slowest test files, slowest first (seconds of one run of the whole suite without coverage, as the README's
-# command runs it, on the 2-core machine: 22, 10, 9, 8, 7, then 3 to 1.7). The workers take whole files
-# (`--dist loadfile`), these first and the others in collection order, so that no long file is left to run alone
-# at the end while the other workers idle. test_quality is early for CI, where mypy has no cache (7 s; 0.5 s with
-# one). A file missing here or measured differently only runs at another moment: nothing else depends on this.
+# The slowest test files, slowest first (seconds each took on its worker in two runs of the whole suite without
+# coverage, as the README's command runs it, on the 2-core machine: 31-39, 15-30, 16-18, 13-20, 11, 6-11, 6-7, 6-7,
+# 4-5, then 4 to 2). The workers take whole files (`--dist loadfile`), these first and the others in collection order,
+# so that no long file is left to run alone at the end while the other workers idle: the store's files, which start
+# processes of their own, last in collection order, left a worker 7 s behind the others. test_quality is early for CI,
+# where mypy has no cache (7 s; 0.5 s with one). A file missing here or measured differently only runs at another
+# moment: nothing else depends on this.
 SLOW_FILES = (
     "tests/dashboard/test_dashboard_browser.py",
-    "tests/repo/test_dockerfile.py",
-    "tests/cli/test_cli_workers.py",
-    "tests/repo/test_howto_commands.py",
     "tests/http/test_control_openapi.py",
+    "tests/repo/test_dockerfile.py",
+    "tests/repo/test_howto_commands.py",
     "tests/repo/test_readme_commands.py",
-    "tests/repo/test_quality.py",
-    "tests/cli/test_console_script.py",
-    "tests/plugin/test_plugin_fixtures.py",
     "tests/hostile/test_gateway_properties.py",
-    "tests/cli/test_cli_tls.py",
-    "tests/http/test_hot_reload.py",
-    "tests/repo/test_tutorial.py",
-    "tests/http/test_hardening.py",
-    "tests/cli/test_cli_hardening.py",
-    "tests/repo/test_architecture.py",
+    "tests/store/test_restart_and_deliveries.py",
+    "tests/cli/test_cli_workers.py",
+    "tests/repo/test_quality.py",
+    "tests/store/test_two_processes.py",
     "tests/repo/test_docs_site.py",
     "tests/protocol/test_request_reading.py",
-    "tests/hostile/test_browser_properties.py",
+    "tests/cli/test_console_script.py",
+    "tests/http/test_deep_nesting.py",
+    "tests/repo/test_architecture.py",
+    "tests/plugin/test_plugin_fixtures.py",
+    "tests/repo/test_tutorial.py",
     "tests/ledger/test_order_memory.py",
+    "tests/cli/test_cli_tls.py",
+    "tests/store/test_outage.py",
+    "tests/scenarios/test_matching.py",
+    "tests/http/test_hot_reload.py",
+    "tests/cli/test_cli_hardening.py",
+    "tests/scenarios/test_loader.py",
+    "tests/hostile/test_browser_properties.py",
 )
 
 
