@@ -411,14 +411,60 @@ async def receiver(aiohttp_server: Any) -> Receiver:
 # -- the build backend of the wheel builds, installed once for the run ----------------------------------------------
 
 
+def _installed_closure(requires: list[str]) -> list[Any] | None:
+    """The distributions of this suite's environment that satisfy `requires` and what they require in turn (markers
+    evaluated here), or None when one is missing or of a version the requirement does not allow."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, Any] = {}
+    pending = [(Requirement(text), "") for text in requires]
+    while pending:
+        requirement, extra = pending.pop()
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
+            continue
+        try:
+            dist = distribution(requirement.name)
+        except PackageNotFoundError:
+            return None
+        if not requirement.specifier.contains(dist.version, prereleases=True):
+            return None
+        key = canonicalize_name(requirement.name)
+        if key in found and not requirement.extras:
+            continue
+        found[key] = dist
+        for wanted in ["", *sorted(requirement.extras)]:
+            pending += [(Requirement(text), wanted) for text in dist.requires or []]
+    return list(found.values())
+
+
+def _linked(dists: list[Any], folder: Path) -> None:
+    """`folder` made to hold each distribution's top-level files and folders (its packages and its dist-info), as
+    links to where this environment installed them: what `pip install --target` would put there."""
+    folder.mkdir()
+    for dist in dists:
+        tops = {Path(str(entry)).parts[0] for entry in dist.files or () if not str(entry).startswith("..")}
+        for top in sorted(tops):
+            source = Path(str(dist.locate_file(top)))
+            if source.exists() and not (folder / top).exists() and top != "__pycache__":
+                (folder / top).symlink_to(source, target_is_directory=source.is_dir())
+
+
 @pytest.fixture(scope="session")
 def build_backend(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A folder holding what pyproject.toml's build-system.requires names (and what they need), nothing else: what
-    pip's build isolation installs into a fresh prefix for each build, installed once for the run. The first
-    worker to ask installs it; the others wait on its lock and share it. The tests that build the wheel
+    pip's build isolation installs into a fresh prefix for each build, made once for the run. The first worker to ask
+    makes it; the others wait on its lock and share it. The tests that build the wheel
     (tests/repo/test_dockerfile.py, tests/repo/test_howto_commands.py) run pip with `--no-build-isolation` in an
     empty venv with this folder on PYTHONPATH: the backend sees the standard library and these requirements, as
-    in isolation. Each build installing them again took 3 to 4 s of CPU and pip's trips to the index."""
+    in isolation. Each build installing them again took 3 to 4 s of CPU and pip's trips to the index.
+
+    The test extra installs the backend into this suite's environment, so the folder links to those installed
+    distributions (the requirements' closure, versions checked against build-system.requires): installing them
+    from the index once for the run took 3 to 4 s of CPU more, and under the whole suite's load 10 to 14 s on its
+    worker. Where they are missing or of another version, pip installs them into the folder, as before."""
     import fcntl
     import subprocess
     import sys
@@ -436,10 +482,14 @@ def build_backend(tmp_path_factory: pytest.TempPathFactory) -> str:
     with (run_root / "build-backend.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not (folder / "installed").is_file():
-            result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                                     "--target", str(folder), *requires],
-                                    capture_output=True, text=True, timeout=300, check=False)
-            assert result.returncode == 0, f"installing {requires} failed:\n{result.stdout}\n{result.stderr}"
+            installed = _installed_closure(requires)
+            if installed is not None:
+                _linked(installed, folder)
+            else:
+                result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                                         "--target", str(folder), *requires],
+                                        capture_output=True, text=True, timeout=300, check=False)
+                assert result.returncode == 0, f"installing {requires} failed:\n{result.stdout}\n{result.stderr}"
             (folder / "installed").write_text("\n".join(requires) + "\n", encoding="utf-8")
     return str(folder)
 
@@ -478,32 +528,39 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
     return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
 
 
-# The slowest test files, slowest first (seconds of one run of the whole suite without coverage, as the README's
-# command runs it, on the 2-core machine: 22, 10, 9, 8, 7, then 3 to 1.7). The workers take whole files
-# (`--dist loadfile`), these first and the others in collection order, so that no long file is left to run alone
-# at the end while the other workers idle. test_quality is early for CI, where mypy has no cache (7 s; 0.5 s with
-# one). A file missing here or measured differently only runs at another moment: nothing else depends on this.
+# The slowest test files, slowest first (seconds each took on its worker in two runs of the whole suite without
+# coverage, as the README's command runs it, on the 2-core machine: 31-39, 15-30, 16-18, 13-20, 11, 6-11, 6-7, 6-7,
+# 4-5, then 4 to 2). The workers take whole files (`--dist loadfile`), these first and the others in collection order,
+# so that no long file is left to run alone at the end while the other workers idle: the store's files, which start
+# processes of their own, last in collection order, left a worker 7 s behind the others. test_quality is early for CI,
+# where mypy has no cache (7 s; 0.5 s with one). A file missing here or measured differently only runs at another
+# moment: nothing else depends on this.
 SLOW_FILES = (
     "tests/dashboard/test_dashboard_browser.py",
-    "tests/repo/test_dockerfile.py",
-    "tests/cli/test_cli_workers.py",
-    "tests/repo/test_howto_commands.py",
     "tests/http/test_control_openapi.py",
+    "tests/repo/test_dockerfile.py",
+    "tests/repo/test_howto_commands.py",
     "tests/repo/test_readme_commands.py",
-    "tests/repo/test_quality.py",
-    "tests/cli/test_console_script.py",
-    "tests/plugin/test_plugin_fixtures.py",
     "tests/hostile/test_gateway_properties.py",
-    "tests/cli/test_cli_tls.py",
-    "tests/http/test_hot_reload.py",
-    "tests/repo/test_tutorial.py",
-    "tests/http/test_hardening.py",
-    "tests/cli/test_cli_hardening.py",
-    "tests/repo/test_architecture.py",
+    "tests/store/test_restart_and_deliveries.py",
+    "tests/cli/test_cli_workers.py",
+    "tests/repo/test_quality.py",
+    "tests/store/test_two_processes.py",
     "tests/repo/test_docs_site.py",
     "tests/protocol/test_request_reading.py",
-    "tests/hostile/test_browser_properties.py",
+    "tests/cli/test_console_script.py",
+    "tests/http/test_deep_nesting.py",
+    "tests/repo/test_architecture.py",
+    "tests/plugin/test_plugin_fixtures.py",
+    "tests/repo/test_tutorial.py",
     "tests/ledger/test_order_memory.py",
+    "tests/cli/test_cli_tls.py",
+    "tests/store/test_outage.py",
+    "tests/scenarios/test_matching.py",
+    "tests/http/test_hot_reload.py",
+    "tests/cli/test_cli_hardening.py",
+    "tests/scenarios/test_loader.py",
+    "tests/hostile/test_browser_properties.py",
 )
 
 
