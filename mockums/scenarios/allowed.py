@@ -74,6 +74,7 @@ class LineWords:
         self.narrowed: frozenset[str] | None = None
         self.why: list[str] = []
         self.unnamed: dict[str, list[str]] = {}  # why a scenario naming no endpoint was narrowed -> which ones
+        self.shared: dict[frozenset[str], frozenset[str]] = {}  # each distinct narrowed set, kept once (`_one`)
 
     def start(self, rule: MatchRule | None) -> MatchRule | None:
         """The scenario's rule, scoped to its family's endpoints when it is a bundled one that names none."""
@@ -131,6 +132,11 @@ class LineWords:
                                   f"{', '.join(strangers)} (an endpoint this scenario names is {strangers[0]}'s); it "
                                   f"is {owners}'s. Name only {owners}'s endpoints, or use {strangers[0]}'s values")
                 continue
-            reach = frozenset[str]().union(*(family.endpoints for family in speakers))
-            self.narrowed = reach if self.narrowed is None else self.narrowed & reach
+            reach = self._one(frozenset[str]().union(*(family.endpoints for family in speakers)))
+            self.narrowed = reach if self.narrowed is None else self._one(self.narrowed & reach)
             self.why.append(f"{key} '{value}' is {owners}'s, not {', '.join(strangers)}'s")
+
+    def _one(self, endpoints: frozenset[str]) -> frozenset[str]:
+        """The set of endpoints already kept if an equal one is: the rules narrowed alike share one set (10,000
+        scenarios answering errCode SUCCESS held 10,000 copies of netpay's endpoints, 21.6 MiB)."""
+        return self.shared.setdefault(endpoints, endpoints)
