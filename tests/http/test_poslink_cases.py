@@ -192,3 +192,18 @@ async def test_a_payment_keeps_its_facts_as_long_as_its_order_is_kept(make_calle
     found = await call(caller, "query", merchantOrderId="KEEP0001")
     assert (found["errCode"], found["queryResCode"], found["queryResDesc"], found.get("originalPayCode")) == (
         "00", "2", "已撤销", ALIPAY)
+
+
+@story("pos-terminal-unregistered")
+async def test_a_refused_pay_plays_no_case_of_its_magic_code(caller: Caller) -> None:
+    """A pay a scenario refused made a failed payment: its payment code's password case (here, fail after one query)
+    is not played, even when a later scenario puts the payment back to paying."""
+    refused = await pay(caller, "MKPOS970003", 6, magic("2001"))
+    assert (refused["errCode"], refused["errInfo"]) == ("97", "终端未登记")
+    paying = {"name": "refused-paying", "match": {"merOrderId": "MKPOS970003", "endpoint": f"{V2}/query"},
+              "respond": {"order_status": "WAIT_BUYER_PAY"}}
+    async with caller.client.post("/__mockums/scenarios", json=paying) as response:
+        assert response.status == 201
+    found = [await call(caller, "query", merchantOrderId="MKPOS970003") for _ in range(3)]
+    assert [(answer["errCode"], answer["queryResCode"], answer["orderStatus"]) for answer in found] == [
+        ("00", "FF", "WAIT_BUYER_PAY")] * 3

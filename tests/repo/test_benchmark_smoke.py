@@ -73,7 +73,7 @@ def test_the_docs_publish_the_benchmarks_table_and_commands_it_accepts() -> None
     import readme as docs
 
     section = docs.page("background/performance.md")
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (docs.ROOT / "README.md").read_text(encoding="utf-8")
     scripts = {"benchmarks/bench_requests.py": bench_requests.parse_args, "benchmarks/bench_spread.py": bench_spread.parse_args}
     commands = [line.split() for text in (section, readme) for block in text.split("```console\n")[1:]
                 for line in block.split("```")[0].splitlines() if line.startswith(".venv/bin/python benchmarks/")]
