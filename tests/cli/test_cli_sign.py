@@ -66,7 +66,7 @@ def test_without_a_body_it_signs_a_sample_close_request_for_now(capsys: pytest.C
     assert words[4] == "http://localhost:8000/v1/netpay/close"
     body = json.loads(words[-1])
     assert set(body) == {"requestTimestamp", "merOrderId", "instMid", "mid", "tid", "srcReserve"}
-    assert re.fullmatch(r"MKSUCCESS\d{14}\d{4}", body["merOrderId"])  # a fresh id the `success` scenario speaks for
+    assert re.fullmatch(r"MKSUCCESS\d{14}\d{9}", body["merOrderId"])  # a fresh id the `success` scenario speaks for
 
 
 def test_two_samples_in_the_same_second_are_two_orders(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,7 +74,23 @@ def test_two_samples_in_the_same_second_are_two_orders(capsys: pytest.CaptureFix
     for _ in range(5):
         lines, _ = signed(capsys, "--timestamp", "20261126120000")
         ids.add(json.loads(curl_words(lines)[-1])["merOrderId"])
-    assert len(ids) > 1  # five draws of 4 random digits: equal only by a 1e-12 chance
+    assert len(ids) > 1  # five draws of 10 random digits: all equal only by a 1e-40 chance
+
+
+def test_fresh_ids_drawn_in_one_second_differ_and_fit_the_tables() -> None:
+    """The issue: a create's fresh id had 4 random digits, so the sample of every endpoint, signed one after the other
+    within a second, gave two creates the same merOrderId about once in fifty runs (the second answered DUP_ORDER).
+    A thousand draws of 4 digits in one second collide almost surely; of 10, by a 5e-5 chance."""
+    from mockums.cli_sign import FRESH_PREFIX, fresh_id
+    from mockums.clock import Clock
+
+    clock = Clock()
+    clock.freeze(1_764_000_000.0)
+    ids = [fresh_id("3194", clock) for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert all(re.fullmatch(r"3194\d{24}", mer_order_id) for mer_order_id in ids)
+    for prefix in {*FRESH_PREFIX.values(), "MKSUCCESS"}:
+        assert len(fresh_id(prefix, clock)) <= 32, prefix
 
 
 def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
