@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import bench_instructions
 import bench_load
 import bench_requests
 import bench_servers
@@ -74,7 +75,8 @@ def test_the_docs_publish_the_benchmarks_table_and_commands_it_accepts() -> None
 
     section = docs.page("background/performance.md")
     readme = (docs.ROOT / "README.md").read_text(encoding="utf-8")
-    scripts = {"benchmarks/bench_requests.py": bench_requests.parse_args, "benchmarks/bench_spread.py": bench_spread.parse_args}
+    scripts = {"benchmarks/bench_requests.py": bench_requests.parse_args, "benchmarks/bench_spread.py": bench_spread.parse_args,
+               "benchmarks/bench_instructions.py": bench_instructions.parse_args}
     commands = [line.split() for text in (section, readme) for block in text.split("```console\n")[1:]
                 for line in block.split("```")[0].splitlines() if line.startswith(".venv/bin/python benchmarks/")]
     assert {command[1] for command in commands} == set(scripts)
@@ -85,3 +87,13 @@ def test_the_docs_publish_the_benchmarks_table_and_commands_it_accepts() -> None
     assert header in section
     performance = readme.split("## Performance\n", 1)[1].split("\n## ", 1)[0]
     assert "median of 5 rounds" in performance and "first run | second run" in performance
+
+
+def test_the_instruction_count_is_read_from_callgrinds_totals_line() -> None:
+    """A run whose counting is switched on later writes `summary: 0` before the count it gives as `totals:`."""
+    output = "version: 1\ncmd: python bench_servers.py\nsummary: 0\ntotals: 594191000\n"
+    assert bench_instructions.counted_total(output) == 594_191_000
+    with pytest.raises(ValueError, match="no totals"):
+        bench_instructions.counted_total("version: 1\n")
+    with pytest.raises(SystemExit):
+        bench_instructions.parse_args(["--cases", "fixed,slow"])

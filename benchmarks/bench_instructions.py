@@ -1,0 +1,142 @@
+"""Instructions per request of `mockums serve`, counted by valgrind's callgrind: a figure that does not depend on how
+busy the machine is, for comparing two checkouts (this one and, say, a worktree of an older commit).
+
+Each case starts the checkout's own server (`benchmarks/bench_servers.py mockums … --assume-orders`, run by the
+checkout's `.venv/bin/python`, bundled scenarios on) under `valgrind --tool=callgrind --instr-atstart=no`, sends
+`--warmup` signed app-pre-close requests over one loopback connection, switches counting on (`callgrind_control`),
+sends `--requests` more and divides what was counted by their number. `fixed` closes the same order every time,
+`new` a new merOrderId each time, as `bench_requests.py` does. Under valgrind a request takes about 50 times as
+long: 1,000 requests take about half a minute per case. Not a test; not run in CI.
+
+    .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--cases fixed,new]
+        [--requests 1000] [--warmup 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import bench_load
+import bench_requests
+
+HERE = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 300.0  # seconds for a server under valgrind to answer its health check
+REQUEST_TIMEOUT = 60.0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--against", type=Path, help="another checkout (with its own .venv) measured the same way")
+    parser.add_argument("--cases", default="fixed,new", help="comma-separated: fixed, new")
+    parser.add_argument("--requests", type=int, default=1000, help="requests counted per case (at most 20,000)")
+    parser.add_argument("--warmup", type=int, default=200, help="requests sent before counting (at most 20,000)")
+    args = parser.parse_args(argv)
+    cases = args.cases.split(",")
+    if not set(cases) <= {"fixed", "new"}:
+        parser.error(f"--cases: {args.cases!r}; use fixed, new or both")
+    if not (1 <= args.requests <= 20_000 and 0 <= args.warmup <= 20_000):
+        parser.error("--requests must be 1-20,000 and --warmup 0-20,000")
+    args.cases = cases
+    return args
+
+
+def counted_total(text: str) -> int:
+    """The instructions a callgrind output file counted: the largest of its `summary:` and `totals:` lines (a
+    run whose counting was switched on later says `summary: 0` and gives the count as `totals:`)."""
+    counts = [int(line.split()[1]) for line in text.splitlines() if line.startswith(("totals:", "summary:"))]
+    if not counts:
+        raise ValueError("no totals or summary line in the callgrind output")
+    return max(counts)
+
+
+def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited ({server.returncode}) before answering")
+        try:
+            connection = http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
+            connection.request("GET", "/__mockums/health")
+            connection.getresponse().read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no health answer within {START_TIMEOUT:g} s") from None
+            time.sleep(0.2)
+
+
+def _send(connection: http.client.HTTPConnection, line: str) -> int:
+    header, body = line.split("\t", 1)
+    connection.request("POST", bench_load.CLOSE, body=body.encode(),
+                       headers={"Authorization": header, "Content-Type": "application/json"})
+    answer = connection.getresponse()
+    answer.read()
+    return answer.status
+
+
+def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path) -> float:
+    """Instructions per request of `checkout`'s server in `case` ("fixed" or "new")."""
+    port = bench_requests.free_port()
+    output = workdir / f"callgrind.{case}.{port}.out"
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}",
+               str(checkout / ".venv/bin/python"), str(checkout / "benchmarks/bench_servers.py"), "mockums", str(port),
+               "-", "installed", "installed", "--assume-orders"]
+    ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
+        f"3194CG{index:012d}" for index in range(warmup + requests)]
+    lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
+    server = subprocess.Popen(command, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(port, server)
+        connection = http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
+        statuses = [_send(connection, line) for line in lines[:warmup]]
+        subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
+        statuses += [_send(connection, line) for line in lines[warmup:]]
+        subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
+        connection.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+    if set(statuses) != {200}:
+        raise RuntimeError(f"{checkout} {case}: answers other than 200: {sorted(set(statuses))}")
+    return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
+    if missing:
+        print(f"needs {' and '.join(missing)} (Debian's valgrind package)", file=sys.stderr)
+        return 2
+    checkouts = [HERE] + ([args.against.resolve()] if args.against else [])
+    for checkout in checkouts:
+        if not (checkout / ".venv/bin/python").exists() or not (checkout / "benchmarks/bench_servers.py").exists():
+            print(f"{checkout}: no .venv/bin/python or benchmarks/bench_servers.py there", file=sys.stderr)
+            return 2
+    print(f"instructions per request, callgrind, {args.requests:,} requests after {args.warmup:,}, one connection")
+    with tempfile.TemporaryDirectory(prefix="mockums-instructions-") as folder:
+        for case in args.cases:
+            figures = {checkout: measure(checkout, case, args.requests, args.warmup, Path(folder))
+                       for checkout in checkouts}
+            for checkout, figure in figures.items():
+                print(f"  {case}: {figure:,.0f}  {checkout}", flush=True)
+            if args.against:
+                here, there = figures[HERE], figures[checkouts[1]]
+                print(f"  {case}: this checkout / the other: {here / there:.3f} ({(here / there - 1) * 100:+.1f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
