@@ -5,8 +5,11 @@ Each case starts the checkout's own server (`benchmarks/bench_servers.py mockums
 checkout's `.venv/bin/python`, bundled scenarios on) under `valgrind --tool=callgrind --instr-atstart=no`, sends
 `--warmup` signed app-pre-close requests over one loopback connection, switches counting on (`callgrind_control`),
 sends `--requests` more and divides what was counted by their number. `fixed` closes the same order every time,
-`new` a new merOrderId each time, as `bench_requests.py` does. Under valgrind a request takes about 50 times as
-long: 1,000 requests take about half a minute per case. Not a test; not run in CI.
+`new` a new merOrderId each time, as `bench_requests.py` does; every counted answer must carry the same errCode
+(`SUCCESS` for new). The window also counts a fixed few million instructions of its own (about 0.7 % per request at
+1,000 requests, more at fewer), so compare checkouts at the same `--requests`. The server gets `PYTHONHASHSEED=0` and
+no `MOCKUMS_*` variables of the caller's shell. Under valgrind a request takes about 50 times as long: 1,000 requests
+take about half a minute per case. Needs valgrind (Debian's `valgrind` package). Not a test; not run in CI.
 
     .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--cases fixed,new]
         [--requests 1000] [--warmup 200]
@@ -15,7 +18,10 @@ long: 1,000 requests take about half a minute per case. Not a test; not run in C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
+import json
+import os
 import shutil
 import signal
 import subprocess
@@ -31,20 +37,23 @@ import bench_requests
 HERE = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300.0  # seconds for a server under valgrind to answer its health check
 REQUEST_TIMEOUT = 60.0
+RUN_TIMEOUT = 900.0  # seconds for all of one case's requests (5,000 + 5,000 take about 5 minutes)
+MOST_REQUESTS = 5_000  # requests signed up front stay within the gateway's 10-minute Timestamp window
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--against", type=Path, help="another checkout (with its own .venv) measured the same way")
     parser.add_argument("--cases", default="fixed,new", help="comma-separated: fixed, new")
-    parser.add_argument("--requests", type=int, default=1000, help="requests counted per case (at most 20,000)")
-    parser.add_argument("--warmup", type=int, default=200, help="requests sent before counting (at most 20,000)")
+    most = f"(at most {MOST_REQUESTS:,})"
+    parser.add_argument("--requests", type=int, default=1000, help=f"requests counted per case {most}")
+    parser.add_argument("--warmup", type=int, default=200, help=f"requests sent before counting {most}")
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
     if not set(cases) <= {"fixed", "new"}:
         parser.error(f"--cases: {args.cases!r}; use fixed, new or both")
-    if not (1 <= args.requests <= 20_000 and 0 <= args.warmup <= 20_000):
-        parser.error("--requests must be 1-20,000 and --warmup 0-20,000")
+    if not (1 <= args.requests <= MOST_REQUESTS and 0 <= args.warmup <= MOST_REQUESTS):
+        parser.error(f"--requests must be 1-{MOST_REQUESTS:,} and --warmup 0-{MOST_REQUESTS:,}")
     args.cases = cases
     return args
 
@@ -58,15 +67,19 @@ def counted_total(text: str) -> int:
     return max(counts)
 
 
+def _connection(port: int) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
+
+
 def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited ({server.returncode}) before answering")
         try:
-            connection = http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
-            connection.request("GET", "/__mockums/health")
-            connection.getresponse().read()
+            with contextlib.closing(_connection(port)) as probe:
+                probe.request("GET", "/__mockums/health")
+                probe.getresponse().read()
             return
         except OSError:
             if time.monotonic() > deadline:
@@ -74,34 +87,50 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
             time.sleep(0.2)
 
 
-def _send(connection: http.client.HTTPConnection, line: str) -> int:
-    header, body = line.split("\t", 1)
-    connection.request("POST", bench_load.CLOSE, body=body.encode(),
-                       headers={"Authorization": header, "Content-Type": "application/json"})
-    answer = connection.getresponse()
-    answer.read()
-    return answer.status
+def _send_all(connection: http.client.HTTPConnection, lines: Sequence[str], deadline: float) -> set[str]:
+    """Send each request in turn; the errCodes answered (an answer other than HTTP 200 stops the run)."""
+    codes: set[str] = set()
+    for line in lines:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the requests took longer than {RUN_TIMEOUT:g} s")
+        header, body = line.split("\t", 1)
+        connection.request("POST", bench_load.CLOSE, body=body.encode(),
+                           headers={"Authorization": header, "Content-Type": "application/json"})
+        answer = connection.getresponse()
+        data = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"HTTP {answer.status}: {data[:200]!r}")
+        codes.add(str(json.loads(data).get("errCode")))
+    return codes
 
 
-def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path) -> float:
-    """Instructions per request of `checkout`'s server in `case` ("fixed" or "new")."""
+def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path) -> tuple[float, str]:
+    """Instructions per request of `checkout`'s server in `case` ("fixed" or "new"), and the errCode it answered."""
     port = bench_requests.free_port()
     output = workdir / f"callgrind.{case}.{port}.out"
+    log = workdir / f"server.{case}.{port}.log"
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}",
                str(checkout / ".venv/bin/python"), str(checkout / "benchmarks/bench_servers.py"), "mockums", str(port),
-               "-", "installed", "installed", "--assume-orders"]
+               "-", "installed", "installed", "--host", bench_load.HOST, "--assume-orders"]
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("MOCKUMS_")}
+    environment["PYTHONHASHSEED"] = "0"
     ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
         f"3194CG{index:012d}" for index in range(warmup + requests)]
     lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
-    server = subprocess.Popen(command, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("wb") as server_log:
+        server = subprocess.Popen(command, cwd=checkout, env=environment, stdout=server_log, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(port, server)
-        connection = http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
-        statuses = [_send(connection, line) for line in lines[:warmup]]
-        subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
-        statuses += [_send(connection, line) for line in lines[warmup:]]
-        subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
-        connection.close()
+        try:
+            _wait_healthy(port, server)
+        except RuntimeError as problem:
+            ending = log.read_text(errors="replace")[-500:]
+            raise RuntimeError(f"{checkout}: {problem}; its output ends: {ending}") from None
+        deadline = time.monotonic() + RUN_TIMEOUT
+        with contextlib.closing(_connection(port)) as connection:
+            _send_all(connection, lines[:warmup], deadline)
+            subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
+            codes = _send_all(connection, lines[warmup:], deadline)
+            subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -109,9 +138,9 @@ def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=30)
-    if set(statuses) != {200}:
-        raise RuntimeError(f"{checkout} {case}: answers other than 200: {sorted(set(statuses))}")
-    return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests
+    if len(codes) != 1 or (case == "new" and codes != {"SUCCESS"}):
+        raise RuntimeError(f"{checkout} {case}: the counted requests were answered {sorted(codes)}")
+    return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests, codes.pop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,10 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"instructions per request, callgrind, {args.requests:,} requests after {args.warmup:,}, one connection")
     with tempfile.TemporaryDirectory(prefix="mockums-instructions-") as folder:
         for case in args.cases:
-            figures = {checkout: measure(checkout, case, args.requests, args.warmup, Path(folder))
-                       for checkout in checkouts}
-            for checkout, figure in figures.items():
-                print(f"  {case}: {figure:,.0f}  {checkout}", flush=True)
+            figures = {}
+            for checkout in checkouts:
+                figures[checkout], code = measure(checkout, case, args.requests, args.warmup, Path(folder))
+                print(f"  {case}: {figures[checkout]:,.0f}  {checkout} (answered {code})", flush=True)
             if args.against:
                 here, there = figures[HERE], figures[checkouts[1]]
                 print(f"  {case}: this checkout / the other: {here / there:.3f} ({(here / there - 1) * 100:+.1f} %)")

@@ -74,7 +74,7 @@ def test_two_samples_in_the_same_second_are_two_orders(capsys: pytest.CaptureFix
     for _ in range(5):
         lines, _ = signed(capsys, "--timestamp", "20261126120000")
         ids.add(json.loads(curl_words(lines)[-1])["merOrderId"])
-    assert len(ids) > 1  # five draws of 10 random digits: all equal only by a 1e-40 chance
+    assert len(ids) == 5  # the close sample's MKSUCCESS ids: 9 random digits, two of five equal by a 1e-8 chance
 
 
 def test_fresh_ids_drawn_in_one_second_differ_and_fit_the_tables() -> None:
@@ -83,14 +83,19 @@ def test_fresh_ids_drawn_in_one_second_differ_and_fit_the_tables() -> None:
     A thousand draws of 4 digits in one second collide almost surely; of 10, by a 5e-5 chance."""
     from mockums.cli_sign import FRESH_PREFIX, fresh_id
     from mockums.clock import Clock
+    from mockums.lines import DEFAULT_REGISTRY
 
     clock = Clock()
     clock.freeze(1_764_000_000.0)
     ids = [fresh_id("3194", clock) for _ in range(1000)]
     assert len(set(ids)) == 1000
     assert all(re.fullmatch(r"3194\d{24}", mer_order_id) for mer_order_id in ids)
-    for prefix in {*FRESH_PREFIX.values(), "MKSUCCESS"}:
-        assert len(fresh_id(prefix, clock)) <= 32, prefix
+    for path, spec in DEFAULT_REGISTRY.endpoints.items():  # each endpoint's sample id fits its own table
+        rule = spec.rule(spec.order_field)
+        if rule is not None and rule.max_length is not None:
+            assert len(fresh_id(FRESH_PREFIX.get(spec.action, "MKSUCCESS"), clock)) <= rule.max_length, path
+    with pytest.raises(ValueError, match="leaves 3 random digits"):
+        fresh_id("MKFIFTEENCHARS1", clock)
 
 
 def test_it_warns_but_signs_a_body_that_is_not_json_and_a_url_elsewhere(capsys: pytest.CaptureFixture[str]) -> None:
