@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ import bench_load
 import bench_requests
 
 HERE = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 300.0  # seconds for a server under valgrind to answer its health check
+STOP_TIMEOUT = 120.0  # seconds for a server under valgrind to stop and write its counts
 REQUEST_TIMEOUT = 60.0
 RUN_TIMEOUT = 900.0  # seconds for all of one case's requests (5,000 + 5,000 take about 5 minutes)
 MOST_REQUESTS = 5_000  # requests signed up front stay within the gateway's 10-minute Timestamp window
@@ -71,22 +70,6 @@ def _connection(port: int) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(bench_load.HOST, port, timeout=REQUEST_TIMEOUT)
 
 
-def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited ({server.returncode}) before answering")
-        try:
-            with contextlib.closing(_connection(port)) as probe:
-                probe.request("GET", "/__mockums/health")
-                probe.getresponse().read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no health answer within {START_TIMEOUT:g} s") from None
-            time.sleep(0.2)
-
-
 def _send_all(connection: http.client.HTTPConnection, lines: Sequence[str], deadline: float) -> set[str]:
     """Send each request in turn; the errCodes answered (an answer other than HTTP 200 stops the run)."""
     codes: set[str] = set()
@@ -106,38 +89,25 @@ def _send_all(connection: http.client.HTTPConnection, lines: Sequence[str], dead
 
 def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path) -> tuple[float, str]:
     """Instructions per request of `checkout`'s server in `case` ("fixed" or "new"), and the errCode it answered."""
-    port = bench_requests.free_port()
-    output = workdir / f"callgrind.{case}.{port}.out"
-    log = workdir / f"server.{case}.{port}.log"
-    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}",
-               str(checkout / ".venv/bin/python"), str(checkout / "benchmarks/bench_servers.py"), "mockums", str(port),
-               "-", "installed", "installed", "--host", bench_load.HOST, "--assume-orders"]
+    output = workdir / f"callgrind.{len(list(workdir.glob('callgrind.*')))}.{case}.out"
+    valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}"]
     environment = {name: value for name, value in os.environ.items() if not name.startswith("MOCKUMS_")}
     environment["PYTHONHASHSEED"] = "0"
     ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
         f"3194CG{index:012d}" for index in range(warmup + requests)]
     lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
-    with log.open("wb") as server_log:
-        server = subprocess.Popen(command, cwd=checkout, env=environment, stdout=server_log, stderr=subprocess.STDOUT)
+    server = bench_requests.Server(bench_requests.Case(output.stem, "mockums", case), workdir, "installed",
+                                   "installed", "installed", wrapper=valgrind, checkout=checkout, env=environment)
     try:
-        try:
-            _wait_healthy(port, server)
-        except RuntimeError as problem:
-            ending = log.read_text(errors="replace")[-500:]
-            raise RuntimeError(f"{checkout}: {problem}; its output ends: {ending}") from None
+        server.wait_ready()
         deadline = time.monotonic() + RUN_TIMEOUT
-        with contextlib.closing(_connection(port)) as connection:
+        with contextlib.closing(_connection(server.port)) as connection:
             _send_all(connection, lines[:warmup], deadline)
-            subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
+            subprocess.run(["callgrind_control", "-i", "on", str(server.process.pid)], check=True, capture_output=True)
             codes = _send_all(connection, lines[warmup:], deadline)
-            subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
+            subprocess.run(["callgrind_control", "-i", "off", str(server.process.pid)], check=True, capture_output=True)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=START_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        server.stop(timeout=STOP_TIMEOUT)
     if len(codes) != 1 or (case == "new" and codes != {"SUCCESS"}):
         raise RuntimeError(f"{checkout} {case}: the counted requests were answered {sorted(codes)}")
     return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests, codes.pop()

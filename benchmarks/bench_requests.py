@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -126,8 +126,11 @@ class Server:
     """A server process pinned to SERVER_CORE, its output in a file; stopped with SIGTERM, then SIGKILL."""
 
     def __init__(self, case: Case, workdir: Path, loop: str, json_lib: str, mockums_libraries: str = "same",
-                 redis: RedisProcess | None = None, wrapper: Sequence[str] = ()) -> None:
-        """`wrapper`: a command the server runs under (bench_spread.py's `setarch -R`)."""
+                 redis: RedisProcess | None = None, wrapper: Sequence[str] = (), checkout: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        """`wrapper`: a command the server runs under (bench_spread.py's `setarch -R`, bench_instructions.py's
+        valgrind); `checkout`: another checkout whose `.venv/bin/python` runs its own `benchmarks/bench_servers.py`
+        (default: this interpreter and this checkout's); `env`: the server's environment (default: this process's)."""
         self.case, self.port = case, free_port()
         self.log = workdir / f"{case.name}.log"
         extra: list[str] = []
@@ -151,9 +154,11 @@ class Server:
             core = "-"  # the workers share the cores with redis-server (the load generator stays on its own)
         if case.server == "mockums" and mockums_libraries == "installed":
             loop = json_lib = "installed"
-        command = [*wrapper, sys.executable, str(SERVERS), case.server, str(self.port), core, loop, json_lib, *extra]
+        python, servers = (sys.executable, SERVERS) if checkout is None else (
+            checkout / ".venv/bin/python", checkout / "benchmarks/bench_servers.py")
+        command = [*wrapper, str(python), str(servers), case.server, str(self.port), core, loop, json_lib, *extra]
         with self.log.open("wb") as output:
-            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=checkout, env=env)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -168,10 +173,11 @@ class Server:
     def log_lines(self) -> int:
         return self.log.read_bytes().count(b"\n")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM, then SIGKILL after `timeout` seconds."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
