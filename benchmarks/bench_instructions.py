@@ -7,8 +7,11 @@ checkout's `.venv/bin/python`, bundled scenarios on) under `valgrind --tool=call
 sends `--requests` more and divides what was counted by their number. `fixed` closes the same order every time,
 `new` a new merOrderId each time, as `bench_requests.py` does; every counted answer must carry the same errCode
 (`SUCCESS` for new). The window also counts a fixed few million instructions of its own (about 0.7 % per request at
-1,000 requests, more at fewer), so compare checkouts at the same `--requests`. The server gets `PYTHONHASHSEED=0` and
-no `MOCKUMS_*` variables of the caller's shell. Under valgrind a request takes about 50 times as long: 1,000 requests
+1,000 requests, more at fewer), so compare checkouts at the same `--requests`. The server gets `PYTHONHASHSEED=0`,
+no `MOCKUMS_*` variables of the caller's shell but `MOCKUMS_NO_WATCH=1`: the scenario-file watcher polls twice a
+second whatever the load (about 0.2 ms of CPU a poll with the four bundled folders, 0.04 % of a core), but under
+valgrind the window lasts some 50 times longer, so its polls counted as part of each request: 25,000 of 600,000
+instructions per fixed-id request here, 9,000 on 5fe207c (one folder), more the slower the machine. 1,000 requests
 take about half a minute per case. Needs valgrind (Debian's `valgrind` package). Not a test; not run in CI.
 
     .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--cases fixed,new]
@@ -93,6 +96,7 @@ def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path
     valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}"]
     environment = {name: value for name, value in os.environ.items() if not name.startswith("MOCKUMS_")}
     environment["PYTHONHASHSEED"] = "0"
+    environment["MOCKUMS_NO_WATCH"] = "1"  # the watcher's polls are time's work, not the requests' (docstring)
     ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
         f"3194CG{index:012d}" for index in range(warmup + requests)]
     lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
