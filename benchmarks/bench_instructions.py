@@ -14,8 +14,15 @@ valgrind the window lasts some 50 times longer, so its polls counted as part of 
 instructions per fixed-id request here, 9,000 on 5fe207c (one folder), more the slower the machine. 1,000 requests
 take about half a minute per case. Needs valgrind (Debian's `valgrind` package). Not a test; not run in CI.
 
-    .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--cases fixed,new]
-        [--requests 1000] [--warmup 200]
+With `--minimal` the minimal signed handler of `bench_requests.py` (`bench_servers.py minimal`: parse the header,
+verify the HMAC, parse the JSON, echo a close answer) is counted the same way, and each case prints mockums' ratio
+to it by instructions (minimal ÷ mockums, as `bench_requests.py` prints it by CPU). With `--connections N` above 1
+the counted requests are wrk's (`-cN` for `--duration` seconds, after 5 s of it uncounted; needs wrk) instead of
+`--requests` sent one at a time: how many requests wrk completed divides the count, and any non-2xx answer or
+connection error stops the run (wrk does not read errCodes).
+
+    .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--minimal] [--cases fixed,new]
+        [--requests 1000] [--warmup 200] [--connections 1] [--duration 20]
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ STOP_TIMEOUT = 120.0  # seconds for a server under valgrind to stop and write it
 REQUEST_TIMEOUT = 60.0
 RUN_TIMEOUT = 900.0  # seconds for all of one case's requests (5,000 + 5,000 take about 5 minutes)
 MOST_REQUESTS = 5_000  # requests signed up front stay within the gateway's 10-minute Timestamp window
+WRK_WARMUP = 5.0  # seconds of wrk before counting, with --connections above 1
+MOST_SECONDS = 300.0  # --duration's bound: wrk's requests are signed up front too
+WRK_LINES = 50_000  # request lines written for wrk's new orders (about 150 a second are answered under valgrind)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -50,12 +60,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     most = f"(at most {MOST_REQUESTS:,})"
     parser.add_argument("--requests", type=int, default=1000, help=f"requests counted per case {most}")
     parser.add_argument("--warmup", type=int, default=200, help=f"requests sent before counting {most}")
+    parser.add_argument("--minimal", action="store_true", help="count the minimal signed handler too, and the ratio")
+    parser.add_argument("--connections", type=int, default=1, help="above 1: wrk with this many connections")
+    parser.add_argument("--duration", type=float, default=20.0,
+                        help=f"seconds of counted wrk load, with --connections above 1 (at most {MOST_SECONDS:g})")
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
     if not set(cases) <= {"fixed", "new"}:
         parser.error(f"--cases: {args.cases!r}; use fixed, new or both")
     if not (1 <= args.requests <= MOST_REQUESTS and 0 <= args.warmup <= MOST_REQUESTS):
         parser.error(f"--requests must be 1-{MOST_REQUESTS:,} and --warmup 0-{MOST_REQUESTS:,}")
+    if not (1 <= args.connections <= 256 and 1 <= args.duration <= MOST_SECONDS):
+        parser.error(f"--connections must be 1-256 and --duration 1-{MOST_SECONDS:g}")
     args.cases = cases
     return args
 
@@ -90,31 +106,64 @@ def _send_all(connection: http.client.HTTPConnection, lines: Sequence[str], dead
     return codes
 
 
-def measure(checkout: Path, case: str, requests: int, warmup: int, workdir: Path) -> tuple[float, str]:
-    """Instructions per request of `checkout`'s server in `case` ("fixed" or "new"), and the errCode it answered."""
-    output = workdir / f"callgrind.{len(list(workdir.glob('callgrind.*')))}.{case}.out"
+def measure(checkout: Path, server_kind: str, case: str, args: argparse.Namespace, workdir: Path) -> tuple[float, str]:
+    """Instructions per request of `checkout`'s `server_kind` server ("mockums" or "minimal") in `case` ("fixed" or
+    "new"), and the errCode it answered ("-" under wrk, which does not read them)."""
+    output = workdir / f"callgrind.{len(list(workdir.glob('callgrind.*')))}.{server_kind}-{case}.out"
     valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}"]
     environment = {name: value for name, value in os.environ.items() if not name.startswith("MOCKUMS_")}
     environment["PYTHONHASHSEED"] = "0"
     environment["MOCKUMS_NO_WATCH"] = "1"  # the watcher's polls are time's work, not the requests' (docstring)
-    ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
-        f"3194CG{index:012d}" for index in range(warmup + requests)]
-    lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
-    server = bench_requests.Server(bench_requests.Case(output.stem, "mockums", case), workdir, "installed",
+    server = bench_requests.Server(bench_requests.Case(output.stem, server_kind, case), workdir, "installed",
                                    "installed", "installed", wrapper=valgrind, checkout=checkout, env=environment)
     try:
         server.wait_ready()
-        deadline = time.monotonic() + RUN_TIMEOUT
-        with contextlib.closing(_connection(server.port)) as connection:
-            _send_all(connection, lines[:warmup], deadline)
-            subprocess.run(["callgrind_control", "-i", "on", str(server.process.pid)], check=True, capture_output=True)
-            codes = _send_all(connection, lines[warmup:], deadline)
-            subprocess.run(["callgrind_control", "-i", "off", str(server.process.pid)], check=True, capture_output=True)
+        if args.connections > 1:
+            requests, codes = _count_under_wrk(server, case, args, workdir)
+        else:
+            requests, codes = args.requests, _count_one_by_one(server, case, args.requests, args.warmup)
     finally:
         server.stop(timeout=STOP_TIMEOUT)
-    if len(codes) != 1 or (case == "new" and codes != {"SUCCESS"}):
-        raise RuntimeError(f"{checkout} {case}: the counted requests were answered {sorted(codes)}")
+    if len(codes) != 1 or (case == "new" and codes - {"SUCCESS", "-"}):
+        raise RuntimeError(f"{checkout} {server_kind} {case}: the counted requests were answered {sorted(codes)}")
     return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests, codes.pop()
+
+
+def _counting(server: bench_requests.Server, on: bool) -> None:
+    subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(server.process.pid)], check=True,
+                   capture_output=True)
+
+
+def _count_one_by_one(server: bench_requests.Server, case: str, requests: int, warmup: int) -> set[str]:
+    """`warmup` requests, then `requests` counted, one at a time over one connection; the errCodes answered."""
+    ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
+        f"3194CG{index:012d}" for index in range(warmup + requests)]
+    lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
+    deadline = time.monotonic() + RUN_TIMEOUT
+    with contextlib.closing(_connection(server.port)) as connection:
+        _send_all(connection, lines[:warmup], deadline)
+        _counting(server, True)
+        codes = _send_all(connection, lines[warmup:], deadline)
+        _counting(server, False)
+    return codes
+
+
+def _count_under_wrk(server: bench_requests.Server, case: str, args: argparse.Namespace,
+                     workdir: Path) -> tuple[int, set[str]]:
+    """WRK_WARMUP seconds of wrk, then `args.duration` counted; (the requests wrk completed, {"-"})."""
+    # Each wrk run reads its file from the top: the counted one gets ids of its own, or its new orders would
+    # start with the warm-up's, closed already.
+    warm_lines = bench_load.write_requests(workdir / f"{server.case.name}.warm", case, WRK_LINES, "CW")
+    lines = bench_load.write_requests(workdir / f"{server.case.name}.counted", case, WRK_LINES, "CC")
+    warm = bench_load.run_wrk(server.port, bench_load.Load(case, args.connections, WRK_WARMUP, 0), warm_lines, None)
+    _counting(server, True)
+    figures = bench_load.run_wrk(server.port, bench_load.Load(case, args.connections, args.duration, 0), lines, None)
+    _counting(server, False)
+    if warm.errors or figures.errors or not figures.requests:
+        raise RuntimeError(f"wrk: {figures.requests} requests, {warm.errors + figures.errors} errors")
+    if figures.wrapped or warm.wrapped:
+        raise RuntimeError(f"wrk ran out of the {WRK_LINES:,} new orders and repeated some: use a shorter --duration")
+    return figures.requests, {"-"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,16 +177,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (checkout / ".venv/bin/python").exists() or not (checkout / "benchmarks/bench_servers.py").exists():
             print(f"{checkout}: no .venv/bin/python or benchmarks/bench_servers.py there", file=sys.stderr)
             return 2
-    print(f"instructions per request, callgrind, {args.requests:,} requests after {args.warmup:,}, one connection")
+    how = (f"{args.requests:,} requests after {args.warmup:,}, one connection" if args.connections == 1 else
+           f"wrk -c{args.connections} for {args.duration:g} s after {WRK_WARMUP:g} s")
+    print(f"instructions per request, callgrind, {how}")
     with tempfile.TemporaryDirectory(prefix="mockums-instructions-") as folder:
         for case in args.cases:
             figures = {}
             for checkout in checkouts:
-                figures[checkout], code = measure(checkout, case, args.requests, args.warmup, Path(folder))
+                figures[checkout], code = measure(checkout, "mockums", case, args, Path(folder))
                 print(f"  {case}: {figures[checkout]:,.0f}  {checkout} (answered {code})", flush=True)
             if args.against:
                 here, there = figures[HERE], figures[checkouts[1]]
                 print(f"  {case}: this checkout / the other: {here / there:.3f} ({(here / there - 1) * 100:+.1f} %)")
+            if args.minimal:
+                minimal, _ = measure(HERE, "minimal", case, args, Path(folder))
+                print(f"  {case}: {minimal:,.0f}  the minimal signed handler; mockums ÷ minimal by instructions: "
+                      f"{minimal / figures[HERE]:.2f}", flush=True)
     return 0
 
 

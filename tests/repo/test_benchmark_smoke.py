@@ -97,3 +97,7 @@ def test_the_instruction_count_is_read_from_callgrinds_totals_line() -> None:
         bench_instructions.counted_total("version: 1\n")
     with pytest.raises(SystemExit):
         bench_instructions.parse_args(["--cases", "fixed,slow"])
+    for bounds in (["--connections", "0"], ["--connections", "2", "--duration", "301"]):
+        with pytest.raises(SystemExit):
+            bench_instructions.parse_args(bounds)
+    assert bench_instructions.parse_args(["--minimal", "--connections", "32"]).duration == 20
