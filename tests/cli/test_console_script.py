@@ -1,5 +1,7 @@
 """The `mockums` command as a user runs it, in real subprocesses: the console script is installed, `serve`
-stops cleanly on SIGTERM, and a request `sign` prints is one the server accepts.
+stops cleanly on SIGTERM, and a request `sign` prints is one the server accepts (a sandbox with `serve`'s
+defaults, served over real HTTP from a thread of this process: the `serve` process itself is the SIGTERM
+test's, and a second one cost 0.5 s of CPU).
 
 Everything else about the command line is tested in-process, where coverage sees it: tests/cli/.
 """
@@ -18,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+import mockums as package
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,10 +80,10 @@ class Server:
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
+def server() -> Iterator[package.Mockums]:
+    """A sandbox with the settings `mockums serve` starts with, on a real socket (a thread of this process)."""
+    with package.serving(watch=False) as running:
+        yield running
 
 
 def post(url: str, body: bytes, authorization: str) -> tuple[int, dict[str, object]]:
@@ -108,7 +112,7 @@ def test_the_console_script_serves_and_stops_cleanly_on_sigterm() -> None:
     assert server.process.stdout.read().endswith("mockums stopped\n")  # it says so, on SIGTERM too
 
 
-def test_sign_prints_a_curl_command_the_server_accepts(server: Server) -> None:
+def test_sign_prints_a_curl_command_the_server_accepts(server: package.Mockums) -> None:
     result = mockums("sign", "--url", server.url + "/v1/netpay/wx/app-pre-close")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -17,6 +17,8 @@ import shlex
 import shutil
 import sys
 import textwrap
+import urllib.request
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
@@ -61,6 +63,29 @@ def block_after(marker: str, language: str) -> str:
 @pytest.fixture
 def shell(tmp_path: Path) -> Shell:
     return make_shell(tmp_path)
+
+
+QUICK_START_SERVE = ".venv/bin/mockums serve"
+
+
+@pytest.fixture(scope="module")
+def _quick_start_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shell, list[str]]]:
+    """The quick start's `.venv/bin/mockums serve`, run as typed in a scratch folder of its own, once for the tests
+    that talk to it (a process each cost 0.5 s of CPU): the shell and the banner it printed."""
+    shell = make_shell(tmp_path_factory.mktemp("quick-start"))
+    with shell.serving(QUICK_START_SERVE) as banner:
+        yield shell, banner
+
+
+@pytest.fixture
+def quick_start(_quick_start_served: tuple[Shell, list[str]]) -> tuple[Shell, list[str]]:
+    """That server, reset (orders, journal, runtime scenarios, clock) through its control API, as each test found it
+    when it had a server of its own."""
+    shell = _quick_start_served[0]
+    reset = urllib.request.Request(f"http://127.0.0.1:{shell.port}/__mockums/reset", method="POST")
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(reset, timeout=10) as answer:
+        assert answer.status == 200
+    return _quick_start_served
 
 
 def readme_banner(marker: str, port: int) -> list[str]:
@@ -112,34 +137,35 @@ def test_every_readme_command_is_run_or_checked_here() -> None:
     assert not unmatched, f"README commands no test runs (add them to {Path(__file__).name}): {unmatched}"
 
 
-def test_quick_start(shell: Shell) -> None:
+def test_quick_start(quick_start: tuple[Shell, list[str]]) -> None:
     first = next(c for c in COVERED_ELSEWHERE if c.startswith("python3 -m venv .venv && .venv/bin/pip install ."))
-    with shell.serving(first.split(" && ")[-1]) as banner:
-        assert banner == readme_banner("It prints something like:", shell.port)
-        hint = banner[-1].split("try:", 1)[1].strip()
-        assert hint.startswith(".venv/bin/mockums sign --url ")
+    assert first.split(" && ")[-1] == QUICK_START_SERVE
+    shell, banner = quick_start
+    assert banner == readme_banner("It prints something like:", shell.port)
+    hint = banner[-1].split("try:", 1)[1].strip()
+    assert hint.startswith(".venv/bin/mockums sign --url ")
 
-        # `.venv/bin/mockums sign`, then the curl line it prints: every field the README shows.
-        signed = shell.run(commands()[commands().index(".venv/bin/mockums sign")]).stdout
-        shown = block_after("In a second terminal", "text")
-        assert signed.splitlines()[0].startswith(shown.splitlines()[0].split("Timestamp=")[0])
-        answer = json.loads(shell.run(printed_curl(signed)).stdout)
-        example = json.loads(block_after("Paste the curl line", "json"))
-        assert set(answer) == set(example) and answer["errCode"] == example["errCode"] == "SUCCESS"
-        assert answer["status"] == example["status"]
+    # `.venv/bin/mockums sign`, then the curl line it prints: every field the README shows.
+    signed = shell.run(commands()[commands().index(".venv/bin/mockums sign")]).stdout
+    shown = block_after("In a second terminal", "text")
+    assert signed.splitlines()[0].startswith(shown.splitlines()[0].split("Timestamp=")[0])
+    answer = json.loads(shell.run(printed_curl(signed)).stdout)
+    example = json.loads(block_after("Paste the curl line", "json"))
+    assert set(answer) == set(example) and answer["errCode"] == example["errCode"] == "SUCCESS"
+    assert answer["status"] == example["status"]
 
-        # An edited body is refused, and the diagnosis says why and what to do.
-        edited = printed_curl(signed).replace('"merOrderId": "', '"merOrderId": "MKPAID')
-        refused = json.loads(shell.run(edited).stdout)
-        documented = json.loads(block_after("a `diagnosis` object that explains it", "json"))
-        assert (refused["errCode"], refused["errInfo"]) == ("1006", "签名验证失败")
-        assert set(documented["diagnosis"]) <= set(refused["diagnosis"])
-        assert "signed again" in refused["diagnosis"]["reason"]
+    # An edited body is refused, and the diagnosis says why and what to do.
+    edited = printed_curl(signed).replace('"merOrderId": "', '"merOrderId": "MKPAID')
+    refused = json.loads(shell.run(edited).stdout)
+    documented = json.loads(block_after("a `diagnosis` object that explains it", "json"))
+    assert (refused["errCode"], refused["errInfo"]) == ("1006", "签名验证失败")
+    assert set(documented["diagnosis"]) <= set(refused["diagnosis"])
+    assert "signed again" in refused["diagnosis"]["reason"]
 
-        # The magic id, signed again by `sign --order-id`.
-        paid = json.loads(shell.run(printed_curl(shell.run(".venv/bin/mockums sign --order-id MKPAID0001").stdout)
-                                    ).stdout)
-        assert (paid["errCode"], paid["status"]) == ("TARGET_FAIL", "TRADE_SUCCESS")
+    # The magic id, signed again by `sign --order-id`.
+    paid = json.loads(shell.run(printed_curl(shell.run(".venv/bin/mockums sign --order-id MKPAID0001").stdout)
+                                ).stdout)
+    assert (paid["errCode"], paid["status"]) == ("TARGET_FAIL", "TRADE_SUCCESS")
 
 
 def test_the_configuration_example_verbatim(shell: Shell) -> None:
@@ -155,14 +181,14 @@ def test_the_configuration_example_verbatim(shell: Shell) -> None:
         assert json.loads(shell.run(printed_curl(shell.run(again).stdout)).stdout)["errCode"] == "SUCCESS"
 
 
-def test_the_control_api_commands(shell: Shell) -> None:
+def test_the_control_api_commands(quick_start: tuple[Shell, list[str]]) -> None:
+    shell = quick_start[0]
     block = next(b for b in blocks("sh") if "__mockums/reset" in b)
     example = next(b for b in blocks("yaml") if b.startswith("scenarios:"))
     (shell.folder / "my-scenario.yaml").write_text(example, encoding="utf-8")
-    with shell.serving(".venv/bin/mockums serve"):
-        for command in block.splitlines():
-            output = shell.run(command).stdout
-            assert "error" not in json.loads(output), (command, output)
+    for command in block.splitlines():
+        output = shell.run(command).stdout
+        assert "error" not in json.loads(output), (command, output)
 
 
 def test_https_commands(shell: Shell) -> None:
