@@ -47,6 +47,20 @@ class AuthResult:
         return self.failure is None
 
 
+def _body_sig_diagnosis(header: BodySigHeader, body: bytes, digest: str, expected: str,
+                        skew: float) -> dict[str, object]:
+    """What a refused OPEN-BODY-SIG request's diagnosis shows (built only for a refusal: nobody reads it otherwise)."""
+    return {
+        "string_to_sign": header.app_id + header.timestamp + header.nonce + digest,
+        "hmac": f"Base64(HMAC-SHA256({signing.REDACTED}, string_to_sign))",
+        "body_sha256": digest,
+        "body_bytes": len(body),
+        "expected_signature": expected,
+        "received_signature": header.signature,
+        "clock_skew_seconds": round(skew),
+    }
+
+
 def _fail(failure: str, reason: str, scheme: str | None = None, app_id: str | None = None,
           **diagnosis: object) -> AuthResult:
     return AuthResult(app_id, scheme, failure, reason, (), {"reason": reason, **diagnosis})
@@ -131,33 +145,23 @@ class Authenticator:
         digest = signing.body_digest(body)
         expected = signing.digest_signature(app_key, header.app_id, header.timestamp, header.nonce, digest)
         skew = stamped - self._clock.wall()  # clients stamp real time, even when a test moved ours
-
-        def diagnosis() -> dict[str, object]:
-            return {
-                "string_to_sign": header.app_id + header.timestamp + header.nonce + digest,
-                "hmac": f"Base64(HMAC-SHA256({signing.REDACTED}, string_to_sign))",
-                "body_sha256": digest,
-                "body_bytes": len(body),
-                "expected_signature": expected,
-                "received_signature": header.signature,
-                "clock_skew_seconds": round(skew),
-            }
-
         if not signing.signatures_equal(expected, header.signature):
             reason = "Signature does not match: " + _signature_hint(app_key, header, body)
-            return _fail("bad_signature", reason, scheme, header.app_id, **diagnosis())
-        skewed = self._skew(f"Timestamp {header.timestamp}", skew)
+            return _fail("bad_signature", reason, scheme, header.app_id,
+                         **_body_sig_diagnosis(header, body, digest, expected, skew))
+        skewed = self._skew("Timestamp", header.timestamp, skew)
         if skewed and self.policy.strict_timestamp:
-            return _fail("skewed_timestamp", skewed, scheme, header.app_id, **diagnosis())
+            return _fail("skewed_timestamp", skewed, scheme, header.app_id,
+                         **_body_sig_diagnosis(header, body, digest, expected, skew))
         if skewed:
             warnings.append(skewed)
         return AuthResult(header.app_id, scheme, None, "valid signature", tuple(warnings))
 
-    def _skew(self, what: str, skew: float) -> str | None:
-        """A sentence when `skew` is outside the window, else None."""
+    def _skew(self, name: str, stamp: str, skew: float) -> str | None:
+        """A sentence when `skew` is outside the window ("Timestamp 20260101120000 is 2 h behind…"), else None."""
         window = self.policy.skew_window
         if window and abs(skew) > window:
-            return f"{what} is {describe_skew(skew)} (window {window} s)"
+            return f"{name} {stamp} is {describe_skew(skew)} (window {window} s)"
         return None
 
     def check_token_request(self, request: Mapping[str, object]) -> AuthResult:
@@ -192,7 +196,7 @@ class Authenticator:
                 expected_signature=signing.token_request_signature(app_id, timestamp, nonce, app_key, methods[0]),
                 received_signature=received,
             )
-        skewed = self._skew(f"timestamp {timestamp}", stamped.timestamp() - self._clock.wall())
+        skewed = self._skew("timestamp", timestamp, stamped.timestamp() - self._clock.wall())
         if skewed and self.policy.strict_timestamp:
             return _fail("skewed_timestamp", skewed, app_id=app_id)
         return AuthResult(app_id, "token-request", None, "token request signature valid",
