@@ -119,14 +119,12 @@ def measure(checkout: Path, server_kind: str, case: str, args: argparse.Namespac
     try:
         server.wait_ready()
         if args.connections > 1:
-            requests, codes = _count_under_wrk(server, case, args, workdir)
+            requests, code = _count_under_wrk(server, case, args, workdir), "-"
         else:
-            requests, codes = args.requests, _count_one_by_one(server, case, args.requests, args.warmup)
+            requests, code = args.requests, _count_one_by_one(server, case, args.requests, args.warmup)
     finally:
         server.stop(timeout=STOP_TIMEOUT)
-    if len(codes) != 1 or (case == "new" and codes - {"SUCCESS", "-"}):
-        raise RuntimeError(f"{checkout} {server_kind} {case}: the counted requests were answered {sorted(codes)}")
-    return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests, codes.pop()
+    return counted_total(output.read_text(encoding="utf-8", errors="replace")) / requests, code
 
 
 def _counting(server: bench_requests.Server, on: bool) -> None:
@@ -134,8 +132,9 @@ def _counting(server: bench_requests.Server, on: bool) -> None:
                    capture_output=True)
 
 
-def _count_one_by_one(server: bench_requests.Server, case: str, requests: int, warmup: int) -> set[str]:
-    """`warmup` requests, then `requests` counted, one at a time over one connection; the errCodes answered."""
+def _count_one_by_one(server: bench_requests.Server, case: str, requests: int, warmup: int) -> str:
+    """`warmup` requests, then `requests` counted, one at a time over one connection; the one errCode they were all
+    answered (SUCCESS for new orders), else RuntimeError."""
     ids = [bench_load.FIXED_ID] * (warmup + requests) if case == "fixed" else [
         f"3194CG{index:012d}" for index in range(warmup + requests)]
     lines = [bench_load.signed_line(mer_order_id) for mer_order_id in ids]
@@ -145,12 +144,14 @@ def _count_one_by_one(server: bench_requests.Server, case: str, requests: int, w
         _counting(server, True)
         codes = _send_all(connection, lines[warmup:], deadline)
         _counting(server, False)
-    return codes
+    if len(codes) != 1 or (case == "new" and codes != {"SUCCESS"}):
+        raise RuntimeError(f"{server.case.name}: the counted requests were answered {sorted(codes)}")
+    return codes.pop()
 
 
 def _count_under_wrk(server: bench_requests.Server, case: str, args: argparse.Namespace,
-                     workdir: Path) -> tuple[int, set[str]]:
-    """WRK_WARMUP seconds of wrk, then `args.duration` counted; (the requests wrk completed, {"-"})."""
+                     workdir: Path) -> int:
+    """WRK_WARMUP seconds of wrk, then `args.duration` counted; the requests wrk completed (any error: RuntimeError)."""
     # Each wrk run reads its file from the top: the counted one gets ids of its own, or its new orders would
     # start with the warm-up's, closed already.
     warm_lines = bench_load.write_requests(workdir / f"{server.case.name}.warm", case, WRK_LINES, "CW")
@@ -163,7 +164,7 @@ def _count_under_wrk(server: bench_requests.Server, case: str, args: argparse.Na
         raise RuntimeError(f"wrk: {figures.requests} requests, {warm.errors + figures.errors} errors")
     if figures.wrapped or warm.wrapped:
         raise RuntimeError(f"wrk ran out of the {WRK_LINES:,} new orders and repeated some: use a shorter --duration")
-    return figures.requests, {"-"}
+    return figures.requests
 
 
 def main(argv: Sequence[str] | None = None) -> int:
