@@ -17,6 +17,7 @@ from mockums.clock import RUNNING, ClockSetting
 from mockums.config import Settings
 from mockums.core.journal import JournalRepository, MemoryJournal
 from mockums.hosts import without_secrets
+from mockums.ledger.moves import next_due
 from mockums.ledger.orders import MemoryOrders, OrderRepository
 from mockums.lines.line import RecordsOf, memory_records
 from mockums.notify.deliveries import DeliveryRepository, MemoryDeliveries
@@ -62,9 +63,10 @@ class Store:
         """Every repository in this process's memory, capped as `settings` say, with their seed (a random one
         when they give none)."""
         seed = settings.seed if settings.seed is not None else secrets.randbits(32)
+        order_timers = MemoryTimers()
         return cls(
-            orders=MemoryOrders(settings.max_orders, settings.max_refunds),
-            order_timers=MemoryTimers(),
+            orders=MemoryOrders(order_timers, next_due, settings.max_orders, settings.max_refunds),
+            order_timers=order_timers,
             deliveries=MemoryDeliveries(settings.max_notifications),
             delivery_timers=MemoryTimers(),
             tokens=MemoryTokens(),

@@ -22,6 +22,7 @@ from mockums.protocol.statuses import (
 from mockums.protocol.wallets import WALLETS
 
 NO_EVENTS: tuple[Event, ...] = ()
+_STATUS, _NOTES = Order._fields.index("status"), Order._fields.index("notes")
 
 
 def noted(order: Order, at: float, text: str) -> Order:
@@ -34,7 +35,13 @@ def with_status(order: Order, at: float, status: str, why: str) -> Order:
     if status == order.status:
         return order
     text = shared(f"{order.status} -> {status} ({why})")
-    return order._replace(status=status, notes=(*order.notes[-2 * HISTORY_CAP + 2:], at, text))
+    # By position, the two fields' places found by name once: `_replace` pops each of the 30 field names from its
+    # keywords, 18.2k instructions against 6.6k, 1.7 % of a request that closes an order never created; with the
+    # positional Order of `Ledger.new_order`, 3.8 % (callgrind, benchmarks/bench_instructions.py).
+    values = list(order)
+    values[_STATUS] = status
+    values[_NOTES] = (*order.notes[-2 * HISTORY_CAP + 2:], at, text)
+    return Order._make(values)
 
 
 def pay(order: Order, at: float, why: str) -> tuple[Order, tuple[Event, ...]]:

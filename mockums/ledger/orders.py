@@ -1,8 +1,9 @@
 """Where orders are kept: the `OrderRepository` interface, and its in-memory implementation.
 
-Orders are values: a change reads an order and stores the new one in one atomic `update`. In memory,
-keyed by (mid, merOrderId), least recently used dropped first: at most `capacity` orders holding at
-most `refund_capacity` refunds between them (an order with many refunds costs as much as dozens without).
+Orders are values: a change reads an order and stores the new one in one atomic `update`, with the order's
+timer (when time will change it by itself). In memory, keyed by (mid, merOrderId), least recently used dropped
+first: at most `capacity` orders holding at most `refund_capacity` refunds between them (an order with many
+refunds costs as much as dozens without).
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from mockums.ledger.model import Order, OrderKey
+from mockums.state.timers import TimerRepository
 
 R = TypeVar("R")
 Change = Callable[[Order | None], tuple[Order | None, R]]
 
 
 class OrderRepository(Protocol):
-    """The orders the sandbox knows, with an index by the wallet's targetOrderId."""
-
-    # True when `update` also sets the order's timer, in the same atomic step (a store shared by several processes:
-    # otherwise one process's timer could land after another's newer order); the ledger sets it otherwise.
-    keeps_timers: bool
+    """The orders the sandbox knows, with an index by the wallet's targetOrderId, each with its timer (named
+    `("order", mid, merOrderId)`): set in the same atomic step as the order (with several processes, a timer set
+    apart could land after another process's newer order), removed with it."""
 
     def get(self, key: OrderKey) -> Order | None:
         """The order under (mid, merOrderId), if kept."""
@@ -33,7 +33,8 @@ class OrderRepository(Protocol):
 
     def update(self, key: OrderKey, change: Change[R]) -> tuple[Order | None, R]:
         """Read the order under `key` (None when there is none), apply `change`, and keep the order it gives
-        (None removes it), as one atomic step; the order kept, and what `change` returned besides it."""
+        (None removes it) with its timer, as one atomic step; the order kept, and what `change` returned besides
+        it. An order `change` gives back unchanged is not written."""
 
     def remove(self, key: OrderKey) -> bool:
         """Forget one order; whether it was kept."""
@@ -52,11 +53,13 @@ class OrderRepository(Protocol):
 
 
 class MemoryOrders:
-    """Orders in this process, least recently used dropped first beyond the caps."""
+    """Orders in this process, least recently used dropped first beyond the caps; their timers in `timers`, due
+    when `due` says (None: never)."""
 
-    keeps_timers = False
-
-    def __init__(self, capacity: int = 100_000, refund_capacity: int = 1_000_000) -> None:
+    def __init__(self, timers: TimerRepository, due: Callable[[Order], float | None], capacity: int = 100_000,
+                 refund_capacity: int = 1_000_000) -> None:
+        self._timers = timers
+        self._due = due
         self.capacity = capacity
         self.refund_capacity = refund_capacity
         self._orders: OrderedDict[OrderKey, Order] = OrderedDict()
@@ -85,6 +88,11 @@ class MemoryOrders:
         return new, result
 
     def _keep(self, key: OrderKey, old: Order | None, new: Order) -> None:
+        due = self._due(new)
+        if due is not None:
+            self._timers.schedule(("order", *key), due)
+        elif old is not None:  # an order not kept has no timer (`_forget`)
+            self._timers.cancel(("order", *key))
         self._orders[key] = new
         self._orders.move_to_end(key)
         if old is None or old.target_order_id != new.target_order_id:
@@ -98,6 +106,7 @@ class MemoryOrders:
             self._forget(self._orders.popitem(last=False)[1])
 
     def _forget(self, order: Order) -> None:
+        self._timers.cancel(("order", *order.key))
         if self._by_target.get(order.target_order_id) == order.key:
             del self._by_target[order.target_order_id]
         self.refund_count -= len(order.refunds)

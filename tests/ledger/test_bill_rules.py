@@ -9,6 +9,7 @@ from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.ledger.moves import next_due
 from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan
 from mockums.lines import DEFAULT_REGISTRY, Services
@@ -28,7 +29,8 @@ GET, UPDATE, QUERY = "/v1/netpay/bills/get-qrcode", "/v1/netpay/bills/update-qrc
 
 @pytest.fixture
 def book() -> Bills:
-    ledger = Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=1))
+    timers = MemoryTimers()
+    ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
     return Bills(Services(Settings(), Clock(), ledger, ledger.generator, lambda events: None))
 
 

@@ -8,6 +8,7 @@ from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.ledger.moves import next_due
 from mockums.ledger.orders import MemoryOrders
 from mockums.limits import SECURE_CANCEL_SECONDS
 from mockums.lines import DEFAULT_REGISTRY, Services
@@ -34,7 +35,8 @@ def guarantee(ledger: Ledger, order_id: str) -> None:
 
 
 def test_the_timer_is_set_at_payment_and_fires_the_cancellation() -> None:
-    ledger = Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=1))
+    timers = MemoryTimers()
+    ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
     guarantee(ledger, "3194SECURE01")
     due = T0 + 10 + SECURE_CANCEL_SECONDS
     assert ledger.timers.due_at(("order", MID, "3194SECURE01")) == due
@@ -51,7 +53,8 @@ def test_the_timer_is_set_at_payment_and_fires_the_cancellation() -> None:
 def test_a_completed_guarantee_has_no_timer_and_its_return_is_the_same_under_the_same_seed() -> None:
     returned = []
     for _ in range(2):
-        ledger = Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=1))
+        timers = MemoryTimers()
+        ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
         guarantee(ledger, "3194SECURE02")
         done = run(ledger, "/v1/netpay/secure-complete", "3194SECURE02", T0 + 20, completedAmount=600)
         assert (done.err_code, done.values["secureStatus"], done.values["completedAmount"]) == (

@@ -13,8 +13,10 @@ from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
-from mockums.ledger.model import AT_ONCE, NEVER
+from mockums.ledger.model import AT_ONCE, NEVER, Order
+from mockums.ledger.moves import next_due
 from mockums.ledger.orders import MemoryOrders
+from mockums.ledger.plans import PayPlan
 from mockums.lines import DEFAULT_REGISTRY, Services
 from mockums.lines.netpay import NetpayRules
 from mockums.lines.netpay.answers import describe
@@ -34,7 +36,8 @@ def body(order_id: str, **fields: object) -> dict[str, object]:
 
 
 def new_ledger(seed: int) -> Ledger:
-    return Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=seed))
+    timers = MemoryTimers()
+    return Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=seed))
 
 
 _RULES: weakref.WeakKeyDictionary[Ledger, NetpayRules] = weakref.WeakKeyDictionary()
@@ -135,3 +138,39 @@ def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> Non
         "att", "商品", False, None, 0)
     assert order.target_order_id.startswith("4200001") and order.expire_at == 1_779_915_600.0
     assert (order.pay_plan, order.refund_plan, order.lifecycle) == (NEVER, AT_ONCE, None)
+    assert (order.line, order.scripted_status, order.mer_name, order.refunds, order.secure_status) == (
+        "netpay", None, None, (), None)
+    assert (order.completed_amount, order.division, order.line_state) == (0, None, ())
+    assert order.notes == (T0, "created by /v1/netpay/wx/app-pre-order (360 fen)")
+    # The ledger builds orders by position (Ledger.new_order): each argument it is given lands in its own field.
+    made = ledger.new_order(Call(ORDER, body("3194FIELDS02"), T0), ("898201612345678", "3194FIELDS02"), "bills",
+                            mer_name="某某商店", expire_at=T0 + 60, pay=PayPlan("after_seconds", seconds=30))
+    assert (made.line, made.mer_name, made.expire_at, made.pay_plan) == (
+        "bills", "某某商店", T0 + 60, PayPlan("after_seconds", seconds=30))
+
+
+
+def test_an_order_kept_in_memory_keeps_its_timer_and_takes_it_along_when_dropped() -> None:
+    timers = MemoryTimers()
+    orders = MemoryOrders(timers, next_due, capacity=2)
+
+    def order(number: int, pay: PayPlan) -> Order:
+        return Order(mid="898201612345678", mer_order_id=f"3194TIMER{number:04d}", line="netpay",
+                     status="WAIT_BUYER_PAY", total_amount=1, seed=1, target_order_id=f"4200{number:04d}",
+                     created_at=T0, expire_at=T0 + 600, pay_plan=pay)
+
+    paid_later = PayPlan("after_seconds", seconds=5)
+    first = order(1, paid_later)
+    orders.update(first.key, lambda _: (first, None))
+    assert timers.due_at(("order", *first.key)) == T0 + 5  # set in the same update as the order
+    orders.update(first.key, lambda old: (old, None))  # a change that changes nothing leaves it as it is
+    assert timers.due_at(("order", *first.key)) == T0 + 5
+    orders.update(first.key, lambda old: (old._replace(pay_plan=NEVER) if old else None, None))
+    assert timers.due_at(("order", *first.key)) is None  # nothing due any more
+    orders.update(first.key, lambda _: (first, None))
+    for number in (2, 3):  # the first is dropped beyond the cap of two, with its timer
+        later = order(number, paid_later)
+        orders.update(later.key, lambda _, made=later: (made, None))
+    assert orders.get(first.key) is None and timers.due_at(("order", *first.key)) is None
+    assert len(timers) == 2
+    assert orders.remove(order(2, NEVER).key) and len(timers) == 1  # removed, with its timer

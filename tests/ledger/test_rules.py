@@ -9,6 +9,7 @@ from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
 from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
+from mockums.ledger.moves import next_due
 from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.limits import ORDER_EXPIRY_SECONDS
@@ -26,7 +27,8 @@ REFUND, REFUND_QUERY = "/v1/netpay/refund", "/v1/netpay/refund-query"
 
 @pytest.fixture
 def ledger() -> Ledger:
-    return Ledger(MemoryOrders(), MemoryTimers(), Generator(seed=1), refunds_per_order=3)
+    timers = MemoryTimers()
+    return Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1), refunds_per_order=3)
 
 
 def run(ledger: Ledger, path: str, order_id: str, now: float = T0, *, implied: str | None = None,

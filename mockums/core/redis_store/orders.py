@@ -112,8 +112,6 @@ class RedisOrders:
     atomic step as the order. Within a request (`turn`), an order read by `get` and then changed is changed in one
     round trip: the change is written if the order is still as it was read, else made again from what is kept."""
 
-    keeps_timers = True
-
     CHUNK = 1000  # orders read per round trip when listing them all
 
     def __init__(self, link: Link, codec: Codec, timers: RedisTimers, due: Callable[[Order], float | None],
