@@ -21,8 +21,12 @@ the counted requests are wrk's (`-cN` for `--duration` seconds, after 5 s of it 
 `--requests` sent one at a time: how many requests wrk completed divides the count, and any non-2xx answer or
 connection error stops the run (wrk does not read errCodes).
 
+With `--rounds N` each case is counted N times, each time on fresh servers (this checkout's, then the other's),
+and the median and range are printed: counts of one checkout differ by up to 1.5 % from one server to the next (a
+fixed hash seed notwithstanding: times, ids and memory addresses differ), which one round can mistake for a change.
+
     .venv/bin/python benchmarks/bench_instructions.py [--against OTHER_CHECKOUT] [--minimal] [--cases fixed,new]
-        [--requests 1000] [--warmup 200] [--connections 1] [--duration 20]
+        [--requests 1000] [--warmup 200] [--connections 1] [--duration 20] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import http.client
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,6 +55,7 @@ RUN_TIMEOUT = 900.0  # seconds for all of one case's requests (5,000 + 5,000 tak
 MOST_REQUESTS = 5_000  # requests signed up front stay within the gateway's 10-minute Timestamp window
 WRK_WARMUP = 5.0  # seconds of wrk before counting, with --connections above 1
 MOST_SECONDS = 300.0  # --duration's bound: wrk's requests are signed up front too
+MOST_ROUNDS = 20
 WRK_LINES = 50_000  # request lines written for wrk's new orders (about 150 a second are answered under valgrind)
 
 
@@ -64,6 +70,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=1, help="above 1: wrk with this many connections")
     parser.add_argument("--duration", type=float, default=20.0,
                         help=f"seconds of counted wrk load, with --connections above 1 (at most {MOST_SECONDS:g})")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help=f"counts of each case, each on fresh servers: median and range (at most {MOST_ROUNDS})")
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
     if not set(cases) <= {"fixed", "new"}:
@@ -72,6 +80,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--requests must be 1-{MOST_REQUESTS:,} and --warmup 0-{MOST_REQUESTS:,}")
     if not (1 <= args.connections <= 256 and 1 <= args.duration <= MOST_SECONDS):
         parser.error(f"--connections must be 1-256 and --duration 1-{MOST_SECONDS:g}")
+    if not 1 <= args.rounds <= MOST_ROUNDS:
+        parser.error(f"--rounds must be 1-{MOST_ROUNDS}")
     args.cases = cases
     return args
 
@@ -167,6 +177,11 @@ def _count_under_wrk(server: bench_requests.Server, case: str, args: argparse.Na
     return figures.requests
 
 
+def _spread(counts: Sequence[float]) -> str:
+    """Median and range of one checkout's counts: "640,493 (631,002-650,857)"."""
+    return f"{statistics.median(counts):,.0f} ({min(counts):,.0f}-{max(counts):,.0f})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
@@ -183,17 +198,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"instructions per request, callgrind, {how}")
     with tempfile.TemporaryDirectory(prefix="mockums-instructions-") as folder:
         for case in args.cases:
-            figures = {}
-            for checkout in checkouts:
-                figures[checkout], code = measure(checkout, "mockums", case, args, Path(folder))
-                print(f"  {case}: {figures[checkout]:,.0f}  {checkout} (answered {code})", flush=True)
+            figures: dict[Path, list[float]] = {checkout: [] for checkout in checkouts}
+            for round_number in range(1, args.rounds + 1):
+                which = f" round {round_number}/{args.rounds}" if args.rounds > 1 else ""
+                for checkout in checkouts:
+                    count, code = measure(checkout, "mockums", case, args, Path(folder))
+                    figures[checkout].append(count)
+                    print(f"  {case}{which}: {count:,.0f}  {checkout} (answered {code})", flush=True)
+            if args.rounds > 1:
+                for checkout in checkouts:
+                    print(f"  {case}: median {_spread(figures[checkout])}  {checkout}")
             if args.against:
-                here, there = figures[HERE], figures[checkouts[1]]
+                here, there = statistics.median(figures[HERE]), statistics.median(figures[checkouts[1]])
                 print(f"  {case}: this checkout / the other: {here / there:.3f} ({(here / there - 1) * 100:+.1f} %)")
             if args.minimal:
                 minimal, _ = measure(HERE, "minimal", case, args, Path(folder))
                 print(f"  {case}: {minimal:,.0f}  the minimal signed handler; mockums ÷ minimal by instructions: "
-                      f"{minimal / figures[HERE]:.2f}", flush=True)
+                      f"{minimal / statistics.median(figures[HERE]):.2f}", flush=True)
     return 0
 
 

@@ -94,13 +94,16 @@ class MemoryOrders:
         elif old is not None:  # an order not kept has no timer (`_forget`)
             self._timers.cancel(("order", *key))
         self._orders[key] = new
-        self._orders.move_to_end(key)
-        if old is None or old.target_order_id != new.target_order_id:
-            if old is not None:
-                self._by_target.pop(old.target_order_id, None)
+        if old is None:  # a new key goes last, with its index entry
             self._by_target[new.target_order_id] = key
-        if old is None or old.refunds is not new.refunds:
-            self.refund_count += len(new.refunds) - (len(old.refunds) if old is not None else 0)
+            self.refund_count += len(new.refunds)
+        else:
+            self._orders.move_to_end(key)
+            if old.target_order_id != new.target_order_id:
+                self._by_target.pop(old.target_order_id, None)
+                self._by_target[new.target_order_id] = key
+            if old.refunds is not new.refunds:
+                self.refund_count += len(new.refunds) - len(old.refunds)
         while len(self._orders) > 1 and (len(self._orders) > self.capacity
                                          or self.refund_count > self.refund_capacity):
             self._forget(self._orders.popitem(last=False)[1])

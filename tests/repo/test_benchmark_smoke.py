@@ -97,7 +97,10 @@ def test_the_instruction_count_is_read_from_callgrinds_totals_line() -> None:
         bench_instructions.counted_total("version: 1\n")
     with pytest.raises(SystemExit):
         bench_instructions.parse_args(["--cases", "fixed,slow"])
-    for bounds in (["--connections", "0"], ["--connections", "2", "--duration", "301"]):
+    for bounds in (["--connections", "0"], ["--connections", "2", "--duration", "301"], ["--rounds", "0"],
+                   ["--rounds", "21"]):
         with pytest.raises(SystemExit):
             bench_instructions.parse_args(bounds)
     assert bench_instructions.parse_args(["--minimal", "--connections", "32"]).duration == 20
+    assert bench_instructions.parse_args(["--rounds", "5"]).rounds == 5
+    assert bench_instructions._spread([640_493, 650_857, 631_002]) == "640,493 (631,002-650,857)"

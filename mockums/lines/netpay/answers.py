@@ -9,8 +9,6 @@ from mockums.ledger.model import Order, Refund
 from mockums.protocol.statuses import PAID_STATUSES
 from mockums.protocol.wallets import WALLETS
 
-_GENERATED = ("merName", "seqId", "settleRefId", "targetMid")  # generated values an answer shows as they are
-
 
 def yuan(fen: int) -> str:
     """Fen as yuan with two decimals: 360 → "3.60"."""
@@ -22,9 +20,6 @@ def describe(order: Order, generator: Generator, *, close: bool = False, created
     answer to a close or a create call shows them), each wallet value in its wallet's shape."""
     wallet = WALLETS[order.target_sys]
     generated = generator.order_values(order.mid, order.mer_order_id, wallet, order.created_at, order.seed)
-    values: dict[str, object] = {key: generated[key] for key in _GENERATED}
-    if order.mer_name is not None:
-        values["merName"] = order.mer_name
     if close:
         target_status = wallet.close_target_status.text
     elif created:
@@ -32,7 +27,11 @@ def describe(order: Order, generator: Generator, *, close: bool = False, created
     else:
         target_status = wallet.target_status[order.status]
     shown = wallet.target_order_id_shown == "creation" or order.paid_at is not None
-    values |= {
+    values: dict[str, object] = {
+        "merName": generated["merName"] if order.mer_name is None else order.mer_name,
+        "seqId": generated["seqId"],
+        "settleRefId": generated["settleRefId"],
+        "targetMid": generated["targetMid"],
         "status": order.status,
         "targetStatus": target_status,
         "targetSys": order.target_sys,
