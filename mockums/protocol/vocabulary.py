@@ -25,8 +25,8 @@ class Situation:
     evidence: str = "ours"
 
     def text(self, **values: object) -> str:
-        """The message with `{name}` placeholders filled in."""
-        return self.message.format(**values)
+        """The message with `{name}` placeholders filled in (one without any, as it is: not parsed again)."""
+        return self.message.format(**values) if values or "{" in self.message else self.message
 
 
 @dataclass(frozen=True)
