@@ -25,8 +25,9 @@ class Situation:
     evidence: str = "ours"
 
     def text(self, **values: object) -> str:
-        """The message with `{name}` placeholders filled in (one without any, as it is: not parsed again)."""
-        return self.message.format(**values) if values or "{" in self.message else self.message
+        """The message with `{name}` placeholders filled in (one without braces, as it is: not parsed again)."""
+        message = self.message
+        return message.format(**values) if values or "{" in message or "}" in message else message
 
 
 @dataclass(frozen=True)

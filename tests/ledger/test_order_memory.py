@@ -149,7 +149,6 @@ def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> Non
         "bills", "某某商店", T0 + 60, PayPlan("after_seconds", seconds=30))
 
 
-
 def test_an_order_kept_in_memory_keeps_its_timer_and_takes_it_along_when_dropped() -> None:
     timers = MemoryTimers()
     orders = MemoryOrders(timers, next_due, capacity=2)
