@@ -68,7 +68,7 @@ class Entry:
     fault: Fault | None
     delay: float
     answer: bytes | str  # the encoded answer, or its clipped text when it was too large to keep whole
-    duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it)
+    duration_ms: float  # time mockums took to decide the answer (a scripted delay is not part of it), unrounded
     request_size: int = 0  # bytes of the whole request body (the trace keeps at most KEPT_BYTES)
     cost: int = 0  # bytes this entry counts against the journal's size cap
     replica: str = ""  # the process that answered (the `replica` setting): several share one journal in Redis
@@ -91,7 +91,7 @@ class Entry:
         trace = self.trace
         return {"id": self.id, "time": precise_time(self.at), "method": self.method, "endpoint": self.endpoint,
                 "merOrderId": trace.mer_order_id, "verdict": self.verdict, "scenario": trace.scenario,
-                **self._outcome(), "durationMs": self.duration_ms, "replica": self.replica}
+                **self._outcome(), "durationMs": round(self.duration_ms, 1), "replica": self.replica}
 
     def view(self) -> dict[str, object]:
         """The JSON shape the control API serves (camelCase, like the gateway's own fields)."""
@@ -102,7 +102,8 @@ class Entry:
             "merOrderId": trace.mer_order_id, "mid": trace.mid, "appId": trace.app_id,
             "auth": trace.auth_view(), "scenario": trace.scenario_view(), "why": trace.why(self.err_code),
             **self._outcome(),
-            "delaySeconds": self.delay, "warnings": list(trace.warnings), "durationMs": self.duration_ms,
+            "delaySeconds": self.delay, "warnings": list(trace.warnings),
+            "durationMs": round(self.duration_ms, 1),
             "request": body_text(trace.request, self.request_size),
             "answer": clip(answer.decode()) if isinstance(answer, bytes) else answer, "replica": self.replica,
         }
