@@ -14,15 +14,20 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from mockums.ledger.model import Order, OrderKey
-from mockums.state.timers import TimerRepository
+from mockums.state.timers import TimerKey, TimerRepository
 
 R = TypeVar("R")
 Change = Callable[[Order | None], tuple[Order | None, R]]
 
 
+def order_timer(key: OrderKey) -> TimerKey:
+    """The name of an order's timer: ("order", mid, merOrderId)."""
+    return ("order", *key)
+
+
 class OrderRepository(Protocol):
     """The orders the sandbox knows, with an index by the wallet's targetOrderId, each with its timer (named
-    `("order", mid, merOrderId)`): set in the same atomic step as the order (with several processes, a timer set
+    `order_timer(key)`): set in the same atomic step as the order (with several processes, a timer set
     apart could land after another process's newer order), removed with it."""
 
     def get(self, key: OrderKey) -> Order | None:
@@ -90,9 +95,9 @@ class MemoryOrders:
     def _keep(self, key: OrderKey, old: Order | None, new: Order) -> None:
         due = self._due(new)
         if due is not None:
-            self._timers.schedule(("order", *key), due)
+            self._timers.schedule(order_timer(key), due)
         elif old is not None:  # an order not kept has no timer (`_forget`)
-            self._timers.cancel(("order", *key))
+            self._timers.cancel(order_timer(key))
         self._orders[key] = new
         if old is None:  # a new key goes last, with its index entry
             self._by_target[new.target_order_id] = key
@@ -109,7 +114,7 @@ class MemoryOrders:
             self._forget(self._orders.popitem(last=False)[1])
 
     def _forget(self, order: Order) -> None:
-        self._timers.cancel(("order", *order.key))
+        self._timers.cancel(order_timer(order.key))
         if self._by_target.get(order.target_order_id) == order.key:
             del self._by_target[order.target_order_id]
         self.refund_count -= len(order.refunds)

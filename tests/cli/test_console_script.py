@@ -43,10 +43,10 @@ def mockums(*args: str, stdin: str | None = None, timeout: float = 30) -> subpro
 
 
 class Server:
-    """`mockums serve --port 0 ARGS` through the console script, read until its banner is printed."""
+    """`mockums serve --port 0` through the console script, read until its banner is printed."""
 
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen([console_script(), "serve", "--port", "0", *args],
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([console_script(), "serve", "--port", "0"],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.banner: list[str] = []
         deadline = time.monotonic() + 30

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from memory_ledger import memory_ledger
 
 from mockums.clock import Clock
 from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
-from mockums.ledger.generate import Generator
-from mockums.ledger.ledger import Ledger
-from mockums.ledger.moves import next_due
-from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan
 from mockums.lines import DEFAULT_REGISTRY, Services
 from mockums.lines.bills import Bills
 from mockums.lines.bills.model import Bill
 from mockums.lines.bills.store import MemoryBills
 from mockums.lines.cashier import amount_fen
-from mockums.state.timers import MemoryTimers
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
@@ -29,8 +25,7 @@ GET, UPDATE, QUERY = "/v1/netpay/bills/get-qrcode", "/v1/netpay/bills/update-qrc
 
 @pytest.fixture
 def book() -> Bills:
-    timers = MemoryTimers()
-    ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
+    ledger = memory_ledger()
     return Bills(Services(Settings(), Clock(), ledger, ledger.generator, lambda events: None))
 
 

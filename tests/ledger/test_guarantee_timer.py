@@ -3,17 +3,15 @@ paid, gone once it is completed or cancelled, and fired by `tick` when it falls 
 
 from __future__ import annotations
 
+from memory_ledger import memory_ledger
+
 from mockums.clock import Clock
 from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
-from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
-from mockums.ledger.moves import next_due
-from mockums.ledger.orders import MemoryOrders
 from mockums.limits import SECURE_CANCEL_SECONDS
 from mockums.lines import DEFAULT_REGISTRY, Services
 from mockums.lines.netpay import NetpayRules
-from mockums.state.timers import MemoryTimers
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints
 MID = "898201612345678"
@@ -35,8 +33,7 @@ def guarantee(ledger: Ledger, order_id: str) -> None:
 
 
 def test_the_timer_is_set_at_payment_and_fires_the_cancellation() -> None:
-    timers = MemoryTimers()
-    ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
+    ledger = memory_ledger()
     guarantee(ledger, "3194SECURE01")
     due = T0 + 10 + SECURE_CANCEL_SECONDS
     assert ledger.timers.due_at(("order", MID, "3194SECURE01")) == due
@@ -53,8 +50,7 @@ def test_the_timer_is_set_at_payment_and_fires_the_cancellation() -> None:
 def test_a_completed_guarantee_has_no_timer_and_its_return_is_the_same_under_the_same_seed() -> None:
     returned = []
     for _ in range(2):
-        timers = MemoryTimers()
-        ledger = Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1))
+        ledger = memory_ledger()
         guarantee(ledger, "3194SECURE02")
         done = run(ledger, "/v1/netpay/secure-complete", "3194SECURE02", T0 + 20, completedAmount=600)
         assert (done.err_code, done.values["secureStatus"], done.values["completedAmount"]) == (

@@ -8,6 +8,8 @@ import tracemalloc
 import weakref
 from collections.abc import Callable
 
+from memory_ledger import memory_ledger
+
 from mockums.clock import Clock
 from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
@@ -35,11 +37,6 @@ def body(order_id: str, **fields: object) -> dict[str, object]:
             "instMid": "".join(["APP", "DEFAULT"]), "merOrderId": order_id, **fields}
 
 
-def new_ledger(seed: int) -> Ledger:
-    timers = MemoryTimers()
-    return Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=seed))
-
-
 _RULES: weakref.WeakKeyDictionary[Ledger, NetpayRules] = weakref.WeakKeyDictionary()
 
 
@@ -58,10 +55,10 @@ def bytes_per_order(make: Callable[[Ledger, int], None], count: int = 1500) -> f
     # One order on a ledger of its own first, untraced: what the first call in a process imports (Faker, the
     # providers it loads) is imported before tracing starts. Traced, those imports took 8 of this test's 10 s when
     # it ran first in its process (and nothing when another test had imported them); none of it is an order's.
-    make(new_ledger(0), 0)
+    make(memory_ledger(0), 0)
     tracemalloc.start()  # before the measured ledger: memory freed while measuring must have been traced when allocated
     try:
-        ledger = new_ledger(1)
+        ledger = memory_ledger(1)
         for index in range(200):  # structures that exist once are made before measuring
             make(ledger, index)
         gc.collect()  # what is kept, not garbage the collector has yet to reach (when it does varied from run to run)
@@ -91,7 +88,7 @@ def test_an_order_created_with_its_texts_keeps_under_1_kb() -> None:
 
 
 def test_generated_values_are_derived_again_alike_even_after_a_new_seed() -> None:
-    ledger = new_ledger(7)
+    ledger = memory_ledger(7)
     first = perform(ledger, Call(CLOSE, body("3194MEM0000000001"), T0, implied_by="a test")).values
     ledger.generator.seed = 8  # orders made before keep the values of their own seed
     order = ledger.order("898201612345678", "3194MEM0000000001")
@@ -125,7 +122,7 @@ def test_a_seed_derives_the_values_earlier_versions_derived() -> None:
 
 
 def test_an_order_made_by_a_request_holds_each_field_under_its_own_name() -> None:
-    ledger = new_ledger(1)
+    ledger = memory_ledger(1)
     request = body("3194FIELDS01", totalAmount=360, notifyUrl="http://127.0.0.1:9/n", orderDesc="商品",
                    attachedData="att", expireTime="2026-05-28 05:00:00")
     order = perform(ledger, Call(ORDER, request, T0, app_id="10037e6f66f2d0f901672aa27d690006")).order

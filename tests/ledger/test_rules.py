@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from memory_ledger import memory_ledger
 
 from mockums.clock import Clock
 from mockums.config import Settings
 from mockums.ledger.calls import Call, Outcome
-from mockums.ledger.generate import Generator
 from mockums.ledger.ledger import Ledger
-from mockums.ledger.moves import next_due
-from mockums.ledger.orders import MemoryOrders
 from mockums.ledger.plans import Lifecycle, PayPlan, RefundPlan
 from mockums.limits import ORDER_EXPIRY_SECONDS
 from mockums.lines import DEFAULT_REGISTRY, Services
 from mockums.lines.netpay import NetpayRules
-from mockums.state.timers import MemoryTimers
 
 ENDPOINTS = DEFAULT_REGISTRY.endpoints
 
@@ -27,8 +24,7 @@ REFUND, REFUND_QUERY = "/v1/netpay/refund", "/v1/netpay/refund-query"
 
 @pytest.fixture
 def ledger() -> Ledger:
-    timers = MemoryTimers()
-    return Ledger(MemoryOrders(timers, next_due), timers, Generator(seed=1), refunds_per_order=3)
+    return memory_ledger(refunds_per_order=3)
 
 
 def run(ledger: Ledger, path: str, order_id: str, now: float = T0, *, implied: str | None = None,

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mockums.ledger.model import Order, OrderKey
-from mockums.ledger.orders import Change
+from mockums.ledger.orders import Change, order_timer
 from mockums.state.redis.basics import RedisTimers, timer_member
 from mockums.state.redis.codec import Codec
 from mockums.state.redis.link import REDIS_NOW, Link
@@ -176,7 +176,7 @@ class RedisOrders:
                     old.target_order_id if old is not None else "",
                     new.target_order_id if new is not None else "",
                     len(old.refunds) if old is not None else 0, len(new.refunds) if new is not None else 0,
-                    self.capacity, self.refund_capacity, self._order, timer_member(("order", *key)),
+                    self.capacity, self.refund_capacity, self._order, timer_member(order_timer(key)),
                     "" if new is None or (due := self._due(new)) is None else due]
 
         self._link.swap(self._swap, self._keys(name), seen, attempt)
